@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * `edge-agent`: one binary for the agent service, the technician's tools and the operator's tools.
+ * Each subcommand lives in commands/<name>.ts and registers itself (commander: a well-kept CLI
+ * parser with help, sub-commands and option validation we would otherwise write by hand).
+ */
+import { Command } from 'commander';
+import { AGENT_VERSION } from '../core/version.js';
+import { register as checkConfig } from './commands/check-config.js';
+
+const program = new Command('edge-agent').version(AGENT_VERSION).description('edge camera gateway agent');
+for (const register of [checkConfig]) register(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});

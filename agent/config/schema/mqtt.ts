@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import { SecretRef } from './common.js';
+
+export const MqttTlsSection = Type.Object(
+  {
+    ca: Type.Optional(Type.String({ description: 'path to the CA certificate (PEM) that signed the broker certificate' })),
+    cert: Type.Optional(Type.String({ description: 'path to the client certificate (PEM)' })),
+    key: Type.Optional(Type.String({ description: 'path to the client private key (PEM)' })),
+    rejectUnauthorized: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const MqttSection = Type.Object(
+  {
+    url: Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://', description: 'broker URL, e.g. mqtts://broker.example:8883' }),
+    topicPrefix: Type.String({ default: 'edge', pattern: '^[^#+/]+(/[^#+/]+)*$', description: 'topics are <topicPrefix>/<gateway.id>/...' }),
+    clientId: Type.Optional(Type.String({ description: 'defaults to edge-<gateway.id>' })),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(SecretRef),
+    tls: Type.Optional(MqttTlsSection),
+    keepaliveSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+    sessionExpirySeconds: Type.Integer({ minimum: 0, default: 604800, description: 'broker keeps the session (and queued QoS 1 messages) this long' }),
+    reconnectMinMs: Type.Integer({ minimum: 100, default: 1000 }),
+    reconnectMaxMs: Type.Integer({ minimum: 1000, default: 60000 }),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,31 @@
+import { Type } from '@sinclair/typebox';
+import { CronExpression, SecretRef } from './common.js';
+
+export const ProvisioningSection = Type.Object(
+  {
+    trustedKeys: Type.Array(Type.String(), { default: [], description: 'paths to fleet operator Ed25519 public keys (PEM)' }),
+    applyTimeoutSeconds: Type.Number({ minimum: 1, default: 60, description: 'a new config must be healthy within this, or it is rolled back' }),
+    maxMessageBytes: Type.Integer({ minimum: 1024, default: 262144 }),
+    maxClockSkewSeconds: Type.Integer({ minimum: 1, default: 300, description: 'signed commands older or newer than this are refused' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const StatusPageSection = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    host: Type.String({ default: '127.0.0.1', description: 'bind address; keep it off the public uplink' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    password: Type.Optional(SecretRef),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const SchedulesSection = Type.Object(
+  {
+    retention: CronExpression,
+    compaction: CronExpression,
+    selfTest: CronExpression,
+  },
+  { additionalProperties: false, default: { retention: '*/5 * * * *', compaction: '17 3 * * *', selfTest: '0 4 * * *' } },
+);

@@ -1,0 +1,16 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs (pino: fast, and its redaction keeps secrets out of logs by path).
+ * Logs go to stderr so stdout stays free for command output (check-config, diag --json).
+ */
+const REDACT = [
+  'password', '*.password', '*.*.password', '*.*.*.password', 'key', '*.key', 'token', '*.token',
+  'secret', '*.secret', 'authorization', '*.authorization', 'privateKey', '*.privateKey',
+];
+
+export function createLogger(level: string = process.env.EDGE_LOG_LEVEL ?? 'info', name = 'edge-agent'): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination({ fd: 2, sync: true }));
+}

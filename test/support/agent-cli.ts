@@ -1,0 +1,34 @@
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from './tmp.js';
+
+/** Runs `edge-agent` from source (tsx), exactly as the built binary would run. */
+export const AGENT_ARGV = ['--import', 'tsx', path.join(REPO_ROOT, 'agent/cli/main.ts')];
+
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [...AGENT_ARGV, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    timeout: opts.timeoutMs ?? 120000,
+    input: opts.input,
+  });
+}
+
+/** Starts `edge-agent <args>` as a long-running process; output is collected on `.log`. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { log: string } {
+  const proc = spawn(process.execPath, [...AGENT_ARGV, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { log: string };
+  proc.log = '';
+  proc.stdout?.on('data', (d: Buffer) => (proc.log += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (proc.log += d.toString()));
+  return proc;
+}
+
+/** Sends a signal and resolves with the exit code once the process is gone. */
+export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
+  return new Promise((resolve) => {
+    proc.once('exit', (code) => resolve(code));
+    proc.kill(signal);
+  });
+}

@@ -1,0 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A fresh temp folder; call the returned cleanup in after(). */
+export function tempDir(prefix = 'edge-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const VIDEOS_DIR = path.resolve(__dirname, '../../../shared/videos');
+export const REPO_ROOT = path.resolve(__dirname, '../..');
