@@ -23,3 +23,13 @@ export interface Snapshot {
   ts: number;
   jpeg: Buffer;
 }
+
+/** [x1, y1, x2, y2] in pixels of the detect frame. */
+export type PixelBox = [number, number, number, number];
+
+/** One detector hit in detect-frame pixels. */
+export interface Detection {
+  label: string;
+  score: number;
+  box: PixelBox;
+}

@@ -1,0 +1,30 @@
+/** The store-and-forward outbox as the rest of the agent sees it. */
+
+/** Priority classes, drained in this order: status and events before snapshots before clips. */
+export type OutboxKind = 'event' | 'health' | 'response' | 'snapshot' | 'clip';
+
+export interface OutboxStats {
+  pending: number;
+  bytes: number;
+  oldestAgeS: number;
+  evicted: { clip: number; snapshot: number; event: number; health: number; response: number };
+}
+
+export interface ClipMeta {
+  clipId: string;
+  camera: string;
+  eventId?: string;
+  startTs: string;
+  endTs: string;
+  contentType: string;
+}
+
+export interface OutboxWriter {
+  /** Queues an object event on `events`; the outbox stamps it with a gateway-unique `id` and the next `seq`. Resolves once durable. */
+  enqueueEvent(event: object): Promise<{ id: string; seq: number }>;
+  /** Queues any other JSON message (health, responses) on `topic` (relative to the gateway root). */
+  enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }>;
+  /** Queues a file (clip MP4, snapshot JPEG) for chunked, signed transfer under clips/<clipId>/... */
+  enqueueFile(kind: 'clip' | 'snapshot', file: Buffer, meta: ClipMeta): Promise<{ id: string }>;
+  stats(): OutboxStats;
+}
