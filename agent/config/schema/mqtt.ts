@@ -19,6 +19,7 @@ export const MqttSection = Type.Object(
     username: Type.Optional(Type.String()),
     password: Type.Optional(SecretRef),
     tls: Type.Optional(MqttTlsSection),
+    protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 5, description: '5 (MQTT 5, the default) or 4 (MQTT 3.1.1, for brokers without MQTT 5 such as the demo\'s embedded aedes)' }),
     keepaliveSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
     sessionExpirySeconds: Type.Integer({ minimum: 0, default: 604800, description: 'broker keeps the session (and queued QoS 1 messages) this long' }),
     reconnectMinMs: Type.Integer({ minimum: 100, default: 1000 }),
