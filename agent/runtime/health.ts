@@ -1,0 +1,55 @@
+import type { CameraStats } from '../ingest/types.js';
+import type { OutboxStats } from '../outbox/types.js';
+import { readSystemMetrics, type SystemMetrics } from './system-metrics.js';
+
+/** Per-camera detection figures the detection stage reports. */
+export interface CameraDetectionStats {
+  detectFps: number;
+  motionPercent: number;
+  skipped: number;
+}
+
+export interface DetectorHealth {
+  inferenceMsP50: number;
+  inferenceMsP95: number;
+  queueDepth: number;
+  dropped: number;
+}
+
+export interface HealthSources {
+  startedAt: number;
+  dataDir: string;
+  cameras: () => Record<string, CameraStats>;
+  detection?: () => Record<string, CameraDetectionStats>;
+  detector?: () => DetectorHealth | undefined;
+  outbox?: () => OutboxStats;
+  uplinkConnected: () => boolean;
+}
+
+export interface HealthReport {
+  ts: string;
+  uptimeS: number;
+  cameras: Record<string, CameraStats & Partial<CameraDetectionStats>>;
+  detector?: DetectorHealth;
+  outbox?: OutboxStats;
+  uplink: { connected: boolean };
+  system: SystemMetrics;
+}
+
+/** The `health` payload: camera, detector, outbox and system figures in one document. */
+export async function buildHealth(src: HealthSources): Promise<HealthReport> {
+  const cams = src.cameras();
+  const det = src.detection?.() ?? {};
+  const cameras: HealthReport['cameras'] = {};
+  for (const [id, stats] of Object.entries(cams)) cameras[id] = { ...stats, ...det[id] };
+  const detector = src.detector?.();
+  return {
+    ts: new Date().toISOString(),
+    uptimeS: Math.round((Date.now() - src.startedAt) / 1000),
+    cameras,
+    ...(detector ? { detector } : {}),
+    ...(src.outbox ? { outbox: src.outbox() } : {}),
+    uplink: { connected: src.uplinkConnected() },
+    system: await readSystemMetrics(src.dataDir),
+  };
+}

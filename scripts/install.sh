@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs the edge agent on a plain Debian 12 / Raspberry Pi OS / Jetson box, from a release tarball or a
+# checkout, as a supervised systemd service. Idempotent; `--uninstall` removes it (keeps data unless --purge).
+#
+#   sudo scripts/install.sh [--from TARBALL|DIR] [--bootstrap FILE] [--config FILE]
+#   sudo scripts/install.sh --uninstall [--purge]
+# Options for images and tests: --root DIR (install into a throw-away root), --no-apt, --no-start.
+set -euo pipefail
+
+ROOT=""
+FROM=""
+BOOTSTRAP=""
+CONFIG=""
+UNINSTALL=0
+PURGE=0
+APT=1
+START=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) ROOT="${2%/}"; shift 2 ;;
+    --from) FROM="$2"; shift 2 ;;
+    --bootstrap) BOOTSTRAP="$2"; shift 2 ;;
+    --config) CONFIG="$2"; shift 2 ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --purge) PURGE=1; shift ;;
+    --no-apt) APT=0; shift ;;
+    --no-start) START=0; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+APP="$ROOT/opt/edge-agent"
+ETC="$ROOT/etc/edge-agent"
+DATA="$ROOT/var/lib/edge-agent"
+UNIT="$ROOT/etc/systemd/system/edge-agent.service"
+USER_NAME=edge-agent
+systemd_running() { [ -z "$ROOT" ] && [ -d /run/systemd/system ]; }
+log() { echo "install.sh: $*"; }
+
+if [ "$UNINSTALL" = 1 ]; then
+  if systemd_running; then systemctl disable --now edge-agent.service 2>/dev/null || true; fi
+  rm -f "$UNIT"
+  systemd_running && systemctl daemon-reload || true
+  rm -rf "$APP"
+  if [ "$PURGE" = 1 ]; then
+    rm -rf "$ETC" "$DATA"
+    userdel ${ROOT:+--root "$ROOT"} "$USER_NAME" 2>/dev/null || true
+  fi
+  log "uninstalled${PURGE:+ }$([ "$PURGE" = 1 ] && echo '(config, data and user purged)')"
+  exit 0
+fi
+
+# 1. Runtime system packages (GStreamer plugins the pipelines use; Node.js 20 must already be there).
+if [ "$APT" = 1 ]; then
+  pkgs=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+        gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 systemd)
+  missing=()
+  for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# 2. The application files: a release tarball, or a checkout that has been built (scripts/setup.sh).
+SRC="${FROM:-$(cd "$(dirname "$0")/.." && pwd)}"
+TMP=""
+if [ -f "$SRC" ]; then
+  TMP=$(mktemp -d)
+  tar -xzf "$SRC" -C "$TMP"
+  SRC="$TMP/$(ls "$TMP" | head -1)"
+fi
+[ -f "$SRC/dist/agent/cli/main.js" ] || { echo "install.sh: $SRC has no dist/: run scripts/setup.sh or use a release tarball" >&2; exit 1; }
+mkdir -p "$APP"
+for part in dist node_modules pipelines models scripts package.json README.md docs; do
+  [ -e "$SRC/$part" ] || continue
+  rm -rf "${APP:?}/$part"
+  cp -a "$SRC/$part" "$APP/"
+done
+[ -n "$TMP" ] && rm -rf "$TMP"
+ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent" 2>/dev/null || { mkdir -p "$ROOT/usr/local/bin"; ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent"; }
+chmod 755 "$APP/dist/agent/cli/main.js"
+
+# gstreamer-superficial is compiled against the box's own GStreamer when the tarball was built elsewhere.
+if [ ! -f "$APP/node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node" ]; then
+  if [ -n "$ROOT" ]; then echo "install.sh: gstreamer-superficial is not built for this box; run install.sh inside the target root" >&2; exit 1; fi
+  log "building gstreamer-superficial for $(uname -m)"
+  [ "$APT" = 1 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends build-essential pkg-config python3 npm libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev >/dev/null
+  (cd "$APP" && npm_config_nodedir=/usr npm rebuild gstreamer-superficial --foreground-scripts)
+fi
+
+# 3. A dedicated system user and its directories (config readable by the agent only; data writable by it).
+if ! grep -q "^$USER_NAME:" "$ROOT/etc/passwd" 2>/dev/null; then
+  useradd ${ROOT:+--root "$ROOT"} --system --no-create-home --home-dir /var/lib/edge-agent --shell /usr/sbin/nologin "$USER_NAME"
+fi
+grep -q '^video:' "$ROOT/etc/group" 2>/dev/null && usermod ${ROOT:+--root "$ROOT"} -a -G video "$USER_NAME" || true
+mkdir -p "$ETC" "$DATA"
+chmod 750 "$ETC" "$DATA"
+chown -R "$(id -u "$USER_NAME" 2>/dev/null || grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3)":"$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f4)" "$DATA" "$ETC"
+
+# 4. Bootstrap and config (never overwritten once present: the box's own state wins).
+install_secret() { # src dest
+  if [ -n "$1" ] && [ ! -f "$2" ]; then install -m 0600 "$1" "$2"; chown --reference="$ETC" "$2"; log "installed $(basename "$2")"; fi
+}
+install_secret "$BOOTSTRAP" "$ETC/bootstrap.json"
+install_secret "$CONFIG" "$ETC/config.json"
+
+# 5. The service.
+mkdir -p "$(dirname "$UNIT")"
+install -m 0644 "$APP/scripts/systemd/edge-agent.service" "$UNIT"
+if systemd_running; then
+  systemctl daemon-reload
+  systemctl enable edge-agent.service
+  if [ "$START" = 1 ]; then systemctl restart edge-agent.service; log "service started"; fi
+elif command -v systemd-analyze >/dev/null; then
+  # No systemd running here (a chroot, an image build): check the unit instead.
+  systemd-analyze verify ${ROOT:+--root="$ROOT"} "$UNIT" 2>&1 | grep -v -e 'Failed to prepare filename' -e 'Command .* is not executable' -e 'No such file or directory' || true
+  log "systemd is not running here: unit installed and verified, not started"
+fi
+log "installed to ${ROOT:-/}opt/edge-agent"

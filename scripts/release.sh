@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds versioned release tarballs: edge-agent-<version>-linux-<arch>.tar.gz (+ .sha256) with the built
+# agent, production dependencies only, and only that platform's native binaries.
+#   scripts/release.sh [--arch arm64|x64|all] [--out DIR]
+# Native parts: onnxruntime-node and classic-level ship prebuilt binaries for both arches (the others are
+# pruned); gstreamer-superficial is compiled against the box's GStreamer, so for a foreign arch the tarball
+# carries its sources and install.sh builds it on the box (or in scripts/verify-arm64.sh's emulated root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ARCH=all
+OUT=release
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) ARCH="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "release.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+VERSION=$(node -p "require('./package.json').version")
+HOST_ARCH=$(node -p "process.arch")
+[ "$ARCH" = all ] && ARCHES=(arm64 x64) || ARCHES=("$ARCH")
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+[ -f dist/agent/cli/main.js ] && [ -f models/centernet.onnx ] || bash scripts/setup.sh
+
+for arch in "${ARCHES[@]}"; do
+  name="edge-agent-$VERSION-linux-$arch"
+  stage=$(mktemp -d)/$name
+  mkdir -p "$stage/models" "$stage/scripts"
+  cp -a dist pipelines package.json package-lock.json .npmrc README.md docs "$stage/"
+  cp -a models/*.onnx models/*.manifest.json "$stage/models/"
+  cp -a models/*.md "$stage/models/" 2>/dev/null || true
+  cp -a scripts/install.sh scripts/systemd scripts/demo "$stage/scripts/"
+  rm -rf "$stage/dist/test" "$stage/dist/scripts/bench"
+  (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
+  if [ "$arch" = "$HOST_ARCH" ] || { [ "$arch" = x64 ] && [ "$HOST_ARCH" = x64 ]; }; then
+    (cd "$stage" && npm rebuild gstreamer-superficial >/dev/null)
+  fi
+  # Keep only this platform's native binaries.
+  ort="$stage/node_modules/onnxruntime-node/bin"
+  if [ -d "$ort" ]; then
+    find "$ort" -mindepth 2 -maxdepth 2 -type d ! -name linux -exec rm -rf {} +
+    find "$ort" -mindepth 3 -maxdepth 3 -type d -path '*/linux/*' ! -name "$arch" -exec rm -rf {} +
+  fi
+  find "$stage/node_modules" -type d -name prebuilds | while read -r pb; do
+    find "$pb" -mindepth 1 -maxdepth 1 -type d ! -name "linux-$arch" -exec rm -rf {} +
+  done
+  rm -rf "$stage/node_modules/gstreamer-superficial/build/Release/obj.target" "$stage/node_modules/.package-lock.json"
+  tar -C "$(dirname "$stage")" -czf "$OUT/$name.tar.gz" "$name"
+  (cd "$OUT" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+  rm -rf "$(dirname "$stage")"
+  echo "release.sh: $OUT/$name.tar.gz ($(du -h "$OUT/$name.tar.gz" | cut -f1))"
+done
