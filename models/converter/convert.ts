@@ -1,0 +1,173 @@
+import { OnnxGraphBuilder } from './onnx-graph.js';
+import { onnxTypeOf, translate, type OpContext } from './ops.js';
+import {
+  loadTfjsGraph, parseRef, probeTensors, tensorName,
+  type ConstTensor, type TensorInfo, type TfjsGraph, type TfNode,
+} from './tfjs-graph.js';
+
+export interface ConvertOptions {
+  /** Path of the TFJS graph model.json (weight shards beside it). */
+  modelJsonPath: string;
+  /** Graph outputs to keep (TF tensor names); everything not feeding them is dropped. */
+  outputs: string[];
+  /** Extra intermediate tensors to expose as outputs, to compare layer by layer while debugging. */
+  debugOutputs?: string[];
+  graphName?: string;
+}
+
+export interface ConvertResult {
+  onnx: Uint8Array;
+  inputs: { name: string; shape: number[] }[];
+  outputs: { name: string; shape: number[] }[];
+  /** TF ops translated, with counts, for the log. */
+  ops: Record<string, number>;
+  /** Nodes computed at conversion time because they depend on weights only. */
+  folded: number;
+}
+
+/**
+ * Converts a TFJS graph model to an ONNX (opset 13) model with static shapes. The tfjs CPU backend
+ * runs the graph once on zeros to learn every tensor's shape and to fold weight-only subgraphs; the
+ * ONNX graph is then emitted in a deterministic topological order, so the bytes never change
+ * between runs for the same input files.
+ */
+export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<ConvertResult> {
+  const graph = await loadTfjsGraph(opts.modelJsonPath);
+  const wanted = [...opts.outputs, ...(opts.debugOutputs ?? [])];
+  const order = topoOrder(graph, wanted);
+
+  const placeholders = order.filter((n) => graph.nodes.get(n)?.op === 'Placeholder');
+  const feeds: Record<string, { shape: number[] }> = {};
+  for (const p of placeholders) feeds[p] = { shape: placeholderShape(graph.nodes.get(p) as TfNode) };
+
+  const isConst = (node: string): boolean => graph.consts.has(node);
+  const folded = new Set<string>();
+  for (const name of order) {
+    const node = graph.nodes.get(name) as TfNode;
+    if (node.op === 'Const' || node.op === 'Placeholder') continue;
+    const refs = dataRefs(node);
+    if (refs.length > 0 && refs.every((r) => isConst(r.node) || folded.has(r.node))) folded.add(name);
+  }
+
+  // Every tensor consumed by an emitted node, or exported, is probed for its shape.
+  const probeNames = new Set<string>();
+  for (const name of order) {
+    const node = graph.nodes.get(name) as TfNode;
+    if (node.op === 'Const') continue;
+    if (folded.has(name)) { probeNames.add(name); continue; }
+    for (const r of dataRefs(node)) if (!isConst(r.node)) probeNames.add(tensorName(r.node, r.index));
+  }
+  for (const w of wanted) probeNames.add(w);
+  const names = [...probeNames].filter((n) => !placeholders.includes(n));
+  const probed = await probeTensors(graph, feeds, names, new Set([...folded]));
+  for (const p of placeholders) probed.set(p, { dtype: 'float32', shape: feeds[p].shape });
+
+  const constOf = (ref: string): ConstTensor | undefined => {
+    const r = parseRef(ref);
+    if (!r) return undefined;
+    const c = graph.consts.get(r.node);
+    if (c) return c;
+    if (folded.has(r.node)) {
+      const p = probed.get(tensorName(r.node, r.index));
+      if (p?.values) return { dtype: p.dtype, shape: p.shape, values: p.values };
+    }
+    return undefined;
+  };
+
+  const b = new OnnxGraphBuilder();
+  for (const p of placeholders) b.input(p, 'float32', feeds[p].shape);
+  const ops: Record<string, number> = {};
+  for (const name of order) {
+    const node = graph.nodes.get(name) as TfNode;
+    if (node.op === 'Const' || node.op === 'Placeholder' || folded.has(name)) continue;
+    ops[node.op] = (ops[node.op] ?? 0) + 1;
+    const refs = dataRefs(node);
+    const info = (t: string): TensorInfo => {
+      const c = constOf(t);
+      if (c) return { dtype: c.dtype, shape: c.shape };
+      const p = probed.get(t);
+      if (!p) throw new Error(`no shape for ${t}`);
+      return p;
+    };
+    const ctx: OpContext = {
+      b,
+      node,
+      input: (i) => {
+        const r = refs[i];
+        const t = tensorName(r.node, r.index);
+        const c = constOf(t);
+        if (c) return b.constant(t, c.dtype, c.shape, c.values);
+        return t;
+      },
+      inputInfo: (i) => info(tensorName(refs[i].node, refs[i].index)),
+      constInput: (i) => (refs[i] ? constOf(tensorName(refs[i].node, refs[i].index)) : undefined),
+      outputInfo: (i) => info(tensorName(name, i)),
+      out: (i) => tensorName(name, i),
+    };
+    translate(ctx);
+  }
+  const outputs = wanted.map((w) => {
+    const p = probed.get(w);
+    if (!p) throw new Error(`output ${w} not found`);
+    b.output(w, onnxTypeOf(p), p.shape);
+    return { name: w, shape: p.shape };
+  });
+  graph.model.dispose();
+  const doc = `Converted from TFJS graph model by models/converter (opset 13, NHWC input).`;
+  return {
+    onnx: b.encode(opts.graphName ?? 'converted', 'edge-agent-tfjs-to-onnx', doc),
+    inputs: placeholders.map((p) => ({ name: p, shape: feeds[p].shape })),
+    outputs,
+    ops,
+    folded: folded.size,
+  };
+}
+
+function dataRefs(node: TfNode): { node: string; index: number }[] {
+  const out: { node: string; index: number }[] = [];
+  for (const ref of node.input ?? []) {
+    const r = parseRef(ref);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+function placeholderShape(node: TfNode): number[] {
+  const dims = node.attr?.shape?.shape?.dim;
+  const shape = (dims ?? []).map((d) => Number(d.size));
+  if (!dims || shape.some((d) => !(d > 0))) {
+    throw new Error(`input ${node.name} needs a static shape (got ${JSON.stringify(shape)})`);
+  }
+  return shape;
+}
+
+/** Nodes needed for `outputs`, inputs before consumers, visiting inputs in declared order. */
+function topoOrder(graph: TfjsGraph, outputs: string[]): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (start: string): void => {
+    // Iterative DFS: the graph is deep enough to make recursion needlessly risky.
+    const stack: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next === 0) {
+        if (state.get(top.name) === 'done') { stack.pop(); continue; }
+        if (!graph.nodes.has(top.name)) throw new Error(`graph has no node ${top.name}`);
+        state.set(top.name, 'visiting');
+      }
+      const refs = dataRefs(graph.nodes.get(top.name) as TfNode);
+      if (top.next < refs.length) {
+        const dep = refs[top.next++].node;
+        const s = state.get(dep);
+        if (s === 'visiting') throw new Error(`cycle through ${dep}`);
+        if (s !== 'done') stack.push({ name: dep, next: 0 });
+        continue;
+      }
+      state.set(top.name, 'done');
+      order.push(top.name);
+      stack.pop();
+    }
+  };
+  for (const o of outputs) visit(parseRef(o)?.node ?? o);
+  return order;
+}
