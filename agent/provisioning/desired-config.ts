@@ -1,0 +1,112 @@
+import type { KeyObject } from 'node:crypto';
+import path from 'node:path';
+import { resolveRelativePaths } from '../config/load.js';
+import type { AgentConfig } from '../config/schema/index.js';
+import { formatProblems, validateConfig } from '../config/validate.js';
+import { AgentError } from '../core/errors.js';
+import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
+import { decryptSecretsIn } from './secret-box.js';
+
+/** The signed claims of `<prefix>/<gw>/config/desired` (the JWS payload). */
+export interface DesiredConfigClaims {
+  /** The gateway this is addressed to (a config for another gateway is refused). */
+  gateway: string;
+  version: number;
+  config: unknown;
+  issuedAt: string;
+  expiresAt?: string;
+}
+
+export interface DesiredCheckContext {
+  gatewayId: string;
+  trusted: readonly TrustedKey[];
+  maxMessageBytes: number;
+  maxClockSkewMs: number;
+  /** Highest version already handled; a desired config must be newer. */
+  currentVersion: number;
+  runningDataDir: string;
+  x25519Private: KeyObject;
+  now?: number;
+}
+
+export type DesiredCheck =
+  | { ok: true; version: number; config: AgentConfig; kid: string }
+  /** `version` is the message's version when it was readable from an authentic message, else null. */
+  | { ok: false; version: number | null; error: AgentError; authentic: boolean };
+
+const reject = (code: string, message: string, remedy: string, version: number | null = null, authentic = false): DesiredCheck => ({
+  ok: false, version, authentic, error: new AgentError(code, message, remedy),
+});
+
+function parseTime(v: unknown): number {
+  return typeof v === 'string' ? Date.parse(v) : Number.NaN;
+}
+
+/**
+ * Every check a desired config must pass before it may touch the running gateway, cheapest first:
+ * size (before parsing), JSON, signature, addressee, version, time window, secrets, THE schema,
+ * and guards against a config that would cut the gateway off (empty trust store, moved dataDir).
+ */
+export function checkDesiredConfig(payload: Buffer, ctx: DesiredCheckContext): DesiredCheck {
+  if (payload.length > ctx.maxMessageBytes) {
+    return reject('PROVISIONING_TOO_LARGE', `message is ${payload.length} bytes, more than provisioning.maxMessageBytes (${ctx.maxMessageBytes})`, 'shrink the config or raise provisioning.maxMessageBytes');
+  }
+  let outer: unknown;
+  try {
+    outer = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return reject('PROVISIONING_MALFORMED', 'message is not JSON', 'publish a JWS made by `edge-agent provision push`');
+  }
+  if (!isFlattenedJws(outer)) return reject('PROVISIONING_UNSIGNED', 'message is not a signed JWS ({protected, payload, signature})', 'sign it with a fleet key: `edge-agent provision push`');
+  let claims: unknown;
+  let kid: string;
+  try {
+    ({ claims, kid } = verifyJws(outer, 'edge-desired-config', ctx.trusted));
+  } catch (err) {
+    if (err instanceof AgentError) return { ok: false, version: null, error: err, authentic: false };
+    throw err;
+  }
+  const c = claims as Partial<DesiredConfigClaims> | null;
+  if (!c || typeof c !== 'object' || typeof c.gateway !== 'string' || !Number.isSafeInteger(c.version) || typeof c.issuedAt !== 'string' || !('config' in c)) {
+    return reject('PROVISIONING_MALFORMED', 'signed claims need gateway (string), version (integer), issuedAt and config', 'publish with `edge-agent provision push`', null, true);
+  }
+  const version = c.version as number;
+  if (c.gateway !== ctx.gatewayId) {
+    return reject('PROVISIONING_WRONG_GATEWAY', `config is addressed to gateway "${c.gateway}", this is "${ctx.gatewayId}"`, 'push it to the topic of the gateway it names', version, true);
+  }
+  if (version <= ctx.currentVersion) {
+    return reject('PROVISIONING_STALE_VERSION', `version ${version} is not higher than ${ctx.currentVersion}, the one already handled`, `push with --version ${ctx.currentVersion + 1} or higher`, version, true);
+  }
+  const now = ctx.now ?? Date.now();
+  const issued = parseTime(c.issuedAt);
+  if (!Number.isFinite(issued) || issued - now > ctx.maxClockSkewMs) {
+    return reject('PROVISIONING_BAD_ISSUED_AT', 'issuedAt is missing, unreadable or in the future beyond provisioning.maxClockSkewSeconds', 'check the clocks (NTP) of the operator machine and the gateway', version, true);
+  }
+  if (c.expiresAt !== undefined) {
+    const expires = parseTime(c.expiresAt);
+    if (!Number.isFinite(expires)) return reject('PROVISIONING_MALFORMED', 'expiresAt is not an ISO 8601 time', 'publish with `edge-agent provision push`', version, true);
+    if (expires <= now) return reject('PROVISIONING_EXPIRED', `config expired at ${c.expiresAt}`, 'push it again with a later expiry', version, true);
+  }
+  let plain: unknown;
+  try {
+    plain = decryptSecretsIn(c.config, ctx.x25519Private);
+  } catch (err) {
+    if (err instanceof AgentError) return { ok: false, version, error: err, authentic: true };
+    throw err;
+  }
+  const result = validateConfig(plain);
+  if (!result.ok) {
+    return reject('CONFIG_INVALID', `config does not pass the schema:\n${formatProblems(result.problems)}`, 'fix the listed keys; `edge-agent check-config FILE` checks before pushing', version, true);
+  }
+  const config = resolveRelativePaths(result.config, ctx.runningDataDir);
+  if (config.gateway.id !== undefined && config.gateway.id !== ctx.gatewayId) {
+    return reject('PROVISIONING_WRONG_GATEWAY', `config sets gateway.id "${config.gateway.id}", this is "${ctx.gatewayId}"`, 'leave gateway.id out of pushed configs or set it to this gateway', version, true);
+  }
+  if (path.resolve(config.gateway.dataDir) !== path.resolve(ctx.runningDataDir)) {
+    return reject('PROVISIONING_DATADIR_CHANGE', 'config moves gateway.dataDir, where the identity and last-good config live', 'keep gateway.dataDir as it is on the gateway', version, true);
+  }
+  if (config.provisioning.trustedKeys.length === 0) {
+    return reject('PROVISIONING_LOCKOUT', 'config has no provisioning.trustedKeys: the gateway could never be provisioned again', 'keep the fleet key paths in provisioning.trustedKeys', version, true);
+  }
+  return { ok: true, version, config, kid };
+}

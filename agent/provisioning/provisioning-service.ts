@@ -1,0 +1,291 @@
+import type { KeyObject } from 'node:crypto';
+import type { AgentConfig } from '../config/schema/index.js';
+import { redactSecrets } from '../config/secrets.js';
+import { AgentError, toErrorInfo } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { GatewayIdentity } from '../identity/gateway-identity.js';
+import type { IncomingMessage, Uplink } from '../uplink/types.js';
+import { checkArgs, COMMANDS, isCommandName, type CommandContext } from './commands.js';
+import { bestEffortId, parseRequest } from './command-request.js';
+import { configHash } from './config-hash.js';
+import { checkDesiredConfig } from './desired-config.js';
+import type { ProvisioningHost } from './host.js';
+import type { TrustedKey } from './jws.js';
+import { LastGoodConfigStore } from './last-good-store.js';
+import { ReplayGuard } from './replay-guard.js';
+import { ed25519PrivateToX25519 } from './secret-box.js';
+import { loadTrustStore } from './trust-store.js';
+
+export const DESIRED_TOPIC = 'config/desired';
+export const REPORTED_TOPIC = 'config/reported';
+export const REQUEST_FILTER = 'request/#';
+
+export type ReportStatus = 'applied' | 'rejected' | 'rolled_back';
+
+/** Retained on `<prefix>/<gw>/config/reported`: the outcome of the latest desired config. */
+export interface ConfigReport {
+  /** The desired version this is about (null when the message was unreadable or not authentic). */
+  version: number | null;
+  status: ReportStatus;
+  error?: { code: string; message: string };
+  /** Hash of the configuration now running (secrets redacted), whatever the outcome. */
+  configHash: string;
+  /** Version now running (0: the config file the agent started on). */
+  runningVersion: number;
+  ts: string;
+}
+
+export interface CommandResponse {
+  id: string | null;
+  status: 'ok' | 'error';
+  data?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export interface ProvisioningServiceOptions {
+  gatewayId: string;
+  /** The configuration running now (the runtime chose it: last-good if any, else the file). */
+  config: AgentConfig;
+  dataDir: string;
+  uplink: Uplink;
+  host: ProvisioningHost;
+  identity: GatewayIdentity;
+  logger: Logger;
+  /** How often health is probed while a new config settles. */
+  healthPollMs?: number;
+}
+
+/**
+ * Accepts signed desired configs (apply, watch health, keep or roll back, report) and answers
+ * commands, all under the gateway's own topic prefix. Messages are handled one at a time in order,
+ * so a flood of bad ones cannot race a good one; nothing in a message is logged but codes.
+ */
+export class ProvisioningService {
+  private running: { config: AgentConfig; version: number };
+  private trusted: TrustedKey[] = [];
+  private trustError?: AgentError;
+  private readonly store: LastGoodConfigStore;
+  private readonly replay: ReplayGuard;
+  private readonly x25519: KeyObject;
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = true;
+  private lastReport?: ConfigReport;
+  private readonly commandCtx: CommandContext;
+
+  constructor(private readonly opts: ProvisioningServiceOptions) {
+    this.store = new LastGoodConfigStore(opts.dataDir);
+    const lastGood = this.store.load();
+    const version = lastGood && lastGood.configHash === configHash(opts.config) ? lastGood.version : 0;
+    this.running = { config: opts.config, version };
+    this.replay = new ReplayGuard(opts.dataDir, () => this.running.config.provisioning.maxClockSkewSeconds * 1000);
+    this.x25519 = ed25519PrivateToX25519(opts.identity.privateKey);
+    this.loadTrust(opts.config);
+    this.commandCtx = { host: opts.host, running: () => this.running };
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg)));
+    await this.opts.uplink.subscribe(REQUEST_FILTER, (msg) => void this.onRequest(msg));
+  }
+
+  /** Stops handling messages; an apply in progress finishes (or rolls back) first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
+  }
+
+  /** For `health`: what runs and how the last push went (no secrets). */
+  status(): { version: number; configHash: string; lastReport?: ConfigReport; trustedKeys: number; trustError?: string } {
+    return {
+      version: this.running.version,
+      configHash: configHash(redactSecrets(this.running.config)),
+      lastReport: this.lastReport,
+      trustedKeys: this.trusted.length,
+      trustError: this.trustError?.code,
+    };
+  }
+
+  get runningConfig(): AgentConfig {
+    return this.running.config;
+  }
+
+  private loadTrust(config: AgentConfig): void {
+    try {
+      this.trusted = loadTrustStore(config.provisioning.trustedKeys);
+      this.trustError = undefined;
+    } catch (err) {
+      this.trusted = [];
+      this.trustError = err instanceof AgentError ? err : new AgentError('TRUST_KEY_UNREADABLE', String(err));
+      this.opts.logger.error({ code: this.trustError.code }, `provisioning trust store unusable: ${this.trustError.message}`);
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queue = this.queue.then(job).catch((err: unknown) => {
+      this.opts.logger.error({ err: toErrorInfo(err) }, 'provisioning: unexpected error handling a desired config');
+    });
+  }
+
+  private async onDesired(msg: IncomingMessage): Promise<void> {
+    if (this.stopped) return;
+    const p = this.running.config.provisioning;
+    const lastHandled = Math.max(this.store.lastHandledVersion(), this.running.version);
+    if (msg.payload.length === 0) return; // the operator cleared the retained message
+    if (this.trustError && msg.payload.length <= p.maxMessageBytes) {
+      return this.report({ version: null, status: 'rejected', error: { code: this.trustError.code, message: this.trustError.message } });
+    }
+    const check = checkDesiredConfig(msg.payload, {
+      gatewayId: this.opts.gatewayId,
+      trusted: this.trusted,
+      maxMessageBytes: p.maxMessageBytes,
+      maxClockSkewMs: p.maxClockSkewSeconds * 1000,
+      currentVersion: lastHandled,
+      runningDataDir: this.opts.dataDir,
+      x25519Private: this.x25519,
+    });
+    if (!check.ok) {
+      // The retained copy of the version already handled comes back on every (re)connect: not news.
+      if (check.error.code === 'PROVISIONING_STALE_VERSION' && check.version === lastHandled) return;
+      this.opts.logger.warn({ code: check.error.code, version: check.version }, 'provisioning: desired config rejected');
+      if (check.authentic && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
+      return this.report({ version: check.version, status: 'rejected', error: { code: check.error.code, message: check.error.message } });
+    }
+    let newTrust: TrustedKey[];
+    try {
+      newTrust = loadTrustStore(check.config.provisioning.trustedKeys);
+    } catch (err) {
+      const e = toErrorInfo(err);
+      this.store.setLastHandledVersion(check.version);
+      return this.report({ version: check.version, status: 'rejected', error: { code: 'PROVISIONING_LOCKOUT', message: `the new provisioning.trustedKeys are unusable (${e.code}): the gateway could never be provisioned again` } });
+    }
+    // Recorded before applying: a crash mid-apply restarts on last-good and does not retry this one.
+    this.store.setLastHandledVersion(check.version);
+    await this.apply(check.version, check.config, newTrust);
+  }
+
+  private async apply(version: number, config: AgentConfig, newTrust: TrustedKey[]): Promise<void> {
+    const previous = this.running;
+    const log = this.opts.logger;
+    log.info({ version }, 'provisioning: applying desired config');
+    let failure: string | undefined;
+    try {
+      await this.opts.host.applyConfig(config);
+      failure = await this.waitHealthy(config.provisioning.applyTimeoutSeconds * 1000);
+    } catch (err) {
+      const e = toErrorInfo(err);
+      failure = `${e.code}: ${e.message}`;
+    }
+    if (failure === undefined) {
+      this.store.save(version, config);
+      this.running = { config, version };
+      this.trusted = newTrust;
+      this.trustError = undefined;
+      log.info({ version }, 'provisioning: desired config applied');
+      return this.report({ version, status: 'applied' });
+    }
+    log.warn({ version, reason: failure }, 'provisioning: new config not healthy, rolling back');
+    let rollbackError = '';
+    try {
+      await this.opts.host.applyConfig(previous.config);
+    } catch (err) {
+      const e = toErrorInfo(err);
+      rollbackError = `; rollback to version ${previous.version} failed too: ${e.code}: ${e.message}`;
+      log.error({ code: e.code }, 'provisioning: rollback failed');
+    }
+    this.running = previous;
+    return this.report({ version, status: 'rolled_back', error: { code: 'PROVISIONING_UNHEALTHY', message: `${failure}${rollbackError}` } });
+  }
+
+  /** undefined when healthy in time, else why not. */
+  private async waitHealthy(timeoutMs: number): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let reason = 'not healthy';
+    for (;;) {
+      if (!this.opts.uplink.connected) reason = 'broker not reachable';
+      else {
+        const v = await this.opts.host.isHealthy();
+        if (v.ok) return undefined;
+        reason = v.reason ?? 'not healthy';
+      }
+      if (Date.now() >= deadline) return `not healthy within ${timeoutMs / 1000} s: ${reason}`;
+      await new Promise((r) => setTimeout(r, Math.min(this.opts.healthPollMs ?? 500, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  private async report(r: Omit<ConfigReport, 'configHash' | 'runningVersion' | 'ts'>): Promise<void> {
+    const full: ConfigReport = {
+      ...r,
+      configHash: configHash(redactSecrets(this.running.config)),
+      runningVersion: this.running.version,
+      ts: new Date().toISOString(),
+    };
+    this.lastReport = full;
+    try {
+      await this.opts.uplink.publish(REPORTED_TOPIC, JSON.stringify(full), { qos: 1, retain: true, contentType: 'application/json' });
+    } catch (err) {
+      this.opts.logger.warn({ err: toErrorInfo(err) }, 'provisioning: could not publish config/reported (will be stale until the next push)');
+    }
+  }
+
+  private async onRequest(msg: IncomingMessage): Promise<void> {
+    if (this.stopped || msg.retain) return; // a retained request would re-run on every reconnect
+    const name = msg.topic.slice('request/'.length);
+    const p = this.running.config.provisioning;
+    let id: string | null = null;
+    let after: (() => Promise<void>) | undefined;
+    let response: CommandResponse;
+    try {
+      id = requestIdOf(msg.payload, p.maxMessageBytes);
+      if (!isCommandName(name)) throw new AgentError('COMMAND_UNKNOWN', `unknown command "${name.slice(0, 64)}"`, `one of: ${Object.keys(COMMANDS).join(', ')}`);
+      if (this.trustError) throw this.trustError;
+      const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: this.trusted, maxBytes: p.maxMessageBytes });
+      id = req.id;
+      const spec = COMMANDS[name];
+      if (spec.mutating && !req.signed) throw new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
+      checkArgs(name, req.args);
+      if (req.signed) this.replay.check(req.signed.nonce, req.signed.ts);
+      // Args were checked against the command's own schema just above.
+      const data = await (spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>)(req.args, this.commandCtx);
+      response = { id, status: 'ok', data };
+      const afterAnswer = spec.after;
+      if (afterAnswer) after = () => afterAnswer(this.commandCtx);
+      if (req.signed) this.opts.logger.info({ command: name, id, kid: req.signed.kid }, 'provisioning: signed command executed');
+    } catch (err) {
+      const e = toErrorInfo(err, 'COMMAND_FAILED');
+      response = { id, status: 'error', error: { code: e.code, message: e.message } };
+      this.opts.logger.warn({ command: name.slice(0, 64), code: e.code }, 'provisioning: command refused or failed');
+    }
+    await this.respond(name, msg, response);
+    if (after) await after().catch((err: unknown) => this.opts.logger.error({ err: toErrorInfo(err) }, 'provisioning: post-answer action failed'));
+  }
+
+  private async respond(name: string, msg: IncomingMessage, response: CommandResponse): Promise<void> {
+    const body = JSON.stringify(response);
+    const { uplink, logger } = this.opts;
+    const sends = [uplink.publish(`response/${name}`, body, { qos: 1, contentType: 'application/json' })];
+    // Only answer where the gateway may publish anyway: its own response namespace. A response topic
+    // elsewhere (another gateway, or this one's status/reported) would let a requester forge messages.
+    if (msg.responseTopic !== undefined) {
+      if (msg.responseTopic.startsWith(`${uplink.root}/response/`) && !/[#+]/.test(msg.responseTopic)) {
+        sends.push(uplink.publishAbsolute(msg.responseTopic, body, { qos: 1, correlationData: msg.correlationData, contentType: 'application/json' }));
+      } else logger.warn({ command: name.slice(0, 64) }, 'provisioning: ignoring a response topic outside this gateway\'s response/ namespace');
+    }
+    const results = await Promise.allSettled(sends);
+    for (const r of results) if (r.status === 'rejected') logger.warn({ err: toErrorInfo(r.reason) }, 'provisioning: could not publish a command response');
+  }
+}
+
+/** The request id to echo, even from a request that will be refused (unverified: only echoed). */
+function requestIdOf(payload: Buffer, maxBytes: number): string | null {
+  if (payload.length > maxBytes) return null;
+  try {
+    const outer: unknown = JSON.parse(payload.toString('utf8'));
+    if (outer && typeof outer === 'object' && typeof (outer as { payload?: unknown }).payload === 'string') {
+      return bestEffortId(JSON.parse(Buffer.from((outer as { payload: string }).payload, 'base64url').toString('utf8')));
+    }
+    return bestEffortId(outer);
+  } catch {
+    return null;
+  }
+}
