@@ -4,12 +4,16 @@
  * Each subcommand lives in commands/<name>.ts and registers itself (commander: a well-kept CLI
  * parser with help, sub-commands and option validation we would otherwise write by hand).
  */
+import '../runtime/threadpool.js';
 import { Command } from 'commander';
 import { AGENT_VERSION } from '../core/version.js';
 import { register as checkConfig } from './commands/check-config.js';
+import { register as run } from './commands/run.js';
+import { register as demo } from './commands/demo.js';
+import { register as discover } from './commands/discover.js';
 
 const program = new Command('edge-agent').version(AGENT_VERSION).description('edge camera gateway agent');
-for (const register of [checkConfig]) register(program);
+for (const register of [checkConfig, run, demo, discover]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
