@@ -1,0 +1,174 @@
+import type { AgentConfig } from '../../config/schema/index.js';
+import type { Box, ObjectEvent } from '../types.js';
+import { zonesAt, type ZoneSpec } from '../zones.js';
+import { rejectReason, type ObjectPolicy } from './filters.js';
+import { clampBox, iou } from './geometry.js';
+import { greedyMatch } from './matching.js';
+import { Track, type TrackedDetection } from './track.js';
+
+export type TrackingConfig = AgentConfig['detection']['tracking'];
+
+/** A reported box that overlaps its last report less than this has "moved notably". */
+const MOVED_IOU = 0.5;
+
+export interface TrackerOptions {
+  camera: string;
+  tracking: TrackingConfig;
+  policy: ObjectPolicy;
+  zones: readonly ZoneSpec[];
+  /** Object ids; the default is `<camera>-<firstTs base36>-<n>`, unique across restarts. */
+  newId?: (camera: string, firstTs: number) => string;
+}
+
+/** A track's best sighting so far (highest score): the caller keeps this frame for the snapshot. */
+export interface BestSighting {
+  objectId: string;
+  label: string;
+  score: number;
+  box: Box;
+  ts: number;
+}
+
+export interface TrackerStep {
+  /** Events to publish, in order (ends of vanished tracks first, then starts and updates). */
+  events: ObjectEvent[];
+  /** Tracks whose best sighting is this frame. */
+  improved: BestSighting[];
+  /** Ids of tracks dropped this step — ended, or discarded without ever being reported. */
+  removed: string[];
+}
+
+let idCounter = 0;
+const defaultId = (camera: string, firstTs: number): string => `${camera}-${firstTs.toString(36)}-${(++idCounter).toString(36)}`;
+
+/**
+ * Follows one camera's objects across frames and turns them into start/update/end events.
+ * Detections are filtered first (tracked label, per-detection minScore, area bounds, object masks);
+ * the rest are matched to predicted tracks (IoU, centroid fallback). A track is reported (start)
+ * once it has `minHits` sightings and the median of its recent scores reaches its label's threshold,
+ * and ends once unseen for `maxDisappearedSeconds`.
+ */
+export class ObjectTracker {
+  private tracks: Track[] = [];
+  private readonly newId: (camera: string, firstTs: number) => string;
+
+  constructor(private readonly opts: TrackerOptions) {
+    this.newId = opts.newId ?? defaultId;
+  }
+
+  /** Takes one processed frame's detections (0..1 boxes, already merged by NMS) at frame time `ts`. */
+  update(detections: readonly TrackedDetection[], ts: number): TrackerStep {
+    const step: TrackerStep = { events: [], improved: [], removed: [] };
+    const kept = detections
+      .map((d) => ({ ...d, box: clampBox(d.box) }))
+      .filter((d) => rejectReason(this.opts.policy, d.label, d.score, d.box) === null);
+
+    const predicted = this.tracks.map((t) => ({ box: t.predict(ts), label: t.label }));
+    const pairs = greedyMatch(predicted, kept, this.opts.tracking.iouThreshold);
+    const matched = new Set<Track>();
+    const usedDet = new Set<number>();
+    for (const [ti, di] of pairs) {
+      const track = this.tracks[ti];
+      const det = kept[di];
+      usedDet.add(di);
+      matched.add(track);
+      if (track.observe(det, ts)) step.improved.push(this.sighting(track, ts));
+      track.enterZones(zonesAt(det.box, track.label, this.opts.zones));
+    }
+    const fresh: Track[] = [];
+    kept.forEach((det, di) => {
+      if (usedDet.has(di)) return;
+      const track = new Track(this.newId(this.opts.camera, ts), det, ts, this.opts.tracking.scoreHistory);
+      track.enterZones(zonesAt(det.box, det.label, this.opts.zones));
+      fresh.push(track);
+      step.improved.push(this.sighting(track, ts));
+    });
+
+    this.expireInto(step, ts);
+    for (const track of [...matched, ...fresh]) this.reportInto(step, track, ts);
+    this.tracks.push(...fresh);
+    return step;
+  }
+
+  /** Ends tracks unseen for too long without a new frame (camera stalled, detection paused). */
+  expire(ts: number): TrackerStep {
+    const step: TrackerStep = { events: [], improved: [], removed: [] };
+    this.expireInto(step, ts);
+    return step;
+  }
+
+  /** Ends every track now (camera removed, detection switched off, agent stopping). */
+  endAll(ts: number): TrackerStep {
+    const step: TrackerStep = { events: [], improved: [], removed: [] };
+    for (const t of this.tracks) {
+      if (t.reported) step.events.push(this.event(t, 'end', ts));
+      step.removed.push(t.id);
+    }
+    this.tracks = [];
+    return step;
+  }
+
+  /** Boxes of every live track (reported or not) at `ts`: detection regions keep following them. */
+  activeBoxes(ts: number): Box[] {
+    return this.tracks.map((t) => clampBox(t.predict(ts)));
+  }
+
+  /** Reported tracks seen at exactly `ts` (the status page's live boxes). */
+  visible(ts: number): { objectId: string; label: string; score: number; box: Box }[] {
+    return this.tracks.filter((t) => t.reported && t.lastTs === ts).map((t) => ({ objectId: t.id, label: t.label, score: t.score, box: t.box }));
+  }
+
+  get size(): number {
+    return this.tracks.length;
+  }
+
+  private expireInto(step: TrackerStep, ts: number): void {
+    const limit = this.opts.tracking.maxDisappearedSeconds * 1000;
+    this.tracks = this.tracks.filter((t) => {
+      if (ts - t.lastTs <= limit) return true;
+      if (t.reported) step.events.push(this.event(t, 'end', ts));
+      step.removed.push(t.id);
+      return false;
+    });
+  }
+
+  private reportInto(step: TrackerStep, t: Track, ts: number): void {
+    if (!t.reported) {
+      const threshold = this.opts.policy.filterFor(t.label).threshold;
+      if (t.hits < this.opts.tracking.minHits || t.medianScore() < threshold) return;
+      t.reported = true;
+      step.events.push(this.event(t, 'start', ts));
+      return;
+    }
+    const last = t.lastReport;
+    if (!last) return;
+    const changed = t.label !== last.label || t.zones.length !== last.zoneCount;
+    const due = ts - last.ts >= this.opts.tracking.updateIntervalSeconds * 1000;
+    const moved = iou(t.box, last.box) < MOVED_IOU;
+    if (changed || (moved && due)) step.events.push(this.event(t, 'update', ts));
+  }
+
+  private event(t: Track, type: ObjectEvent['type'], ts: number): ObjectEvent {
+    const ev: ObjectEvent = {
+      type,
+      camera: this.opts.camera,
+      objectId: t.id,
+      label: t.label,
+      score: round(t.score),
+      topScore: round(t.topScore),
+      box: t.box.map(round) as Box,
+      zones: [...t.zones],
+      startTs: t.firstTs,
+      ts,
+    };
+    if (type === 'end') ev.endTs = t.lastTs;
+    else t.lastReport = { ts, box: t.box, label: t.label, zoneCount: t.zones.length };
+    return ev;
+  }
+
+  private sighting(t: Track, ts: number): BestSighting {
+    return { objectId: t.id, label: t.label, score: t.bestScore, box: t.box, ts };
+  }
+}
+
+const round = (v: number): number => Math.round(v * 10000) / 10000;
