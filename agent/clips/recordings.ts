@@ -1,0 +1,165 @@
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/logger.js';
+import type { RecordingSegment } from '../ingest/types.js';
+
+/** A closed segment is named `<startMs>_<endMs>.<ext>` by ingest; anything else is still being written. */
+const CLOSED_SEGMENT = /^(\d{10,})_(\d{10,})\.(ts|mp4|mkv)$/;
+
+export interface RecordingsOptions {
+  /** `<dataDir>/recordings`: one folder per camera. */
+  dir: string;
+  retentionHours: number;
+  /** Budget for the recordings of all cameras together. */
+  maxBytes: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface RetentionResult {
+  deletedFiles: number;
+  deletedBytes: number;
+  /** Bytes left on disk, unfinished segments included. */
+  remainingBytes: number;
+  /** Over maxBytes even after deleting everything deletable (unfinished or pinned segments). */
+  overBudget: boolean;
+}
+
+interface FileEntry { cameraId: string; path: string; bytes: number; mtimeMs: number; segment?: RecordingSegment }
+
+/**
+ * The index of recording segments on local storage (scanned from the folders each time: the folder is
+ * the truth, so files ingest closes, a crash leaves behind or a technician deletes are all seen) and
+ * their retention. Segments a clip is being cut from are pinned so retention cannot pull them away.
+ */
+export class Recordings {
+  private readonly pins = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private opts: RecordingsOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get dir(): string {
+    return this.opts.dir;
+  }
+
+  /** New retention settings from a config update. */
+  update(settings: { retentionHours: number; maxBytes: number }): void {
+    this.opts = { ...this.opts, ...settings };
+  }
+
+  cameras(): string[] {
+    try {
+      return readdirSync(this.opts.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** Closed segments of one camera, oldest first. An unfinished or foreign file is skipped. */
+  segments(cameraId: string): RecordingSegment[] {
+    return this.files(cameraId).flatMap((f) => (f.segment ? [f.segment] : [])).sort((a, b) => a.startTs - b.startTs);
+  }
+
+  /** Closed segments that overlap [fromMs, toMs], oldest first. */
+  overlapping(cameraId: string, fromMs: number, toMs: number): RecordingSegment[] {
+    return this.segments(cameraId).filter((s) => s.endTs > fromMs && s.startTs < toMs);
+  }
+
+  /** End of the newest closed segment of a camera (what a clip can be cut up to), or null. */
+  recordedUntil(cameraId: string): number | null {
+    const segs = this.segments(cameraId);
+    return segs.length ? segs[segs.length - 1].endTs : null;
+  }
+
+  /** Keeps segments from being deleted until the returned release is called. */
+  pin(paths: string[]): () => void {
+    for (const p of paths) this.pins.set(p, (this.pins.get(p) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const p of paths) {
+        const n = (this.pins.get(p) ?? 1) - 1;
+        if (n <= 0) this.pins.delete(p);
+        else this.pins.set(p, n);
+      }
+    };
+  }
+
+  totalBytes(): number {
+    return this.cameras().reduce((sum, cam) => sum + this.files(cam).reduce((s, f) => s + f.bytes, 0), 0);
+  }
+
+  /**
+   * Deletes segments older than retentionHours, then the oldest segments of any camera until all
+   * recordings fit in maxBytes. Unfinished segments are never deleted unless a crash orphaned them
+   * (untouched for longer than the retention). Called by the scheduler.
+   */
+  enforceRetention(): RetentionResult {
+    const now = this.now();
+    const cutoff = now - this.opts.retentionHours * 3600_000;
+    const all = this.cameras().flatMap((cam) => this.files(cam));
+    let remainingBytes = all.reduce((s, f) => s + f.bytes, 0);
+    let deletedFiles = 0;
+    let deletedBytes = 0;
+    const remove = (f: FileEntry, why: string): boolean => {
+      if (this.pins.has(f.path)) return false;
+      try {
+        unlinkSync(f.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.opts.logger?.warn({ file: f.path, err: (err as Error).message }, 'recording retention: cannot delete');
+          return false;
+        }
+      }
+      deletedFiles++;
+      deletedBytes += f.bytes;
+      remainingBytes -= f.bytes;
+      this.opts.logger?.debug({ file: f.path, why }, 'recording retention: deleted');
+      return true;
+    };
+
+    const kept: FileEntry[] = [];
+    for (const f of all) {
+      const expired = f.segment ? f.segment.endTs < cutoff : f.mtimeMs < cutoff;
+      if (!(expired && remove(f, 'age'))) kept.push(f);
+    }
+    const oldestFirst = kept.filter((f) => f.segment).sort((a, b) => a.segment!.endTs - b.segment!.endTs);
+    for (const f of oldestFirst) {
+      if (remainingBytes <= this.opts.maxBytes) break;
+      remove(f, 'bytes');
+    }
+    const result = { deletedFiles, deletedBytes, remainingBytes, overBudget: remainingBytes > this.opts.maxBytes };
+    if (deletedFiles) this.opts.logger?.info(result, 'recording retention');
+    return result;
+  }
+
+  private files(cameraId: string): FileEntry[] {
+    const dir = path.join(this.opts.dir, cameraId);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const out: FileEntry[] = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      let st;
+      try {
+        st = statSync(file);
+      } catch {
+        continue; // deleted or renamed between readdir and stat: ingest closing it, or retention
+      }
+      if (!st.isFile()) continue;
+      const m = CLOSED_SEGMENT.exec(name);
+      const segment = m && Number(m[2]) >= Number(m[1])
+        ? { cameraId, path: file, startTs: Number(m[1]), endTs: Number(m[2]), bytes: st.size }
+        : undefined;
+      out.push({ cameraId, path: file, bytes: st.size, mtimeMs: st.mtimeMs, segment });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cutClip } from '../../agent/clips/cut-clip.js';
+import { Recordings } from '../../agent/clips/recordings.js';
+import { AgentError } from '../../agent/core/errors.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { inspectMedia, makeSegments } from './support/segments.js';
+
+const BASE = 1_790_000_000_000;
+
+function rejectsWith(code: string) {
+  return (err: unknown) => err instanceof AgentError && err.code === code;
+}
+
+describe('clips: cutClip on real recording segments', function () {
+  this.timeout(120000);
+  const tmp = tempDir('clips-cut-');
+  const recDir = path.join(tmp.dir, 'recordings');
+  const recordings = new Recordings({ dir: recDir, retentionHours: 24 * 365 * 10, maxBytes: 1 << 30 });
+
+  before(() => {
+    // intel_car-detection: H.264, key frames every 4.8 s; 10 s segments split on them (two GOPs each).
+    makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: path.join(recDir, 'lot'), baseMs: BASE, container: 'ts', maxSeconds: 10 });
+    // ozlu_vehicle: H.264, key frames every 2 s; MP4 segments of about 4 s.
+    makeSegments({ video: path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'), cameraDir: path.join(recDir, 'street'), baseMs: BASE, container: 'mp4', maxSeconds: 5 });
+  });
+  after(() => tmp.cleanup());
+
+  it('indexes closed segments and ignores one still being written', () => {
+    writeFileSync(path.join(recDir, 'lot', 'part00099.ts'), Buffer.alloc(1000));
+    const segs = recordings.segments('lot');
+    assert.ok(segs.length >= 3, `segments: ${segs.length}`);
+    assert.equal(segs[0].startTs, BASE);
+    for (let i = 1; i < segs.length; i++) assert.equal(segs[i].startTs, segs[i - 1].endTs, 'segments are contiguous');
+    assert.ok(segs.every((s) => !s.path.endsWith('part00099.ts')));
+    assert.equal(recordings.recordedUntil('lot'), segs[segs.length - 1].endTs);
+  });
+
+  it('cuts an MP4 across TS segments that starts on the key frame at or before fromMs and covers the range', async () => {
+    const fromMs = BASE + 15000;
+    const toMs = BASE + 22000;
+    const outFile = path.join(tmp.dir, 'out', 'lot.mp4');
+    const r = await cutClip({ recordings, cameraId: 'lot', fromMs, toMs, outFile });
+    // Key frames are at 0, 4.8, 9.6, 14.4 ... s: the last one at or before 15 s is 14.4 s.
+    assert.equal(r.startMs, BASE + 14400);
+    assert.ok(r.endMs >= toMs - 100 && r.endMs <= toMs, `endMs ${r.endMs}`);
+    assert.equal(r.codec, 'video/x-h264');
+    assert.deepEqual(r.skipped, []);
+    const media = inspectMedia(outFile);
+    assert.equal(media.container, 'video/quicktime');
+    assert.equal(media.video, 'video/x-h264');
+    assert.equal(media.decodeError, null);
+    assert.equal(media.firstIsKeyframe, true);
+    assert.equal(media.decodedFrames, r.frames);
+    assert.ok(media.durationS >= (toMs - (BASE + 14400)) / 1000 - 0.1, `duration ${media.durationS}`);
+    assert.ok(media.durationS <= (toMs - (BASE + 14400)) / 1000 + 0.5, `duration ${media.durationS}`);
+    assert.equal(r.bytes, readFileSync(outFile).length);
+  });
+
+  it('cuts from MP4 segments too, across a segment boundary', async () => {
+    const segs = recordings.segments('street');
+    const boundary = segs[1].startTs;
+    const fromMs = boundary - 1000;
+    const toMs = boundary + 3000;
+    const r = await cutClip({ recordings, cameraId: 'street', fromMs, toMs, outFile: path.join(tmp.dir, 'out', 'street.mp4') });
+    assert.ok(r.startMs <= fromMs && r.startMs > fromMs - 2100, `starts on the key frame before fromMs (every 2 s): ${r.startMs - fromMs}`);
+    const media = inspectMedia(r.file);
+    assert.equal(media.decodeError, null);
+    assert.equal(media.firstIsKeyframe, true);
+    assert.ok(media.durationS >= (toMs - fromMs) / 1000, `duration ${media.durationS}`);
+  });
+
+  it('leaves out a corrupt segment and cuts the rest', async () => {
+    const segs = recordings.segments('lot');
+    const last = segs[segs.length - 1];
+    const bogus = path.join(recDir, 'lot', `${last.endTs}_${last.endTs + 5000}.ts`);
+    writeFileSync(bogus, Buffer.alloc(50000, 0x47));
+    const r = await cutClip({ recordings, cameraId: 'lot', fromMs: last.startTs, toMs: last.endTs + 4000, outFile: path.join(tmp.dir, 'out', 'partial.mp4') });
+    assert.deepEqual(r.skipped.map((s) => s.path), [bogus]);
+    assert.ok(r.endMs <= last.endTs);
+    assert.equal(inspectMedia(r.file).decodeError, null);
+  });
+
+  it('fails with CLIP_CUT_FAILED when the only segment is corrupt, and writes no file', async () => {
+    const dir = path.join(recDir, 'broken');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${BASE}_${BASE + 10000}.mp4`), Buffer.from('not a video at all'.repeat(1000)));
+    const outFile = path.join(tmp.dir, 'out', 'broken.mp4');
+    await assert.rejects(cutClip({ recordings, cameraId: 'broken', fromMs: BASE + 1000, toMs: BASE + 5000, outFile }), rejectsWith('CLIP_CUT_FAILED'));
+    assert.equal(existsSync(outFile), false);
+  });
+
+  it('reports CLIP_NO_RECORDING, CLIP_RANGE_INVALID and CLIP_TOO_LONG', async () => {
+    const outFile = path.join(tmp.dir, 'out', 'never.mp4');
+    await assert.rejects(cutClip({ recordings, cameraId: 'lot', fromMs: BASE - 60000, toMs: BASE - 30000, outFile }), rejectsWith('CLIP_NO_RECORDING'));
+    await assert.rejects(cutClip({ recordings, cameraId: 'nosuchcamera', fromMs: BASE, toMs: BASE + 1000, outFile }), rejectsWith('CLIP_NO_RECORDING'));
+    await assert.rejects(cutClip({ recordings, cameraId: 'lot', fromMs: BASE + 5000, toMs: BASE + 5000, outFile }), rejectsWith('CLIP_RANGE_INVALID'));
+    await assert.rejects(cutClip({ recordings, cameraId: 'lot', fromMs: BASE, toMs: BASE + 20000, outFile, maxSeconds: 10 }), rejectsWith('CLIP_TOO_LONG'));
+    assert.equal(existsSync(outFile), false);
+  });
+});
