@@ -24,7 +24,10 @@ export interface OutboxWriter {
   enqueueEvent(event: object): Promise<{ id: string; seq: number }>;
   /** Queues any other JSON message (health, responses) on `topic` (relative to the gateway root). */
   enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }>;
-  /** Queues a file (clip MP4, snapshot JPEG) for chunked, signed transfer under clips/<clipId>/... */
-  enqueueFile(kind: 'clip' | 'snapshot', file: Buffer, meta: ClipMeta): Promise<{ id: string }>;
+  /**
+   * Queues a file (clip MP4, snapshot JPEG) for chunked, signed transfer under clips/<clipId>/...
+   * A string is a path: big clips are streamed from disk into the outbox so RSS stays flat.
+   */
+  enqueueFile(kind: 'clip' | 'snapshot', file: Buffer | string, meta: ClipMeta): Promise<{ id: string }>;
   stats(): OutboxStats;
 }

@@ -19,6 +19,8 @@ export interface IncomingMessage {
 
 export interface Uplink {
   readonly connected: boolean;
+  /** The broker's MQTT 5 receive maximum, once connected: the outbox never has more in flight. */
+  readonly receiveMaximum?: number;
   /** Absolute topic root of this gateway: `<topicPrefix>/<gatewayId>`. */
   readonly root: string;
   /** Resolves when the broker acknowledged (PUBACK for QoS 1); rejects when the connection drops first. */

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from '../core/logger.js';
+import type { AgentConfig } from '../config/schema/index.js';
+import type { Uplink } from '../uplink/types.js';
+import { classOf, type OutboxClass } from './entry.js';
+import { Drainer } from './drainer.js';
+import { enqueueBuffer, enqueuePath, type FileTransferContext } from './file-transfer.js';
+import { OutboxStore } from './store.js';
+import type { ClipMeta, OutboxStats, OutboxWriter } from './types.js';
+
+export interface OutboxOptions {
+  /** Usually `<gateway.dataDir>/outbox`. */
+  dir: string;
+  config: AgentConfig['outbox'];
+  /** clips.chunkBytes: the largest chunk message of a file transfer. */
+  chunkBytes: number;
+  /** Signs file meta (base64 Ed25519 by the gateway key: GatewayIdentity.sign). */
+  sign: (data: Buffer) => string;
+  logger: Logger;
+}
+
+export interface OutboxDrainStats {
+  inflight: number;
+  sent: number;
+  sentBytes: number;
+  evictedBytes: number;
+}
+
+/**
+ * The durable store-and-forward outbox. Everything for the central side is written here first and
+ * leaves only when the broker acknowledged it. Only this process may open the LevelDB (it holds
+ * the lock); other tools ask the running agent for `stats()`.
+ */
+export class Outbox implements OutboxWriter {
+  private readonly drainer: Drainer;
+  private readonly fileChains: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
+  private readonly files: FileTransferContext;
+
+  private constructor(private readonly store: OutboxStore, private readonly opts: OutboxOptions) {
+    this.drainer = new Drainer(store, opts.config.inflight, opts.config.bandwidthBytesPerSecond, opts.logger);
+    this.files = { store, chunkBytes: opts.chunkBytes, sign: opts.sign };
+  }
+
+  static async open(opts: OutboxOptions): Promise<Outbox> {
+    mkdirSync(opts.dir, { recursive: true });
+    return new Outbox(await OutboxStore.open(opts.dir, opts.config, opts.logger), opts);
+  }
+
+  /** Starts draining through the uplink (now, and after every reconnect). */
+  attach(uplink: Uplink): void {
+    this.drainer.attach(uplink);
+  }
+
+  async enqueueEvent(event: object): Promise<{ id: string; seq: number }> {
+    const id = randomUUID();
+    const res = await this.store.submit({
+      cls: 0,
+      kind: 'event',
+      seq: true,
+      items: [{ topic: 'events', json: true, payload: (seq) => Buffer.from(JSON.stringify(Object.assign({ id, seq }, event, { id, seq }))) }],
+    });
+    return { id, seq: res.seq ?? 0 };
+  }
+
+  async enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }> {
+    const id = randomUUID();
+    await this.store.submit({ cls: 0, kind, items: [{ topic, json: true, payload: Buffer.from(JSON.stringify(Object.assign({ id }, payload, { id }))) }] });
+    return { id };
+  }
+
+  /** A file from memory, or (for big clips) a path streamed from disk so RSS stays flat. */
+  enqueueFile(kind: 'clip' | 'snapshot', file: Buffer | string, meta: ClipMeta): Promise<{ id: string }> {
+    const id = randomUUID();
+    const cls: OutboxClass = classOf(kind);
+    // One file at a time per class keeps each file's chunks contiguous (one group) in the queue.
+    const run = this.fileChains[cls].then(() =>
+      typeof file === 'string' ? enqueuePath(this.files, cls, kind, id, file, meta) : enqueueBuffer(this.files, cls, kind, id, file, meta),
+    );
+    this.fileChains[cls] = run.catch(() => undefined);
+    return run.then(() => ({ id }));
+  }
+
+  stats(): OutboxStats {
+    return this.store.stats();
+  }
+
+  drainStats(): OutboxDrainStats {
+    return { inflight: this.drainer.inflightCount, sent: this.drainer.sent, sentBytes: this.drainer.sentBytes, evictedBytes: this.store.evictedBytes };
+  }
+
+  /** Waits until everything queued so far is written (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.fileChains);
+    await this.drainer.stop();
+    await this.store.close();
+  }
+}

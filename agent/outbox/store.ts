@@ -1,0 +1,378 @@
+import { Level } from 'level';
+import type { Logger } from '../core/logger.js';
+import { AgentError } from '../core/errors.js';
+import type { AgentConfig } from '../config/schema/index.js';
+import {
+  CLASSES, SEQ_KEY, SYNC_KEY, dataKey, dataPrefix, decodeEntry, encodeEntry, entryDiskBytes, indexKey, indexPrefix, nFromKey, openGroupKey,
+  type EntryHeader, type IndexRecord, type OutboxClass,
+} from './entry.js';
+import type { OutboxKind, OutboxStats } from './types.js';
+import type { WriteJob } from './write-queue-types.js';
+
+type Db = Level<string, Buffer>;
+type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+
+export interface StoredEntry {
+  cls: OutboxClass;
+  n: number;
+  key: string;
+  header: EntryHeader;
+  payload: Buffer;
+  bytes: number;
+}
+
+const EMPTY_EVICTED = (): OutboxStats['evicted'] => ({ clip: 0, snapshot: 0, event: 0, health: 0, response: 0 });
+
+/**
+ * LevelDB side of the outbox. One writer loop owns every change: jobs queued while a batch is being
+ * written are committed together in the next batch (group commit), so fsync under `sync: always`
+ * is paid once per batch, not per message. seq and n are assigned inside the loop, so a failed
+ * batch rolls them back and seq never has a gap or a reuse.
+ */
+export class OutboxStore {
+  private readonly jobs: WriteJob[] = [];
+  private readonly deletes = new Map<string, { cls: OutboxClass; bytes: number }>();
+  private writing = false;
+  private idleWaiters: Array<() => void> = [];
+  private nextN = 0;
+  private seq = 0;
+  private readonly count = [0, 0, 0];
+  private readonly bytes = [0, 0, 0];
+  /** Highest n per class that may be dispatched (complete groups only). */
+  readonly sealedMax = [-1, -1, -1];
+  private readonly openGroup: Array<number | undefined> = [undefined, undefined, undefined];
+  private readonly headTs: Array<number | undefined> = [undefined, undefined, undefined];
+  private headDirty = false;
+  private headRefreshing = false;
+  private lastSync = Date.now();
+  private unsynced = false;
+  private syncTimer?: NodeJS.Timeout;
+  private closed = false;
+  readonly evicted = EMPTY_EVICTED();
+  evictedBytes = 0;
+  /** Called after commits that made new entries dispatchable. */
+  onSealed: () => void = () => {};
+  /** Entries the drainer has in flight: never evicted under its feet. */
+  isProtected: (key: string) => boolean = () => false;
+  /** Tells the drainer which entries eviction removed (it may have them buffered). */
+  onEvicted: (keys: Set<string>) => void = () => {};
+
+  private constructor(private readonly db: Db, private readonly cfg: AgentConfig['outbox'], private readonly logger: Logger) {}
+
+  static async open(dir: string, cfg: AgentConfig['outbox'], logger: Logger): Promise<OutboxStore> {
+    const db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer' });
+    try {
+      await db.open();
+    } catch (err) {
+      const locked = /lock/i.test(String((err as Error & { cause?: Error }).cause?.message ?? (err as Error).message));
+      throw new AgentError(
+        locked ? 'OUTBOX_LOCKED' : 'OUTBOX_OPEN_FAILED',
+        `cannot open the outbox at ${dir}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`,
+        locked ? 'another edge-agent process holds the outbox; ask it (edge-agent diag) instead of opening the store' : 'check that gateway.dataDir is writable and not full',
+        { cause: err },
+      );
+    }
+    const store = new OutboxStore(db, cfg, logger);
+    await store.recover();
+    return store;
+  }
+
+  /** Removes an unfinished file left by a crash, then rebuilds counters from the small index records. */
+  private async recover(): Promise<void> {
+    const seq = await this.db.get(SEQ_KEY);
+    this.seq = seq ? Number(seq.toString()) : 0;
+    for (const c of CLASSES) {
+      const open = await this.db.get(openGroupKey(c));
+      if (open) {
+        const g = Number(open.toString());
+        const ops: Op[] = [{ type: 'del', key: openGroupKey(c) }];
+        for await (const key of this.db.keys({ gte: indexKey(c, g), lt: `${indexPrefix(c)}~` })) {
+          ops.push({ type: 'del', key }, { type: 'del', key: dataKey(c, nFromKey(key)) });
+        }
+        await this.db.batch(ops, { sync: true });
+        this.logger.warn({ class: c, entries: (ops.length - 1) / 2 }, 'outbox: removed a file whose enqueue was interrupted (its caller never got a confirmation)');
+      }
+      for await (const [key, value] of this.db.iterator({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
+        const rec = JSON.parse(value.toString()) as IndexRecord;
+        const n = nFromKey(key);
+        if (this.headTs[c] === undefined) this.headTs[c] = rec.t;
+        this.count[c]++;
+        this.bytes[c] += rec.b;
+        this.sealedMax[c] = Math.max(this.sealedMax[c], n);
+        this.nextN = Math.max(this.nextN, n + 1);
+      }
+    }
+  }
+
+  submit(job: Omit<WriteJob, 'resolve' | 'reject'>): Promise<{ firstN: number; lastN: number; seq?: number }> {
+    if (this.closed) return Promise.reject(new AgentError('OUTBOX_CLOSED', 'the outbox is closed', 'the agent is shutting down'));
+    return new Promise((resolve, reject) => {
+      this.jobs.push({ ...job, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  /** Queues the removal of an acknowledged entry (committed with the next batch). */
+  remove(entry: { cls: OutboxClass; key: string; bytes: number }): void {
+    if (this.closed) return;
+    this.deletes.set(entry.key, { cls: entry.cls, bytes: entry.bytes });
+    void this.pump();
+  }
+
+  isDeleting(key: string): boolean {
+    return this.deletes.has(key);
+  }
+
+  /** Resolves once every queued write and delete is committed. */
+  flush(): Promise<void> {
+    if (!this.writing && this.jobs.length === 0 && this.deletes.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** Dispatchable entries of one class after n (FIFO), at most `limit`. */
+  async read(cls: OutboxClass, afterN: number, limit: number): Promise<StoredEntry[]> {
+    if (afterN >= this.sealedMax[cls]) return [];
+    const out: StoredEntry[] = [];
+    for await (const [key, value] of this.db.iterator({ gt: dataKey(cls, afterN), lte: dataKey(cls, this.sealedMax[cls]), limit })) {
+      const { header, payload } = decodeEntry(value);
+      out.push({ cls, n: nFromKey(key), key, header, payload, bytes: entryDiskBytes(value) });
+    }
+    return out;
+  }
+
+  stats(): OutboxStats {
+    if (this.headDirty) void this.refreshHeads();
+    const heads = this.headTs.filter((t): t is number => t !== undefined);
+    const oldest = heads.length ? Math.min(...heads) : undefined;
+    return {
+      pending: this.count[0] + this.count[1] + this.count[2],
+      bytes: this.bytes[0] + this.bytes[1] + this.bytes[2],
+      oldestAgeS: oldest === undefined ? 0 : Math.max(0, Math.round((Date.now() - oldest) / 1000)),
+      evicted: { ...this.evicted },
+    };
+  }
+
+  pendingIn(cls: OutboxClass): number {
+    return this.count[cls];
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.syncTimer);
+    if (this.unsynced && this.cfg.sync !== 'never') await this.db.put(SYNC_KEY, Buffer.from(String(Date.now())), { sync: true });
+    await this.db.close();
+  }
+
+  /** Drops the unfinished file of a class (its enqueue failed half-way); the caller gets the error. */
+  async abortOpenGroup(cls: OutboxClass): Promise<void> {
+    await this.flush();
+    const g = this.openGroup[cls];
+    if (g === undefined) return;
+    const ops: Op[] = [{ type: 'del', key: openGroupKey(cls) }];
+    let entries = 0;
+    let freed = 0;
+    for await (const [key, value] of this.db.iterator({ gte: indexKey(cls, g), lt: `${indexPrefix(cls)}~` })) {
+      ops.push({ type: 'del', key }, { type: 'del', key: dataKey(cls, nFromKey(key)) });
+      entries++;
+      freed += (JSON.parse(value.toString()) as IndexRecord).b;
+    }
+    await this.db.batch(ops, { sync: false });
+    this.openGroup[cls] = undefined;
+    this.count[cls] -= entries;
+    this.bytes[cls] -= freed;
+  }
+
+  private async refreshHeads(): Promise<void> {
+    if (this.headRefreshing || this.closed) return;
+    this.headRefreshing = true;
+    this.headDirty = false;
+    try {
+      for (const c of CLASSES) {
+        let t: number | undefined;
+        for await (const value of this.db.values({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~`, limit: 1 })) t = (JSON.parse(value.toString()) as IndexRecord).t;
+        this.headTs[c] = t;
+      }
+    } catch {
+      this.headDirty = true;
+    } finally {
+      this.headRefreshing = false;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.jobs.length > 0 || this.deletes.size > 0) await this.writeOnce();
+    } finally {
+      this.writing = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async writeOnce(): Promise<void> {
+    const jobs = this.jobs.splice(0, this.jobs.length);
+    const deletes = new Map(this.deletes);
+    this.deletes.clear();
+    const ops: Op[] = [];
+    for (const key of deletes.keys()) ops.push({ type: 'del', key }, { type: 'del', key: `x${key.slice(1)}` });
+
+    const accepted: WriteJob[] = [];
+    if (jobs.length) {
+      const needed = jobs.reduce((sum, j) => sum + j.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : 512) + 256, 0), 0);
+      try {
+        await this.ensureRoom(needed);
+        accepted.push(...jobs);
+      } catch (err) {
+        for (const j of jobs) j.reject(err);
+      }
+    }
+
+    const saved = { nextN: this.nextN, seq: this.seq };
+    const results: Array<{ job: WriteJob; firstN: number; lastN: number; seq?: number; added: number[]; addedBytes: number[] }> = [];
+    const now = Date.now();
+    for (const job of accepted) {
+      let seq: number | undefined;
+      if (job.seq) {
+        seq = ++this.seq;
+        ops.push({ type: 'put', key: SEQ_KEY, value: Buffer.from(String(seq)) });
+      }
+      const firstN = this.nextN;
+      const group = job.group ? (job.group.start ? firstN : (job.group.n ?? this.openGroup[job.cls])) : undefined;
+      const added = [0, 0, 0];
+      const addedBytes = [0, 0, 0];
+      for (const item of job.items) {
+        const n = this.nextN++;
+        const payload = typeof item.payload === 'function' ? item.payload(seq ?? 0) : item.payload;
+        const value = encodeEntry({ topic: item.topic, kind: job.kind, json: item.json }, payload);
+        const b = entryDiskBytes(value);
+        const rec: IndexRecord = { b, t: now, g: group ?? n, k: job.kind };
+        ops.push({ type: 'put', key: dataKey(job.cls, n), value }, { type: 'put', key: indexKey(job.cls, n), value: Buffer.from(JSON.stringify(rec)) });
+        added[job.cls]++;
+        addedBytes[job.cls] += b;
+      }
+      if (job.group?.start && !job.group.end) ops.push({ type: 'put', key: openGroupKey(job.cls), value: Buffer.from(String(firstN)) });
+      if (job.group?.end && !job.group.start) ops.push({ type: 'del', key: openGroupKey(job.cls) });
+      results.push({ job, firstN, lastN: this.nextN - 1, seq, added, addedBytes });
+    }
+    if (ops.length === 0) return;
+
+    const hasPuts = results.length > 0;
+    const sync = this.syncNow(hasPuts);
+    try {
+      await this.db.batch(ops, { sync });
+    } catch (err) {
+      this.nextN = saved.nextN;
+      this.seq = saved.seq;
+      const e = new AgentError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`, 'check free space and health of the data disk (gateway.dataDir)', { cause: err });
+      for (const r of results) r.job.reject(e);
+      // Acknowledged entries stay on disk and are sent again after a restart: a duplicate, not a loss.
+      this.logger.error({ err: (err as Error).message }, 'outbox batch failed');
+      return;
+    }
+    if (sync) {
+      this.lastSync = Date.now();
+      this.unsynced = false;
+    } else if (hasPuts || deletes.size) {
+      this.unsynced = true;
+      this.armSyncTimer();
+    }
+    for (const [key, d] of deletes) {
+      this.count[d.cls]--;
+      this.bytes[d.cls] -= d.bytes;
+      void key;
+    }
+    if (deletes.size) this.headDirty = true;
+    let sealed = false;
+    for (const r of results) {
+      for (const c of CLASSES) {
+        this.count[c] += r.added[c];
+        this.bytes[c] += r.addedBytes[c];
+      }
+      const cls = r.job.cls;
+      if (this.headTs[cls] === undefined) this.headTs[cls] = now;
+      if (r.job.group?.start && !r.job.group.end) this.openGroup[cls] = r.firstN;
+      if (!r.job.group || r.job.group.end) {
+        this.openGroup[cls] = undefined;
+        this.sealedMax[cls] = Math.max(this.sealedMax[cls], r.lastN);
+        sealed = true;
+      }
+      r.job.resolve({ firstN: r.firstN, lastN: r.lastN, seq: r.seq });
+    }
+    if (sealed) this.onSealed();
+  }
+
+  /** The sync policy: always (fsync every batch with new data), interval (at most every syncIntervalMs), never. */
+  private syncNow(hasPuts: boolean): boolean {
+    if (this.cfg.sync === 'always') return hasPuts;
+    if (this.cfg.sync === 'interval') return hasPuts && Date.now() - this.lastSync >= this.cfg.syncIntervalMs;
+    return false;
+  }
+
+  /** Under `interval`, an idle outbox still reaches the disk within syncIntervalMs of its last write. */
+  private armSyncTimer(): void {
+    if (this.cfg.sync !== 'interval' || this.syncTimer || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (!this.unsynced || this.closed) return;
+      this.db.put(SYNC_KEY, Buffer.from(String(Date.now())), { sync: true }).then(
+        () => { this.lastSync = Date.now(); this.unsynced = false; },
+        (err: Error) => this.logger.warn({ err: err.message }, 'outbox sync failed'),
+      );
+    }, this.cfg.syncIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  /**
+   * Makes room for `needed` bytes under the quota: oldest clips first, then snapshots, then
+   * events/health/responses. Every evicted item is counted (files once, not per chunk).
+   */
+  private async ensureRoom(needed: number): Promise<void> {
+    const quota = this.cfg.quotaBytes;
+    if (needed > quota) throw new AgentError('OUTBOX_ITEM_TOO_LARGE', `an item of ${needed} bytes exceeds outbox.quotaBytes (${quota})`, 'raise outbox.quotaBytes or cut shorter clips');
+    let excess = this.bytes[0] + this.bytes[1] + this.bytes[2] + needed - quota;
+    for (const c of [2, 1, 0] as OutboxClass[]) {
+      if (excess <= 0) return;
+      excess -= await this.evictFrom(c, excess);
+    }
+    if (excess > 0) throw new AgentError('OUTBOX_FULL', `the outbox is full (${quota} bytes) and nothing more can be evicted`, 'the uplink has been down too long or is too slow; raise outbox.quotaBytes or check the uplink');
+  }
+
+  private async evictFrom(c: OutboxClass, want: number): Promise<number> {
+    const ops: Op[] = [];
+    const removed = new Set<string>();
+    let freed = 0;
+    let entries = 0;
+    let currentGroup: number | undefined;
+    const groupsByKind = new Map<OutboxKind, number>();
+    const open = this.openGroup[c];
+    for await (const [key, value] of this.db.iterator({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
+      const rec = JSON.parse(value.toString()) as IndexRecord;
+      if (rec.g !== currentGroup) {
+        if (freed >= want) break; // finish whole groups only
+        currentGroup = rec.g;
+        if (open === undefined || rec.g !== open) groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
+      }
+      if (open !== undefined && rec.g === open) break; // the file being written is the newest: stop
+      const dkey = dataKey(c, nFromKey(key));
+      if (this.isProtected(dkey) || this.deletes.has(dkey)) continue;
+      ops.push({ type: 'del', key: dkey }, { type: 'del', key });
+      removed.add(dkey);
+      freed += rec.b;
+      entries++;
+    }
+    if (!ops.length) return 0;
+    await this.db.batch(ops, { sync: false });
+    this.count[c] -= entries;
+    this.bytes[c] -= freed;
+    this.evictedBytes += freed;
+    for (const [k, v] of groupsByKind) this.evicted[k] += v;
+    this.headDirty = true;
+    this.logger.warn({ class: c, entries, bytes: freed, items: Object.fromEntries(groupsByKind) }, 'outbox quota reached: evicted the oldest items');
+    this.onEvicted(removed);
+    return freed;
+  }
+}
