@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import type { AgentConfig } from '../../../agent/config/schema/index.js';
+import { validateConfig } from '../../../agent/config/validate.js';
+import { loadOrCreateIdentity, type GatewayIdentity } from '../../../agent/identity/gateway-identity.js';
+import { generateFleetKeys, loadFleetKey, type FleetKey } from '../../../agent/provisioning/operator/fleet-keys.js';
+import { ProvisioningService } from '../../../agent/provisioning/provisioning-service.js';
+import { TestHost } from './test-host.js';
+import { TestUplink } from './test-uplink.js';
+
+export const PREFIX = 'edge';
+
+/** A config for gateway tests: one test camera, fleet key trusted, short apply timeout. */
+export function makeConfig(dataDir: string, brokerUrl: string, trustedKeys: string[], extra: { cameras?: string[]; applyTimeoutSeconds?: number; password?: string } = {}): Record<string, unknown> {
+  return {
+    gateway: { dataDir },
+    mqtt: { url: brokerUrl, ...(extra.password ? { username: 'gw', password: extra.password } : {}) },
+    cameras: (extra.cameras ?? ['cam-1']).map((id) => ({ id, source: { kind: 'test' } })),
+    provisioning: { trustedKeys, applyTimeoutSeconds: extra.applyTimeoutSeconds ?? 3, maxMessageBytes: 16384, maxClockSkewSeconds: 60 },
+  };
+}
+
+export function validated(raw: unknown): AgentConfig {
+  const r = validateConfig(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.config;
+}
+
+export interface Gateway {
+  id: string;
+  dataDir: string;
+  identity: GatewayIdentity;
+  host: TestHost;
+  uplink: TestUplink;
+  service: ProvisioningService;
+  stop(): Promise<void>;
+}
+
+/** Starts a gateway's provisioning service over a real broker, like the runtime would. */
+export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplinkOpts?: import('mqtt').IClientOptions; url?: string }): Promise<Gateway> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const identity = loadOrCreateIdentity(o.dataDir);
+  const { LastGoodConfigStore } = await import('../../../agent/provisioning/last-good-store.js');
+  const config = new LastGoodConfigStore(o.dataDir).load()?.config ?? o.fileConfig;
+  const host = new TestHost(config);
+  const uplink = await new TestUplink(o.url ?? o.brokerUrl, PREFIX, o.id, o.uplinkOpts).start();
+  const service = new ProvisioningService({
+    gatewayId: o.id, config, dataDir: o.dataDir, uplink, host, identity,
+    logger: pino({ level: process.env.EDGE_TEST_LOG ?? 'silent' }), healthPollMs: 100,
+  });
+  await service.start();
+  return { id: o.id, dataDir: o.dataDir, identity, host, uplink, service, stop: async () => { await service.stop(); await uplink.stop(); } };
+}
+
+export function makeFleet(dir: string, name = 'fleet'): FleetKey & { pubFile: string; keyFile: string } {
+  const out = path.join(dir, name);
+  const { keyFile, pubFile } = generateFleetKeys(out);
+  return { ...loadFleetKey(keyFile), pubFile, keyFile };
+}
