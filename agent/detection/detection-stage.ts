@@ -1,0 +1,139 @@
+import type { AgentConfig, CameraConfig } from '../config/schema/index.js';
+import type { TypedBus } from '../core/bus.js';
+import type { AgentEvents } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { VideoFrame } from '../ingest/types.js';
+import { CameraDetection, type CameraDetectionStats, type FrameOutcome, type LatestDetection } from './stage/camera-detection.js';
+import type { DetectorLike } from './stage/detector-like.js';
+
+export type { CameraDetectionStats, LatestDetection, FrameOutcome } from './stage/camera-detection.js';
+export type { DetectorLike } from './stage/detector-like.js';
+
+export interface DetectionStageOptions<S> {
+  config: AgentConfig;
+  bus: TypedBus<AgentEvents>;
+  detector: DetectorLike<S>;
+  logger: Logger;
+  /** Wall clock (ms); injectable for schedule tests. */
+  now?: () => number;
+}
+
+export interface DetectionStageStats<S> {
+  cameras: Record<string, CameraDetectionStats>;
+  detector: S;
+}
+
+/** How often open tracks are checked for expiry when a camera sends no frames. */
+const EXPIRY_TICK_MS = 1000;
+
+/**
+ * Runs object detection for every camera that has it enabled: takes `camera.frame` from the bus,
+ * runs each camera's loop (one CameraDetection per camera, all sharing ONE detector) and publishes
+ * `detection.event` and `detection.snapshot`.
+ */
+export class DetectionStage<S = unknown> {
+  private readonly cameras = new Map<string, { key: string; loop: CameraDetection }>();
+  private readonly processedListeners = new Set<(cameraId: string) => void>();
+  private readonly now: () => number;
+  private readonly unsubscribe: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: DetectionStageOptions<S>) {
+    this.now = o.now ?? Date.now;
+    this.apply(o.config);
+    this.unsubscribe = o.bus.on('camera.frame', (frame) => void this.handle(frame));
+    this.timer = setInterval(() => {
+      for (const { loop } of this.cameras.values()) loop.tick();
+    }, EXPIRY_TICK_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Runs one frame through its camera's loop. The bus listener calls this without waiting; tests
+   * and benchmarks may await it to pace frames by the detector.
+   */
+  async handle(frame: VideoFrame): Promise<FrameOutcome> {
+    const cam = this.cameras.get(frame.cameraId);
+    if (!cam) return 'ignored';
+    const outcome = await cam.loop.onFrame(frame);
+    if (outcome === 'processed') {
+      for (const cb of this.processedListeners) {
+        try {
+          cb(frame.cameraId);
+        } catch (err) {
+          this.o.logger.warn({ err }, 'onProcessed listener failed');
+        }
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * Takes a new config (provisioning). Cameras whose detection settings are unchanged keep their
+   * tracks; a changed, removed or disabled camera ends its open events first.
+   */
+  update(config: AgentConfig): void {
+    this.apply(config);
+  }
+
+  /** Per camera `{detectFps, motionPercent, skipped, processed, scheduled}` and the detector's stats. */
+  stats(): DetectionStageStats<S> {
+    const cameras: Record<string, CameraDetectionStats> = {};
+    for (const [id, { loop }] of this.cameras) cameras[id] = loop.stats();
+    return { cameras, detector: this.o.detector.stats() };
+  }
+
+  /** The last processed frame's reported boxes and the latest snapshot, for the status page. */
+  latest(cameraId: string): LatestDetection | undefined {
+    return this.cameras.get(cameraId)?.loop.latest();
+  }
+
+  /** Called with the camera id after each fully processed frame (ingest counts fpsProcessed). */
+  onProcessed(cb: (cameraId: string) => void): () => void {
+    this.processedListeners.add(cb);
+    return () => this.processedListeners.delete(cb);
+  }
+
+  /** Stops listening and ends every open event. */
+  stop(): void {
+    this.unsubscribe();
+    clearInterval(this.timer);
+    for (const { loop } of this.cameras.values()) loop.stop();
+    this.cameras.clear();
+  }
+
+  private apply(config: AgentConfig): void {
+    const wanted = new Map<string, { camera: CameraConfig; key: string }>();
+    if (config.detection.enabled) {
+      for (const camera of config.cameras) {
+        if (!camera.enabled || !camera.detect.enabled) continue;
+        wanted.set(camera.id, { camera, key: detectionKey(config, camera) });
+      }
+    }
+    for (const [id, cur] of this.cameras) {
+      if (wanted.get(id)?.key === cur.key) continue;
+      cur.loop.stop();
+      this.cameras.delete(id);
+    }
+    for (const [id, { camera, key }] of wanted) {
+      if (this.cameras.has(id)) continue;
+      const loop = new CameraDetection({
+        camera,
+        detection: config.detection,
+        detector: this.o.detector,
+        logger: this.o.logger,
+        now: this.now,
+        emitEvent: (ev) => this.o.bus.emit('detection.event', ev),
+        emitSnapshot: (s) => this.o.bus.emit('detection.snapshot', s),
+      });
+      this.cameras.set(id, { key, loop });
+    }
+  }
+}
+
+/** Everything a camera's detection loop is built from; a change to any of it rebuilds the loop. */
+function detectionKey(config: AgentConfig, camera: CameraConfig): string {
+  const { model: _m, threads: _t, queueSize: _q, ...detection } = config.detection;
+  const { detect, motionMasks, objectMasks, zones, objects } = camera;
+  return JSON.stringify({ detection, detect, motionMasks, objectMasks, zones, objects });
+}

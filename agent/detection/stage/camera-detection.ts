@@ -1,0 +1,206 @@
+import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
+import { toErrorInfo } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { VideoFrame } from '../../ingest/types.js';
+import { nms } from '../detector/nms.js';
+import { MotionDetector } from '../motion/index.js';
+import { computeRegions } from '../regions.js';
+import { BestFrames, renderSnapshot } from '../snapshot.js';
+import { objectPolicy } from '../tracking/filters.js';
+import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
+import type { TrackedDetection } from '../tracking/track.js';
+import type { Box, Detection, ObjectEvent, PixelBox, Snapshot } from '../types.js';
+import type { DetectorLike } from './detector-like.js';
+import { RateMeter } from './rate-meter.js';
+import { inSchedule } from './schedule.js';
+
+/** Boxes of one label overlapping more than this across regions are the same object. */
+const MERGE_IOU = 0.5;
+/** Accept a frame when at least this share of the detect interval has passed (ingest jitter). */
+const FPS_TOLERANCE = 0.8;
+
+export interface CameraDetectionStats {
+  /** Frames actually run through detection per second (last 10 s). */
+  detectFps: number;
+  /** Share of the frame moving in the last processed frame, 0..100. */
+  motionPercent: number;
+  /** Frames not detected: the previous one was still in detection, or the detector dropped a region. */
+  skipped: number;
+  /** Frames fully processed (motion, detection, tracking). */
+  processed: number;
+  /** Inside the camera's detect schedule right now. */
+  scheduled: boolean;
+}
+
+export interface LatestDetection {
+  /** Capture time of the last processed frame. */
+  ts: number;
+  /** Reported objects seen in that frame (0..1 boxes). */
+  boxes: { label: string; score: number; box: Box }[];
+  /** JPEG of this camera's most recent finished event. */
+  snapshot?: Buffer;
+}
+
+export interface CameraDetectionOptions {
+  camera: CameraConfig;
+  detection: AgentConfig['detection'];
+  detector: DetectorLike;
+  logger: Logger;
+  now: () => number;
+  emitEvent: (ev: ObjectEvent) => void;
+  emitSnapshot: (s: Snapshot) => void;
+}
+
+export type FrameOutcome = 'processed' | 'skipped' | 'ignored';
+
+/**
+ * One camera's detection loop: motion → regions (motion boxes and tracked objects) → the shared
+ * detector → merge (NMS in frame pixels) → tracker → events and snapshots. At most one frame of a
+ * camera is in detection at a time; a frame arriving meanwhile is skipped and counted, so a slow
+ * detector never builds a per-camera backlog.
+ */
+export class CameraDetection {
+  private readonly tracker: ObjectTracker;
+  private readonly best = new BestFrames();
+  private readonly rate = new RateMeter();
+  private motion?: MotionDetector;
+  private busy = false;
+  private lastAcceptedTs = -Infinity;
+  private lastFrame?: { ts: number; arrivedAt: number };
+  private motionPercent = 0;
+  private skipped = 0;
+  private processed = 0;
+  private scheduled = true;
+  private latestView?: LatestDetection;
+  private latestSnapshot?: Buffer;
+  private lastErrorCode?: string;
+  private stopped = false;
+
+  constructor(private readonly o: CameraDetectionOptions) {
+    this.tracker = new ObjectTracker({
+      camera: o.camera.id,
+      tracking: o.detection.tracking,
+      policy: objectPolicy(o.detection, o.camera),
+      zones: o.camera.zones,
+    });
+  }
+
+  async onFrame(frame: VideoFrame): Promise<FrameOutcome> {
+    if (this.stopped) return 'ignored';
+    const now = this.o.now();
+    this.scheduled = inSchedule(this.o.camera.detect.schedule, new Date(now));
+    if (!this.scheduled) {
+      // Leaving the window ends what was being followed: nobody watches it any more.
+      if (this.tracker.size > 0) this.publish(this.tracker.endAll(frame.ts));
+      return 'ignored';
+    }
+    const interval = 1000 / this.o.camera.detect.fps;
+    if (frame.ts >= this.lastAcceptedTs && frame.ts - this.lastAcceptedTs < interval * FPS_TOLERANCE) return 'ignored';
+    if (this.busy) {
+      this.skipped++;
+      return 'skipped';
+    }
+    this.lastAcceptedTs = frame.ts;
+    this.lastFrame = { ts: frame.ts, arrivedAt: now };
+    this.busy = true;
+    try {
+      return await this.process(frame);
+    } catch (err) {
+      this.noteError(err);
+      this.skipped++;
+      return 'skipped';
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Ends tracks whose time ran out while no frame came (camera stalled, detection paused): the
+   * camera's clock is estimated as the last frame's capture time plus the wall time since it arrived.
+   */
+  tick(): void {
+    if (this.stopped || !this.lastFrame || this.busy) return;
+    const cameraNow = this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt);
+    this.publish(this.tracker.expire(cameraNow));
+  }
+
+  /** Ends every open event (camera removed or reconfigured, agent stopping). */
+  stop(): void {
+    if (this.stopped) return;
+    const ts = this.lastFrame ? this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt) : this.o.now();
+    this.publish(this.tracker.endAll(ts));
+    this.stopped = true;
+  }
+
+  stats(): CameraDetectionStats {
+    return {
+      detectFps: this.rate.rate(this.o.now()),
+      motionPercent: Math.round(this.motionPercent * 100) / 100,
+      skipped: this.skipped,
+      processed: this.processed,
+      scheduled: this.scheduled,
+    };
+  }
+
+  latest(): LatestDetection | undefined {
+    if (!this.latestView && !this.latestSnapshot) return undefined;
+    const view = this.latestView ?? { ts: 0, boxes: [] };
+    return this.latestSnapshot ? { ...view, snapshot: this.latestSnapshot } : view;
+  }
+
+  private async process(frame: VideoFrame): Promise<FrameOutcome> {
+    const { width: w, height: h } = frame;
+    if (!this.motion || this.motion.width !== w || this.motion.height !== h) {
+      this.motion = new MotionDetector(this.o.detection.motion, w, h, this.o.camera.motionMasks);
+    }
+    const motion = this.motion.detect(frame);
+    this.motionPercent = motion.motionPercent;
+    const tracked = this.tracker.activeBoxes(frame.ts).map((b): PixelBox => [b[0] * w, b[1] * h, b[2] * w, b[3] * h]);
+    const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
+    const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.o.detector.inputSize) : [];
+
+    const results = await Promise.all(regions.map((region) => this.o.detector.detect({ cameraId: frame.cameraId, frame, region })));
+    if (this.stopped) return 'ignored';
+    if (results.some((r) => r === 'dropped')) {
+      // A partly detected frame would make tracked objects look gone: skip it whole.
+      this.skipped++;
+      this.publish(this.tracker.expire(frame.ts));
+      return 'skipped';
+    }
+    const merged = nms((results as Detection[][]).flat(), MERGE_IOU);
+    const dets: TrackedDetection[] = merged.map((d) => ({ label: d.label, score: d.score, box: [d.box[0] / w, d.box[1] / h, d.box[2] / w, d.box[3] / h] }));
+    const step = this.tracker.update(dets, frame.ts);
+    this.best.keep(frame, step.improved);
+    this.publish(step);
+    this.latestView = { ts: frame.ts, boxes: this.tracker.visible(frame.ts).map(({ label, score, box }) => ({ label, score, box })) };
+    this.processed++;
+    this.rate.mark(this.o.now());
+    return 'processed';
+  }
+
+  /** Emits the step's events in order; an ended event's best frame becomes its snapshot. */
+  private publish(step: TrackerStep): void {
+    for (const ev of step.events) {
+      this.o.emitEvent(ev);
+      if (ev.type !== 'end') continue;
+      const best = this.best.take(ev.objectId);
+      if (!best) continue;
+      try {
+        const jpeg = renderSnapshot(best.frame, best.box);
+        this.latestSnapshot = jpeg;
+        this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
+      } catch (err) {
+        this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(err, 'SNAPSHOT_FAILED') }, 'snapshot could not be encoded');
+      }
+    }
+    for (const id of step.removed) this.best.take(id);
+  }
+
+  /** Logs a detection failure once per distinct error code, not once per frame. */
+  private noteError(err: unknown): void {
+    const info = toErrorInfo(err, 'DETECTION_FAILED');
+    if (info.code === this.lastErrorCode) return;
+    this.lastErrorCode = info.code;
+    this.o.logger.warn({ camera: this.o.camera.id, err: info }, 'detection failed on a frame; skipping it');
+  }
+}

@@ -1,0 +1,14 @@
+import type { VideoFrame } from '../../ingest/types.js';
+import type { Detection, PixelBox } from '../types.js';
+
+/**
+ * What the detection stage uses of the shared detector (DetectorService), so the stage can be built
+ * and tested against that narrow surface.
+ */
+export interface DetectorLike<S = unknown> {
+  /** Side of the model's square input, in pixels: regions are sized around it. */
+  readonly inputSize: number;
+  /** Detections in frame pixels, or 'dropped' when the shared queue evicted the job. */
+  detect(req: { cameraId: string; frame: VideoFrame; region: PixelBox }): Promise<Detection[] | 'dropped'>;
+  stats(): S;
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import jpeg from 'jpeg-js';
+import { BestFrames, renderSnapshot } from '../../agent/detection/snapshot.js';
+
+/** A mid-grey I420 frame (Y=126, U=V=128). */
+function greyFrame(width: number, height: number): { width: number; height: number; data: Uint8Array } {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  const data = new Uint8Array(width * height + 2 * cw * ch).fill(128);
+  data.fill(126, 0, width * height);
+  return { width, height, data };
+}
+
+describe('snapshots', () => {
+  it('renders a JPEG of the frame with the box outlined in red', () => {
+    const frame = greyFrame(320, 180);
+    const out = renderSnapshot(frame, [0.25, 0.25, 0.75, 0.75]);
+    assert.equal(out.subarray(0, 2).toString('hex'), 'ffd8', 'JPEG SOI marker');
+    const img = jpeg.decode(out, { useTArray: true });
+    assert.equal(img.width, 320);
+    assert.equal(img.height, 180);
+    const px = (x: number, y: number): number[] => Array.from(img.data.subarray((y * 320 + x) * 4, (y * 320 + x) * 4 + 3));
+    const [r, g, b] = px(80, 90); // left edge of the box
+    assert.ok(r > 180 && g < 100 && b < 100, `box edge is red, got ${[r, g, b]}`);
+    const [r2, g2, b2] = px(160, 90); // inside: untouched grey
+    assert.ok(Math.abs(r2 - g2) < 12 && Math.abs(g2 - b2) < 12 && r2 > 100 && r2 < 150, `inside is grey, got ${[r2, g2, b2]}`);
+    const [r3, g3] = px(10, 10); // outside
+    assert.ok(Math.abs(r3 - g3) < 12);
+  });
+
+  it('keeps one copied frame per track until taken, shared between tracks of one frame', () => {
+    const best = new BestFrames();
+    const frame = greyFrame(64, 64);
+    best.keep(frame, [
+      { objectId: 'a', box: [0, 0, 0.5, 0.5], ts: 1 },
+      { objectId: 'b', box: [0.5, 0.5, 1, 1], ts: 1 },
+    ]);
+    frame.data.fill(0); // the producer reuses its buffer
+    const a = best.take('a');
+    assert.ok(a);
+    assert.equal(a.frame.data[0], 126, 'kept a copy, not the producer buffer');
+    assert.deepEqual(a.box, [0, 0, 0.5, 0.5]);
+    assert.equal(best.take('a'), undefined);
+    assert.equal(best.size, 1);
+    assert.equal(best.take('b')?.frame, a.frame);
+  });
+});
