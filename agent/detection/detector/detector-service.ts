@@ -1,0 +1,215 @@
+import type { Logger } from '../../core/logger.js';
+import { AgentError } from '../../core/errors.js';
+import type { VideoFrame } from '../../ingest/types.js';
+import type { Detection, PixelBox } from '../types.js';
+import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
+import { FairQueue } from './fair-queue.js';
+import { InferenceHost } from './inference-host.js';
+import { LatencyWindow } from './latency-window.js';
+import { loadManifest, type LoadedManifest } from './manifest.js';
+import { nms } from './nms.js';
+import { i420RegionToTensor, type InputSpec } from './preprocess.js';
+
+export interface DetectorLoadOptions {
+  manifestPath: string;
+  /** onnxruntime intra-op threads. */
+  threads: number;
+  /** Pending jobs across all cameras; beyond this the oldest job of the busiest camera is dropped. */
+  queueSize: number;
+  logger?: Logger;
+}
+
+export interface DetectRequest {
+  cameraId: string;
+  frame: VideoFrame;
+  /** Area of the frame to detect in (frame pixels; may extend past the frame). Resized to the model input. */
+  region: PixelBox;
+}
+
+export interface DetectorStats {
+  inferenceMsP50: number | null;
+  inferenceMsP95: number | null;
+  queueDepth: number;
+  dropped: number;
+  inferences: number;
+}
+
+interface Job extends DetectRequest {
+  resolve: (r: Detection[] | 'dropped') => void;
+  reject: (e: Error) => void;
+}
+
+const RESTART_MIN_INTERVAL_MS = 5_000;
+
+/**
+ * The one object detector all cameras share: one onnxruntime session (in a worker thread), a
+ * bounded queue served round-robin across cameras, one inference at a time. When the detector falls
+ * behind, the oldest pending job of the busiest camera is dropped (resolved 'dropped' and counted),
+ * so memory and latency stay bounded whatever the cameras send.
+ */
+export class DetectorService {
+  readonly labels: readonly string[];
+  /** Model input size in pixels (regions are resized to this). */
+  readonly inputSize: { width: number; height: number };
+  private readonly queue: FairQueue<Job>;
+  private readonly latency = new LatencyWindow();
+  private readonly spec: InputSpec;
+  private readonly decode: DecodeOptions;
+  private dropped = 0;
+  private inferences = 0;
+  private running = false;
+  private closed = false;
+  private lastRestart = 0;
+
+  private constructor(
+    private readonly manifest: LoadedManifest,
+    private host: InferenceHost,
+    private readonly threads: number,
+    queueSize: number,
+    private readonly logger?: Logger,
+  ) {
+    this.labels = manifest.labels;
+    this.inputSize = { width: manifest.input.width, height: manifest.input.height };
+    this.queue = new FairQueue<Job>(queueSize);
+    this.spec = manifest.input;
+    this.decode = {
+      minScore: manifest.output.minScore,
+      classes: manifest.labels.length,
+      inputWidth: manifest.input.width,
+      inputHeight: manifest.input.height,
+      boxUnits: manifest.output.boxUnits,
+    };
+  }
+
+  /** Validates the manifest, loads the model and checks its inputs/outputs match the manifest. */
+  static async load(opts: DetectorLoadOptions): Promise<DetectorService> {
+    const manifest = loadManifest(opts.manifestPath);
+    const host = await InferenceHost.start(manifest.modelPath, opts.threads);
+    try {
+      checkModelIo(manifest, host);
+    } catch (err) {
+      await host.close();
+      throw err;
+    }
+    opts.logger?.info({ model: manifest.modelPath, decoder: manifest.output.decoder, input: `${manifest.input.width}x${manifest.input.height} ${manifest.input.layout}`, threads: opts.threads, queueSize: opts.queueSize }, 'detector loaded');
+    return new DetectorService(manifest, host, opts.threads, opts.queueSize, opts.logger);
+  }
+
+  /**
+   * Queues one detection. Resolves with detections in frame pixels (class-aware NMS applied), or
+   * 'dropped' when the queue overflowed before this job's turn.
+   */
+  detect(req: DetectRequest): Promise<Detection[] | 'dropped'> {
+    if (this.closed) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
+    const [x1, y1, x2, y2] = req.region;
+    if (!(x2 > x1 && y2 > y1)) return Promise.reject(new AgentError('DETECTOR_BAD_REGION', `empty region [${req.region.join(',')}]`));
+    return new Promise((resolve, reject) => {
+      const evicted = this.queue.push(req.cameraId, { ...req, resolve, reject });
+      if (evicted) {
+        this.dropped++;
+        evicted.resolve('dropped');
+      }
+      void this.pump();
+    });
+  }
+
+  stats(): DetectorStats {
+    return {
+      inferenceMsP50: round(this.latency.percentile(50)),
+      inferenceMsP95: round(this.latency.percentile(95)),
+      queueDepth: this.queue.size,
+      dropped: this.dropped,
+      inferences: this.inferences,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.drain()) job.resolve('dropped');
+    await this.host.close();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.queue.shift(); job && !this.closed; job = this.queue.shift()) {
+        try {
+          job.resolve(await this.runJob(job));
+        } catch (err) {
+          job.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runJob(job: Job): Promise<Detection[]> {
+    await this.ensureHost();
+    const { frame, region } = job;
+    const input = i420RegionToTensor(frame, region, this.spec);
+    const { width: W, height: H } = this.inputSize;
+    const dims = this.spec.layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
+    const out = await this.host.run(this.manifest.input.name, input, dims, this.manifest.output.name);
+    this.inferences++;
+    this.latency.add(out.ms);
+    const raw = DECODERS[this.manifest.output.decoder](out.data, out.dims, this.decode);
+    const sx = (region[2] - region[0]) / W;
+    const sy = (region[3] - region[1]) / H;
+    const detections: Detection[] = [];
+    for (const r of raw) {
+      const box: PixelBox = [
+        clamp(region[0] + r.box[0] * sx, frame.width),
+        clamp(region[1] + r.box[1] * sy, frame.height),
+        clamp(region[0] + r.box[2] * sx, frame.width),
+        clamp(region[1] + r.box[3] * sy, frame.height),
+      ];
+      if (box[2] - box[0] < 1 || box[3] - box[1] < 1) continue; // entirely in the black padding
+      detections.push({ label: this.labels[r.classIndex], score: r.score, box });
+    }
+    return nms(detections, this.manifest.output.nmsIou).slice(0, this.manifest.output.maxDetections);
+  }
+
+  /** A crashed worker is replaced before the next job, at most once per RESTART_MIN_INTERVAL_MS. */
+  private async ensureHost(): Promise<void> {
+    if (this.host.alive) return;
+    const now = Date.now();
+    if (now - this.lastRestart < RESTART_MIN_INTERVAL_MS) {
+      throw new AgentError('DETECTOR_UNAVAILABLE', 'inference worker failed and is waiting to restart', 'see the detector log for the cause');
+    }
+    this.lastRestart = now;
+    this.logger?.warn('restarting the inference worker');
+    await this.host.close().catch(() => undefined);
+    this.host = await InferenceHost.start(this.manifest.modelPath, this.threads);
+  }
+}
+
+function clamp(v: number, max: number): number {
+  return v < 0 ? 0 : v > max ? max : v;
+}
+
+function round(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 10) / 10;
+}
+
+/** The model must have the manifest's input (with its size/layout when static) and a decodable output. */
+function checkModelIo(m: LoadedManifest, host: InferenceHost): void {
+  const input = host.inputs.find((i) => i.name === m.input.name);
+  const output = host.outputs.find((o) => o.name === m.output.name);
+  const remedy = 'make the manifest match the model (docs/detector.md, "Model manifest")';
+  if (!input) {
+    throw new AgentError('MODEL_IO_MISMATCH', `model has no input "${m.input.name}" (it has ${host.inputs.map((i) => i.name).join(', ')})`, remedy);
+  }
+  if (!output) {
+    throw new AgentError('MODEL_IO_MISMATCH', `model has no output "${m.output.name}" (it has ${host.outputs.map((o) => o.name).join(', ')})`, remedy);
+  }
+  const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
+  const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
+  if (bad) {
+    throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
+  }
+  const problem = expectedOutputProblem(m.output.decoder, output.dims, m.labels.length);
+  if (problem) throw new AgentError('MODEL_IO_MISMATCH', `model output "${output.name}": ${problem}`, remedy);
+}

@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads';
+import { extname, join } from 'node:path';
+import { AgentError } from '../../core/errors.js';
+import type { RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+export interface InferenceResult {
+  data: Float32Array;
+  dims: number[];
+  /** Time inside session.run, in the worker. */
+  ms: number;
+}
+
+/** Runs the worker from source under tsx (tests, benchmarks) or from dist as plain JS. */
+function spawnWorker(init: WorkerInit): Worker {
+  const file = join(__dirname, `inference-worker${extname(__filename)}`);
+  if (extname(__filename) === '.ts') {
+    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init });
+  }
+  return new Worker(file, { workerData: init });
+}
+
+/** The main-thread handle of the inference worker: one session, requests answered by id. */
+export class InferenceHost {
+  private readonly pending = new Map<number, { resolve: (r: InferenceResult) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failure?: AgentError;
+  private closing = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly inputs: ValueInfo[],
+    readonly outputs: ValueInfo[],
+  ) {
+    worker.on('message', (msg: WorkerMessage) => this.onMessage(msg));
+    worker.on('error', (err) => this.fail(`inference worker crashed: ${err.message}`));
+    worker.on('exit', (code) => { if (!this.closing) this.fail(`inference worker exited with code ${code}`); });
+  }
+
+  static start(modelPath: string, threads: number): Promise<InferenceHost> {
+    const worker = spawnWorker({ modelPath, threads });
+    return new Promise((resolve, reject) => {
+      const loadFailed = (why: string): void => {
+        void worker.terminate();
+        reject(new AgentError('MODEL_LOAD_FAILED', `onnxruntime could not load ${modelPath}: ${why}`,
+          'check that the file is a valid ONNX model (re-run scripts/setup.sh for the bundled one)'));
+      };
+      const onMessage = (msg: WorkerMessage): void => {
+        worker.off('error', onError);
+        worker.off('message', onMessage);
+        if (msg.type === 'ready') resolve(new InferenceHost(worker, msg.inputs, msg.outputs));
+        else loadFailed(msg.type === 'load-error' ? msg.message : `unexpected ${msg.type}`);
+      };
+      const onError = (err: Error): void => {
+        worker.off('message', onMessage);
+        loadFailed(err.message);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+    });
+  }
+
+  get alive(): boolean {
+    return !this.failure && !this.closing;
+  }
+
+  run(inputName: string, input: Float32Array, dims: number[], outputName: string): Promise<InferenceResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
+    const id = this.nextId++;
+    const req: RunRequest = { id, inputName, outputName, input, dims };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(req, [input.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const p of this.pending.values()) p.reject(new AgentError('DETECTOR_CLOSED', 'detector closed during inference'));
+    this.pending.clear();
+    await this.worker.terminate();
+  }
+
+  private onMessage(msg: WorkerMessage): void {
+    if (msg.type !== 'result' && msg.type !== 'run-error') return;
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (msg.type === 'result') p.resolve({ data: msg.data, dims: msg.dims, ms: msg.ms });
+    else p.reject(new AgentError('DETECTOR_INFERENCE_FAILED', `inference failed: ${msg.message}`, 'check the model manifest input size and layout'));
+  }
+
+  private fail(why: string): void {
+    if (this.failure) return;
+    this.failure = new AgentError('DETECTOR_WORKER_FAILED', why, 'the detector restarts its worker on the next job; if this repeats, check memory and the model file');
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+}
