@@ -157,7 +157,7 @@ export class CameraDetection {
     this.motionPercent = motion.motionPercent;
     const tracked = this.tracker.activeBoxes(frame.ts).map((b): PixelBox => [b[0] * w, b[1] * h, b[2] * w, b[3] * h]);
     const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
-    const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.o.detector.inputSize) : [];
+    const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
 
     const results = await Promise.all(regions.map((region) => this.o.detector.detect({ cameraId: frame.cameraId, frame, region })));
     if (this.stopped) return 'ignored';
@@ -176,6 +176,12 @@ export class CameraDetection {
     this.processed++;
     this.rate.mark(this.o.now());
     return 'processed';
+  }
+
+  /** Regions are square; a non-square model gets regions of its larger side (resize handles the rest). */
+  private modelSize(): number {
+    const { width, height } = this.o.detector.inputSize;
+    return Math.max(width, height);
   }
 
   /** Emits the step's events in order; an ended event's best frame becomes its snapshot. */

@@ -6,8 +6,8 @@ import type { Detection, PixelBox } from '../types.js';
  * and tested against that narrow surface.
  */
 export interface DetectorLike<S = unknown> {
-  /** Side of the model's square input, in pixels: regions are sized around it. */
-  readonly inputSize: number;
+  /** The model's input size in pixels: regions are sized around it. */
+  readonly inputSize: { width: number; height: number };
   /** Detections in frame pixels, or 'dropped' when the shared queue evicted the job. */
   detect(req: { cameraId: string; frame: VideoFrame; region: PixelBox }): Promise<Detection[] | 'dropped'>;
   stats(): S;
