@@ -1,0 +1,42 @@
+import type { CameraStats } from '../../ingest/types.js';
+import type { OutboxStats } from '../../outbox/types.js';
+import type { DiagReport } from '../report-schema.js';
+
+/** One camera as the status page shows it. */
+export interface CameraStatus extends CameraStats {
+  id: string;
+  name?: string;
+  detectFps?: number;
+  motionPercent?: number;
+  skipped?: number;
+  /** Boxes of the latest processed frame, 0..1 of the frame. */
+  boxes: Array<{ label: string; score: number; box: [number, number, number, number] }>;
+}
+
+export interface RecentEvent {
+  ts: string;
+  type: string;
+  camera: string;
+  label: string;
+  score: number;
+  objectId: string;
+}
+
+export interface AgentStatus {
+  gatewayId: string;
+  version: string;
+  uptimeS: number;
+  uplink: { connected: boolean; broker: string };
+  cameras: CameraStatus[];
+  detector?: { inferenceMsP50: number; inferenceMsP95: number; queueDepth: number; dropped: number };
+  outbox?: OutboxStats;
+  recentEvents: RecentEvent[];
+}
+
+/** What the status page needs from the running agent (implemented in agent/runtime/). */
+export interface StatusSource {
+  status(): Promise<AgentStatus>;
+  diag(): Promise<DiagReport>;
+  /** The camera's latest frame as a JPEG with the latest detection boxes drawn; undefined if no frame yet. */
+  snapshotJpeg(cameraId: string): Promise<Buffer | undefined>;
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startCli, stopProcess } from '../support/agent-cli.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+
+interface Status { state: string; version: string; ts: string; publicKey?: string }
+interface Health { ts: string; uptimeS: number; cameras: Record<string, { state: string; fpsIn: number; fpsProcessed: number; dropped: number; reconnects: number; lastFrameAgeMs: number | null }>; system: { cpuLoadPercent: number; memTotalMB: number; diskFreeMB: number | null }; outbox?: { pending: number } }
+
+describe('the agent as a process against a real Mosquitto', function () {
+  this.timeout(180000);
+  const tmp = tempDir('agent-e2e-');
+  const broker = new MosquittoBroker();
+  let collector: MqttCollector;
+  let configFile: string;
+
+  before(async () => {
+    await broker.start();
+    collector = await new MqttCollector(broker.url, 'edge/gw-e2e/#').start();
+    configFile = path.join(tmp.dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({
+      gateway: { id: 'gw-e2e', dataDir: path.join(tmp.dir, 'data') },
+      mqtt: { url: broker.url, topicPrefix: 'edge' },
+      health: { intervalSeconds: 2 },
+      detection: { enabled: false },
+      cameras: [
+        { id: 'street', source: { kind: 'file', path: path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'), loop: true }, record: { enabled: false } },
+        { id: 'pattern', source: { kind: 'test', pattern: 'ball' }, record: { enabled: false } },
+      ],
+    }));
+  });
+  after(async () => {
+    await collector.stop();
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('publishes a retained online status, health with every camera streaming, and offline on a clean stop', async () => {
+    const agent = startCli(['run', '--config', configFile]);
+    try {
+      const online = await collector.waitForMessage<Status>('gw-e2e/status', (s) => s.state === 'online');
+      assert.match(online.version, /^\d+\.\d+\.\d+/);
+      assert.ok(!Number.isNaN(Date.parse(online.ts)));
+      assert.match(online.publicKey ?? '', /BEGIN PUBLIC KEY/);
+
+      const health = await collector.waitForMessage<Health>('gw-e2e/health', (h) =>
+        ['street', 'pattern'].every((id) => h.cameras[id]?.state === 'streaming' && h.cameras[id].fpsIn > 0), 90000);
+      for (const id of ['street', 'pattern']) {
+        const cam = health.cameras[id];
+        for (const key of ['fpsIn', 'fpsProcessed', 'dropped', 'reconnects'] as const) assert.equal(typeof cam[key], 'number', `${id}.${key}`);
+        assert.ok(cam.lastFrameAgeMs !== null && cam.lastFrameAgeMs < 5000, `${id} frames are fresh`);
+      }
+      assert.ok(health.system.memTotalMB > 0);
+      assert.ok(health.uptimeS >= 0);
+    } finally {
+      assert.equal(await stopProcess(agent, 'SIGTERM'), 0, agent.log);
+    }
+    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { what: 'offline status after a clean stop' });
+  });
+
+  it('leaves the will (offline) behind when killed', async () => {
+    const agent = startCli(['run', '--config', configFile]);
+    const before = collector.json<Status>('gw-e2e/status').length;
+    await waitFor(() => collector.json<Status>('gw-e2e/status').slice(before).some((s) => s.state === 'online'), { timeoutMs: 60000, what: 'online' });
+    await stopProcess(agent, 'SIGKILL');
+    // Mosquitto sends the will once it notices the dead connection (at once: the socket closes).
+    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { timeoutMs: 60000, what: 'the will' });
+
+    const late = await new MqttCollector(broker.url, 'edge/gw-e2e/status').start();
+    try {
+      const retained = await late.waitForMessage<Status>('gw-e2e/status');
+      assert.equal(retained.state, 'offline', 'the retained status says offline');
+    } finally {
+      await late.stop();
+    }
+  });
+});
