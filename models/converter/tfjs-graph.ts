@@ -65,6 +65,8 @@ let backendReady: Promise<boolean> | undefined;
 
 /** Loads a TFJS graph model (model.json + weight shards) from disk with the tfjs CPU backend. */
 export async function loadTfjsGraph(modelJsonPath: string): Promise<TfjsGraph> {
+  // PROD: no debug checks and no console banner suggesting tfjs-node (which cannot install offline).
+  tf.env().set('PROD', true);
   backendReady ??= tf.setBackend('cpu');
   await backendReady;
   const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
@@ -121,7 +123,8 @@ export async function probeTensors(
   const inputs: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) inputs[k] = v.data ? tf.tensor(v.data, v.shape, 'float32') : tf.zeros(v.shape, 'float32');
   const out = new Map<string, TensorInfo & { values?: ConstTensor['values'] }>();
-  const result = await graph.model.executeAsync(inputs, names);
+  // execute(): the graphs this converter handles have no control flow or dynamic shapes.
+  const result = graph.model.execute(inputs, names);
   const tensors = Array.isArray(result) ? result : [result];
   tensors.forEach((t, i) => {
     const info: TensorInfo & { values?: ConstTensor['values'] } = { dtype: asDtype(t.dtype), shape: t.shape.slice() };
