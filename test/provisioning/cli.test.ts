@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AGENT_ARGV } from '../support/agent-cli.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { REPO_ROOT, tempDir } from '../support/tmp.js';
+import { makeConfig, startGateway, validated, type Gateway } from './support/fixture.js';
+
+/** Runs `edge-agent` asynchronously (the gateway under test lives in this process and must keep answering). */
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...AGENT_ARGV, ...args], { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('provisioning: operator CLI (keys, provision push, request)', function () {
+  let broker: MosquittoBroker;
+  let tmp: { dir: string; cleanup: () => void };
+  let gw: Gateway;
+
+  before(async () => {
+    tmp = tempDir('prov-cli-');
+    broker = await new MosquittoBroker().start();
+  });
+  after(async () => {
+    await gw?.stop();
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('generates fleet keys, pushes a config until applied, refuses a stale push, and sends signed commands', async () => {
+    const keysDir = path.join(tmp.dir, 'keys');
+    const gen = await cli(['keys', 'generate', '--out', keysDir]);
+    assert.equal(gen.status, 0, gen.stderr);
+    assert.equal(statSync(path.join(keysDir, 'fleet.key')).mode & 0o777, 0o600);
+    const again = await cli(['keys', 'generate', '--out', keysDir]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /FLEET_KEY_EXISTS/);
+
+    const dataDir = path.join(tmp.dir, 'gw-cli');
+    const pub = path.join(keysDir, 'fleet.pub');
+    gw = await startGateway({ id: 'gw-cli', dataDir, brokerUrl: broker.url, fileConfig: validated(makeConfig(dataDir, broker.url, [pub])) });
+    const cfgFile = path.join(tmp.dir, 'desired.json');
+    writeFileSync(cfgFile, JSON.stringify(makeConfig(dataDir, broker.url, [pub], { cameras: ['cam-1', 'cam-7'], password: 'cli-secret-99' })));
+    const common = ['--broker', broker.url, '--gateway', 'gw-cli', '--timeout', '60'];
+    const key = path.join(keysDir, 'fleet.key');
+
+    const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-to', path.join(dataDir, 'identity', 'gateway.pub')]);
+    assert.equal(push.status, 0, push.stderr + push.stdout);
+    assert.match(push.stdout, /version 3 applied/);
+    assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-1', 'cam-7']);
+    assert.equal(gw.host.current.mqtt.password, 'cli-secret-99');
+
+    const stale = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '2']);
+    assert.equal(stale.status, 1);
+    assert.match(stale.stderr, /rejected \(PROVISIONING_STALE_VERSION/);
+
+    const get = await cli(['request', ...common, 'config/get']);
+    assert.equal(get.status, 0, get.stderr);
+    const answer = JSON.parse(get.stdout) as { status: string; data: { version: number } };
+    assert.equal(answer.data.version, 3);
+    assert.ok(!get.stdout.includes('cli-secret-99'));
+
+    const unsigned = await cli(['request', ...common, 'camera/disable', '{"camera":"cam-7"}']);
+    assert.equal(unsigned.status, 1);
+    assert.match(unsigned.stdout, /COMMAND_UNSIGNED/);
+    const disable = await cli(['request', ...common, '--key', key, 'camera/disable', '{"camera":"cam-7"}']);
+    assert.equal(disable.status, 0, disable.stdout + disable.stderr);
+    assert.deepEqual(gw.host.enabledCalls, [{ camera: 'cam-7', enabled: false }]);
+  });
+});
