@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { loadConfigFile } from '../../config/load.js';
+import { AgentError } from '../../core/errors.js';
+import { exitCodeOf, formatReport, runDiagnostics } from '../../diagnostics/index.js';
+
+const DEFAULT_CONFIG = '/etc/edge-agent/config.json';
+
+/**
+ * `edge-agent diag [--config FILE] [--json]`: what a field technician runs on a box. Exit 0 when all
+ * checks pass, 1 with warnings, 2 with failures (or when the config cannot be read).
+ */
+export function register(program: Command): void {
+  program
+    .command('diag')
+    .description('check the box, clock, uplink, cameras, GStreamer, detector and storage; exit 0 pass, 1 warnings, 2 failures')
+    .option('--config <file>', 'config file', process.env.EDGE_AGENT_CONFIG ?? DEFAULT_CONFIG)
+    .option('--json', 'print one JSON document (schema: docs/diagnostics.md)')
+    .option('--only <groups>', 'comma-separated: system,clock,uplink,cameras,gstreamer,detector,storage')
+    .action(async (opts: { config: string; json?: boolean; only?: string }) => {
+      let config;
+      try {
+        config = loadConfigFile(opts.config);
+      } catch (err) {
+        if (!(err instanceof AgentError)) throw err;
+        process.stderr.write(`${err.code}: ${err.message}\n${err.remedy ? `remedy: ${err.remedy}\n` : ''}`);
+        process.exitCode = 2;
+        return;
+      }
+      const groups = ['system', 'clock', 'uplink', 'cameras', 'gstreamer', 'detector', 'storage'] as const;
+      const only = opts.only?.split(',').map((s) => s.trim());
+      const bad = only?.filter((g) => !(groups as readonly string[]).includes(g));
+      if (bad?.length) throw new Error(`--only: unknown group(s) ${bad.join(', ')}; use ${groups.join(',')}`);
+      const report = await runDiagnostics(config, { only: only as Array<(typeof groups)[number]> | undefined });
+      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+      process.exitCode = exitCodeOf(report);
+    });
+}

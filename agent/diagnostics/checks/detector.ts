@@ -1,0 +1,79 @@
+/**
+ * The detector: its manifest and model load with onnxruntime, and how long one inference takes on
+ * this box (measured, median of several runs on a neutral input) against what the configured
+ * cameras would ask of it at one region per frame.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { AgentConfig } from '../../config/schema/index.js';
+import { INSTALL_ROOT } from '../../core/version.js';
+import { toErrorInfo } from '../../core/errors.js';
+import { loadManifest, type LoadedManifest } from '../../detection/detector/manifest.js';
+import { fail, pass, skip, warn, type CheckGroup } from '../check-runner.js';
+
+const RUNS = 5;
+
+function neutralInput(m: LoadedManifest): ort.Tensor {
+  const { width, height, layout } = m.input;
+  const data = new Float32Array(width * height * 3);
+  // Mid-grey after the manifest's normalisation: a plausible, deterministic image.
+  for (let i = 0; i < data.length; i++) {
+    const c = layout === 'NHWC' ? i % 3 : Math.floor(i / (width * height));
+    data[i] = (128 * m.input.scale - m.input.mean[c]) / m.input.std[c];
+  }
+  return new ort.Tensor('float32', data, layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width]);
+}
+
+export function detectorChecks(config: AgentConfig, opts: { manifestPath?: string } = {}): CheckGroup {
+  const manifestPath = opts.manifestPath ?? path.resolve(INSTALL_ROOT, config.detection.model);
+  return {
+    group: 'detector',
+    timeoutMs: 60000,
+    timeoutRemedy: 'the model takes too long to load or run: the box is overloaded or the model is too large for it',
+    steps: [
+      { id: 'detector.model', title: 'model manifest and ONNX model load' },
+      { id: 'detector.inference', title: 'inference time on this box' },
+    ],
+    async run(r) {
+      if (!config.detection.enabled) return r.skipRest('detection.enabled is false');
+      let manifest: LoadedManifest;
+      let session: ort.InferenceSession;
+      const t0 = performance.now();
+      try {
+        manifest = loadManifest(manifestPath);
+        session = await ort.InferenceSession.create(manifest.modelPath, { intraOpNumThreads: config.detection.threads, graphOptimizationLevel: 'all' });
+      } catch (err) {
+        const e = toErrorInfo(err, 'MODEL_LOAD');
+        r.report('detector.model', fail(e.code, e.message, e.remedy ?? 'run scripts/setup.sh (it converts and installs models/centernet.onnx with its manifest)'));
+        return r.skipRest('not attempted: no model');
+      }
+      if (!session.inputNames.includes(manifest.input.name) || !session.outputNames.includes(manifest.output.name)) {
+        r.report('detector.model', fail(null, `model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the manifest names ${manifest.input.name} → ${manifest.output.name}`, 'fix input.name/output.name in the manifest, or run scripts/setup.sh to restore the bundled model'));
+        await session.release();
+        return r.skipRest('not attempted: manifest does not match the model');
+      }
+      r.report('detector.model', pass(Math.round(performance.now() - t0), `${path.basename(manifest.modelPath)} (${manifest.output.decoder}, ${manifest.input.width}x${manifest.input.height}, ${manifest.labels.length} labels)`, 'ms'));
+      try {
+        const feeds = { [manifest.input.name]: neutralInput(manifest) };
+        await session.run(feeds); // warm-up: first run allocates
+        const times: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const s = performance.now();
+          await session.run(feeds);
+          times.push(performance.now() - s);
+        }
+        times.sort((a, b) => a - b);
+        const median = Math.round(times[Math.floor(times.length / 2)]);
+        const fps = config.cameras.filter((c) => c.enabled && c.detect.enabled).reduce((sum, c) => sum + c.detect.fps, 0);
+        const budget = fps > 0 ? 1000 / fps : Infinity;
+        const detail = `median of ${RUNS}: ${median} ms with ${config.detection.threads} thread(s)${fps ? `; cameras ask up to ${fps} frames/s (${Math.round(budget)} ms each at one region per frame)` : ''}`;
+        if (median > budget) r.report('detector.inference', warn(median, detail, 'the detector cannot keep up at one region per frame: lower detect.fps, use fewer cameras, raise detection.threads on idle cores, or use a smaller model', 'ms'));
+        else r.report('detector.inference', pass(median, detail, 'ms'));
+      } catch (err) {
+        r.report('detector.inference', fail(null, `inference failed: ${(err as Error).message}`, 'the model does not run with the manifest\'s input: check input width/height/layout in the manifest'));
+      } finally {
+        await session.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Are the GStreamer elements the configured cameras need installed? The list is read from the very
+ * pipelines the ingest would run (pipelines/ templates rendered by the ingest plan), plus the
+ * elements decodebin/parsebin pick at run time for a source kind (pipelineElements +
+ * implicitElements: the one place to change when templates change).
+ */
+import path from 'node:path';
+import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
+import { AgentError } from '../../core/errors.js';
+import { buildPlan } from '../../ingest/pipeline-plan.js';
+import { fail, pass, skip, type CheckGroup } from '../check-runner.js';
+import { run } from '../exec.js';
+import { splitArgs } from '../gst-decode-probe.js';
+
+/** Element factory names in a gst-launch description: skips properties, caps and pad references (`t.`). */
+export function pipelineElements(pipeline: string): string[] {
+  const names = new Set<string>();
+  for (const chunk of pipeline.split('!')) {
+    for (const tok of splitArgs(chunk)) {
+      if (tok.includes('=') || tok.includes('/') || tok.endsWith('.') || tok.includes(',')) continue;
+      if (/^[a-z0-9_][a-z0-9_-]*$/i.test(tok)) names.add(tok);
+    }
+  }
+  return [...names];
+}
+
+/** Elements picked at run time by parsebin/decodebin for a source, which the text does not name. */
+export function implicitElements(camera: CameraConfig): string[] {
+  const src = camera.source;
+  if (src.kind === 'file') {
+    const ext = path.extname(src.path).toLowerCase();
+    const demux: Record<string, string[]> = { '.mp4': ['qtdemux'], '.mov': ['qtdemux'], '.m4v': ['qtdemux'], '.mkv': ['matroskademux'], '.webm': ['matroskademux'], '.ts': ['tsdemux'], '.avi': ['avidemux'] };
+    return [...(demux[ext] ?? []), 'h264parse', 'avdec_h264'];
+  }
+  if (src.kind === 'v4l2') return ['v4l2src', 'jpegdec'];
+  return [];
+}
+
+/** Debian package holding an element, for the remedy. */
+export function packageFor(element: string): string {
+  if (element.startsWith('avdec_') || element.startsWith('avenc_')) return 'gstreamer1.0-libav';
+  if (['x264enc'].includes(element)) return 'gstreamer1.0-plugins-ugly';
+  if (['h264parse', 'h265parse', 'tsdemux', 'mpegtsmux', 'fpsdisplaysink', 'v4l2h264dec'].includes(element)) return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
+  if (['nvv4l2decoder', 'nvvidconv'].includes(element)) return 'the NVIDIA JetPack GStreamer plugins (nvidia-l4t-gstreamer)';
+  if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec'].includes(element)) return 'gstreamer1.0-plugins-good';
+  return 'gstreamer1.0-plugins-base';
+}
+
+export async function requiredElements(config: AgentConfig): Promise<{ elements: Map<string, string[]>; problems: string[] }> {
+  const elements = new Map<string, string[]>();
+  const problems: string[] = [];
+  const need = (el: string, cam: string): void => {
+    elements.set(el, [...(elements.get(el) ?? []), cam]);
+  };
+  for (const camera of config.cameras.filter((c) => c.enabled)) {
+    try {
+      // The ONVIF URL only fills a property: any rtsp:// URL gives the same element list.
+      const plan = await buildPlan({ camera, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl: 'rtsp://onvif.invalid/' });
+      for (const el of [...pipelineElements(plan.pipeline), ...implicitElements(camera)]) need(el, camera.id);
+      // diag's own decode probe measures with fpsdisplaysink.
+      need('fpsdisplaysink', 'diag');
+    } catch (err) {
+      problems.push(`${camera.id}: ${err instanceof AgentError || err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { elements, problems };
+}
+
+export function gstreamerChecks(config: AgentConfig, opts: { env?: NodeJS.ProcessEnv } = {}): CheckGroup {
+  return {
+    group: 'gstreamer',
+    timeoutMs: 45000,
+    timeoutRemedy: 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry',
+    steps: [
+      { id: 'gstreamer.version', title: 'GStreamer installed' },
+      { id: 'gstreamer.elements', title: 'elements the camera pipelines need' },
+    ],
+    async run(r) {
+      const v = await run('gst-inspect-1.0', ['--version'], { timeoutMs: 20000, env: opts.env });
+      if (!v.ok) {
+        r.report('gstreamer.version', fail(null, v.missing ? 'gst-inspect-1.0 is not installed' : v.stderr.trim(), 'run scripts/setup.sh (installs GStreamer with the base, good, bad, ugly and libav plugins)'));
+        return r.skipRest('not attempted: no GStreamer');
+      }
+      r.report('gstreamer.version', pass(/GStreamer ([\d.]+)/.exec(v.stdout)?.[1] ?? v.stdout.trim().split('\n')[0]));
+      const { elements, problems } = await requiredElements(config);
+      if (!elements.size && !problems.length) return r.report('gstreamer.elements', skip('no enabled camera'));
+      // One gst-inspect per element, all at once (registry reads are cheap; the first builds the cache).
+      const present = await Promise.all([...elements.keys()].map(async (el) => [el, (await run('gst-inspect-1.0', ['--exists', el], { timeoutMs: 30000, env: opts.env })).ok] as const));
+      const missing = present.filter(([, ok]) => !ok).map(([el]) => el);
+      const total = elements.size;
+      if (missing.length || problems.length) {
+        const byPkg = new Map<string, string[]>();
+        for (const el of missing) byPkg.set(packageFor(el), [...(byPkg.get(packageFor(el)) ?? []), el]);
+        const detail = [
+          ...missing.map((el) => `missing ${el} (needed by ${elements.get(el)?.join(', ')})`),
+          ...problems,
+        ].join('; ');
+        const remedy = [
+          ...[...byPkg].map(([pkg, els]) => `install ${pkg} for ${els.join(', ')}`),
+          ...(problems.length ? ['set the camera decoder to auto or software, or install the platform decoder plugins'] : []),
+        ].join('; ') + ' (scripts/setup.sh installs the standard set)';
+        r.report('gstreamer.elements', fail(`${total - missing.length}/${total}`, detail, remedy));
+      } else {
+        r.report('gstreamer.elements', pass(`${total}/${total}`, [...elements.keys()].sort().join(' ')));
+      }
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Storage: the outbox LevelDB opens (without fighting the running agent for its lock), the backlog
+ * waiting for the uplink and its oldest item, and whether recording retention fits the disk.
+ *
+ * LevelDB allows one process per database. When the running agent holds the lock, that is itself the
+ * answer to "does it open" (pass: held by the running agent), and the backlog is read from a private
+ * copy of the database folder (LevelDB recovers a copy taken mid-write from its log like after a
+ * crash), which is then deleted. The agent's own `diag` command answers from its live outbox instead.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Level } from 'level';
+import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
+import { CLASSES, indexPrefix, type IndexRecord } from '../../outbox/entry.js';
+import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
+import { diskFree } from './system.js';
+
+const GB = 1e9;
+
+export interface Backlog {
+  pending: number;
+  bytes: number;
+  oldestTs?: number;
+}
+
+type Db = Level<string, Buffer>;
+
+async function readBacklog(db: Db): Promise<Backlog> {
+  const b: Backlog = { pending: 0, bytes: 0 };
+  for (const c of CLASSES) {
+    for await (const value of db.values({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
+      const rec = JSON.parse(value.toString()) as IndexRecord;
+      b.pending++;
+      b.bytes += rec.b;
+      b.oldestTs = b.oldestTs === undefined ? rec.t : Math.min(b.oldestTs, rec.t);
+    }
+  }
+  return b;
+}
+
+function isLocked(err: unknown): boolean {
+  const e = err as Error & { cause?: Error; code?: string };
+  return e.code === 'LEVEL_LOCKED' || /lock/i.test(`${e.cause?.message ?? ''} ${e.message}`);
+}
+
+export async function openOutboxForReading(dir: string): Promise<{ backlog: Backlog; via: 'direct' | 'copy' }> {
+  const direct: Db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer', createIfMissing: false });
+  try {
+    await direct.open();
+    try {
+      return { backlog: await readBacklog(direct), via: 'direct' };
+    } finally {
+      await direct.close();
+    }
+  } catch (err) {
+    if (!isLocked(err)) throw err;
+  }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'edge-diag-outbox-'));
+  try {
+    cpSync(dir, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
+    const copy: Db = new Level<string, Buffer>(tmp, { valueEncoding: 'buffer', createIfMissing: false });
+    await copy.open();
+    try {
+      return { backlog: await readBacklog(copy), via: 'copy' };
+    } finally {
+      await copy.close();
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function backlogOutcome(b: Backlog, quotaBytes: number, now = Date.now()): Outcome {
+  const ageS = b.oldestTs === undefined ? 0 : Math.round((now - b.oldestTs) / 1000);
+  const pct = (b.bytes / quotaBytes) * 100;
+  const detail = `${b.pending} item(s), ${(b.bytes / 1e6).toFixed(1)} MB (${pct.toFixed(0)}% of outbox.quotaBytes), oldest ${ageS} s old`;
+  const remedy = 'items are not leaving: fix the uplink checks above; when the uplink is slow, lower snapshot/clip volume or raise outbox.bandwidthBytesPerSecond';
+  if (pct >= 95) return fail(b.pending, `${detail}: at quota, the oldest clips and snapshots are being evicted`, remedy, 'items');
+  if (pct >= 80 || ageS > 3600) return warn(b.pending, detail, remedy, 'items');
+  return pass(b.pending, detail, 'items');
+}
+
+/** Bytes per second of a camera's recordings, measured from closed segments `<startMs>_<endMs>.<ext>`. */
+export function measuredBitrate(dir: string): number | undefined {
+  if (!existsSync(dir)) return undefined;
+  let bytes = 0;
+  let ms = 0;
+  const segs = readdirSync(dir)
+    .map((f) => ({ f, m: /^(\d+)_(\d+)\.\w+$/.exec(f) }))
+    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => Number(b.m[1]) - Number(a.m[1]))
+    .slice(0, 30);
+  for (const { f, m } of segs) {
+    const d = Number(m[2]) - Number(m[1]);
+    if (d <= 0) continue;
+    bytes += statSync(path.join(dir, f)).size;
+    ms += d;
+  }
+  return ms >= 5000 ? (bytes / ms) * 1000 : undefined;
+}
+
+function dirBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+/** Assumed when nothing was recorded yet: a typical 1080p H.264 camera stream; encoded test/USB at detect size. */
+function assumedBitrate(c: CameraConfig): number {
+  return c.source.kind === 'test' || c.source.kind === 'v4l2' ? 125_000 : 250_000;
+}
+
+export function retentionOutcome(config: AgentConfig, freeBytes: number): Outcome {
+  const recDir = path.join(config.gateway.dataDir, 'recordings');
+  const cams = config.cameras.filter((c) => c.enabled && c.record.enabled);
+  if (!cams.length) return skip('no camera records');
+  const parts = cams.map((c) => {
+    const m = measuredBitrate(path.join(recDir, c.id));
+    return { id: c.id, rate: m ?? assumedBitrate(c), measured: m !== undefined };
+  });
+  const rate = parts.reduce((s, p) => s + p.rate, 0);
+  const need = rate * config.recording.retentionHours * 3600;
+  const capped = Math.min(need, config.recording.maxBytes);
+  const recorded = dirBytes(recDir);
+  const outboxDir = path.join(config.gateway.dataDir, 'outbox');
+  const outboxNow = dirBytes(outboxDir);
+  // Recordings and the outbox may grow into the free space plus what they already hold.
+  const room = freeBytes + recorded + outboxNow;
+  const wanted = capped + config.outbox.quotaBytes;
+  const rates = parts.map((p) => `${p.id} ${((p.rate * 8) / 1e6).toFixed(2)} Mbit/s ${p.measured ? 'measured' : 'assumed'}`).join(', ');
+  const detail = `${rates}; ${config.recording.retentionHours} h needs ${(need / GB).toFixed(1)} GB (maxBytes ${(config.recording.maxBytes / GB).toFixed(1)} GB) + outbox quota ${(config.outbox.quotaBytes / GB).toFixed(1)} GB; room ${(room / GB).toFixed(1)} GB`;
+  const hoursFit = (Math.max(0, room - config.outbox.quotaBytes) / rate / 3600).toFixed(1);
+  if (wanted > room) {
+    return fail(Number((wanted / GB).toFixed(2)), detail, `the disk fills before retention is reached: lower recording.retentionHours to about ${hoursFit} h or recording.maxBytes, lower outbox.quotaBytes, or use a larger disk`, 'GB');
+  }
+  if (need > config.recording.maxBytes) {
+    const hours = (config.recording.maxBytes / rate / 3600).toFixed(1);
+    return warn(Number((wanted / GB).toFixed(2)), `${detail}; maxBytes keeps only about ${hours} h`, `raise recording.maxBytes to ${(need / GB).toFixed(1)} GB for the full ${config.recording.retentionHours} h, or lower retentionHours to ${hours}`, 'GB');
+  }
+  if (wanted > room * 0.9) return warn(Number((wanted / GB).toFixed(2)), `${detail}: less than 10% to spare`, 'leave headroom: lower retentionHours or maxBytes a little, or free disk space', 'GB');
+  return pass(Number((wanted / GB).toFixed(2)), detail, 'GB');
+}
+
+export function storageChecks(config: AgentConfig): CheckGroup {
+  const outboxDir = path.join(config.gateway.dataDir, 'outbox');
+  return {
+    group: 'storage',
+    timeoutMs: 20000,
+    timeoutRemedy: 'the disk is very slow: check it for errors (`dmesg`), an SD card may be failing',
+    steps: [
+      { id: 'storage.leveldb', title: 'outbox database opens' },
+      { id: 'storage.outbox', title: 'outbox backlog and oldest item' },
+      { id: 'storage.retention', title: 'recording retention fits the disk' },
+    ],
+    async run(r) {
+      try {
+        r.report('storage.retention', retentionOutcome(config, diskFree(config.gateway.dataDir).free));
+      } catch (err) {
+        r.report('storage.retention', fail(null, `cannot estimate: ${(err as Error).message}`, 'check gateway.dataDir is readable'));
+      }
+      if (!existsSync(outboxDir)) {
+        r.report('storage.leveldb', skip(`${outboxDir} does not exist yet: the agent creates it at first start`));
+        r.report('storage.outbox', skip('no outbox yet'));
+        return;
+      }
+      const t0 = performance.now();
+      try {
+        const { backlog, via } = await openOutboxForReading(outboxDir);
+        r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'copy' ? `${outboxDir}: held by the running agent (lock taken); read from a private copy` : `${outboxDir} opens`, 'ms'));
+        r.report('storage.outbox', backlogOutcome(backlog, config.outbox.quotaBytes));
+      } catch (err) {
+        r.report('storage.leveldb', fail(null, `${outboxDir}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`, 'the outbox database is damaged or unreadable: check disk errors (`dmesg`); as a last resort stop the agent and move the outbox folder aside (queued items are lost)'));
+        r.skipRest('not attempted: the outbox does not open');
+      }
+    },
+  };
+}

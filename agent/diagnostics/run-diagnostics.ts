@@ -1,0 +1,83 @@
+/**
+ * `runDiagnostics(config, opts)`: every check group at once, each under its own deadline; the
+ * report the `diag` command prints, the agent answers the MQTT `diag` command with, and the status
+ * page shows.
+ */
+import os from 'node:os';
+import type { AgentConfig } from '../config/schema/index.js';
+import { AGENT_VERSION } from '../core/version.js';
+import { deriveGatewayId } from '../identity/gateway-id.js';
+import { runGroup, type CheckGroup } from './check-runner.js';
+import { cameraChecks } from './checks/camera.js';
+import { clockChecks } from './checks/clock.js';
+import { detectorChecks } from './checks/detector.js';
+import { gstreamerChecks } from './checks/gstreamer.js';
+import { storageChecks } from './checks/storage.js';
+import { systemChecks } from './checks/system.js';
+import { uplinkChecks } from './checks/uplink.js';
+import type { CheckResult, DiagReport } from './report-schema.js';
+
+export interface DiagOptions {
+  /** Only these groups (system, clock, uplink, cameras, gstreamer, detector, storage); all by default. */
+  only?: Array<'system' | 'clock' | 'uplink' | 'cameras' | 'gstreamer' | 'detector' | 'storage'>;
+  /** Per network step (DNS, TCP, TLS, CONNECT, RTSP, ONVIF). Default 5 s uplink, 8 s cameras. */
+  stepTimeoutMs?: number;
+  /** How long each camera's frames are measured once they flow. Default 3 s. */
+  measureMs?: number;
+  /** Model manifest, instead of detection.model under the install dir. */
+  manifestPath?: string;
+}
+
+export function verdictOf(checks: CheckResult[]): DiagReport['verdict'] {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'warn')) return 'warn';
+  return 'pass';
+}
+
+/** 0 all pass, 1 warnings, 2 failures. */
+export function exitCodeOf(report: DiagReport): 0 | 1 | 2 {
+  return report.verdict === 'fail' ? 2 : report.verdict === 'warn' ? 1 : 0;
+}
+
+export function summarise(counts: DiagReport['counts'], verdict: DiagReport['verdict'], checks: CheckResult[]): string {
+  const failed = checks.filter((c) => c.status === 'fail').map((c) => c.id);
+  const warned = checks.filter((c) => c.status === 'warn').map((c) => c.id);
+  if (verdict === 'fail') return `FAIL: ${counts.fail} check(s) failed (${failed.join(', ')})${counts.warn ? `, ${counts.warn} warning(s)` : ''}`;
+  if (verdict === 'warn') return `WARN: all essential checks pass, ${counts.warn} warning(s) (${warned.join(', ')})`;
+  return `PASS: all ${counts.pass} checks pass${counts.skip ? ` (${counts.skip} not applicable)` : ''}`;
+}
+
+export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOptions): CheckGroup[] {
+  const want = (g: NonNullable<DiagOptions['only']>[number]): boolean => !opts.only || opts.only.includes(g);
+  const groups: CheckGroup[] = [];
+  if (want('system')) groups.push(systemChecks(config));
+  if (want('clock')) groups.push(clockChecks());
+  if (want('uplink')) groups.push(uplinkChecks(config, gatewayId, { stepTimeoutMs: opts.stepTimeoutMs }));
+  if (want('gstreamer')) groups.push(gstreamerChecks(config));
+  if (want('cameras')) for (const cam of config.cameras) groups.push(cameraChecks(cam, config, { stepTimeoutMs: opts.stepTimeoutMs, measureMs: opts.measureMs }));
+  if (want('detector')) groups.push(detectorChecks(config, { manifestPath: opts.manifestPath }));
+  if (want('storage')) groups.push(storageChecks(config));
+  return groups;
+}
+
+export async function runDiagnostics(config: AgentConfig, opts: DiagOptions = {}): Promise<DiagReport> {
+  const started = new Date();
+  const gatewayId = config.gateway.id ?? deriveGatewayId();
+  const results = await Promise.all(buildGroups(config, gatewayId, opts).map(runGroup));
+  const checks = results.flat();
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of checks) counts[c.status]++;
+  const verdict = verdictOf(checks);
+  return {
+    schemaVersion: 1,
+    agentVersion: AGENT_VERSION,
+    gatewayId,
+    hostname: os.hostname(),
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    verdict,
+    summary: summarise(counts, verdict, checks),
+    counts,
+    checks,
+  };
+}
