@@ -1,0 +1,1 @@
+export { MotionDetector, type MotionConfig, type MotionResult } from './motion-detector.js';
