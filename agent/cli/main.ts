@@ -11,12 +11,13 @@ import { register as checkConfig } from './commands/check-config.js';
 import { register as run } from './commands/run.js';
 import { register as demo } from './commands/demo.js';
 import { register as discover } from './commands/discover.js';
+import { register as diag } from './commands/diag.js';
 import { register as keys } from './commands/keys.js';
 import { register as provision } from './commands/provision.js';
 import { register as request } from './commands/request.js';
 
 const program = new Command('edge-agent').version(AGENT_VERSION).description('edge camera gateway agent');
-for (const register of [checkConfig, run, demo, discover, keys, provision, request]) register(program);
+for (const register of [checkConfig, run, demo, discover, keys, provision, request, diag]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
