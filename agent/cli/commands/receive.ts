@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AgentError } from '../../core/errors.js';
+import { Receiver } from '../../receiver/receiver.js';
+
+interface ReceiveOpts {
+  broker: string;
+  gateway: string;
+  prefix: string;
+  out: string;
+  clientId?: string;
+  sessionExpiry: string;
+  protocol: string;
+  username?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+  incompleteTimeout: string;
+}
+
+/**
+ * `edge-agent receive`: the reference consumer on the central side. Prints one line per event, clip,
+ * rejected clip and seq gap on stdout; connection news on stderr. Runs until SIGINT/SIGTERM.
+ */
+export function register(program: Command): void {
+  program
+    .command('receive')
+    .description('central side: store events (deduplicated), reassemble and verify clips, report seq gaps')
+    .requiredOption('--broker <url>', 'broker URL, e.g. mqtts://broker.example:8883')
+    .requiredOption('--out <dir>', 'output folder: events.jsonl, gaps.jsonl, clips/')
+    .option('--gateway <id>', "one gateway id, or '+' for all", '+')
+    .option('--prefix <prefix>', 'topic prefix of the gateways', 'edge')
+    .option('--client-id <id>', 'fixed MQTT client id (the broker keeps its session); default edge-receiver-<host>')
+    .option('--session-expiry <seconds>', 'how long the broker keeps the session while the receiver is away', '604800')
+    .option('--protocol <4|5>', 'MQTT protocol version', '5')
+    .option('--username <name>', 'MQTT user name')
+    .option('--password-env <NAME>', 'read the MQTT password from this environment variable')
+    .option('--password-file <file>', 'read the MQTT password from this file')
+    .option('--ca <file>', 'CA certificate (PEM) of the broker')
+    .option('--cert <file>', 'client certificate (PEM)')
+    .option('--key <file>', 'client private key (PEM)')
+    .option('--insecure', 'do not verify the broker certificate (testing only)')
+    .option('--incomplete-timeout <seconds>', 'reject a clip that got no chunk for this long', '900')
+    .action(async (opts: ReceiveOpts) => {
+      try {
+        const receiver = new Receiver({
+          brokerUrl: opts.broker, outDir: opts.out, gateway: opts.gateway, prefix: opts.prefix, clientId: opts.clientId,
+          sessionExpirySeconds: positive(opts.sessionExpiry, '--session-expiry'),
+          protocolVersion: opts.protocol === '4' ? 4 : 5,
+          username: opts.username, password: password(opts),
+          tls: opts.ca || opts.cert || opts.key || opts.insecure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecure } : undefined,
+          incompleteTimeoutMs: positive(opts.incompleteTimeout, '--incomplete-timeout') * 1000,
+        });
+        const out = (line: string): void => void process.stdout.write(line + '\n');
+        const err = (line: string): void => void process.stderr.write(line + '\n');
+        receiver.on('event', ({ gateway, event: e }) => out(`event ${gateway} seq=${String(e.seq ?? '-')} id=${String(e.id ?? '-')} ${String(e.type ?? '')} camera=${String(e.camera ?? '-')} ${String(e.label ?? '')} ${String(e.objectId ?? '')}`.trimEnd()));
+        receiver.on('gap', (g) => out(`gap ${g.gateway} missing seq ${g.fromSeq}..${g.toSeq} (${g.toSeq - g.fromSeq + 1})`));
+        receiver.on('clip', (c) => out(`clip ${c.gateway} ${c.clipId} ok ${c.bytes} bytes camera=${c.meta.camera} event=${c.meta.eventId ?? '-'} -> ${c.file}`));
+        receiver.on('rejected', (r) => out(`clip ${r.gateway} ${r.clipId} REJECTED ${r.code}: ${r.reason}`));
+        receiver.on('duplicate', (d) => err(`duplicate event ${d.gateway} id=${d.id} dropped`));
+        receiver.on('connected', (c) => err(`connected to ${opts.broker} as ${receiver.clientId} (session ${c.sessionPresent ? 'resumed' : 'new'})`));
+        receiver.on('disconnected', () => err('disconnected; reconnecting'));
+        receiver.on('status', (s) => err(`status ${s.gateway}: online=${String(s.online)} publicKey=${s.hasPublicKey ? 'yes' : 'no'}`));
+        receiver.on('warning', (w) => err(`warning: ${w.message}`));
+        await receiver.start();
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await receiver.stop();
+        const s = receiver.stats();
+        err(`stopped: ${s.events} event(s), ${s.duplicates} duplicate(s), ${s.clips} clip(s), ${s.rejected} rejected, ${s.pendingClips} incomplete`);
+      } catch (e) {
+        if (!(e instanceof AgentError)) throw e;
+        process.stderr.write(`${e.code}: ${e.message}${e.remedy ? ` (${e.remedy})` : ''}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new AgentError('RECEIVER_BAD_OPTION', `${what} must be a number of seconds, got ${text}`);
+  return n;
+}
+
+function password(opts: ReceiveOpts): string | undefined {
+  if (opts.passwordEnv) {
+    const v = process.env[opts.passwordEnv];
+    if (v === undefined) throw new AgentError('RECEIVER_BAD_OPTION', `environment variable ${opts.passwordEnv} is not set`);
+    return v;
+  }
+  if (opts.passwordFile) {
+    try {
+      return readFileSync(opts.passwordFile, 'utf8').trim();
+    } catch (e) {
+      throw new AgentError('RECEIVER_BAD_OPTION', `cannot read --password-file ${opts.passwordFile}: ${(e as Error).message}`);
+    }
+  }
+  return undefined;
+}
