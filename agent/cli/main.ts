@@ -15,9 +15,10 @@ import { register as diag } from './commands/diag.js';
 import { register as keys } from './commands/keys.js';
 import { register as provision } from './commands/provision.js';
 import { register as request } from './commands/request.js';
+import { register as receive } from './commands/receive.js';
 
 const program = new Command('edge-agent').version(AGENT_VERSION).description('edge camera gateway agent');
-for (const register of [checkConfig, run, demo, discover, keys, provision, request, diag]) register(program);
+for (const register of [checkConfig, run, demo, discover, keys, provision, request, diag, receive]) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
