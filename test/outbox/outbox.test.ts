@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Outbox } from '../../agent/outbox/outbox.js';
+import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { mqttConfig, quietLogger } from '../uplink/helpers.js';
+import { clipMeta, outboxConfig } from './helpers.js';
+import { Receiver, testSigner } from './receiver.js';
+
+const CHUNK = 128 * 1024;
+
+describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const signer = testSigner();
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  async function setup(gatewayId: string, over: Parameters<typeof outboxConfig>[0] = {}, brokerOpts: { persistence: boolean; extraConfig?: string[] } = { persistence: true, extraConfig: ['user root'] }) {
+    const broker = await new MosquittoBroker(brokerOpts).start();
+    cleanups.push(() => broker.dispose());
+    const tmp = tempDir('edge-outbox-');
+    cleanups.push(tmp.cleanup);
+    const outbox = await Outbox.open({ dir: path.join(tmp.dir, 'outbox'), config: outboxConfig(over), chunkBytes: CHUNK, sign: signer.sign, logger: quietLogger });
+    cleanups.push(() => outbox.close());
+    const uplink = new MqttUplink({ mqtt: mqttConfig(broker.url), gatewayId, statusPayload: () => ({}), logger: quietLogger });
+    cleanups.push(() => uplink.stop());
+    const receiver = await new Receiver(broker.url, gatewayId).start();
+    cleanups.push(() => receiver.stop());
+    return { broker, outbox, uplink, receiver, tmp: tmp.dir };
+  }
+
+  it('numbers events, drains by priority (events and health before snapshots before clips) and reassembles signed files', async () => {
+    const { outbox, uplink, receiver } = await setup('gw-prio');
+    const clip = randomBytes(3 * CHUNK + 1234);
+    const snap = randomBytes(40000);
+    await outbox.enqueueFile('clip', clip, clipMeta('clip-a'));
+    await outbox.enqueueFile('snapshot', snap, clipMeta('snap-a', 'cam-1', 'image/jpeg'));
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(await outbox.enqueueEvent({ type: 'start', camera: 'cam-1', objectId: `o${i}` }));
+    await outbox.enqueueJson('health', 'health', { cpu: 12 });
+    assert.deepEqual(ids.map((r) => r.seq), [...Array(20).keys()].map((i) => i + 1));
+    assert.equal(new Set(ids.map((r) => r.id)).size, 20);
+    const before = outbox.stats();
+    assert.equal(before.pending, 20 + 1 + (1 + 4) + (1 + 1));
+    assert.ok(before.bytes > clip.length + snap.length);
+
+    uplink.start();
+    outbox.attach(uplink);
+    await waitFor(() => receiver.files(signer.publicKeyPem).size === 2 && receiver.events().length >= 20, { what: 'everything delivered' });
+    await waitFor(() => outbox.stats().pending === 0, { what: 'outbox empty' });
+    assert.equal(outbox.stats().bytes, 0);
+
+    const { seqs } = receiver.uniqueEventsInOrder();
+    assert.equal(seqs.length, 20);
+    const files = receiver.files(signer.publicKeyPem);
+    assert.deepEqual(files.get('clip-a')!.data, clip);
+    assert.deepEqual(files.get('snap-a')!.data, snap);
+    assert.equal(files.get('clip-a')!.meta.chunks, 4);
+    assert.equal(files.get('clip-a')!.meta.eventId, 'evt-clip-a');
+    const lastEvent = receiver.indexOf((t) => t.endsWith('/events') || t.endsWith('/health'), true);
+    const firstSnap = receiver.indexOf((t) => t.includes('/clips/snap-a/'));
+    const firstClip = receiver.indexOf((t) => t.includes('/clips/clip-a/'));
+    assert.ok(lastEvent < firstSnap && firstSnap < firstClip, `priority order: events ${lastEvent} < snapshot ${firstSnap} < clip ${firstClip}`);
+    const health = receiver.arrivals.find((a) => a.topic === 'edge/gw-prio/health');
+    assert.equal((JSON.parse(health!.payload.toString()) as { cpu: number }).cpu, 12);
+  });
+
+  it('broker down for a few seconds while events and clips are enqueued: every event once in seq order, every file intact', async function () {
+    const { broker, outbox, uplink, receiver, tmp } = await setup('gw-outage', { inflight: 16 });
+    uplink.start();
+    outbox.attach(uplink);
+    await waitFor(() => uplink.connected, { what: 'uplink connected' });
+
+    const clips = new Map<string, Buffer>();
+    let producing = true;
+    let clipNo = 0;
+    const producer = (async () => {
+      let i = 0;
+      while (producing) {
+        await outbox.enqueueEvent({ type: 'update', camera: 'cam-1', objectId: `o${i++}` });
+        if (i % 25 === 0) {
+          const id = `clip-${clipNo++}`;
+          const data = randomBytes(CHUNK * 2 + 777 * clipNo);
+          clips.set(id, data);
+          if (clipNo % 2) await outbox.enqueueFile('clip', data, clipMeta(id));
+          else {
+            const file = path.join(tmp, `${id}.mp4`); // big clips come as a path, streamed from disk
+            writeFileSync(file, data);
+            await outbox.enqueueFile('clip', file, clipMeta(id));
+          }
+        }
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+
+    await waitFor(() => receiver.events().length >= 20, { what: 'live events before the outage' });
+    await broker.stop();
+    await waitFor(() => !uplink.connected, { what: 'uplink down' });
+    const pendingAtStop = outbox.stats().pending;
+    await waitFor(() => outbox.stats().pending > pendingAtStop + 100 && outbox.stats().oldestAgeS >= 5, { timeoutMs: 60000, what: 'a backlog during the outage' });
+    const backlog = outbox.stats();
+    await broker.start();
+    await waitFor(() => uplink.connected, { timeoutMs: 30000, what: 'uplink back' });
+    await new Promise((r) => setTimeout(r, 500)); // keep enqueueing live while the backlog drains
+    producing = false;
+    await producer;
+    const total = (await outbox.enqueueEvent({ type: 'end', camera: 'cam-1', objectId: 'last' })).seq;
+
+    await waitFor(() => outbox.stats().pending === 0, { timeoutMs: 60000, what: 'backlog drained' });
+    await waitFor(() => receiver.uniqueEventsInOrder().seqs.length === total && receiver.files(signer.publicKeyPem).size === clips.size, { timeoutMs: 60000, what: 'receiver has everything' });
+    const { seqs, duplicates } = receiver.uniqueEventsInOrder();
+    assert.equal(seqs[seqs.length - 1], total);
+    const files = receiver.files(signer.publicKeyPem);
+    for (const [id, data] of clips) assert.deepEqual(files.get(id)?.data, data, `${id} reassembled`);
+    assert.ok(clips.size >= 3);
+    console.log(`      outage backlog ${backlog.pending} messages / ${(backlog.bytes / 1e6).toFixed(1)} MB, ${total} events, ${clips.size} clips, ${duplicates} QoS 1 redeliveries`);
+  });
+
+  it('quota reached during an outage: oldest clips evicted and counted, events kept', async () => {
+    const { outbox, uplink, receiver } = await setup('gw-quota', { quotaBytes: 1024 * 1024 });
+    for (let i = 0; i < 100; i++) await outbox.enqueueEvent({ type: 'start', camera: 'cam-1', objectId: `o${i}` });
+    for (let i = 0; i < 8; i++) await outbox.enqueueFile('clip', randomBytes(200 * 1024), clipMeta(`q-${i}`));
+    const s = outbox.stats();
+    assert.ok(s.bytes <= 1024 * 1024, `within quota: ${s.bytes}`);
+    assert.ok(s.evicted.clip >= 3, `clips evicted: ${s.evicted.clip}`);
+    assert.equal(s.evicted.event, 0);
+    uplink.start();
+    outbox.attach(uplink);
+    await waitFor(() => outbox.stats().pending === 0, { what: 'drained' });
+    await waitFor(() => receiver.uniqueEventsInOrder().seqs.length === 100, { what: 'all events' });
+    const files = receiver.files(signer.publicKeyPem);
+    assert.equal(files.size + s.evicted.clip, 8, 'every clip delivered or counted as evicted');
+    // The survivors are the newest ones.
+    assert.ok(files.has('q-7') && !files.has('q-0'));
+  });
+
+  it('a backlog far bigger than RAM budget stays on disk: RSS flat while it builds', async function () {
+    const { outbox, tmp } = await setup('gw-rss', { sync: 'never' });
+    const file = path.join(tmp, 'big.mp4');
+    writeFileSync(file, randomBytes(16 * 1024 * 1024));
+    // Warm-up: LevelDB memtable, compaction buffers and allocator arenas reach their working size.
+    for (let i = 0; i < 3; i++) await outbox.enqueueFile('clip', file, clipMeta(`warm-${i}`));
+    const bytesStart = outbox.stats().bytes;
+    const rssStart = process.memoryUsage().rss;
+    let peak = rssStart;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    for (let i = 0; i < 8; i++) {
+      await outbox.enqueueFile('clip', file, clipMeta(`big-${i}`));
+      for (let j = 0; j < 200; j++) await outbox.enqueueEvent({ type: 'update', camera: 'cam-1', objectId: `o${j}` });
+    }
+    clearInterval(timer);
+    const st = outbox.stats();
+    const backlogGrowth = st.bytes - bytesStart;
+    assert.ok(backlogGrowth > 128 * 1024 * 1024, `backlog grew ${backlogGrowth}`);
+    const growth = peak - rssStart;
+    console.log(`      backlog ${(bytesStart / 1048576).toFixed(0)} -> ${(st.bytes / 1048576).toFixed(0)} MiB on disk, RSS ${(rssStart / 1048576).toFixed(0)} -> peak ${(peak / 1048576).toFixed(0)} MiB`);
+    assert.ok(growth < 40 * 1024 * 1024, `RSS grew ${(growth / 1048576).toFixed(0)} MiB while the backlog grew ${(backlogGrowth / 1048576).toFixed(0)} MiB`);
+  });
+});
