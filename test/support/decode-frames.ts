@@ -27,12 +27,11 @@ export async function decodeFrames(file: string, opts: DecodeOptions): Promise<V
   const tmp = tempDir('decode-frames-');
   try {
     const raw = path.join(tmp.dir, 'frames.i420');
-    const rate = opts.fps ? ` ! videorate ! video/x-raw,framerate=${Math.round(opts.fps * 1000)}/1000` : '';
-    const desc =
-      `filesrc location="${file}" ! decodebin ! videoconvert ! videoscale${rate}` +
-      ` ! video/x-raw,format=I420,width=${w},height=${h},pixel-aspect-ratio=1/1 ! filesink location="${raw}"`;
+    const rate = opts.fps ? ['!', 'videorate'] : [];
+    const caps = `video/x-raw,format=I420,width=${w},height=${h},pixel-aspect-ratio=1/1` + (opts.fps ? `,framerate=(fraction)${Math.round(opts.fps * 1000)}/1000` : '');
+    const args = ['-q', 'filesrc', `location=${file}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', ...rate, '!', caps, '!', 'filesink', `location=${raw}`];
     await new Promise<void>((resolve, reject) => {
-      execFile('gst-launch-1.0', ['-q', ...splitArgs(desc)], { timeout: 120000 }, (err, _out, stderr) =>
+      execFile('gst-launch-1.0', args, { timeout: 120000 }, (err, _out, stderr) =>
         err ? reject(new Error(`gst-launch failed for ${file}: ${err.message}\n${stderr}`)) : resolve(),
       );
     });
@@ -40,13 +39,6 @@ export async function decodeFrames(file: string, opts: DecodeOptions): Promise<V
   } finally {
     tmp.cleanup();
   }
-}
-
-/** gst-launch takes the pipeline as argv words; quotes only wrap paths here. */
-function splitArgs(desc: string): string[] {
-  const out: string[] = [];
-  for (const m of desc.matchAll(/[^\s"]+(?:"[^"]*")?/g)) out.push(m[0].replace(/"/g, ''));
-  return out;
 }
 
 function splitI420(buf: Buffer, w: number, h: number, fps: number, maxFrames: number, cameraId: string): VideoFrame[] {
