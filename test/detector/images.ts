@@ -79,7 +79,8 @@ export function rgbaToI420Frame(img: RgbaImage, cameraId = 'photo', seq = 0): Vi
 /** The street clips used here (sizes and rates from /work/shared/videos/README.md). */
 export const CLIPS = {
   vehicles: { file: 'ozlu_vehicle_survaillance.mp4', width: 640, height: 352, fps: 24 },
-  pedestrians: { file: 'ozlu_pedestrian_survaillance.mp4', width: 626, height: 360, fps: 30 },
+  // 626 px rows would carry GStreamer's 4-byte stride padding: scaled to a packed width instead.
+  pedestrians: { file: 'ozlu_pedestrian_survaillance.mp4', width: 624, height: 360, fps: 30 },
   parking: { file: 'intel_car-detection.mp4', width: 768, height: 432, fps: 12.5 },
 } as const;
 
@@ -92,7 +93,7 @@ export function clipFrames(clip: { file: string; width: number; height: number; 
   const path = join(VIDEOS_DIR, clip.file);
   const first = Math.round(startSec * clip.fps);
   const raw = execFileSync('gst-launch-1.0', [
-    '-q', 'filesrc', `location=${path}`, '!', 'decodebin', '!', 'videoconvert', '!',
+    '-q', 'filesrc', `location=${path}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', '!',
     `video/x-raw,format=I420,width=${width},height=${height}`, '!',
     'identity', `eos-after=${first + count}`, '!', 'fdsink', 'fd=1',
   ], { maxBuffer: 1024 * 1024 * 1024 });

@@ -140,6 +140,9 @@ export class DetectorService {
         } catch (err) {
           job.reject(err instanceof Error ? err : new Error(String(err)));
         }
+        // Let the camera just answered queue its next frame before picking the next job, or a
+        // camera that waits for its result would always lose its turn to one that floods.
+        await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.running = false;

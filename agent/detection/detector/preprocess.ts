@@ -69,8 +69,8 @@ export function i420RegionToTensor(img: I420Source, region: PixelBox, spec: Inpu
   const src = img.data;
   // Per output channel slot k: value = rgb[order[k]] * mul[k] + add[k].
   const order = spec.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const mul = order.map((c, k) => spec.scale / spec.std[k]);
-  const add = order.map((c, k) => -spec.mean[k] / spec.std[k]);
+  const mul = [0, 1, 2].map((k) => spec.scale / spec.std[k]);
+  const add = [0, 1, 2].map((k) => (0 - spec.mean[k]) / spec.std[k]); // 0 - m: no -0 for mean 0
   const black = [0, 1, 2].map((k) => add[k]);
   const nchw = spec.layout === 'NCHW';
   const plane = W * H;
