@@ -44,7 +44,7 @@ describe('detector: shared service on real frames', function () {
       assert.ok(s.inferenceMsP50 !== null && s.inferenceMsP50 > 0 && (s.inferenceMsP95 ?? 0) >= s.inferenceMsP50);
       // Real inference on real frames: the street has cars, the plaza has people.
       for (const r of [ra[0], ra[10], ra[11]]) assert.ok(r !== 'dropped' && r.some((d) => d.label === 'car' && d.score > 0.4), JSON.stringify(r));
-      for (const r of rb) assert.ok(r !== 'dropped' && r.some((d) => d.label === 'person' && d.score > 0.3), JSON.stringify(r));
+      for (const r of rb) assert.ok(r.some((d) => d.label === 'person' && d.score > 0.3), JSON.stringify(r));
     } finally {
       await detector.close();
     }
