@@ -221,13 +221,17 @@ export class OutboxStore {
     for (const key of deletes.keys()) ops.push({ type: 'del', key }, { type: 'del', key: `x${key.slice(1)}` });
 
     const accepted: WriteJob[] = [];
-    if (jobs.length) {
-      const needed = jobs.reduce((sum, j) => sum + j.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : 512) + 256, 0), 0);
+    let reserved = 0;
+    for (const job of jobs) {
+      const needed = job.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : 512) + 256, 0);
       try {
-        await this.ensureRoom(needed);
-        accepted.push(...jobs);
+        await this.ensureRoom(needed, reserved, job.cls);
+        accepted.push(job);
+        reserved += needed;
       } catch (err) {
-        for (const j of jobs) j.reject(err);
+        // Refused for lack of room: counted like an eviction, so nothing is lost silently.
+        if (!job.group || job.group.start) this.evicted[job.kind]++;
+        job.reject(err);
       }
     }
 
@@ -330,15 +334,16 @@ export class OutboxStore {
    * Makes room for `needed` bytes under the quota: oldest clips first, then snapshots, then
    * events/health/responses. Every evicted item is counted (files once, not per chunk).
    */
-  private async ensureRoom(needed: number): Promise<void> {
+  private async ensureRoom(needed: number, reserved: number, forClass: OutboxClass): Promise<void> {
     const quota = this.cfg.quotaBytes;
     if (needed > quota) throw new AgentError('OUTBOX_ITEM_TOO_LARGE', `an item of ${needed} bytes exceeds outbox.quotaBytes (${quota})`, 'raise outbox.quotaBytes or cut shorter clips');
-    let excess = this.bytes[0] + this.bytes[1] + this.bytes[2] + needed - quota;
-    for (const c of [2, 1, 0] as OutboxClass[]) {
+    let excess = this.bytes[0] + this.bytes[1] + this.bytes[2] + reserved + needed - quota;
+    // An item may only push out items of its own or a lower priority: a new clip never costs an event.
+    for (const c of ([2, 1, 0] as OutboxClass[]).filter((c) => c >= forClass)) {
       if (excess <= 0) return;
       excess -= await this.evictFrom(c, excess);
     }
-    if (excess > 0) throw new AgentError('OUTBOX_FULL', `the outbox is full (${quota} bytes) and nothing more can be evicted`, 'the uplink has been down too long or is too slow; raise outbox.quotaBytes or check the uplink');
+    if (excess > 0) throw new AgentError('OUTBOX_FULL', `the outbox is full (${quota} bytes) and nothing of the same or lower priority is left to evict`, 'the uplink has been down too long or is too slow; raise outbox.quotaBytes or check the uplink');
   }
 
   private async evictFrom(c: OutboxClass, want: number): Promise<number> {

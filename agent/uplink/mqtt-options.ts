@@ -17,17 +17,19 @@ function readPem(file: string, what: string): Buffer {
  * so the broker keeps our subscriptions across short outages; reconnects are driven by MqttUplink.
  */
 export function buildClientOptions(cfg: AgentConfig['mqtt'], clientId: string, will: { topic: string; payload: string }): IClientOptions {
+  const v5 = cfg.protocolVersion !== 4;
   const opts: IClientOptions = {
-    protocolVersion: 5,
+    protocolVersion: v5 ? 5 : 4,
     clientId,
     clean: false,
     keepalive: cfg.keepaliveSeconds,
     reconnectPeriod: 0,
     connectTimeout: 15000,
     resubscribe: false,
-    properties: { sessionExpiryInterval: cfg.sessionExpirySeconds },
     will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
   };
+  // MQTT 3.1.1 (demo broker) has no session expiry: the session then lives until the broker drops it.
+  if (v5) opts.properties = { sessionExpiryInterval: cfg.sessionExpirySeconds };
   if (cfg.username !== undefined) opts.username = cfg.username;
   const password = resolveSecret(cfg.password);
   if (password !== undefined) opts.password = password;

@@ -112,6 +112,18 @@ describe('MqttUplink (real Mosquitto)', function () {
     await c.waitForMessage<Status>('/status', (m) => m.state === 'online');
   });
 
+  it('speaks MQTT 3.1.1 when mqtt.protocolVersion is 4 (brokers without MQTT 5)', async () => {
+    const u = new MqttUplink({ mqtt: mqttConfig(broker.url, { protocolVersion: 4 }), gatewayId: 'gw-v4', statusPayload: () => ({}), logger: quietLogger });
+    cleanups.push(() => u.stop());
+    u.start();
+    await waitFor(() => u.connected, { what: 'v4 uplink connected' });
+    const c = await collector('edge/gw-v4/#');
+    await c.waitForMessage<Status>('/status', (m) => m.state === 'online');
+    await u.publish('events', '{"v":4}', { qos: 1 });
+    await c.waitForMessage<{ v: number }>('/events', (m) => m.v === 4);
+    assert.equal(u.receiveMaximum, undefined);
+  });
+
   it('the broker publishes the offline will when the agent process is killed', async () => {
     const c = await collector('edge/gw-will/status');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/uplink/uplink-child.ts')], {
