@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import jpeg from 'jpeg-js';
+import { validateConfig } from '../../agent/config/validate.js';
+import type { AgentConfig } from '../../agent/config/schema/index.js';
+import { TypedBus } from '../../agent/core/bus.js';
+import type { AgentEvents } from '../../agent/core/events.js';
+import { createLogger } from '../../agent/core/logger.js';
+import { DetectionStage } from '../../agent/detection/detection-stage.js';
+import { DetectorService, type DetectorStats } from '../../agent/detection/detector/index.js';
+import type { ObjectEvent, Snapshot } from '../../agent/detection/types.js';
+import type { VideoFrame } from '../../agent/ingest/types.js';
+import { REPO_ROOT } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { clipFrames, PEDESTRIANS, VEHICLES, type Clip } from './clip.js';
+
+const logger = createLogger('warn', 'detection-stage-test');
+
+function configFor(clip: Clip, camera: Record<string, unknown> = {}, motion: Record<string, unknown> = {}): AgentConfig {
+  const r = validateConfig({
+    mqtt: { url: 'mqtt://127.0.0.1:1883' },
+    cameras: [{ id: 'street', source: { kind: 'test' }, detect: { width: clip.width, height: clip.height, fps: 5 }, ...camera }],
+    detection: { tracking: { minHits: 3, maxDisappearedSeconds: 2 }, motion },
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.config;
+}
+
+interface Run {
+  stage: DetectionStage<DetectorStats>;
+  events: ObjectEvent[];
+  snapshots: Snapshot[];
+  processedCalls: string[];
+}
+
+function startStage(config: AgentConfig, detector: DetectorService, now?: () => number): Run {
+  const bus = new TypedBus<AgentEvents>((event, err) => {
+    throw new Error(`listener of ${event} failed: ${String(err)}`);
+  });
+  const run: Run = { stage: new DetectionStage({ config, bus, detector, logger, now }), events: [], snapshots: [], processedCalls: [] };
+  bus.on('detection.event', (ev) => run.events.push(ev));
+  bus.on('detection.snapshot', (s) => run.snapshots.push(s));
+  run.stage.onProcessed((id) => run.processedCalls.push(id));
+  return run;
+}
+
+/** Feeds frames one after another, each waiting for its detection (paced by the real detector). */
+async function feed(stage: DetectionStage<DetectorStats>, frames: VideoFrame[]): Promise<void> {
+  for (const f of frames) await stage.handle(f);
+}
+
+/** Every event is well formed; each object's events go start, updates, end — ts never going back. */
+function assertWellFormed(events: ObjectEvent[], tracked: string[]): Map<string, ObjectEvent[]> {
+  const byObject = new Map<string, ObjectEvent[]>();
+  for (const e of events) {
+    assert.ok(['start', 'update', 'end'].includes(e.type));
+    assert.equal(e.camera, 'street');
+    assert.match(e.objectId, /^street-[0-9a-z]+-[0-9a-z]+$/);
+    assert.ok(tracked.includes(e.label), `label ${e.label} is tracked`);
+    assert.ok(e.score > 0 && e.score <= 1 && e.topScore >= e.score - 1e-9 && e.topScore <= 1);
+    assert.equal(e.box.length, 4);
+    assert.ok(e.box.every((v) => v >= 0 && v <= 1) && e.box[0] < e.box[2] && e.box[1] < e.box[3], `box ${e.box}`);
+    assert.ok(Array.isArray(e.zones));
+    assert.ok(Number.isFinite(e.startTs) && e.ts >= e.startTs);
+    assert.equal(e.endTs !== undefined, e.type === 'end');
+    const list = byObject.get(e.objectId) ?? [];
+    list.push(e);
+    byObject.set(e.objectId, list);
+  }
+  for (const [id, list] of byObject) {
+    assert.equal(list[0].type, 'start', `${id} starts with start`);
+    assert.equal(list.at(-1)?.type, 'end', `${id} ends with end`);
+    assert.equal(list.filter((e) => e.type === 'start').length, 1);
+    assert.equal(list.filter((e) => e.type === 'end').length, 1);
+    for (let i = 1; i < list.length; i++) assert.ok(list[i].ts >= list[i - 1].ts, `${id} events in time order`);
+    const end = list.at(-1) as ObjectEvent;
+    assert.ok((end.endTs as number) >= end.startTs && (end.endTs as number) <= end.ts);
+    assert.ok(list.every((e) => e.startTs === list[0].startTs));
+  }
+  return byObject;
+}
+
+function assertSnapshots(snapshots: Snapshot[], events: ObjectEvent[], clip: Clip): void {
+  const ended = events.filter((e) => e.type === 'end');
+  assert.deepEqual(snapshots.map((s) => s.objectId).sort(), ended.map((e) => e.objectId).sort(), 'one snapshot per ended event');
+  for (const s of snapshots) {
+    const ev = ended.find((e) => e.objectId === s.objectId) as ObjectEvent;
+    assert.ok(s.ts >= ev.startTs && s.ts <= (ev.endTs as number), 'the snapshot frame is within the event');
+    const img = jpeg.decode(s.jpeg, { useTArray: true });
+    assert.equal(img.width, clip.width);
+    assert.equal(img.height, clip.height);
+  }
+}
+
+describe('DetectionStage on real street clips (real motion, real ONNX detector)', function () {
+  this.timeout(300000);
+  let detector: DetectorService;
+
+  before(async () => {
+    detector = await DetectorService.load({ manifestPath: path.join(REPO_ROOT, 'models/centernet.manifest.json'), threads: 2, queueSize: 32 });
+  });
+  after(async () => {
+    await detector?.close();
+  });
+
+  it('turns the vehicle clip into car events with zones and snapshots; update() removing the camera ends them', async () => {
+    // The lower half of the frame is the near lane where cars drive past the camera.
+    const config = configFor(VEHICLES, { zones: [{ name: 'near_lane', polygon: [[0, 0.55], [1, 0.55], [1, 1], [0, 1]] }] });
+    const frames = await clipFrames(VEHICLES, 'street', 5, Date.now());
+    const run = startStage(config, detector);
+    await feed(run.stage, frames);
+
+    const stats = run.stage.stats();
+    const cam = stats.cameras.street;
+    assert.equal(cam.skipped, 0, 'frames fed one at a time are never skipped');
+    assert.equal(cam.processed, frames.length);
+    assert.equal(run.processedCalls.length, frames.length);
+    assert.ok(stats.detector.inferences > 0);
+    assert.ok(cam.motionPercent >= 0 && cam.motionPercent <= 100);
+
+    const starts = run.events.filter((e) => e.type === 'start');
+    assert.ok(starts.some((e) => e.label === 'car'), `car events expected, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);
+    assert.ok(run.events.some((e) => e.label === 'car' && e.zones.includes('near_lane')), 'a car drove through the near lane');
+
+    // Provisioning removes the camera: its open events end now.
+    run.stage.update({ ...config, cameras: [] });
+    const byObject = assertWellFormed(run.events, config.detection.labels);
+    assert.equal(byObject.size, starts.length);
+    assertSnapshots(run.snapshots, run.events, VEHICLES);
+    assert.equal(run.stage.latest('street'), undefined, 'a removed camera has nothing to show');
+    run.stage.stop();
+  });
+
+  it('turns the pedestrian clip into person events, and shows the latest boxes and snapshot', async () => {
+    // The plaza is never quiet, so motion would calibrate for most of this 8 s clip: cap it.
+    const config = configFor(PEDESTRIANS, {}, { maxCalibrationFrames: 5 });
+    const frames = await clipFrames(PEDESTRIANS, 'street', 5, Date.now());
+    const run = startStage(config, detector);
+    await feed(run.stage, frames);
+    const live = run.stage.latest('street');
+    assert.ok(live && live.ts === frames.at(-1)?.ts);
+    run.stage.stop();
+
+    const starts = run.events.filter((e) => e.type === 'start');
+    assert.ok(starts.filter((e) => e.label === 'person').length >= 2, `person events expected, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);
+    assertWellFormed(run.events, config.detection.labels);
+    assertSnapshots(run.snapshots, run.events, PEDESTRIANS);
+  });
+
+  it('skips (and counts) frames arriving while the camera is still in detection; never queues them', async () => {
+    const config = configFor(VEHICLES);
+    const bus = new TypedBus<AgentEvents>();
+    const stage = new DetectionStage({ config, bus, detector, logger });
+    const frames = await clipFrames(VEHICLES, 'street', 5, Date.now());
+    await feed(stage, frames.slice(0, 20)); // past motion calibration, cars tracked
+    const before = detector.stats().inferences;
+    for (const f of frames.slice(20, 26)) bus.emit('camera.frame', f); // a burst, as from a stalled then flushed pipeline
+    await waitFor(() => stage.stats().cameras.street.processed === 21, { what: 'the first frame of the burst to be processed' });
+    const cam = stage.stats().cameras.street;
+    assert.equal(cam.skipped, 5);
+    assert.ok(detector.stats().inferences > before, 'the burst frame went through the real detector');
+    stage.stop();
+  });
+
+  it('does nothing outside the detect schedule or for a camera with detection off', async () => {
+    const noon = new Date(2026, 5, 1, 12, 0).getTime();
+    const frames = (await clipFrames(VEHICLES, 'street', 5, noon)).slice(0, 10);
+    const before = detector.stats().inferences;
+
+    const night = startStage(configFor(VEHICLES, { detect: { width: 640, height: 352, fps: 5, schedule: { from: '22:00', to: '06:00' } } }), detector, () => noon);
+    for (const f of frames) assert.equal(await night.stage.handle(f), 'ignored');
+    assert.equal(night.stage.stats().cameras.street.processed, 0);
+    assert.equal(night.stage.stats().cameras.street.scheduled, false);
+    night.stage.stop();
+
+    const off = startStage(configFor(VEHICLES, { detect: { enabled: false } }), detector);
+    for (const f of frames) assert.equal(await off.stage.handle(f), 'ignored');
+    assert.deepEqual(off.stage.stats().cameras, {});
+    off.stage.stop();
+    assert.equal(detector.stats().inferences, before);
+    assert.deepEqual([...night.events, ...off.events], []);
+  });
+});
