@@ -54,11 +54,14 @@ export class Outbox implements OutboxWriter {
 
   async enqueueEvent(event: object): Promise<{ id: string; seq: number }> {
     const id = randomUUID();
+    // Serialised once here; only id and seq are spliced in when the writer assigns seq.
+    const body = JSON.stringify(Object.assign({}, event, { id: undefined, seq: undefined }));
+    const rest = body === '{}' ? '}' : `,${body.slice(1)}`;
     const res = await this.store.submit({
       cls: 0,
       kind: 'event',
       seq: true,
-      items: [{ topic: 'events', json: true, payload: (seq) => Buffer.from(JSON.stringify(Object.assign({ id, seq }, event, { id, seq }))) }],
+      items: [{ topic: 'events', json: true, sizeHint: body.length + 64, payload: (seq) => Buffer.from(`{"id":${JSON.stringify(id)},"seq":${seq}${rest}`) }],
     });
     return { id, seq: res.seq ?? 0 };
   }

@@ -223,7 +223,7 @@ export class OutboxStore {
     const accepted: WriteJob[] = [];
     let reserved = 0;
     for (const job of jobs) {
-      const needed = job.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : 512) + 256, 0);
+      const needed = job.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : (it.sizeHint ?? 512)) + 256, 0);
       try {
         await this.ensureRoom(needed, reserved, job.cls);
         accepted.push(job);

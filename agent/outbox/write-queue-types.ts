@@ -6,6 +6,8 @@ export interface JobItem {
   topic: string;
   json: boolean;
   payload: Buffer | ((seq: number) => Buffer);
+  /** Size estimate of a function payload, for the quota check before seq is known. */
+  sizeHint?: number;
 }
 
 /**
