@@ -88,9 +88,15 @@ export const CLIPS = {
  * Decodes `count` frames of a real clip, starting at `startSec`, to I420 with GStreamer
  * (gst-launch, the same decoders the agent uses).
  */
-export function clipFrames(clip: { file: string; width: number; height: number; fps: number }, startSec: number, count: number, cameraId: string = clip.file): VideoFrame[] {
+export function clipFrames(
+  clip: { file: string; width: number; height: number; fps: number },
+  startSec: number,
+  count: number,
+  cameraId: string = clip.file,
+  videosDir: string = VIDEOS_DIR,
+): VideoFrame[] {
   const { width, height } = clip;
-  const path = join(VIDEOS_DIR, clip.file);
+  const path = join(videosDir, clip.file);
   const first = Math.round(startSec * clip.fps);
   const raw = execFileSync('gst-launch-1.0', [
     '-q', 'filesrc', `location=${path}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', '!',
