@@ -21,7 +21,7 @@ export interface DecodeProbeResult {
   timedOut: boolean;
 }
 
-const DECODER_RE = /\b(avdec_[a-z0-9_]+|v4l2[a-z0-9]*dec|nvv4l2decoder|openh264dec|vaapi[a-z0-9]+dec|va[a-z0-9]+dec|libde265dec|jpegdec|vp8dec|vp9dec)\b/;
+const DECODER_RE = /\b(avdec_[a-z0-9]+(?:_[a-z0-9]+)*?|v4l2[a-z0-9]*dec|nvv4l2decoder|openh264dec|vaapi[a-z0-9]+dec|va[a-z0-9]+dec|libde265dec|jpegdec|vp8dec|vp9dec)(?:-?\d+)?\b/;
 
 /** The ingest plan for this camera, ready for gst-launch: no recording, fpsdisplaysink instead of the appsink. */
 export async function probePipeline(camera: CameraConfig, config: AgentConfig, onvifUrl?: string): Promise<{ pipeline: string; decoder: string }> {

@@ -63,8 +63,16 @@ export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOp
 export async function runDiagnostics(config: AgentConfig, opts: DiagOptions = {}): Promise<DiagReport> {
   const started = new Date();
   const gatewayId = config.gateway.id ?? deriveGatewayId();
-  const results = await Promise.all(buildGroups(config, gatewayId, opts).map(runGroup));
-  const checks = results.flat();
+  // The detector benchmark is CPU-bound and has no remote end that could hang: it runs after the
+  // others, so its inference time is not inflated by the camera decodes and it does not skew RTTs.
+  const groups = buildGroups(config, gatewayId, opts);
+  const io = groups.filter((g) => g.group !== 'detector');
+  const cpu = groups.filter((g) => g.group === 'detector');
+  const first = await Promise.all(io.map(runGroup));
+  const second = await Promise.all(cpu.map(runGroup));
+  // Report in the declared order whatever the phase.
+  const byGroup = new Map([...first, ...second].map((rs, i) => [[...io, ...cpu][i].group, rs]));
+  const checks = groups.flatMap((g) => byGroup.get(g.group) ?? []);
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of checks) counts[c.status]++;
   const verdict = verdictOf(checks);

@@ -41,24 +41,28 @@ print(r, t.status, t.maxerror, t.esterror)
 `;
 
 async function kernelState(): Promise<ClockState | undefined> {
-  const py = await run('/usr/bin/python3', ['-c', ADJTIMEX_PY], { timeoutMs: 4000 });
+  const py = await run('/usr/bin/python3', ['-c', ADJTIMEX_PY], { timeoutMs: 8000 });
   const m = /^(-?\d+) (\d+) (\d+) (\d+)/.exec(py.stdout.trim());
   if (!py.ok || !m) return undefined;
   const STA_UNSYNC = 0x40;
   return { synchronised: (Number(m[2]) & STA_UNSYNC) === 0, source: `kernel adjtimex (status 0x${Number(m[2]).toString(16)}, max error ${(Number(m[3]) / 1000).toFixed(0)} ms)` };
 }
 
+/** Asks every source at once (each is a process start: slow on a loaded box) and believes the best one. */
 export async function readClockState(): Promise<ClockState | undefined> {
-  const td = await run('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { timeoutMs: 4000 });
+  const [td, st, ch, kernel] = await Promise.all([
+    run('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { timeoutMs: 8000 }),
+    run('timedatectl', ['timesync-status'], { timeoutMs: 8000 }),
+    run('chronyc', ['-n', 'tracking'], { timeoutMs: 8000 }),
+    kernelState(),
+  ]);
   if (td.ok && /^(yes|no)$/.test(td.stdout.trim())) {
-    const st = await run('timedatectl', ['timesync-status'], { timeoutMs: 4000 });
     return { synchronised: td.stdout.trim() === 'yes', source: 'systemd (timedatectl)', offsetS: st.ok ? parseTimesyncOffset(st.stdout) : undefined };
   }
-  const ch = await run('chronyc', ['-n', 'tracking'], { timeoutMs: 4000 });
   const chrony = ch.ok ? parseChronyTracking(ch.stdout) : undefined;
   if (chrony) return chrony;
   if (existsSync('/run/systemd/timesync/synchronized')) return { synchronised: true, source: 'systemd-timesyncd (/run/systemd/timesync/synchronized)' };
-  return kernelState();
+  return kernel;
 }
 
 const SYNC_REMEDY = 'enable time sync (`timedatectl set-ntp true` or install chrony), allow UDP 123 to the NTP servers, and on boards without an RTC wait for sync before trusting clips';
@@ -79,7 +83,7 @@ export function offsetOutcome(offsetS: number, source: string): Outcome {
 export function clockChecks(): CheckGroup {
   return {
     group: 'clock',
-    timeoutMs: 10000,
+    timeoutMs: 20000,
     timeoutRemedy: 'timedatectl/chronyc did not answer: check `systemctl status systemd-timesyncd chrony`',
     steps: [
       { id: 'clock.sync', title: 'time synchronised' },

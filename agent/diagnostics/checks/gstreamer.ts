@@ -30,7 +30,8 @@ export function implicitElements(camera: CameraConfig): string[] {
   if (src.kind === 'file') {
     const ext = path.extname(src.path).toLowerCase();
     const demux: Record<string, string[]> = { '.mp4': ['qtdemux'], '.mov': ['qtdemux'], '.m4v': ['qtdemux'], '.mkv': ['matroskademux'], '.webm': ['matroskademux'], '.ts': ['tsdemux'], '.avi': ['avidemux'] };
-    return [...(demux[ext] ?? []), 'h264parse', 'avdec_h264'];
+    // decodebin takes whichever decoder is installed for the codec: the decode check proves one is.
+    return [...(demux[ext] ?? []), 'h264parse'];
   }
   if (src.kind === 'v4l2') return ['v4l2src', 'jpegdec'];
   return [];

@@ -164,7 +164,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
   const root = `${cfg.topicPrefix}/${gatewayId}`;
   return {
     group: 'uplink',
-    timeoutMs: stepMs * 4 + 2000,
+    timeoutMs: stepMs * 6 + 2000,
     timeoutRemedy: `the broker path is too slow: check the uplink (mobile signal, VPN) to ${cfg.url}`,
     steps: [
       { id: 'uplink.dns', title: 'broker name resolves' },
@@ -226,7 +226,8 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
       let client: MqttClient;
       const t0 = performance.now();
       try {
-        client = await connectOnce(cfg.url, diagClientOptions(cfg, clientId, stepMs));
+        // CONNECT gets twice the step time: the broker may check credentials against a slow backend.
+        client = await connectOnce(cfg.url, diagClientOptions(cfg, clientId, stepMs * 2));
       } catch (err) {
         const e = err as Error & { code?: unknown };
         r.report(

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../support/ports.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { RtspTestServer } from '../support/rtsp.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { check, CLIP, runDiag, validateReport, writeConfig } from './helpers.js';
+
+/** The human table lists a failed check with its remedy on the next line. */
+function assertFailWithRemedy(stdout: string, id: string, remedy: RegExp): void {
+  const lines = stdout.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('FAIL') && l.includes(` ${id} `));
+  assert.ok(i >= 0, `FAIL ${id} in:\n${stdout}`);
+  assert.match(lines[i + 1] ?? '', /→/, `remedy under ${id}`);
+  assert.match(lines[i + 1], remedy);
+}
+
+describe('edge-agent diag names each failure with its remedy and exits 2', () => {
+  const tmp = tempDir('diag-fail-');
+  after(() => tmp.cleanup());
+
+  it('a stopped broker and a dead camera URL', async () => {
+    const broker = await new MosquittoBroker().start();
+    const url = broker.url;
+    await broker.dispose();
+    const deadCam = `rtsp://127.0.0.1:${await freePort()}/cam`;
+    const cfg = writeConfig(tmp.dir, {
+      gateway: { id: 'gw-fail', dataDir: path.join(tmp.dir, 'data1') },
+      mqtt: { url },
+      cameras: [{ id: 'gate', source: { kind: 'rtsp', url: deadCam } }],
+    }, 'dead.json');
+    const t0 = Date.now();
+    const r = runDiag(cfg, ['--only', 'uplink,cameras']);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assertFailWithRemedy(r.stdout, 'uplink.tcp', /broker is down or a firewall blocks TCP/);
+    assertFailWithRemedy(r.stdout, 'camera.gate.source', /does not answer RTSP: check power/);
+    assert.match(r.stdout, /skip\s+uplink\.mqtt\s.*not attempted/);
+    assert.match(r.stdout, /^FAIL: 2 check\(s\) failed \(uplink\.tcp, camera\.gate\.source\)/m);
+    assert.ok(Date.now() - t0 < 60000, 'dead links do not make diag slow');
+  });
+
+  it('a wrong MQTT password (Mosquitto with a password_file), while the right one connects', async () => {
+    const broker = new MosquittoBroker({ listenerConfig: ['listener {port} 127.0.0.1', 'allow_anonymous false', 'password_file {dir}/passwd'] });
+    const passwd = path.join(broker.dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwd, 'gw', 'right-pass']);
+    // Started as root, mosquitto drops to its own user: it must be able to read the file.
+    chmodSync(broker.dir, 0o755);
+    chmodSync(passwd, 0o644);
+    await broker.start();
+    try {
+      const base = { gateway: { id: 'gw-auth', dataDir: path.join(tmp.dir, 'data2') }, cameras: [] };
+      const wrong = runDiag(writeConfig(tmp.dir, { ...base, mqtt: { url: broker.url, username: 'gw', password: 'wrong-pass' } }, 'wrong.json'), ['--only', 'uplink']);
+      assert.equal(wrong.status, 2, wrong.stdout + wrong.stderr);
+      assertFailWithRemedy(wrong.stdout, 'uplink.mqtt', /check mqtt\.username\/mqtt\.password \(user "gw"\)/);
+      assert.match(wrong.stdout, /broker refused the credentials/);
+      assert.doesNotMatch(wrong.stdout, /wrong-pass/, 'the password is never printed');
+
+      const right = runDiag(writeConfig(tmp.dir, { ...base, mqtt: { url: broker.url, username: 'gw', password: 'right-pass' } }, 'right.json'), ['--only', 'uplink', '--json']);
+      assert.ok(right.report && validateReport(right.report), JSON.stringify(validateReport.errors));
+      assert.equal(check(right.report, 'uplink.mqtt').status, 'pass');
+      assert.ok(['pass', 'warn'].includes(check(right.report, 'uplink.rtt').status));
+    } finally {
+      await broker.dispose();
+    }
+  });
+
+  it('a missing GStreamer element (the libav plugin hidden from GStreamer)', async () => {
+    // A plugin folder with every system plugin but libav, and a fresh registry: GStreamer then
+    // really lacks avdec_h264, as on a box where gstreamer1.0-libav was never installed. The RTSP
+    // camera (a real server, with the full plugin set) is fine; the box is not.
+    const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
+    const plugins = path.join(tmp.dir, 'plugins');
+    mkdirSync(plugins);
+    for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== 'libgstlibav.so') symlinkSync(path.join(sys, f), path.join(plugins, f));
+    const env = { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: path.join(tmp.dir, 'registry.bin') };
+    const camera = await new RtspTestServer({ file: path.join(VIDEOS_DIR, CLIP) }).start();
+    try {
+      const cfg = writeConfig(tmp.dir, {
+        gateway: { id: 'gw-gst', dataDir: path.join(tmp.dir, 'data3') },
+        mqtt: { url: 'mqtt://127.0.0.1:1' },
+        cameras: [{ id: 'gate', decoder: 'software', source: { kind: 'rtsp', url: camera.url } }],
+      }, 'gst.json');
+      const r = runDiag(cfg, ['--only', 'gstreamer,cameras', '--json'], env);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.ok(r.report && validateReport(r.report), JSON.stringify(validateReport.errors));
+      const el = check(r.report, 'gstreamer.elements');
+      assert.equal(el.status, 'fail');
+      assert.match(el.detail ?? '', /missing avdec_h264 \(needed by gate\)/);
+      assert.match(el.remedy ?? '', /install gstreamer1\.0-libav for avdec_h264/);
+      assert.equal(check(r.report, 'camera.gate.source').status, 'pass', 'the camera itself answers');
+      const decode = check(r.report, 'camera.gate.decode');
+      assert.equal(decode.status, 'fail', decode.detail);
+      assert.match(decode.detail ?? '', /avdec_h264/);
+      assert.match(decode.remedy ?? '', /avdec_h264 is missing/);
+    } finally {
+      await camera.stop();
+    }
+  });
+});

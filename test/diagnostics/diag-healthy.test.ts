@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { check, CLIP, runDiag, validateReport, writeConfig } from './helpers.js';
+
+describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a street clip)', () => {
+  const tmp = tempDir('diag-healthy-');
+  const broker = new MosquittoBroker();
+  before(() => broker.start());
+  after(async () => {
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('is all pass or warn, names every check group, and --json validates against the documented schema', () => {
+    const cfg = writeConfig(tmp.dir, {
+      gateway: { id: 'gw-healthy', dataDir: path.join(tmp.dir, 'data') },
+      mqtt: { url: broker.url },
+      cameras: [{ id: 'street', source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP), loop: true } }],
+    });
+    const r = runDiag(cfg, ['--json']);
+    assert.ok(r.report, r.stderr);
+    const report = r.report;
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    assert.deepEqual(failed, [], 'no check fails on a healthy setup');
+    assert.equal(r.status, report.verdict === 'pass' ? 0 : 1, r.stderr);
+    for (const g of ['system', 'clock', 'uplink', 'gstreamer', 'camera.street', 'detector', 'storage']) {
+      assert.ok(report.checks.some((c) => c.group === g), `group ${g} reported`);
+    }
+    // The links that must really work here, measured, not assumed.
+    assert.equal(check(report, 'uplink.mqtt').status, 'pass');
+    assert.ok(['pass', 'warn'].includes(check(report, 'uplink.rtt').status));
+    assert.equal(typeof check(report, 'uplink.rtt').value, 'number');
+    assert.equal(check(report, 'gstreamer.elements').status, 'pass');
+    const decode = check(report, 'camera.street.decode');
+    assert.ok(['pass', 'warn'].includes(decode.status), decode.detail);
+    assert.ok(typeof decode.value === 'number' && decode.value > 0, `measured fps ${String(decode.value)}`);
+    assert.match(decode.detail ?? '', /avdec_h264|decodebin|software/);
+    assert.equal(check(report, 'detector.model').status, 'pass');
+    assert.ok(typeof check(report, 'detector.inference').value === 'number');
+    // This VM has no temperature sensor: reported as such, never a made-up value.
+    const temp = check(report, 'system.temperature');
+    if (temp.status === 'skip') assert.equal(temp.value, null);
+    else assert.equal(typeof temp.value, 'number');
+    for (const c of report.checks.filter((x) => x.status === 'warn')) assert.ok(c.remedy && c.remedy.length > 10, `${c.id} has a remedy`);
+  });
+});
