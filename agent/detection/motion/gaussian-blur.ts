@@ -28,6 +28,10 @@ export class GaussianBlur {
       dst.set(src.subarray(0, w * h));
       return;
     }
+    if (r === 1) {
+      this.apply3(src, dst);
+      return;
+    }
     const k = 2 * r + 1;
     // Horizontal: interior columns without index lookups, the r columns at each edge through xIdx.
     for (let y = 0; y < h; y++) {
@@ -53,6 +57,26 @@ export class GaussianBlur {
         for (let t = 0; t < k; t++) s += taps[t] * tmp[yIdx[ib + t] * w + x];
         dst[row + x] = (s + 32768) >>> 16;
       }
+    }
+  }
+
+  /** The default radius 1 unrolled: 3 taps, mirrored edges = the edge pixel repeated. */
+  private apply3(src: Uint8Array, dst: Uint8Array): void {
+    const { w, h, taps, tmp } = this;
+    const a = taps[0];
+    const c = taps[1];
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      const last = row + w - 1;
+      tmp[row] = a * src[row] + c * src[row] + a * src[row + (w > 1 ? 1 : 0)];
+      for (let p = row + 1; p < last; p++) tmp[p] = a * (src[p - 1] + src[p + 1]) + c * src[p];
+      if (w > 1) tmp[last] = a * src[last - 1] + c * src[last] + a * src[last];
+    }
+    for (let y = 0; y < h; y++) {
+      const up = (y > 0 ? y - 1 : 0) * w;
+      const row = y * w;
+      const down = (y < h - 1 ? y + 1 : y) * w;
+      for (let x = 0; x < w; x++) dst[row + x] = (a * (tmp[up + x] + tmp[down + x]) + c * tmp[row + x] + 32768) >>> 16;
     }
   }
 }
