@@ -1,0 +1,315 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { AgentConfig, CameraConfig, CameraSource } from '../config/schema/index.js';
+import type { AgentEvents } from '../core/events.js';
+import type { TypedBus } from '../core/bus.js';
+import type { Logger } from '../core/logger.js';
+import { AgentError, toErrorInfo } from '../core/errors.js';
+import { backoffDelay } from './backoff.js';
+import { CameraErrorCode, type CameraError } from './error-codes.js';
+import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
+import { buildPlan, recordingDir } from './pipeline-plan.js';
+import { RateMeter } from './rate-meter.js';
+import { recoverPartialSegments } from './segment-files.js';
+import type { CameraState, CameraStats, VideoFrame } from './types.js';
+
+export interface SupervisorDeps {
+  dataDir: string;
+  recording: AgentConfig['recording'];
+  bus: TypedBus<AgentEvents>;
+  logger: Logger;
+  resolveOnvif?: (source: Extract<CameraSource, { kind: 'onvif' }>) => Promise<string>;
+}
+
+/** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
+const EXT = path.extname(__filename);
+const CHILD_SCRIPT = path.join(__dirname, `camera-process${EXT}`);
+const REPO_ROOT = path.resolve(__dirname, EXT === '.ts' ? '../..' : '../../..');
+/** Small V8 heaps: the process only shuttles buffers; a young generation of 1 MB keeps RSS low. */
+const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+/** pollBus + appsink.pull each hold a pool thread for good; two more for file renames and the codec probe. */
+const CHILD_THREADPOOL = '4';
+const KILL_GRACE_MS = 3000;
+/** Time a new process gets to load GStreamer and connect, on top of stallTimeoutSeconds. */
+const STARTUP_GRACE_MS = 15000;
+
+/** Where the camera's video comes from, for error messages (never with credentials). */
+export function describeSource(source: CameraSource): string {
+  switch (source.kind) {
+    case 'rtsp':
+      return source.url.replace(/\/\/[^@/]*@/, '//');
+    case 'file':
+      return source.path;
+    case 'onvif':
+      return `onvif ${source.host}:${source.port}`;
+    case 'v4l2':
+      return source.device;
+    default:
+      return `test pattern ${source.pattern}`;
+  }
+}
+
+/**
+ * Runs one camera: forks its process, watches it (stalls, crashes, errors), restarts it with capped
+ * exponential back-off, and turns its messages into bus events and stats. One supervisor per camera,
+ * so a failing camera never delays another.
+ */
+export class CameraSupervisor {
+  private child?: ChildProcess;
+  private generation = 0;
+  private state: CameraState = 'connecting';
+  private lastError?: CameraError;
+  private attempt = 0;
+  private reconnects = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
+  private spawnedAt = 0;
+  private lastFrameAt = 0;
+  private seq = 0;
+  private latest?: VideoFrame;
+  private decoder = 'unknown';
+  private readonly fpsIn = new RateMeter();
+  private readonly fpsProcessed = new RateMeter();
+  /** Drops of earlier processes plus the agent's own; the live process reports its own totals. */
+  private droppedBase = 0;
+  private childDropped = 0;
+  private creditOut = 0;
+  private running = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly config: CameraConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.log = deps.logger.child({ camera: config.id });
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  start(): void {
+    if (this.running) return;
+    if (!this.config.enabled) {
+      this.setState('disabled');
+      return;
+    }
+    this.running = true;
+    this.attempt = 0;
+    void this.launch();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.watchdog);
+    this.retryTimer = undefined;
+    await this.endChild(true);
+  }
+
+  async setEnabled(on: boolean): Promise<void> {
+    this.config.enabled = on;
+    if (on) {
+      this.start();
+    } else {
+      await this.stop();
+      this.setState('disabled');
+    }
+  }
+
+  stats(): CameraStats {
+    const now = Date.now();
+    return {
+      state: this.state,
+      fpsIn: this.fpsIn.rate(now),
+      fpsProcessed: this.fpsProcessed.rate(now),
+      dropped: this.droppedBase + this.childDropped,
+      reconnects: this.reconnects,
+      lastFrameAgeMs: this.lastFrameAt ? now - this.lastFrameAt : null,
+      decoder: this.decoder,
+      ...(this.lastError ? { lastError: { ...this.lastError } } : {}),
+    };
+  }
+
+  latestFrame(): VideoFrame | undefined {
+    return this.latest;
+  }
+
+  noteProcessed(): void {
+    this.fpsProcessed.mark();
+  }
+
+  noteDropped(n: number): void {
+    this.droppedBase += n;
+  }
+
+  private setState(state: CameraState, error?: CameraError): void {
+    if (state === this.state && !error) return;
+    this.state = state;
+    this.deps.bus.emit('camera.state', { cameraId: this.id, state, ...(error ? { error } : {}) });
+  }
+
+  private async launch(): Promise<void> {
+    const gen = ++this.generation;
+    this.setState('connecting');
+    const { camera, dataDir, recording } = { camera: this.config, ...this.deps };
+    if (camera.record.enabled) {
+      for (const segment of await recoverPartialSegments(camera.id, recordingDir(dataDir, camera.id), recording.segmentSeconds)) {
+        this.deps.bus.emit('camera.segment', segment);
+      }
+    }
+    let plan;
+    try {
+      const onvifUrl = camera.source.kind === 'onvif' ? await this.resolveOnvif(camera.source) : undefined;
+      plan = await buildPlan({ camera, dataDir, recording, onvifUrl, decoderThreads: Number(process.env.EDGE_DECODER_THREADS ?? 0) });
+    } catch (err) {
+      if (gen === this.generation && this.running) this.fail(toErrorInfo(err, CameraErrorCode.CONFIG_UNUSABLE));
+      return;
+    }
+    if (gen !== this.generation || !this.running) return;
+    this.decoder = plan.decoder;
+    this.log.info({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
+    const child = fork(CHILD_SCRIPT, [], {
+      cwd: REPO_ROOT,
+      execArgv: [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS],
+      env: { ...process.env, UV_THREADPOOL_SIZE: CHILD_THREADPOOL },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.spawnedAt = Date.now();
+    this.childDropped = 0;
+    this.creditOut = FRAME_WINDOW;
+    let ended = false;
+    let reported: CameraError | undefined;
+    child.on('message', (msg: FromCamera) => {
+      if (gen !== this.generation) return;
+      switch (msg.type) {
+        case 'frame':
+          this.onFrame(child, msg);
+          break;
+        case 'segment':
+          this.deps.bus.emit('camera.segment', msg.segment);
+          break;
+        case 'counters':
+          this.childDropped = msg.droppedInPipeline + msg.droppedNoCredit;
+          break;
+        case 'error':
+          reported = { code: msg.code, message: `${describeSource(this.config.source)}: ${msg.message}` };
+          break;
+        case 'ended':
+          ended = true;
+          break;
+        case 'log':
+          this.log[msg.level](msg.message);
+          break;
+        default:
+      }
+    });
+    child.on('error', (err) => this.log.warn({ err: err.message }, 'camera process error'));
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      this.droppedBase += this.childDropped;
+      this.childDropped = 0;
+      if (gen !== this.generation || !this.running) return;
+      if (ended) {
+        clearInterval(this.watchdog);
+        this.lastError = { code: CameraErrorCode.STREAM_ENDED, message: 'the video file ended (loop is off)' };
+        this.setState('offline', this.lastError);
+        return;
+      }
+      this.fail(reported ?? { code: CameraErrorCode.PROCESS_CRASHED, message: `camera process exited (${signal ?? `code ${code}`})` });
+    });
+    this.send(child, { type: 'start', plan, window: FRAME_WINDOW });
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => this.checkStall(gen), 1000);
+    this.watchdog.unref();
+  }
+
+  private async resolveOnvif(source: Extract<CameraSource, { kind: 'onvif' }>): Promise<string> {
+    if (!this.deps.resolveOnvif) throw new AgentError(CameraErrorCode.ONVIF_RESOLVE_FAILED, 'no ONVIF resolver is configured', 'use an rtsp source');
+    try {
+      return await this.deps.resolveOnvif(source);
+    } catch (err) {
+      if (err instanceof AgentError) throw err;
+      throw new AgentError(CameraErrorCode.ONVIF_RESOLVE_FAILED, `cannot get the stream URL from ${source.host}: ${(err as Error).message}`, 'check the camera address, port and credentials', { cause: err });
+    }
+  }
+
+  private onFrame(child: ChildProcess, msg: Extract<FromCamera, { type: 'frame' }>): void {
+    if (this.creditOut <= 0) {
+      // The process ignored flow control: drop rather than let a flood grow our memory.
+      this.droppedBase++;
+      return;
+    }
+    this.creditOut--;
+    const now = Date.now();
+    this.lastFrameAt = now;
+    this.fpsIn.mark(now);
+    if (this.state !== 'streaming') {
+      this.attempt = 0;
+      this.setState('streaming');
+      this.log.info('camera streaming');
+    }
+    const frame: VideoFrame = { cameraId: this.id, seq: this.seq++, ts: msg.ts, width: msg.width, height: msg.height, format: 'I420', data: msg.data };
+    this.latest = frame;
+    this.deps.bus.emit('camera.frame', frame);
+    // Credit goes back after the I/O phase: a busy agent naturally slows the process down (it drops).
+    setImmediate(() => {
+      if (this.child !== child) return;
+      this.creditOut++;
+      this.send(child, { type: 'ack' });
+    });
+  }
+
+  private checkStall(gen: number): void {
+    if (gen !== this.generation || !this.child) return;
+    const stallMs = this.config.stallTimeoutSeconds * 1000;
+    const now = Date.now();
+    if (this.state === 'streaming' && now - this.lastFrameAt > stallMs) {
+      this.fail({ code: CameraErrorCode.STALLED, message: `no frame for ${Math.round((now - this.lastFrameAt) / 1000)} s` });
+    } else if (this.state === 'connecting' && now - this.spawnedAt > stallMs + STARTUP_GRACE_MS) {
+      this.fail({ code: CameraErrorCode.STALLED, message: `no frame within ${Math.round((now - this.spawnedAt) / 1000)} s of connecting` });
+    }
+  }
+
+  /** Records the error, ends the process and schedules the next attempt. */
+  private fail(error: CameraError): void {
+    const err: CameraError = { code: error.code, message: error.message };
+    this.generation++;
+    clearInterval(this.watchdog);
+    this.lastError = err;
+    this.setState('offline', err);
+    void this.endChild(false);
+    const delay = backoffDelay(this.attempt++, this.config.backoff.initialMs, this.config.backoff.maxMs);
+    this.log.warn({ code: err.code, error: err.message, retryInMs: delay }, 'camera failed; retrying');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.running) return;
+      this.reconnects++;
+      void this.launch();
+    }, delay);
+  }
+
+  /** Graceful: ask the process to close its segment and exit; SIGKILL if it does not in time. */
+  private async endChild(graceful: boolean): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (graceful && child.connected) this.send(child, { type: 'stop' });
+    else child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private send(child: ChildProcess, msg: ToCamera): void {
+    if (!child.connected) return;
+    try {
+      child.send(msg);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'cannot reach camera process');
+    }
+  }
+}
