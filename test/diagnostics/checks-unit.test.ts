@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { parseChronyTracking, parseTimesyncOffset, offsetOutcome, syncOutcome } from '../../agent/diagnostics/checks/clock.js';
+import { pipelineElements, packageFor } from '../../agent/diagnostics/checks/gstreamer.js';
+import { cpuLoadOutcome, throttledOutcome, temperatureOutcome } from '../../agent/diagnostics/checks/system.js';
+import { certExpiryOutcome, brokerAddress } from '../../agent/diagnostics/checks/uplink.js';
+import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
+import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
+import { authorization } from '../../agent/diagnostics/rtsp-probe.js';
+import { validateReport } from './helpers.js';
+
+describe('diag check logic', () => {
+  it('decodes vcgencmd get_throttled: now → fail, since boot → warn, none → pass', () => {
+    assert.equal(throttledOutcome('0x50005').status, 'fail');
+    assert.match(throttledOutcome('0x50005').detail ?? '', /now: under-voltage, throttled; since boot: under-voltage, throttled/);
+    assert.equal(throttledOutcome('0x50000').status, 'warn');
+    assert.equal(throttledOutcome('0x0').status, 'pass');
+  });
+
+  it('grades temperature and load', () => {
+    assert.equal(temperatureOutcome(52, 'x').status, 'pass');
+    assert.equal(temperatureOutcome(80, 'x').status, 'warn');
+    assert.equal(temperatureOutcome(90, 'x').status, 'fail');
+    assert.equal(cpuLoadOutcome(1, 4).status, 'pass');
+    assert.equal(cpuLoadOutcome(9, 4).status, 'warn');
+  });
+
+  it('reads chrony and timesyncd answers', () => {
+    const chrony = parseChronyTracking('Reference ID    : C0A80001\nSystem time     : 0.250000000 seconds slow of NTP time\nLeap status     : Normal\n');
+    assert.deepEqual(chrony, { synchronised: true, source: 'chrony', offsetS: -0.25 });
+    assert.equal(parseChronyTracking('Leap status     : Not synchronised\n')?.synchronised, false);
+    assert.equal(parseTimesyncOffset('       Server: 10.0.0.1\n       Offset: +1.234ms\n'), 0.001234);
+    assert.equal(offsetOutcome(-0.25, 'chrony').status, 'warn');
+    assert.equal(offsetOutcome(2, 'chrony').status, 'fail');
+    assert.equal(syncOutcome({ synchronised: true, source: 'x' }, new Date('1970-01-01T00:01:00Z')).status, 'fail', 'a never-set clock fails even if a daemon claims sync');
+  });
+
+  it('lists the elements of a gst-launch description, not properties, caps or pad references', () => {
+    const els = pipelineElements('rtspsrc name=src location="rtsp://h/a b" ! rtph264depay ! h264parse ! tee name=t t. ! queue ! avdec_h264 ! video/x-raw,format=I420 ! appsink name=frames t. ! queue ! splitmuxsink location="/x/%d.ts"');
+    assert.deepEqual(els.sort(), ['appsink', 'avdec_h264', 'h264parse', 'queue', 'rtph264depay', 'rtspsrc', 'splitmuxsink', 'tee']);
+    assert.equal(packageFor('avdec_h264'), 'gstreamer1.0-libav');
+    assert.equal(packageFor('rtspsrc'), 'gstreamer1.0-plugins-good');
+  });
+
+  it('grades certificate expiry and broker addresses', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(certExpiryOutcome(new Date('2025-12-01T00:00:00Z'), 'broker', now)?.status, 'fail');
+    assert.equal(certExpiryOutcome(new Date('2026-01-10T00:00:00Z'), 'broker', now)?.status, 'warn');
+    assert.equal(certExpiryOutcome(new Date('2027-01-01T00:00:00Z'), 'broker', now), undefined);
+    assert.deepEqual(brokerAddress('mqtts://broker.example'), { host: 'broker.example', port: 8883, tls: true });
+    assert.deepEqual(brokerAddress('mqtt://10.0.0.1:1884'), { host: '10.0.0.1', port: 1884, tls: false });
+  });
+
+  it('grades the outbox backlog by quota share and age', () => {
+    const now = Date.now();
+    assert.equal(backlogOutcome({ pending: 0, bytes: 0 }, 1e9, now).status, 'pass');
+    assert.equal(backlogOutcome({ pending: 5, bytes: 9.6e8, oldestTs: now - 1000 }, 1e9, now).status, 'fail');
+    assert.equal(backlogOutcome({ pending: 5, bytes: 1000, oldestTs: now - 7200_000 }, 1e9, now).status, 'warn');
+  });
+
+  it('answers an RTSP Digest challenge (RFC 2617 without qop)', () => {
+    const h = authorization('Digest realm="cam", nonce="abc"', 'DESCRIBE', 'rtsp://h/s', 'u', 'p');
+    const md5 = (x: string): string => createHash('md5').update(x).digest('hex');
+    const response = md5(`${md5('u:cam:p')}:abc:${md5('DESCRIBE:rtsp://h/s')}`);
+    assert.equal(h, `Digest username="u", realm="cam", nonce="abc", uri="rtsp://h/s", response="${response}"`);
+    assert.equal(authorization('Basic realm="cam"', 'DESCRIBE', 'x', 'u', 'p'), `Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('a group that overruns its deadline reports the running step as failed and the rest as not attempted', async () => {
+    const t0 = Date.now();
+    const results = await runGroup({
+      group: 'uplink',
+      timeoutMs: 300,
+      timeoutRemedy: 'check the link',
+      steps: [{ id: 'uplink.a', title: 'a' }, { id: 'uplink.b', title: 'b' }, { id: 'uplink.c', title: 'c' }],
+      async run(r) {
+        r.report('uplink.a', pass(1));
+        await new Promise((res) => setTimeout(res, 5000));
+      },
+    });
+    assert.ok(Date.now() - t0 < 2000);
+    assert.deepEqual(results.map((x) => [x.id, x.status]), [['uplink.a', 'pass'], ['uplink.b', 'fail'], ['uplink.c', 'skip']]);
+    assert.equal(results[1].remedy, 'check the link');
+  });
+
+  it('the report schema demands a remedy on every warn and fail', () => {
+    const base = { schemaVersion: 1, agentVersion: '0.1.0', gatewayId: 'gw', hostname: 'h', startedAt: new Date().toISOString(), durationMs: 1, verdict: 'warn', summary: 's', counts: { pass: 0, warn: 1, fail: 0, skip: 0 } };
+    const c = { id: 'system.memory', group: 'system', title: 't', status: 'warn', value: 3, durationMs: 0 };
+    assert.equal(validateReport({ ...base, checks: [c] }), false);
+    assert.equal(validateReport({ ...base, checks: [{ ...c, remedy: 'add memory' }] }), true);
+  });
+});
