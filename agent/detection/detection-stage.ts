@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { VideoFrame } from '../ingest/types.js';
 import { CameraDetection, type CameraDetectionStats, type FrameOutcome, type LatestDetection } from './stage/camera-detection.js';
 import type { DetectorLike } from './stage/detector-like.js';
+import { SnapshotEncoder } from './stage/snapshot-encoder.js';
 
 export type { CameraDetectionStats, LatestDetection, FrameOutcome } from './stage/camera-detection.js';
 export type { DetectorLike } from './stage/detector-like.js';
@@ -37,6 +38,7 @@ export class DetectionStage<S = unknown> {
   private readonly now: () => number;
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
+  private readonly snapshots = new SnapshotEncoder();
 
   constructor(private readonly o: DetectionStageOptions<S>) {
     this.now = o.now ?? Date.now;
@@ -94,12 +96,13 @@ export class DetectionStage<S = unknown> {
     return () => this.processedListeners.delete(cb);
   }
 
-  /** Stops listening and ends every open event. */
-  stop(): void {
+  /** Stops listening and ends every open event; resolves once their snapshots are out. */
+  async stop(): Promise<void> {
     this.unsubscribe();
     clearInterval(this.timer);
     for (const { loop } of this.cameras.values()) loop.stop();
     this.cameras.clear();
+    await this.snapshots.close();
   }
 
   private apply(config: AgentConfig): void {
@@ -123,6 +126,7 @@ export class DetectionStage<S = unknown> {
         detector: this.o.detector,
         logger: this.o.logger,
         now: this.now,
+        snapshots: this.snapshots,
         emitEvent: (ev) => this.o.bus.emit('detection.event', ev),
         emitSnapshot: (s) => this.o.bus.emit('detection.snapshot', s),
       });

@@ -85,7 +85,7 @@ export async function run(): Promise<Record<string, unknown>> {
     frameMs.push(performance.now() - t);
   }
   const wallS = (performance.now() - t0) / 1000;
-  stage.stop();
+  await stage.stop();
   const det = detector.stats();
   await detector.close();
 

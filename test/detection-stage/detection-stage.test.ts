@@ -126,9 +126,11 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     run.stage.update({ ...config, cameras: [] });
     const byObject = assertWellFormed(run.events, config.detection.labels);
     assert.equal(byObject.size, starts.length);
+    const ended = run.events.filter((e) => e.type === 'end').length;
+    await waitFor(() => run.snapshots.length >= ended, { timeoutMs: 60000, what: 'a snapshot per ended event (encoded in the worker)' });
     assertSnapshots(run.snapshots, run.events, VEHICLES);
     assert.equal(run.stage.latest('street'), undefined, 'a removed camera has nothing to show');
-    run.stage.stop();
+    await run.stage.stop();
   });
 
   it('turns the pedestrian clip into person events, and shows the latest boxes and snapshot', async () => {
@@ -139,7 +141,9 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     await feed(run.stage, frames);
     const live = run.stage.latest('street');
     assert.ok(live && live.ts === frames.at(-1)?.ts);
-    run.stage.stop();
+    assert.ok(live.boxes.every((b) => b.label === 'person' && b.box.every((v) => v >= 0 && v <= 1)));
+    await waitFor(() => run.stage.latest('street')?.snapshot, { timeoutMs: 60000, what: 'the latest snapshot for the status page' });
+    await run.stage.stop(); // ends the rest; resolves once their snapshots are out
 
     const starts = run.events.filter((e) => e.type === 'start');
     assert.ok(starts.filter((e) => e.label === 'person').length >= 2, `person events expected, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);
@@ -159,7 +163,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     const cam = stage.stats().cameras.street;
     assert.equal(cam.skipped, 5);
     assert.ok(detector.stats().inferences > before, 'the burst frame went through the real detector');
-    stage.stop();
+    await stage.stop();
   });
 
   it('does nothing outside the detect schedule or for a camera with detection off', async () => {
@@ -171,12 +175,12 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     for (const f of frames) assert.equal(await night.stage.handle(f), 'ignored');
     assert.equal(night.stage.stats().cameras.street.processed, 0);
     assert.equal(night.stage.stats().cameras.street.scheduled, false);
-    night.stage.stop();
+    await night.stage.stop();
 
     const off = startStage(configFor(VEHICLES, { detect: { enabled: false } }), detector);
     for (const f of frames) assert.equal(await off.stage.handle(f), 'ignored');
     assert.deepEqual(off.stage.stats().cameras, {});
-    off.stage.stop();
+    await off.stage.stop();
     assert.equal(detector.stats().inferences, before);
     assert.deepEqual([...night.events, ...off.events], []);
   });

@@ -5,13 +5,14 @@ import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
 import { computeRegions } from '../regions.js';
-import { BestFrames, renderSnapshot } from '../snapshot.js';
+import { BestFrames } from '../snapshot.js';
 import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
 import type { TrackedDetection } from '../tracking/track.js';
 import type { Box, Detection, ObjectEvent, PixelBox, Snapshot } from '../types.js';
 import type { DetectorLike } from './detector-like.js';
 import { RateMeter } from './rate-meter.js';
+import type { SnapshotEncoder } from './snapshot-encoder.js';
 import { inSchedule } from './schedule.js';
 
 /** Boxes of one label overlapping more than this across regions are the same object. */
@@ -47,6 +48,8 @@ export interface CameraDetectionOptions {
   detector: DetectorLike;
   logger: Logger;
   now: () => number;
+  /** Shared by all cameras: encodes off the event loop. */
+  snapshots: SnapshotEncoder;
   emitEvent: (ev: ObjectEvent) => void;
   emitSnapshot: (s: Snapshot) => void;
 }
@@ -184,20 +187,20 @@ export class CameraDetection {
     return Math.max(width, height);
   }
 
-  /** Emits the step's events in order; an ended event's best frame becomes its snapshot. */
+  /** Emits the step's events in order; an ended event's best frame becomes its snapshot (emitted once encoded). */
   private publish(step: TrackerStep): void {
     for (const ev of step.events) {
       this.o.emitEvent(ev);
       if (ev.type !== 'end') continue;
       const best = this.best.take(ev.objectId);
       if (!best) continue;
-      try {
-        const jpeg = renderSnapshot(best.frame, best.box);
-        this.latestSnapshot = jpeg;
-        this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
-      } catch (err) {
-        this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(err, 'SNAPSHOT_FAILED') }, 'snapshot could not be encoded');
-      }
+      this.o.snapshots.encode(best.frame, best.box).then(
+        (jpeg) => {
+          this.latestSnapshot = jpeg;
+          this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
+        },
+        (err: unknown) => this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(err, 'SNAPSHOT_FAILED') }, 'snapshot not made'),
+      );
     }
     for (const id of step.removed) this.best.take(id);
   }
