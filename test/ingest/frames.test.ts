@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RtspTestServer } from '../support/rtsp.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { cameras, frameCount, harness, Level, type Harness } from './helpers.js';
+
+function p99(samples: number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))];
+}
+
+describe('camera ingest: frames from test, file and RTSP sources at once', function () {
+  this.timeout(120000);
+  const tmp = tempDir('ingest-frames-');
+  const server = new RtspTestServer({ file: path.join(VIDEOS_DIR, 'intel_car-detection.mp4') });
+  let h: Harness;
+  const fsLatency: number[] = [];
+  const dbLatency: number[] = [];
+
+  before(async () => {
+    await server.start();
+    h = harness(
+      cameras([
+        { id: 'pattern', source: { kind: 'test' }, record: { enabled: false } },
+        { id: 'clip', source: { kind: 'file', path: path.join(VIDEOS_DIR, 'ozlu_pedestrian_survaillance.mp4'), loop: true }, detect: { width: 320, height: 180, fps: 4 }, record: { enabled: false } },
+        { id: 'street', source: { kind: 'rtsp', url: server.url }, record: { enabled: false } },
+      ]),
+      tmp.dir,
+    );
+    h.manager.start();
+    await waitFor(() => ['pattern', 'clip', 'street'].every((id) => h.manager.stats()[id].state === 'streaming'), { timeoutMs: 60000, what: 'all cameras streaming' });
+    // While all three stream, the main loop keeps doing what the outbox and clips do: small fs and
+    // LevelDB calls, each timed.
+    const db = new Level<string, string>(path.join(tmp.dir, 'db'));
+    await db.open();
+    const file = path.join(tmp.dir, 'probe.txt');
+    const until = Date.now() + 10000;
+    for (let i = 0; Date.now() < until || ['pattern', 'clip', 'street'].some((id) => frameCount(h, id) < 20); i++) {
+      let t = performance.now();
+      await writeFile(file, `x${i}`);
+      await readFile(file);
+      fsLatency.push(performance.now() - t);
+      t = performance.now();
+      await db.put(`k${i % 100}`, 'v'.repeat(200));
+      await db.get(`k${i % 100}`);
+      dbLatency.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+      if (Date.now() > until + 60000) break;
+    }
+    await db.close();
+  });
+
+  after(async () => {
+    await h?.manager.stop();
+    await server.stop();
+    tmp.cleanup();
+  });
+
+  it('delivers I420 frames at each camera\'s detect size', () => {
+    for (const [id, w, hgt] of [['pattern', 640, 360], ['clip', 320, 180], ['street', 640, 360]] as const) {
+      const frames = h.frames.get(id) ?? [];
+      assert.ok(frames.length >= 20, `${id}: ${frames.length} frames; stats ${JSON.stringify(h.manager.stats()[id])}`);
+      const f = frames[frames.length - 1];
+      assert.equal(f.width, w);
+      assert.equal(f.height, hgt);
+      assert.equal(f.format, 'I420');
+      assert.equal(f.data.length, w * hgt * 1.5);
+      assert.ok(Buffer.isBuffer(f.data));
+      // Real picture content, not a blank buffer: the luma plane varies.
+      const y = f.data.subarray(0, w * hgt);
+      let lo = 255;
+      let hi = 0;
+      for (const v of y) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      assert.ok(hi - lo > 20, `${id}: flat image`);
+      assert.ok(frames.every((fr, k) => k === 0 || fr.seq > frames[k - 1].seq), `${id}: seq must rise`);
+    }
+    assert.equal(h.manager.latestFrame('street')?.cameraId, 'street');
+  });
+
+  it('paces frames at the detect fps and reports stats', () => {
+    const stats = h.manager.stats();
+    for (const [id, fps] of [['pattern', 5], ['clip', 4], ['street', 5]] as const) {
+      const s = stats[id];
+      assert.equal(s.state, 'streaming');
+      assert.ok(s.fpsIn > fps * 0.6 && s.fpsIn < fps * 1.4, `${id}: fpsIn ${s.fpsIn}`);
+      assert.ok(s.lastFrameAgeMs !== null && s.lastFrameAgeMs < 3000);
+      assert.equal(s.lastError, undefined);
+    }
+    assert.equal(stats.street.decoder, 'software');
+    assert.equal(stats.pattern.decoder, 'raw');
+    h.manager.noteProcessed('street');
+    h.manager.noteDropped('street', 3);
+    assert.ok(h.manager.stats().street.fpsProcessed > 0);
+    assert.ok(h.manager.stats().street.dropped >= 3);
+  });
+
+  it('keeps fs and LevelDB calls on the main loop fast during ingest', () => {
+    assert.ok(fsLatency.length >= 50, `only ${fsLatency.length} samples`);
+    if (process.env.INGEST_VERBOSE) console.log(`fs p99 ${p99(fsLatency).toFixed(1)} ms, LevelDB p99 ${p99(dbLatency).toFixed(1)} ms, ${fsLatency.length} samples`);
+    assert.ok(p99(fsLatency) < 200, `fs p99 ${p99(fsLatency).toFixed(1)} ms`);
+    assert.ok(p99(dbLatency) < 200, `LevelDB p99 ${p99(dbLatency).toFixed(1)} ms`);
+  });
+});
