@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.js';
 import { AgentError } from '../../core/errors.js';
-import { exitCodeOf, formatReport, runDiagnostics } from '../../diagnostics/index.js';
+import { DiagReportSchema, exitCodeOf, formatReport, runDiagnostics } from '../../diagnostics/index.js';
 
 const DEFAULT_CONFIG = '/etc/edge-agent/config.json';
 
@@ -16,7 +16,12 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file', process.env.EDGE_AGENT_CONFIG ?? DEFAULT_CONFIG)
     .option('--json', 'print one JSON document (schema: docs/diagnostics.md)')
     .option('--only <groups>', 'comma-separated: system,clock,uplink,cameras,gstreamer,detector,storage')
-    .action(async (opts: { config: string; json?: boolean; only?: string }) => {
+    .option('--schema', 'print the JSON Schema of the --json document and exit')
+    .action(async (opts: { config: string; json?: boolean; only?: string; schema?: boolean }) => {
+      if (opts.schema) {
+        process.stdout.write(JSON.stringify(DiagReportSchema, null, 2) + '\n');
+        return;
+      }
       let config;
       try {
         config = loadConfigFile(opts.config);

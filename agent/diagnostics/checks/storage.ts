@@ -135,11 +135,16 @@ export function retentionOutcome(config: AgentConfig, freeBytes: number): Outcom
   const rates = parts.map((p) => `${p.id} ${((p.rate * 8) / 1e6).toFixed(2)} Mbit/s ${p.measured ? 'measured' : 'assumed'}`).join(', ');
   const detail = `${rates}; ${config.recording.retentionHours} h needs ${(need / GB).toFixed(1)} GB (maxBytes ${(config.recording.maxBytes / GB).toFixed(1)} GB) + outbox quota ${(config.outbox.quotaBytes / GB).toFixed(1)} GB; room ${(room / GB).toFixed(1)} GB`;
   const hoursFit = (Math.max(0, room - config.outbox.quotaBytes) / rate / 3600).toFixed(1);
+  // An assumed bitrate only suggests: it warns at most; once segments are measured, it is a finding.
+  const measuredAll = parts.every((p) => p.measured);
+  const notMeasured = measuredAll ? '' : ' (estimate: re-run diag after the cameras have recorded a few minutes)';
   if (wanted > room) {
-    return fail(Number((wanted / GB).toFixed(2)), detail, `the disk fills before retention is reached: lower recording.retentionHours to about ${hoursFit} h or recording.maxBytes, lower outbox.quotaBytes, or use a larger disk`, 'GB');
+    const grade = measuredAll ? fail : warn;
+    return grade(Number((wanted / GB).toFixed(2)), detail, `the disk fills before retention is reached${notMeasured}: lower recording.retentionHours to about ${hoursFit} h or recording.maxBytes, lower outbox.quotaBytes, or use a larger disk`, 'GB');
   }
   if (need > config.recording.maxBytes) {
     const hours = (config.recording.maxBytes / rate / 3600).toFixed(1);
+    if (!measuredAll) return pass(Number((wanted / GB).toFixed(2)), `${detail}; maxBytes would keep about ${hours} h${notMeasured}`, 'GB');
     return warn(Number((wanted / GB).toFixed(2)), `${detail}; maxBytes keeps only about ${hours} h`, `raise recording.maxBytes to ${(need / GB).toFixed(1)} GB for the full ${config.recording.retentionHours} h, or lower retentionHours to ${hours}`, 'GB');
   }
   if (wanted > room * 0.9) return warn(Number((wanted / GB).toFixed(2)), `${detail}: less than 10% to spare`, 'leave headroom: lower retentionHours or maxBytes a little, or free disk space', 'GB');
