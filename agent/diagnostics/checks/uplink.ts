@@ -209,6 +209,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
           if (cfg.tls?.cert) clientExpiry = certExpiryOutcome(new Date(new X509Certificate(readFileSync(cfg.tls.cert)).validTo), 'client');
           if (!t.authorized && cfg.tls?.rejectUnauthorized !== false) {
             r.report('uplink.tls', fail(t.authorizationError ?? 'untrusted', `broker certificate not trusted: ${t.authorizationError ?? 'unknown reason'}`, 'set mqtt.tls.ca to the CA that signed the broker certificate, and check the gateway clock (a wrong date makes valid certificates look expired)'));
+            return r.skipRest('not attempted: the broker certificate is not trusted');
           } else if (peerExpiry?.status === 'fail' || clientExpiry?.status === 'fail') {
             r.report('uplink.tls', (peerExpiry?.status === 'fail' ? peerExpiry : clientExpiry) as Outcome);
           } else if (peerExpiry || clientExpiry) {
