@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -6,7 +6,7 @@ import { TypedBus } from '../core/bus.js';
 import { AgentError } from '../core/errors.js';
 import { ClipAssembler, type ClipOutcome } from './clip-assembler.js';
 import { EventLog, type GapReport } from './event-log.js';
-import { parseTopic, subscriptions } from './topics.js';
+import { isSafeName, parseTopic, subscriptions } from './topics.js';
 
 export interface ReceiverOptions {
   brokerUrl: string;
@@ -70,6 +70,7 @@ export class Receiver {
     this.gateway = opts.gateway ?? '+';
     mkdirSync(opts.outDir, { recursive: true });
     this.eventLog = new EventLog(opts.outDir);
+    this.loadKeys();
     this.clips = new ClipAssembler({ outDir: opts.outDir, publicKey: (gw) => this.keys.get(gw), incompleteTimeoutMs: this.incompleteTimeoutMs });
   }
 
@@ -148,6 +149,18 @@ export class Receiver {
     return this.opts.incompleteTimeoutMs ?? 15 * 60_000;
   }
 
+  private get keysDir(): string {
+    return path.join(this.opts.outDir, 'keys');
+  }
+
+  private loadKeys(): void {
+    mkdirSync(this.keysDir, { recursive: true });
+    for (const name of readdirSync(this.keysDir)) {
+      const gw = name.endsWith('.pem') ? name.slice(0, -4) : '';
+      if (isSafeName(gw)) this.keys.set(gw, readFileSync(path.join(this.keysDir, name), 'utf8'));
+    }
+  }
+
   private handle(topic: string, payload: Buffer): void {
     const t = parseTopic(this.prefix, topic);
     if (!t) return;
@@ -169,7 +182,10 @@ export class Receiver {
     if (!status) return this.bus.emit('warning', { message: `status of ${gateway} is not a JSON object` });
     const key = typeof status.publicKey === 'string' ? status.publicKey : undefined;
     this.bus.emit('status', { gateway, online: status.online ?? status.state, hasPublicKey: Boolean(key) });
+    // Remembered on disk: a gateway's offline status (its will) carries no key, and clips may still be in flight.
     if (key && this.keys.get(gateway) !== key) {
+      if (this.keys.has(gateway)) this.bus.emit('warning', { message: `public key of ${gateway} changed; clips are verified with the new one` });
+      if (isSafeName(gateway)) writeFileSync(path.join(this.keysDir, `${gateway}.pem`), key);
       this.keys.set(gateway, key);
       this.emitClips(this.clips.onKey(gateway));
     }

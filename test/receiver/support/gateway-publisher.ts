@@ -48,6 +48,11 @@ export class GatewayPublisher {
     await this.client.publishAsync(this.topic('status'), JSON.stringify({ online: true, publicKey: this.identity.publicKeyPem }), { qos: 1, retain: true });
   }
 
+  /** What the gateway's will or clean stop leaves retained: no public key in it. */
+  async publishOffline(): Promise<void> {
+    await this.client.publishAsync(this.topic('status'), JSON.stringify({ state: 'offline', reason: 'connection lost' }), { qos: 1, retain: true });
+  }
+
   async publishEvent(event: object): Promise<void> {
     await this.client.publishAsync(this.topic('events'), JSON.stringify(event), { qos: 1 });
   }
