@@ -48,9 +48,7 @@ function runOpenCv(script: string, rawFile: string, cfg: MotionConfig): Promise<
 
 export async function run(): Promise<Record<string, unknown>> {
   const root = repoRoot();
-  const frames = await decodeFrames(path.join(root, '..', 'shared', 'videos', CLIP), { width: W, height: H }).catch(() =>
-    decodeFrames(path.join(process.env.VIDEOS_DIR ?? '/work/shared/videos', CLIP), { width: W, height: H }),
-  );
+  const frames = await decodeFrames(path.join(root, '..', 'shared', 'videos', CLIP), { width: W, height: H });
   const cfg = Value.Default(MotionSection, {}) as MotionConfig;
   const tmp = tempDir('bench-motion-');
   try {

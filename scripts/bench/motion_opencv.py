@@ -91,6 +91,7 @@ class Motion:
         self.calibrating = True
         self.calibration_count = 0
         self.age[:] = 0
+        self.calibration_stack = [current]
 
     def blend(self, current, alpha, hold):
         if hold == 0:
@@ -121,9 +122,13 @@ class Motion:
         boxes = [tuple(stats[i, :4]) for i in range(1, count) if core[i] >= self.cfg['contourArea']]
         if self.calibrating:
             self.blend(current, self.cfg['calibrationAlpha'], 0)
+            self.calibration_stack.append(current)
             self.calibration_count += 1
             quiet = changed_px / self.npx < QUIET_FRACTION and len(boxes) <= QUIET_MAX_BOXES
             if (quiet and self.calibration_count >= self.cfg['calibrationFrames']) or self.calibration_count >= self.cfg['maxCalibrationFrames']:
+                stack = np.sort(np.stack(self.calibration_stack), axis=0)
+                self.bg = stack[(len(self.calibration_stack) - 1) // 2].astype(np.float32)
+                self.age[:] = 0
                 self.calibrating = False
             return 0, pct
         self.blend(current, self.cfg['frameAlpha'], self.cfg['blendAfterFrames'])

@@ -13,7 +13,7 @@ export const MotionSection = Type.Object(
     frameAlpha: Type.Number({ minimum: 0, maximum: 1, default: 0.01, description: 'background running-average weight once calibrated' }),
     calibrationAlpha: Type.Number({ minimum: 0, maximum: 1, default: 0.2, description: 'background weight while calibrating' }),
     calibrationFrames: Type.Integer({ minimum: 1, default: 5, description: 'a (re)calibration lasts at least this many frames (no motion boxes meanwhile)' }),
-    maxCalibrationFrames: Type.Integer({ minimum: 1, default: 50, description: 'calibration ends after this many frames even if the scene never gets quiet' }),
+    maxCalibrationFrames: Type.Integer({ minimum: 1, default: 15, description: 'calibration ends after this many frames even if the scene never gets quiet' }),
     blendAfterFrames: Type.Integer({ minimum: 1, default: 10, description: 'a pixel that differs from the background is blended in only after differing this many frames in a row (passing objects leave no ghost; parked ones are absorbed)' }),
     blurRadius: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: 'Gaussian blur (sigma 1) radius in downscaled pixels; 0 = none' }),
     dilateIterations: Type.Integer({ minimum: 0, maximum: 5, default: 2, description: '3x3 dilations joining the fragments of one moving object' }),

@@ -10,6 +10,7 @@ import { Dilate } from './dilate.js';
 import { GaussianBlur } from './gaussian-blur.js';
 import { LumaHistogram } from './luma-histogram.js';
 import { rasterizeMasks } from './mask-raster.js';
+import { TemporalMedian } from './temporal-median.js';
 
 export type MotionConfig = AgentConfig['detection']['motion'];
 
@@ -41,8 +42,10 @@ const QUIET_MAX_BOXES = 4;
  * frame is mapped linearly so its 25th and 75th luma percentiles land on the background's; those
  * barely move when an object covers part of the view.
  *
- * Background: seeded from the first frame and blended at calibrationAlpha while calibrating, then at
- * frameAlpha — but a pixel that differs joins only after blendAfterFrames frames of continuous
+ * Background: seeded from the first frame and blended at calibrationAlpha while calibrating (that
+ * running average only decides when the scene is quiet enough); calibration then ends with the
+ * per-pixel median of the calibration frames (no ghost of the seed frame, no smear of what moved),
+ * and from there it is blended at frameAlpha — but a pixel that differs joins only after blendAfterFrames frames of continuous
  * change (Frigate gates the whole frame on "any motion"; gating per pixel keeps a slow car from
  * leaving a ghost trail, yet a parked car is still absorbed, slowly).
  * When more than lightningThreshold of the unmasked frame changes at once (lights, IR switch,
@@ -75,6 +78,7 @@ export class MotionDetector {
   private readonly grown: Uint8Array;
   /** Per grid pixel: consecutive frames it has differed from the background. */
   private readonly changedFor: Uint16Array;
+  private readonly calibrationFrames: TemporalMedian;
   private seeded = false;
   private calibrating = true;
   private calibrationCount = 0;
@@ -109,6 +113,7 @@ export class MotionDetector {
     this.changed = new Uint8Array(n);
     this.grown = new Uint8Array(n);
     this.changedFor = new Uint16Array(n);
+    this.calibrationFrames = new TemporalMedian(n, Math.max(cfg.calibrationFrames, cfg.maxCalibrationFrames) + 1);
   }
 
   detect(frame: VideoFrame): MotionResult {
@@ -142,9 +147,12 @@ export class MotionDetector {
     const boxes = this.collectBoxes();
     if (this.calibrating) {
       this.blend(this.cfg.calibrationAlpha, 0);
+      this.calibrationFrames.add(this.current);
       this.calibrationCount++;
       const quiet = changedPixels / this.unmaskedCount < QUIET_FRACTION && boxes.length <= QUIET_MAX_BOXES;
       if ((quiet && this.calibrationCount >= this.cfg.calibrationFrames) || this.calibrationCount >= this.cfg.maxCalibrationFrames) {
+        this.calibrationFrames.medianInto(this.background);
+        this.changedFor.fill(0);
         this.calibrating = false;
       }
       return { boxes: [], motionPercent, calibrating: true };
@@ -190,6 +198,8 @@ export class MotionDetector {
     this.calibrating = true;
     this.calibrationCount = 0;
     this.changedFor.fill(0);
+    this.calibrationFrames.reset();
+    this.calibrationFrames.add(current);
   }
 
   /** Thresholded difference (outside the masks), dilated, labelled; returns the changed (undilated) pixel count. */
