@@ -71,6 +71,9 @@ export class ProvisioningService {
   private stopped = true;
   private lastReport?: ConfigReport;
   private readonly commandCtx: CommandContext;
+  /** A report the broker has not acknowledged yet: sent again at the next connect. */
+  private unsentReport?: ConfigReport;
+  private offConnection?: () => void;
 
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
@@ -85,6 +88,10 @@ export class ProvisioningService {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.offConnection = this.opts.uplink.onConnectionChange((connected) => {
+      const pending = this.unsentReport;
+      if (connected && pending && !this.stopped) void this.publishReport(pending);
+    });
     await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg)));
     await this.opts.uplink.subscribe(REQUEST_FILTER, (msg) => void this.onRequest(msg));
   }
@@ -92,6 +99,7 @@ export class ProvisioningService {
   /** Stops handling messages; an apply in progress finishes (or rolls back) first. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.offConnection?.();
     await this.queue;
   }
 
@@ -221,10 +229,16 @@ export class ProvisioningService {
       ts: new Date().toISOString(),
     };
     this.lastReport = full;
+    await this.publishReport(full);
+  }
+
+  private async publishReport(report: ConfigReport): Promise<void> {
+    this.unsentReport = report;
     try {
-      await this.opts.uplink.publish(REPORTED_TOPIC, JSON.stringify(full), { qos: 1, retain: true, contentType: 'application/json' });
+      await this.opts.uplink.publish(REPORTED_TOPIC, JSON.stringify(report), { qos: 1, retain: true, contentType: 'application/json' });
+      if (this.unsentReport === report) this.unsentReport = undefined;
     } catch (err) {
-      this.opts.logger.warn({ err: toErrorInfo(err) }, 'provisioning: could not publish config/reported (will be stale until the next push)');
+      this.opts.logger.warn({ err: toErrorInfo(err) }, 'provisioning: config/reported not acknowledged; sent again at the next connect');
     }
   }
 

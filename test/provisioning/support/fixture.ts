@@ -7,6 +7,7 @@ import { loadOrCreateIdentity, type GatewayIdentity } from '../../../agent/ident
 import { generateFleetKeys, loadFleetKey, type FleetKey } from '../../../agent/provisioning/operator/fleet-keys.js';
 import { ProvisioningService } from '../../../agent/provisioning/provisioning-service.js';
 import { TestHost } from './test-host.js';
+import type { Uplink } from '../../../agent/uplink/types.js';
 import { TestUplink } from './test-uplink.js';
 
 export const PREFIX = 'edge';
@@ -27,24 +28,26 @@ export function validated(raw: unknown): AgentConfig {
   return r.config;
 }
 
-export interface Gateway {
+export interface Gateway<U extends Uplink = TestUplink> {
   id: string;
   dataDir: string;
   identity: GatewayIdentity;
   host: TestHost;
-  uplink: TestUplink;
+  uplink: U;
   service: ProvisioningService;
   stop(): Promise<void>;
 }
 
 /** Starts a gateway's provisioning service over a real broker, like the runtime would. */
-export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplinkOpts?: import('mqtt').IClientOptions; url?: string }): Promise<Gateway> {
+export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig }): Promise<Gateway>;
+export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink: U }): Promise<Gateway<U>>;
+export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
   mkdirSync(o.dataDir, { recursive: true });
   const identity = loadOrCreateIdentity(o.dataDir);
   const { LastGoodConfigStore } = await import('../../../agent/provisioning/last-good-store.js');
   const config = new LastGoodConfigStore(o.dataDir).load()?.config ?? o.fileConfig;
   const host = new TestHost(config);
-  const uplink = await new TestUplink(o.url ?? o.brokerUrl, PREFIX, o.id, o.uplinkOpts).start();
+  const uplink = o.uplink ?? (await new TestUplink(o.brokerUrl, PREFIX, o.id).start());
   const service = new ProvisioningService({
     gatewayId: o.id, config, dataDir: o.dataDir, uplink, host, identity,
     logger: pino({ level: process.env.EDGE_TEST_LOG ?? 'silent' }), healthPollMs: 100,
