@@ -32,9 +32,9 @@ const QUIET_MAX_BOXES = 4;
 
 /**
  * Frigate-style "improved" motion detector on the luma plane of the detect frame: area-downscale to
- * about frameHeight rows, exposure compensation, contrast stretch, zero the motion masks, blur,
+ * about frameHeight rows, blur, exposure compensation, zero the motion masks, contrast stretch,
  * difference against a running-average background, threshold, dilate, connected regions with at
- * least contourArea changed pixels.
+ * least contourArea changed pixels. docs/motion.md explains each choice.
  *
  * Exposure compensation (our addition): camera auto-exposure re-levels the whole picture when a
  * bright car enters, over several frames — too slowly for the lightning check, too strongly for the
@@ -45,9 +45,10 @@ const QUIET_MAX_BOXES = 4;
  * Background: seeded from the first frame and blended at calibrationAlpha while calibrating (that
  * running average only decides when the scene is quiet enough); calibration then ends with the
  * per-pixel median of the calibration frames (no ghost of the seed frame, no smear of what moved),
- * and from there it is blended at frameAlpha — but a pixel that differs joins only after blendAfterFrames frames of continuous
- * change (Frigate gates the whole frame on "any motion"; gating per pixel keeps a slow car from
- * leaving a ghost trail, yet a parked car is still absorbed, slowly).
+ * and from there it is blended at frameAlpha — but a pixel that differs joins only after
+ * blendAfterFrames frames of continuous change (Frigate gates the whole frame on "any motion";
+ * gating per pixel keeps a slow car from leaving a ghost trail, yet a parked car is still absorbed,
+ * slowly).
  * When more than lightningThreshold of the unmasked frame changes at once (lights, IR switch,
  * auto-exposure) the background is re-seeded from that frame and the contrast history reset:
  * recalibration instead of a motion storm.
