@@ -15,6 +15,8 @@ import { waitFor } from '../support/wait.js';
 import { clipFrames, PEDESTRIANS, VEHICLES, type Clip } from './clip.js';
 
 const logger = createLogger('warn', 'detection-stage-test');
+/** Motion usable from the third frame: for tests that need detector work early, not a realistic background. */
+const QUICK_CALIBRATION = { calibrationFrames: 1, maxCalibrationFrames: 2 };
 
 function configFor(clip: Clip, camera: Record<string, unknown> = {}, motion: Record<string, unknown> = {}): AgentConfig {
   const r = validateConfig({
@@ -152,18 +154,46 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
   });
 
   it('skips (and counts) frames arriving while the camera is still in detection; never queues them', async () => {
-    const config = configFor(VEHICLES);
+    const config = configFor(VEHICLES, {}, QUICK_CALIBRATION);
     const bus = new TypedBus<AgentEvents>();
     const stage = new DetectionStage({ config, bus, detector, logger });
     const frames = await clipFrames(VEHICLES, 'street', 5, Date.now());
-    await feed(stage, frames.slice(0, 20)); // past motion calibration, cars tracked
+    await feed(stage, frames.slice(0, 4)); // past motion calibration, cars moving
     const before = detector.stats().inferences;
-    for (const f of frames.slice(20, 26)) bus.emit('camera.frame', f); // a burst, as from a stalled then flushed pipeline
-    await waitFor(() => stage.stats().cameras.street.processed === 21, { what: 'the first frame of the burst to be processed' });
+    for (const f of frames.slice(4, 10)) bus.emit('camera.frame', f); // a burst, as from a stalled then flushed pipeline
+    await waitFor(() => stage.stats().cameras.street.processed === 5, { what: 'the first frame of the burst to be processed' });
     const cam = stage.stats().cameras.street;
     assert.equal(cam.skipped, 5);
     assert.ok(detector.stats().inferences > before, 'the burst frame went through the real detector');
     await stage.stop();
+  });
+
+  it('counts a frame as skipped when the shared detector drops one of its regions', async () => {
+    // A detector with room for one waiting job, shared by three cameras whose frames arrive together.
+    const small = await DetectorService.load({ manifestPath: path.join(REPO_ROOT, 'models/centernet.manifest.json'), threads: 1, queueSize: 1 });
+    try {
+      const ids = ['north', 'south', 'east'];
+      const base = configFor(VEHICLES, {}, QUICK_CALIBRATION);
+      const config: AgentConfig = { ...base, cameras: ids.map((id) => ({ ...base.cameras[0], id })) };
+      const bus = new TypedBus<AgentEvents>();
+      const stage = new DetectionStage({ config, bus, detector: small, logger });
+      const clips = await Promise.all(ids.map((id) => clipFrames(VEHICLES, id, 5, Date.now())));
+      for (const frames of clips) await feed(stage, frames.slice(0, 3)); // calibrated (no detector work yet)
+      const processedBefore = ids.map((id) => stage.stats().cameras[id].processed);
+      const outcomes = await Promise.all(clips.map((frames) => stage.handle(frames[3])));
+      const stats = stage.stats();
+      assert.ok(stats.detector.dropped >= 1, `the detector dropped a job (${JSON.stringify(stats.detector)})`);
+      const skipped = ids.filter((id) => stats.cameras[id].skipped > 0);
+      assert.ok(skipped.length >= 1, 'the camera whose region was dropped counts a skipped frame');
+      ids.forEach((id, i) => {
+        assert.equal(outcomes[i], stats.cameras[id].skipped > 0 ? 'skipped' : 'processed');
+        assert.equal(stats.cameras[id].processed, processedBefore[i] + (outcomes[i] === 'processed' ? 1 : 0));
+      });
+      assert.ok(outcomes.includes('processed'), 'the others went through');
+      await stage.stop();
+    } finally {
+      await small.close();
+    }
   });
 
   it('does nothing outside the detect schedule or for a camera with detection off', async () => {
