@@ -2,19 +2,10 @@ import type { CameraStats } from '../ingest/types.js';
 import type { OutboxStats } from '../outbox/types.js';
 import { readSystemMetrics, type SystemMetrics } from './system-metrics.js';
 
-/** Per-camera detection figures the detection stage reports. */
-export interface CameraDetectionStats {
-  detectFps: number;
-  motionPercent: number;
-  skipped: number;
-}
+import type { CameraDetectionStats } from '../detection/detection-stage.js';
+import type { DetectorStats } from '../detection/detector/detector-service.js';
 
-export interface DetectorHealth {
-  inferenceMsP50: number;
-  inferenceMsP95: number;
-  queueDepth: number;
-  dropped: number;
-}
+type DetectorHealth = DetectorStats;
 
 export interface HealthSources {
   startedAt: number;
