@@ -14,6 +14,8 @@ export interface ClipSettings {
   preSeconds: number;
   postSeconds: number;
   maxSeconds: number;
+  /** false: no clips for events, only requested ones (default true). */
+  onEvents?: boolean;
 }
 
 export interface EventClipsOptions {
@@ -145,7 +147,7 @@ export class EventClips {
   }
 
   private onEvent(e: ObjectEvent): void {
-    if (e.type !== 'end' || this.stopped) return;
+    if (e.type !== 'end' || this.stopped || this.opts.settings.onEvents === false) return;
     if (this.opts.wantsClip && !this.opts.wantsClip(e)) return;
     const { preSeconds, postSeconds, maxSeconds } = this.opts.settings;
     const fromMs = e.startTs - preSeconds * 1000;

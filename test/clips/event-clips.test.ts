@@ -108,6 +108,13 @@ describe('clips: event clips and requested clips', function () {
     assert.equal(code(() => clips.requestClip('cam1', base - 60_000, base - 50_000)), 'CLIP_NO_RECORDING');
   });
 
+  it('cuts no clip for events when clips.onEvents is false', () => {
+    clips.update({ preSeconds: 2, postSeconds: 3, maxSeconds: 60, onEvents: false }, 1);
+    bus.emit('detection.event', endEvent(base + 2_000, base + 3_000));
+    assert.equal(clips.stats().waiting, 0);
+    clips.update({ preSeconds: 2, postSeconds: 3, maxSeconds: 60 }, 1);
+  });
+
   it('reports CLIP_NO_RECORDING for an event on a camera that never records (after waiting for it)', async () => {
     const ev = endEvent(Date.now() - 4000, Date.now() - 3000, 'silent');
     bus.emit('detection.event', ev);

@@ -15,6 +15,7 @@ export const ClipsSection = Type.Object(
     postSeconds: Type.Number({ minimum: 0, maximum: 120, default: 5 }),
     chunkBytes: Type.Integer({ minimum: 1024, maximum: 131072, default: 131072 }),
     maxSeconds: Type.Number({ minimum: 1, default: 300, description: 'longest clip an event or a request may cut' }),
+    onEvents: Type.Boolean({ default: true, description: 'cut and send a clip for every ended event of a recording camera (requested clips work either way)' }),
   },
   { additionalProperties: false, default: {} },
 );
