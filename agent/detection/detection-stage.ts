@@ -120,6 +120,7 @@ export class DetectionStage<S = unknown> {
     }
     for (const [id, { camera, key }] of wanted) {
       if (this.cameras.has(id)) continue;
+      this.warnUnknownLabels(camera, config);
       const loop = new CameraDetection({
         camera,
         detection: config.detection,
@@ -132,6 +133,18 @@ export class DetectionStage<S = unknown> {
       });
       this.cameras.set(id, { key, loop });
     }
+  }
+
+  /** A label the model never produces can never make an event: say so instead of staying silent. */
+  private warnUnknownLabels(camera: CameraConfig, config: AgentConfig): void {
+    const known = this.o.detector.labels;
+    if (!known) return;
+    const unknown = (camera.objects.track ?? config.detection.labels).filter((l) => !known.includes(l));
+    if (unknown.length === 0) return;
+    this.o.logger.warn(
+      { camera: camera.id, labels: unknown, code: 'DETECTION_UNKNOWN_LABEL', remedy: `use labels the model knows (see the model manifest), e.g. ${known.slice(0, 8).join(', ')}` },
+      'tracked labels the detector model never produces',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
+import pino from 'pino';
 import { validateConfig } from '../../agent/config/validate.js';
 import type { AgentConfig } from '../../agent/config/schema/index.js';
 import { TypedBus } from '../../agent/core/bus.js';
@@ -213,5 +214,15 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     await off.stage.stop();
     assert.equal(detector.stats().inferences, before);
     assert.deepEqual([...night.events, ...off.events], []);
+  });
+
+  it('warns (with a code) about tracked labels the model never produces', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = configFor(VEHICLES, { objects: { track: ['person', 'unicorn'] } });
+    const stage = new DetectionStage({ config, bus: new TypedBus<AgentEvents>(), detector, logger: capture });
+    await stage.stop();
+    const warning = lines.map((l) => JSON.parse(l) as { code?: string; labels?: string[]; camera?: string }).find((l) => l.code === 'DETECTION_UNKNOWN_LABEL');
+    assert.deepEqual(warning && { camera: warning.camera, labels: warning.labels }, { camera: 'street', labels: ['unicorn'] });
   });
 });
