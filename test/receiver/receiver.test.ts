@@ -132,4 +132,18 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
     assert.deepEqual(receiver.stats().missingSeqs, { [GW]: 1 });
     assert.ok(readJsonl(path.join(outDir, 'gaps.jsonl')).some((g) => g.kind === 'late' && g.seq === 5));
   });
+
+  it('finishes a clip whose first chunks arrived before a receiver restart and the rest after', async () => {
+    await gw.publishStatus();
+    const all = Array.from({ length: Math.ceil(clipFile.length / (128 * 1024)) }, (_, n) => n);
+    const firstHalf = all.slice(0, 3);
+    await gw.publishClip(clipFile, { clipId: 'split', skipChunks: all.filter((n) => !firstHalf.includes(n)) });
+    await waitFor(() => receiver.stats().pendingClips === 1 && readdirSync(path.join(outDir, '.partial', GW, 'split')).length === 4, { what: 'meta + 3 chunks on disk' });
+    await receiver.stop();
+    await gw.publishClip(clipFile, { clipId: 'split', skipChunks: firstHalf });
+    receiver = newReceiver();
+    const clip = new Promise<string>((resolve) => receiver.on('clip', (c) => c.clipId === 'split' && resolve(c.file)));
+    await receiver.start();
+    assert.ok(readFileSync(await clip).equals(clipFile));
+  });
 });
