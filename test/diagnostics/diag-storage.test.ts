@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Level } from 'level';
 import { dataKey, encodeEntry, indexKey, type IndexRecord } from '../../agent/outbox/entry.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
-import { check, CLIP, runDiag, writeConfig } from './helpers.js';
+import { check, CLIP, diagInProcess, runDiag, writeConfig } from './helpers.js';
 
 describe('edge-agent diag storage checks', () => {
   const tmp = tempDir('diag-storage-');
@@ -64,13 +64,11 @@ describe('edge-agent diag storage checks', () => {
   it('opens the database itself when no agent holds it', async () => {
     await db.close();
     try {
-      const cfg = writeConfig(tmp.dir, { gateway: { id: 'gw-store', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] }, 'free.json');
-      const r = runDiag(cfg, ['--only', 'storage', '--json']);
-      assert.ok(r.report, r.stderr);
-      assert.equal(check(r.report, 'storage.leveldb').status, 'pass');
-      assert.match(check(r.report, 'storage.leveldb').detail ?? '', /opens$/);
-      assert.equal(check(r.report, 'storage.outbox').value, 3);
-      assert.equal(check(r.report, 'storage.retention').status, 'skip', 'no camera records');
+      const { report } = await diagInProcess({ gateway: { id: 'gw-store', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] }, ['storage']);
+      assert.equal(check(report, 'storage.leveldb').status, 'pass');
+      assert.match(check(report, 'storage.leveldb').detail ?? '', /opens$/);
+      assert.equal(check(report, 'storage.outbox').value, 3);
+      assert.equal(check(report, 'storage.retention').status, 'skip', 'no camera records');
     } finally {
       await db.open();
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { generateTestPki, type TestPki } from '../support/tls.js';
 import { tempDir } from '../support/tmp.js';
-import { check, runDiag, validateReport, writeConfig } from './helpers.js';
+import { check, diagInProcess, validateReport } from './helpers.js';
 
 describe('edge-agent diag over mqtts (real Mosquitto TLS listener, openssl-made PKI)', () => {
   const tmp = tempDir('diag-tls-');
@@ -22,32 +22,30 @@ describe('edge-agent diag over mqtts (real Mosquitto TLS listener, openssl-made 
     tmp.cleanup();
   });
 
-  const config = (ca: string, name: string): string =>
-    writeConfig(tmp.dir, {
-      gateway: { id: 'gw-tls', dataDir: path.join(tmp.dir, 'data') },
-      mqtt: { url: `mqtts://127.0.0.1:${broker.port}`, tls: { ca, cert: pki.clientCert, key: pki.clientKey } },
-      cameras: [],
-    }, name);
+  const config = (ca: string): object => ({
+    gateway: { id: 'gw-tls', dataDir: path.join(tmp.dir, 'data') },
+    mqtt: { url: `mqtts://127.0.0.1:${broker.port}`, tls: { ca, cert: pki.clientCert, key: pki.clientKey } },
+    cameras: [],
+  });
 
-  it('connects, and warns that the broker certificate expires within 30 days', () => {
-    const r = runDiag(config(pki.ca, 'good.json'), ['--only', 'uplink', '--json']);
-    assert.ok(r.report && validateReport(r.report), r.stderr + JSON.stringify(validateReport.errors));
+  it('connects, and warns that the broker certificate expires within 30 days', async () => {
+    const r = await diagInProcess(config(pki.ca), ['uplink']);
+    assert.ok(validateReport(r.report), JSON.stringify(validateReport.errors));
     const t = check(r.report, 'uplink.tls');
     assert.equal(t.status, 'warn', t.detail);
     assert.ok(typeof t.value === 'number' && t.value >= 0 && t.value <= 2, `days left ${String(t.value)}`);
     assert.match(t.remedy ?? '', /renew the broker certificate/);
     assert.equal(check(r.report, 'uplink.mqtt').status, 'pass');
-    assert.equal(r.status, 1);
+    assert.equal(r.exitCode, 1);
   });
 
-  it('fails the handshake check with the CA remedy when the broker is signed by another CA', () => {
-    const r = runDiag(config(pki.wrongCa, 'wrong-ca.json'), ['--only', 'uplink', '--json']);
-    assert.ok(r.report, r.stderr);
+  it('fails the handshake check with the CA remedy when the broker is signed by another CA', async () => {
+    const r = await diagInProcess(config(pki.wrongCa), ['uplink']);
     const t = check(r.report, 'uplink.tls');
     assert.equal(t.status, 'fail');
     assert.match(t.detail ?? '', /not trusted/);
     assert.match(t.remedy ?? '', /set mqtt\.tls\.ca/);
     assert.equal(check(r.report, 'uplink.mqtt').status, 'skip', 'no second, misleading failure for the same cause');
-    assert.equal(r.status, 2);
+    assert.equal(r.exitCode, 2);
   });
 });

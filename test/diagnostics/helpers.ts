@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { validateConfig } from '../../agent/config/validate.js';
+import { exitCodeOf, runDiagnostics, type DiagOptions } from '../../agent/diagnostics/run-diagnostics.js';
 import { DiagReportSchema, type DiagReport } from '../../agent/diagnostics/report-schema.js';
 import { runCli } from '../support/agent-cli.js';
 
@@ -36,4 +38,12 @@ export function check(report: DiagReport, id: string): DiagReport['checks'][numb
   const c = report.checks.find((x) => x.id === id);
   if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
   return c;
+}
+
+/** runDiagnostics in this process (no CLI start-up): for checks whose far end is another process. */
+export async function diagInProcess(config: object, only: DiagOptions['only']): Promise<{ report: DiagReport; exitCode: number }> {
+  const v = validateConfig(config);
+  if (!v.ok) throw new Error(JSON.stringify(v.problems));
+  const report = await runDiagnostics(v.config, { only });
+  return { report, exitCode: exitCodeOf(report) };
 }
