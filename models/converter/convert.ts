@@ -1,5 +1,6 @@
 import { OnnxGraphBuilder } from './onnx-graph.js';
 import { onnxTypeOf, translate, type OpContext } from './ops.js';
+import { inferNode } from './shapes.js';
 import {
   loadTfjsGraph, parseRef, probeTensors, tensorName,
   type ConstTensor, type TensorInfo, type TfjsGraph, type TfNode,
@@ -26,10 +27,10 @@ export interface ConvertResult {
 }
 
 /**
- * Converts a TFJS graph model to an ONNX (opset 13) model with static shapes. The tfjs CPU backend
- * runs the graph once on zeros to learn every tensor's shape and to fold weight-only subgraphs; the
- * ONNX graph is then emitted in a deterministic topological order, so the bytes never change
- * between runs for the same input files.
+ * Converts a TFJS graph model to an ONNX (opset 13) model with static shapes. Shapes follow TF's
+ * rules from the static input shape (shapes.ts); the tfjs CPU backend computes weight-only subgraphs,
+ * which are folded into initializers. The ONNX graph is emitted in a deterministic topological
+ * order, so the bytes never change between runs for the same input files.
  */
 export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<ConvertResult> {
   const graph = await loadTfjsGraph(opts.modelJsonPath);
@@ -49,18 +50,37 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     if (refs.length > 0 && refs.every((r) => isConst(r.node) || folded.has(r.node))) folded.add(name);
   }
 
-  // Every tensor consumed by an emitted node, or exported, is probed for its shape.
-  const probeNames = new Set<string>();
+  // Values of weight-only subgraphs come from tfjs (cheap: only those nodes run).
+  const probed = new Map<string, TensorInfo & { values?: ConstTensor['values'] }>();
+  if (folded.size > 0) {
+    for (const [k, v] of await probeTensors(graph, feeds, [...folded], folded)) probed.set(k, v);
+  }
+  // Every other tensor's shape by TF's shape rules: no need to run the network.
+  for (const p of placeholders) probed.set(p, { dtype: 'float32', shape: feeds[p].shape });
   for (const name of order) {
     const node = graph.nodes.get(name) as TfNode;
-    if (node.op === 'Const') continue;
-    if (folded.has(name)) { probeNames.add(name); continue; }
-    for (const r of dataRefs(node)) if (!isConst(r.node)) probeNames.add(tensorName(r.node, r.index));
+    if (node.op === 'Const' || node.op === 'Placeholder' || folded.has(name)) continue;
+    const refs = dataRefs(node);
+    const inputs = refs.map((r) => {
+      const t = tensorName(r.node, r.index);
+      const c = graph.consts.get(r.node) ?? probed.get(t);
+      if (!c) throw new Error(`no shape for ${t} (input of ${name})`);
+      return { dtype: c.dtype, shape: c.shape };
+    });
+    const outs = inferNode({
+      node,
+      inputs,
+      constInput: (i) => {
+        const r = refs[i];
+        if (!r) return undefined;
+        const c = graph.consts.get(r.node);
+        if (c) return c;
+        const p = probed.get(tensorName(r.node, r.index));
+        return p?.values ? { dtype: p.dtype, shape: p.shape, values: p.values } : undefined;
+      },
+    });
+    outs.forEach((info, i) => probed.set(tensorName(name, i), info));
   }
-  for (const w of wanted) probeNames.add(w);
-  const names = [...probeNames].filter((n) => !placeholders.includes(n));
-  const probed = await probeTensors(graph, feeds, names, new Set([...folded]));
-  for (const p of placeholders) probed.set(p, { dtype: 'float32', shape: feeds[p].shape });
 
   const constOf = (ref: string): ConstTensor | undefined => {
     const r = parseRef(ref);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { convertTfjsGraphModel } from '../../models/converter/convert.js';
+import { crossCheck } from '../../models/converter/cross-check.js';
 import { CENTERNET_OUTPUT, centernetSourcePath } from '../../scripts/convert-model.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc } from './images.js';
 import { ensureModel, MODEL_PATH } from './model.js';
@@ -13,11 +13,14 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 describe('detector: TFJS → ONNX converter', function () {
   before(ensureModel);
 
-  it('is deterministic: a fresh conversion gives the same bytes as the set-up made', async function () {
-    const again = await convertTfjsGraphModel({ modelJsonPath: centernetSourcePath(), outputs: [CENTERNET_OUTPUT], graphName: 'centernet' });
+  it('is deterministic: two conversions give the same bytes as each other and as the set-up made', async function () {
+    const convert = (): Promise<{ onnx: Uint8Array }> => convertTfjsGraphModel({ modelJsonPath: centernetSourcePath(), outputs: [CENTERNET_OUTPUT], graphName: 'centernet' });
+    const first = await convert();
+    const second = await convert();
     const onDisk = readFileSync(MODEL_PATH);
-    assert.equal(again.onnx.length, onDisk.length);
-    assert.equal(sha(again.onnx), sha(onDisk));
+    assert.ok(Buffer.from(first.onnx).equals(Buffer.from(second.onnx)), 'two conversions in one process differ');
+    assert.equal(first.onnx.length, onDisk.length);
+    assert.equal(sha(first.onnx), sha(onDisk), 'differs from the set-up\'s file (re-run scripts/setup.sh after changing the converter)');
   });
 
   it('writes opset 13 with static input/output shapes and only the ops it translated', function () {
@@ -32,35 +35,17 @@ describe('detector: TFJS → ONNX converter', function () {
     for (const op of ['Conv', 'Transpose', 'Resize', 'TopK', 'Gather', 'MaxPool']) assert.ok(ops.has(op), `no ${op}`);
   });
 
-  it('matches tfjs layer by layer on a real photo (backbone, head, decoded boxes)', async function () {
-    // The tfjs CPU backend running the original graph is the reference for intermediate tensors.
-    const tf = await import('@tensorflow/tfjs-core');
-    const { loadTfjsGraph } = await import('../../models/converter/tfjs-graph.js');
-    const taps = ['tower_0/MobilenetV3/expanded_conv_3/squeeze_excite/mul', 'tower_0/keypoints', 'tower_0/wh'];
-    // Expose the taps as extra outputs of the set-up's model (the tensors keep their TF names).
-    const model = onnx.ModelProto.decode(readFileSync(MODEL_PATH));
-    const graphProto = model.graph as onnx.GraphProto;
-    for (const name of taps) graphProto.output.push(onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }));
+  it('matches tfjs tensor by tensor on a real photo (backbone through a squeeze-excite block)', async function () {
+    // The tfjs CPU backend running the original graph is the reference. Its full network is slow on
+    // a shared box, so the test taps the backbone (fused/depthwise convs, hard-swish, SE mean);
+    // the head and in-graph decoding are held to the oracle figures, and
+    // `npx tsx models/converter/cross-check.ts` compares every head output when debugging.
+    const taps = ['tower_0/MobilenetV3/expanded_conv_1/depthwise/depthwise', 'tower_0/MobilenetV3/expanded_conv_3/squeeze_excite/mul'];
     const input = resizeToNhwc(loadJpeg(`${DARKNET_DATA}/person.jpg`), 512, 512);
-    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
-    const ours = await session.run({ 'tower_0/images': new ort.Tensor('float32', input, [1, 512, 512, 3]) });
-    const graph = await loadTfjsGraph(centernetSourcePath());
-    const x = tf.tensor(input, [1, 512, 512, 3]);
-    const ref = graph.model.execute(x, [...taps, CENTERNET_OUTPUT]) as import('@tensorflow/tfjs-core').Tensor[];
-    [...taps, CENTERNET_OUTPUT].forEach((name, i) => {
-      const a = ours[name].data as Float32Array;
-      const b = ref[i].dataSync() as Float32Array;
-      assert.equal(a.length, b.length, name);
-      let maxDiff = 0;
-      let maxRef = 0;
-      for (let k = 0; k < a.length; k++) {
-        maxDiff = Math.max(maxDiff, Math.abs(a[k] - b[k]));
-        maxRef = Math.max(maxRef, Math.abs(b[k]));
-      }
-      assert.ok(maxDiff <= 1e-3 * Math.max(1, maxRef), `${name}: max |onnx - tfjs| = ${maxDiff} (max |ref| ${maxRef})`);
-    });
-    tf.dispose([x, ...ref]);
-    graph.model.dispose();
-    await session.release();
+    const diffs = await crossCheck(centernetSourcePath(), readFileSync(MODEL_PATH), 'tower_0/images', input, [1, 512, 512, 3], taps);
+    for (const d of diffs) {
+      assert.ok(d.maxAbsRef > 0.1, `${d.name} carries signal`);
+      assert.ok(d.maxAbsDiff <= 1e-3 * Math.max(1, d.maxAbsRef), `${d.name}: max |onnx - tfjs| = ${d.maxAbsDiff} (max |ref| ${d.maxAbsRef})`);
+    }
   });
 });
