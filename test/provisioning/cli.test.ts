@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import { AGENT_ARGV } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -51,11 +52,19 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     const common = ['--broker', broker.url, '--gateway', 'gw-cli', '--timeout', '60'];
     const key = path.join(keysDir, 'fleet.key');
 
-    const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-to', path.join(dataDir, 'identity', 'gateway.pub')]);
+    // The runtime's retained status carries the gateway public key (agent/runtime statusPayload).
+    await gw.uplink.publish('status', JSON.stringify({ state: 'online', publicKey: gw.identity.publicKeyPem }), { qos: 1, retain: true });
+    const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets']);
     assert.equal(push.status, 0, push.stderr + push.stdout);
     assert.match(push.stdout, /version 3 applied/);
     assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-1', 'cam-7']);
     assert.equal(gw.host.current.mqtt.password, 'cli-secret-99');
+    const retained = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const desiredOnBroker = new Promise<string>((resolve) => retained.on('message', (_t, p) => resolve(p.toString())));
+    await retained.subscribeAsync('edge/gw-cli/config/desired');
+    const onBroker = await desiredOnBroker;
+    await retained.endAsync(true);
+    assert.ok(onBroker.length > 100 && !Buffer.from(JSON.parse(onBroker).payload, 'base64url').toString().includes('cli-secret-99'), 'the secret crossed the broker in clear');
 
     const stale = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '2']);
     assert.equal(stale.status, 1);

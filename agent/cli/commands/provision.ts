@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatProblems, validateConfig } from '../../config/validate.js';
 import { AgentError } from '../../core/errors.js';
 import { loadFleetKey } from '../../provisioning/operator/fleet-keys.js';
-import { pushDesiredConfig } from '../../provisioning/operator/operator-client.js';
+import { fetchGatewayPublicKey, pushDesiredConfig } from '../../provisioning/operator/operator-client.js';
 import { encryptSecretsIn } from '../../provisioning/secret-box.js';
 import { addBrokerOptions, connectionFrom, failWith, type BrokerOpts } from '../../provisioning/operator/cli-options.js';
 
@@ -13,6 +13,7 @@ interface PushOpts extends BrokerOpts {
   version: string;
   expiresIn?: string;
   encryptTo?: string;
+  encryptSecrets?: boolean;
 }
 
 function readConfig(file: string): unknown {
@@ -43,15 +44,18 @@ export function register(program: Command): void {
       .requiredOption('--config <file>', 'config file (JSON) for the gateway')
       .requiredOption('--version <n>', 'config version: an integer higher than the gateway\'s current one')
       .option('--expires-in <seconds>', 'the gateway refuses the config after this long')
-      .option('--encrypt-to <file>', 'gateway public key (PEM, from its status): encrypt inline passwords to it'),
+      .option('--encrypt-to <file>', 'gateway public key (PEM): encrypt inline passwords to it')
+      .option('--encrypt-secrets', 'encrypt inline passwords to the public key in the gateway\'s retained status'),
   ).action(async (opts: PushOpts) => {
     try {
       const version = Number(opts.version);
       if (!Number.isSafeInteger(version) || version < 1) throw new AgentError('OPERATOR_BAD_ARGS', '--version must be a positive integer', 'e.g. --version 7');
       let config = readConfig(opts.config);
+      const conn = connectionFrom(opts);
       if (opts.encryptTo) config = encryptSecretsIn(config, readFileSync(opts.encryptTo, 'utf8'));
+      else if (opts.encryptSecrets) config = encryptSecretsIn(config, await fetchGatewayPublicKey(conn));
       const expiresAt = opts.expiresIn ? new Date(Date.now() + Number(opts.expiresIn) * 1000).toISOString() : undefined;
-      const report = await pushDesiredConfig(connectionFrom(opts), loadFleetKey(opts.key), { config, version, expiresAt });
+      const report = await pushDesiredConfig(conn, loadFleetKey(opts.key), { config, version, expiresAt });
       const line = `${opts.gateway}: version ${version} ${report.status}${report.error ? ` (${report.error.code}: ${report.error.message})` : ''}; running version ${report.runningVersion}, ${report.configHash}\n`;
       if (report.status === 'applied') process.stdout.write(line);
       else {

@@ -51,6 +51,27 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+/** The gateway's Ed25519 public key (PEM) from its retained `status` (field publicKey), to encrypt secrets to it. */
+export async function fetchGatewayPublicKey(c: OperatorConnection): Promise<string> {
+  const client = await connectOperator(c);
+  try {
+    const topic = `${rootOf(c)}/status`;
+    const key = new Promise<string>((resolve) => {
+      client.on('message', (t, payload) => {
+        if (t !== topic) return;
+        try {
+          const s = JSON.parse(payload.toString('utf8')) as { publicKey?: unknown };
+          if (typeof s.publicKey === 'string' && s.publicKey.includes('BEGIN PUBLIC KEY')) resolve(s.publicKey);
+        } catch { /* not a status */ }
+      });
+    });
+    await client.subscribeAsync(topic, { qos: 1 });
+    return await withTimeout(key, c.timeoutMs, `retained status with publicKey for ${c.gateway} (has it ever connected?)`);
+  } finally {
+    await client.endAsync(true);
+  }
+}
+
 /**
  * Signs and publishes the desired config (retained), then waits for `config/reported` about that
  * version. The retained report from before the push is skipped unless it is already about it.
