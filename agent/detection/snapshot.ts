@@ -31,8 +31,8 @@ export function drawBox(rgba: Uint8Array, width: number, height: number, box: Bo
   fill(x2 - t + 1, y1, x2, y2);
 }
 
-/** The frame as a JPEG with the object's box drawn: an event's snapshot. */
-export function renderSnapshot(frame: I420Image, box: Box, quality = 80): Buffer {
+/** The frame as a JPEG with the object's box (or several boxes: the status page's live view) drawn. */
+export function renderSnapshot(frame: I420Image, boxes: Box | readonly Box[], quality = 80): Buffer {
   const rgb = i420ToRgb(frame);
   const n = frame.width * frame.height;
   const rgba = new Uint8Array(n * 4);
@@ -42,8 +42,12 @@ export function renderSnapshot(frame: I420Image, box: Box, quality = 80): Buffer
     rgba[o + 2] = rgb[i + 2];
     rgba[o + 3] = 255;
   }
-  drawBox(rgba, frame.width, frame.height, box);
+  for (const box of isBoxList(boxes) ? boxes : [boxes]) drawBox(rgba, frame.width, frame.height, box);
   return jpeg.encode({ data: rgba, width: frame.width, height: frame.height }, quality).data;
+}
+
+function isBoxList(b: Box | readonly Box[]): b is readonly Box[] {
+  return Array.isArray(b[0]);
 }
 
 interface Best {

@@ -1,117 +1,206 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentConfig } from '../config/schema/index.js';
+import { resolveSecret } from '../config/secrets.js';
 import { TypedBus } from '../core/bus.js';
-import { toErrorInfo } from '../core/errors.js';
+import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { AGENT_VERSION, INSTALL_ROOT } from '../core/version.js';
+import { EventClips } from '../clips/event-clips.js';
+import { Recordings } from '../clips/recordings.js';
+import { DetectionStage } from '../detection/detection-stage.js';
+import { DetectorService } from '../detection/detector/detector-service.js';
+import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
+import { JobScheduler } from '../diagnostics/scheduler.js';
+import { StatusPageServer } from '../diagnostics/status-page/server.js';
+import type { DiagReport } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { loadOrCreateIdentity, type GatewayIdentity } from '../identity/gateway-identity.js';
 import { CameraManager } from '../ingest/camera-manager.js';
 import { resolveOnvifStreamUri } from '../ingest/onvif/resolve.js';
-import { DetectorService } from '../detection/detector/detector-service.js';
-import { DetectionStage } from '../detection/detection-stage.js';
 import { Outbox } from '../outbox/outbox.js';
+import { ProvisioningService } from '../provisioning/provisioning-service.js';
 import { MqttUplink } from '../uplink/mqtt-uplink.js';
+import { AgentControl } from './agent-control.js';
 import { buildHealth, type HealthReport } from './health.js';
-import { HealthSchedule } from './health-schedule.js';
+import { RecentEvents } from './recent-events.js';
+import { SwitchableUplink } from './switchable-uplink.js';
 
 /**
- * The running agent: composes ingest → detection → outbox → uplink around one typed bus. Each
- * subsystem only sees the bus and the narrow interface it needs; this file is the only place that
- * knows them all.
+ * The running agent: composes ingest → detection → outbox → uplink around one typed bus, plus clips,
+ * provisioning, scheduled jobs and the status page. Each subsystem only sees the bus and the narrow
+ * interface it needs; this file is the only place that knows them all.
  */
 export class Agent {
   readonly bus: TypedBus<AgentEvents>;
   readonly gatewayId: string;
   readonly identity: GatewayIdentity;
   readonly startedAt = Date.now();
-  private uplink!: MqttUplink;
-  private outbox!: Outbox;
-  private cameras!: CameraManager;
-  private detector?: DetectorService;
-  private detection?: DetectionStage;
-  private healthSchedule?: HealthSchedule;
+  readonly recentEvents = new RecentEvents();
+  uplink!: SwitchableUplink;
+  outbox!: Outbox;
+  cameras!: CameraManager;
+  recordings!: Recordings;
+  clips!: EventClips;
+  detector?: DetectorService;
+  detection?: DetectionStage;
+  private provisioning?: ProvisioningService;
+  private scheduler?: JobScheduler;
+  private statusPage?: StatusPageServer;
+  private readonly control: AgentControl;
   private readonly unsubscribe: Array<() => void> = [];
+  private restartListener?: () => void;
+  private healthTimer?: NodeJS.Timeout;
 
-  private constructor(public config: AgentConfig, private readonly logger: Logger) {
+  private constructor(public config: AgentConfig, readonly logger: Logger) {
     this.gatewayId = config.gateway.id ?? deriveGatewayId();
     mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
     this.identity = loadOrCreateIdentity(config.gateway.dataDir);
     this.bus = new TypedBus<AgentEvents>((event, err) => logger.error({ event, err: toErrorInfo(err) }, 'bus listener failed'));
+    this.control = new AgentControl(this);
   }
 
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
     const agent = new Agent(config, logger);
-    await agent.startSubsystems();
+    try {
+      await agent.startSubsystems();
+    } catch (err) {
+      await agent.stop().catch(() => undefined);
+      throw err;
+    }
     return agent;
   }
 
+  /** The run command restarts the agent in-process when the `restart` command asks for it. */
+  onRestartRequested(listener: () => void): void {
+    this.restartListener = listener;
+  }
+
+  requestRestart(): void {
+    this.restartListener?.();
+  }
+
+  private child(subsystem: string): Logger {
+    return this.logger.child({ subsystem });
+  }
+
   private async startSubsystems(): Promise<void> {
-    const { config, logger } = this;
+    const { config } = this;
+    const dataDir = config.gateway.dataDir;
     this.outbox = await Outbox.open({
-      dir: path.join(config.gateway.dataDir, 'outbox'),
+      dir: path.join(dataDir, 'outbox'),
       config: config.outbox,
       chunkBytes: config.clips.chunkBytes,
       sign: (data: Buffer) => this.identity.sign(data),
-      logger: logger.child({ subsystem: 'outbox' }),
+      logger: this.child('outbox'),
     });
-    this.uplink = new MqttUplink({
-      mqtt: config.mqtt,
-      gatewayId: this.gatewayId,
-      statusPayload: () => this.statusPayload(),
-      logger: logger.child({ subsystem: 'uplink' }),
-    });
+    this.uplink = new SwitchableUplink(this.newMqttUplink(config));
     this.uplink.start();
     this.outbox.attach(this.uplink);
 
-    if (config.detection.enabled) {
-      try {
-        this.detector = await DetectorService.load({
-          manifestPath: path.resolve(INSTALL_ROOT, config.detection.model),
-          threads: config.detection.threads,
-          queueSize: config.detection.queueSize,
-          logger: logger.child({ subsystem: 'detector' }),
-        });
-      } catch (err) {
-        // Without a detector the agent still streams, records and reports; health says why.
-        logger.error({ err: toErrorInfo(err, 'DETECTOR_UNAVAILABLE') }, 'detector failed to load; running without object detection');
-      }
-    }
-    if (this.detector) {
-      this.detection = new DetectionStage({ config, bus: this.bus, detector: this.detector, logger: logger.child({ subsystem: 'detection' }) });
-    }
-
+    await this.startDetection(config);
     this.unsubscribe.push(
       this.bus.on('detection.event', (ev) => {
-        this.outbox.enqueueEvent(ev).catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'event not queued'));
+        this.recentEvents.add(ev);
+        this.outbox.enqueueEvent(ev).catch((err: unknown) => this.logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'event not queued'));
       }),
       this.bus.on('detection.snapshot', (snap) => {
         const ts = new Date(snap.ts).toISOString();
         this.outbox
           .enqueueFile('snapshot', snap.jpeg, { clipId: `snap-${snap.objectId}`, camera: snap.camera, eventId: snap.objectId, startTs: ts, endTs: ts, contentType: 'image/jpeg' })
-          .catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'snapshot not queued'));
+          .catch((err: unknown) => this.logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'snapshot not queued'));
       }),
     );
 
+    this.recordings = new Recordings({ dir: path.join(dataDir, 'recordings'), retentionHours: config.recording.retentionHours, maxBytes: config.recording.maxBytes, logger: this.child('recordings') });
+    this.clips = new EventClips({
+      bus: this.bus,
+      recordings: this.recordings,
+      enqueueFile: (kind, file, meta) => this.outbox.enqueueFile(kind, file, meta),
+      tmpDir: path.join(dataDir, 'clips-tmp'),
+      settings: config.clips,
+      segmentSeconds: config.recording.segmentSeconds,
+      logger: this.child('clips'),
+    });
+    this.clips.start();
+
     this.cameras = new CameraManager({
       cameras: config.cameras,
-      dataDir: config.gateway.dataDir,
+      dataDir,
       recording: config.recording,
       bus: this.bus,
-      logger: logger.child({ subsystem: 'ingest' }),
+      logger: this.child('ingest'),
       resolveOnvif: resolveOnvifStreamUri,
     });
-    this.detection?.onProcessed((cameraId: string) => this.cameras.noteProcessed(cameraId));
     this.cameras.start();
 
-    this.healthSchedule = new HealthSchedule(config.health, () => void this.publishHealth());
-    this.healthSchedule.start();
+    this.startScheduler(config);
+
+    this.provisioning = new ProvisioningService({
+      gatewayId: this.gatewayId,
+      config,
+      dataDir,
+      uplink: this.uplink,
+      host: this.control,
+      identity: this.identity,
+      logger: this.child('provisioning'),
+    });
+    await this.provisioning.start();
+    await this.startStatusPage(config);
   }
 
-  private statusPayload(): Record<string, unknown> {
-    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION };
+  private newMqttUplink(config: AgentConfig): MqttUplink {
+    return new MqttUplink({ mqtt: config.mqtt, gatewayId: this.gatewayId, statusPayload: () => this.statusPayload(), logger: this.child('uplink') });
+  }
+
+  private async startDetection(config: AgentConfig): Promise<void> {
+    if (!config.detection.enabled || this.detector) return;
+    try {
+      this.detector = await DetectorService.load({
+        manifestPath: path.resolve(INSTALL_ROOT, config.detection.model),
+        threads: config.detection.threads,
+        queueSize: config.detection.queueSize,
+        logger: this.child('detector'),
+      });
+    } catch (err) {
+      // Without a detector the agent still streams, records and reports; health and diag say why.
+      this.logger.error({ err: toErrorInfo(err, 'DETECTOR_UNAVAILABLE') }, 'detector failed to load; running without object detection');
+      return;
+    }
+    this.detection = new DetectionStage({ config, bus: this.bus, detector: this.detector, logger: this.child('detection') });
+    this.detection.onProcessed((cameraId: string) => this.cameras?.noteProcessed(cameraId));
+  }
+
+  private startScheduler(config: AgentConfig): void {
+    const scheduler = new JobScheduler(this.child('scheduler'));
+    this.scheduler = scheduler;
+    scheduler.add('retention', config.schedules.retention, () => this.recordings.enforceRetention());
+    scheduler.add('selfTest', config.schedules.selfTest, async () => {
+      const report = await this.diag();
+      await this.outbox.enqueueJson('health', 'selftest', report);
+    });
+    if (config.health.cron) {
+      scheduler.add('health', config.health.cron, () => this.publishHealth());
+    } else {
+      this.healthTimer = setInterval(() => void this.publishHealth(), config.health.intervalSeconds * 1000);
+      void this.publishHealth();
+    }
+  }
+
+  private async startStatusPage(config: AgentConfig): Promise<void> {
+    const sp = config.statusPage;
+    if (!sp.enabled) return;
+    const password = resolveSecret(sp.password);
+    if (!password) throw new AgentError('STATUS_PAGE_NO_PASSWORD', 'the status page is enabled without a password', 'set statusPage.password');
+    this.statusPage = new StatusPageServer({ host: sp.host, port: sp.port, password, gatewayId: this.gatewayId, source: this.control, logger: this.child('status-page') });
+    const port = await this.statusPage.start();
+    this.logger.info({ host: sp.host, port }, 'status page listening');
+  }
+
+  statusPayload(): Record<string, unknown> {
+    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(this.provisioning ? { config: this.provisioning.status() } : {}) };
   }
 
   async health(): Promise<HealthReport> {
@@ -134,13 +223,56 @@ export class Agent {
     }
   }
 
+  /** Diagnostics from inside the running agent (MQTT `diag`, status page, daily self-test). */
+  diag(): Promise<DiagReport> {
+    return runDiagnostics(this.config);
+  }
+
+  /**
+   * Switches the running agent to `next`: cameras and detection are updated in place (new and
+   * changed cameras start while unchanged ones keep streaming), the broker connection is replaced
+   * when its settings changed, and scheduled jobs and the status page pick up their new settings.
+   */
+  async applyConfig(next: AgentConfig): Promise<void> {
+    const prev = this.config;
+    if (prev.gateway.dataDir !== next.gateway.dataDir || (next.gateway.id ?? this.gatewayId) !== this.gatewayId) {
+      throw new AgentError('CONFIG_NOT_APPLICABLE', 'gateway.id and gateway.dataDir cannot change at run time', 'reflash the gateway to change its identity or data folder');
+    }
+    this.config = next;
+    if (!isDeepStrictEqual(prev.mqtt, next.mqtt)) await this.uplink.replace(this.newMqttUplink(next));
+    await this.startDetection(next);
+    this.detection?.update(next);
+    this.recordings.update(next.recording);
+    this.clips.update(next.clips, next.recording.segmentSeconds);
+    await this.cameras.update(next.cameras);
+    if (!isDeepStrictEqual(prev.schedules, next.schedules) || !isDeepStrictEqual(prev.health, next.health)) {
+      this.stopScheduler();
+      this.startScheduler(next);
+    }
+    if (!isDeepStrictEqual(prev.statusPage, next.statusPage)) {
+      await this.statusPage?.stop();
+      this.statusPage = undefined;
+      await this.startStatusPage(next);
+    }
+  }
+
+  private stopScheduler(): void {
+    this.scheduler?.stop();
+    this.scheduler = undefined;
+    clearInterval(this.healthTimer);
+  }
+
   async stop(): Promise<void> {
-    this.healthSchedule?.stop();
+    this.stopScheduler();
     for (const off of this.unsubscribe.splice(0)) off();
+    await this.statusPage?.stop();
+    await this.provisioning?.stop();
     await this.cameras?.stop();
-    this.detection?.stop();
+    await this.clips?.stop();
+    await this.detection?.stop();
     await this.detector?.close();
     await this.uplink?.stop();
     await this.outbox?.close();
+    await this.control.close();
   }
 }

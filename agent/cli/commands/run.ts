@@ -1,41 +1,59 @@
 import type { Command } from 'commander';
-import { loadConfigFile } from '../../config/load.js';
-import { toErrorInfo, AgentError } from '../../core/errors.js';
-import { createLogger } from '../../core/logger.js';
+import { AgentError, toErrorInfo } from '../../core/errors.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
+import { chooseStartupConfig } from '../../runtime/startup-config.js';
 import { startSystemdWatchdog } from '../../runtime/watchdog.js';
 
-/** `edge-agent run --config FILE`: the agent service. SIGINT/SIGTERM stop it cleanly (status offline). */
+/**
+ * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service. SIGINT/SIGTERM stop it
+ * cleanly (status offline); the `restart` command restarts it in-process on its current config.
+ */
 export function register(program: Command): void {
   program
     .command('run')
     .description('run the agent service')
-    .requiredOption('-c, --config <file>', 'config file (JSON)')
-    .action(async (opts: { config: string }) => {
+    .option('-c, --config <file>', 'config file (JSON)')
+    .option('-b, --bootstrap <file>', 'bootstrap file the gateway was flashed with (used when there is no config yet)')
+    .action(async (opts: { config?: string; bootstrap?: string }) => {
       const bootLogger = createLogger();
-      let agent: Agent;
-      try {
-        const config = loadConfigFile(opts.config);
-        const logger = createLogger(process.env.EDGE_LOG_LEVEL ?? config.logging.level);
-        installCrashGuards(logger);
-        // Loaded on use, so the other commands start fast and don't depend on the runtime's modules.
-        const { Agent } = await import('../../runtime/agent.js');
-        agent = await Agent.start(config, logger);
-        logger.info({ gatewayId: agent.gatewayId, cameras: config.cameras.length }, 'agent started');
-      } catch (err) {
-        const info = toErrorInfo(err, 'AGENT_START_FAILED');
-        bootLogger.fatal({ err: info }, `agent failed to start: ${info.message}`);
-        process.stderr.write(`${info.code}: ${info.message}${err instanceof AgentError && err.remedy ? `\nremedy: ${err.remedy}` : ''}\n`);
-        process.exit(1);
-      }
-      const watchdog = startSystemdWatchdog(() => true);
+      // Loaded on use, so the other commands start fast and don't depend on the runtime's modules.
+      const { Agent } = await import('../../runtime/agent.js');
+      const start = async (): Promise<Agent> => {
+        try {
+          const { config, source } = chooseStartupConfig(opts, bootLogger);
+          const logger = createLogger(process.env.EDGE_LOG_LEVEL ?? config.logging.level);
+          const agent = await Agent.start(config, logger);
+          logger.info({ gatewayId: agent.gatewayId, cameras: config.cameras.length, source }, 'agent started');
+          return agent;
+        } catch (err) {
+          const info = toErrorInfo(err, 'AGENT_START_FAILED');
+          bootLogger.fatal({ err: info }, `agent failed to start: ${info.message}`);
+          process.stderr.write(`${info.code}: ${info.message}${err instanceof AgentError && err.remedy ? `\nremedy: ${err.remedy}` : ''}\n`);
+          process.exit(1);
+        }
+      };
+      installCrashGuards(bootLogger);
+      let agent = await start();
       let stopping = false;
+      const watchdog = startSystemdWatchdog(() => !stopping);
+      const onRestart = (): void => {
+        agent.onRestartRequested(() => {
+          if (stopping) return;
+          bootLogger.info('restart requested');
+          void agent.stop().then(async () => {
+            agent = await start();
+            onRestart();
+          });
+        });
+      };
+      onRestart();
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
         bootLogger.info({ signal }, 'stopping');
         watchdog.stop();
-        const force = setTimeout(() => process.exit(1), 20000);
+        const force = setTimeout(() => process.exit(1), 25000);
         force.unref();
         agent.stop().then(() => process.exit(0), () => process.exit(1));
       };
@@ -45,6 +63,6 @@ export function register(program: Command): void {
 }
 
 /** A stray rejection is logged, not fatal: one bad message must not take the box offline. */
-export function installCrashGuards(logger: ReturnType<typeof createLogger>): void {
+function installCrashGuards(logger: Logger): void {
   process.on('unhandledRejection', (reason) => logger.error({ err: toErrorInfo(reason, 'UNHANDLED_REJECTION') }, 'unhandled rejection'));
 }

@@ -9,7 +9,7 @@ export interface SnapshotJob {
   width: number;
   height: number;
   data: Uint8Array;
-  box: Box;
+  boxes: Box | readonly Box[];
   quality: number;
 }
 
@@ -38,7 +38,7 @@ export class SnapshotEncoder {
 
   constructor(private readonly quality = 80) {}
 
-  encode(frame: I420Image, box: Box): Promise<Buffer> {
+  encode(frame: I420Image, boxes: Box | readonly Box[]): Promise<Buffer> {
     if (this.closed) return Promise.reject(new AgentError('SNAPSHOT_CLOSED', 'snapshot encoder is closed'));
     if (this.pending.size >= MAX_PENDING) {
       return Promise.reject(new AgentError('SNAPSHOT_BACKLOG', `${MAX_PENDING} snapshots already waiting to be encoded`, 'the box is overloaded; lower detect fps or the number of cameras'));
@@ -47,7 +47,7 @@ export class SnapshotEncoder {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const job: SnapshotJob = { id, width: frame.width, height: frame.height, data: frame.data, box, quality: this.quality };
+      const job: SnapshotJob = { id, width: frame.width, height: frame.height, data: frame.data, boxes, quality: this.quality };
       worker.postMessage(job);
       worker.ref();
     });

@@ -6,7 +6,7 @@ import type { SnapshotJob, SnapshotReply } from './snapshot-encoder.js';
 parentPort?.on('message', (job: SnapshotJob) => {
   let reply: SnapshotReply;
   try {
-    const jpeg = renderSnapshot({ width: job.width, height: job.height, data: job.data }, job.box, job.quality);
+    const jpeg = renderSnapshot({ width: job.width, height: job.height, data: job.data }, job.boxes, job.quality);
     reply = { id: job.id, jpeg: new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength) };
   } catch (err) {
     reply = { id: job.id, error: err instanceof Error ? err.message : String(err) };

@@ -9,7 +9,7 @@ export function renderMetrics(s: AgentStatus): string {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
       const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
-      out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 0}`);
+      out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 'NaN'}`);
     }
   };
   const cams = (f: (c: AgentStatus['cameras'][number]) => number): Sample[] => s.cameras.map((c) => [{ camera: c.id }, f(c)]);
@@ -25,8 +25,8 @@ export function renderMetrics(s: AgentStatus): string {
   metric('edge_camera_last_frame_age_seconds', 'gauge', 'Age of the newest frame.', cams((c) => (c.lastFrameAgeMs ?? Number.NaN) / 1000));
   if (s.detector) {
     metric('edge_detector_inference_ms', 'gauge', 'Detector inference time.', [
-      [{ quantile: '0.5' }, s.detector.inferenceMsP50],
-      [{ quantile: '0.95' }, s.detector.inferenceMsP95],
+      [{ quantile: '0.5' }, s.detector.inferenceMsP50 ?? Number.NaN],
+      [{ quantile: '0.95' }, s.detector.inferenceMsP95 ?? Number.NaN],
     ]);
     metric('edge_detector_queue_depth', 'gauge', 'Detector jobs waiting.', [[{}, s.detector.queueDepth]]);
     metric('edge_detector_dropped_total', 'counter', 'Detector jobs dropped because it fell behind.', [[{}, s.detector.dropped]]);

@@ -52,7 +52,7 @@ export class StatusPageServer {
     const snapshot = /^\/api\/cameras\/([A-Za-z0-9_-]{1,64})\/snapshot\.jpg$/.exec(url.pathname);
     if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', renderPage(this.o.gatewayId));
     if (url.pathname === '/api/status') return send(res, 200, 'application/json', JSON.stringify(await this.o.source.status()));
-    if (url.pathname === '/api/diag') return send(res, 200, 'application/json', JSON.stringify(await this.o.source.diag()));
+    if (url.pathname === '/api/diag') return send(res, 200, 'application/json', JSON.stringify(await this.o.source.diagReport()));
     if (url.pathname === '/metrics') return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(await this.o.source.status()));
     if (snapshot) {
       const jpeg = await this.o.source.snapshotJpeg(snapshot[1]);

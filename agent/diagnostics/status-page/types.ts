@@ -1,5 +1,6 @@
 import type { CameraStats } from '../../ingest/types.js';
 import type { OutboxStats } from '../../outbox/types.js';
+import type { DetectorStats } from '../../detection/detector/detector-service.js';
 import type { DiagReport } from '../report-schema.js';
 
 /** One camera as the status page shows it. */
@@ -28,7 +29,7 @@ export interface AgentStatus {
   uptimeS: number;
   uplink: { connected: boolean; broker: string };
   cameras: CameraStatus[];
-  detector?: { inferenceMsP50: number; inferenceMsP95: number; queueDepth: number; dropped: number };
+  detector?: DetectorStats;
   outbox?: OutboxStats;
   recentEvents: RecentEvent[];
 }
@@ -36,7 +37,7 @@ export interface AgentStatus {
 /** What the status page needs from the running agent (implemented in agent/runtime/). */
 export interface StatusSource {
   status(): Promise<AgentStatus>;
-  diag(): Promise<DiagReport>;
+  diagReport(): Promise<DiagReport>;
   /** The camera's latest frame as a JPEG with the latest detection boxes drawn; undefined if no frame yet. */
   snapshotJpeg(cameraId: string): Promise<Buffer | undefined>;
 }

@@ -1,0 +1,107 @@
+import type { AgentConfig } from '../config/schema/index.js';
+import { AgentError } from '../core/errors.js';
+import { AGENT_VERSION } from '../core/version.js';
+import { newClipId } from '../clips/event-clips.js';
+import { SnapshotEncoder } from '../detection/stage/snapshot-encoder.js';
+import type { Box } from '../detection/types.js';
+import type { DiagReport } from '../diagnostics/report-schema.js';
+import type { AgentStatus, StatusSource } from '../diagnostics/status-page/types.js';
+import type { CommandData, HealthVerdict, ProvisioningHost } from '../provisioning/host.js';
+import type { Agent } from './agent.js';
+
+/**
+ * What provisioning (commands, config apply/rollback) and the status page may ask of the running
+ * agent — one narrow surface over the agent's parts.
+ */
+export class AgentControl implements ProvisioningHost, StatusSource {
+  private readonly encoder = new SnapshotEncoder(75);
+
+  constructor(private readonly agent: Agent) {}
+
+  applyConfig(config: AgentConfig): Promise<void> {
+    return this.agent.applyConfig(config);
+  }
+
+  /** Healthy = every enabled camera streaming and the broker connected. */
+  async isHealthy(): Promise<HealthVerdict> {
+    const problems: string[] = [];
+    const stats = this.agent.cameras.stats();
+    for (const cam of this.agent.config.cameras) {
+      if (!cam.enabled) continue;
+      const s = stats[cam.id];
+      if (s?.state !== 'streaming') problems.push(`camera ${cam.id} is ${s?.state ?? 'missing'}${s?.lastError ? ` (${s.lastError.code})` : ''}`);
+    }
+    if (!this.agent.uplink.connected) problems.push('broker not reachable');
+    return problems.length ? { ok: false, reason: problems.join('; ') } : { ok: true };
+  }
+
+  async setCameraEnabled(cameraId: string, enabled: boolean): Promise<void> {
+    const cam = this.agent.config.cameras.find((c) => c.id === cameraId);
+    if (!cam) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
+    cam.enabled = enabled;
+    await this.agent.cameras.setEnabled(cameraId, enabled);
+  }
+
+  /** The camera's latest frame as a JPEG, delivered like a clip (chunked, signed) through the outbox. */
+  async snapshot(cameraId: string): Promise<CommandData> {
+    const jpeg = await this.snapshotJpeg(cameraId);
+    if (!jpeg) throw new AgentError('CAMERA_NO_FRAME', `camera "${cameraId}" has no frame yet`, 'check the camera state in health or diag');
+    const ts = new Date().toISOString();
+    const clipId = `snap-${newClipId()}`;
+    await this.agent.outbox.enqueueFile('snapshot', jpeg, { clipId, camera: cameraId, startTs: ts, endTs: ts, contentType: 'image/jpeg' });
+    return { clipId, bytes: jpeg.length, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+  }
+
+  async requestClip(cameraId: string, fromMs: number, toMs: number): Promise<CommandData> {
+    if (!this.agent.config.cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
+    const clipId = this.agent.clips.requestClip(cameraId, fromMs, toMs);
+    return { clipId, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+  }
+
+  async diag(): Promise<CommandData> {
+    return { ...(await this.agent.diag()) };
+  }
+
+  async restart(): Promise<void> {
+    this.agent.requestRestart();
+  }
+
+  async status(): Promise<AgentStatus> {
+    const a = this.agent;
+    const cams = a.cameras.stats();
+    const det = a.detection?.stats().cameras ?? {};
+    const ob = a.outbox.stats();
+    const detector = a.detector?.stats();
+    return {
+      gatewayId: a.gatewayId,
+      version: AGENT_VERSION,
+      uptimeS: Math.round((Date.now() - a.startedAt) / 1000),
+      uplink: { connected: a.uplink.connected, broker: a.config.mqtt.url },
+      cameras: a.config.cameras.map((c) => ({
+        id: c.id,
+        ...(c.name ? { name: c.name } : {}),
+        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, fpsProcessed: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
+        ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
+        boxes: a.detection?.latest(c.id)?.boxes ?? [],
+      })),
+      ...(detector ? { detector } : {}),
+      outbox: ob,
+      recentEvents: a.recentEvents.list(),
+    };
+  }
+
+  diagReport(): Promise<DiagReport> {
+    return this.agent.diag();
+  }
+
+  async snapshotJpeg(cameraId: string): Promise<Buffer | undefined> {
+    const frame = this.agent.cameras.latestFrame(cameraId);
+    if (!frame) return undefined;
+    const boxes: Box[] = (this.agent.detection?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
+    return this.encoder.encode(frame, boxes);
+  }
+
+  close(): Promise<void> {
+    return this.encoder.close();
+  }
+}
