@@ -6,6 +6,7 @@
 import os from 'node:os';
 import type { AgentConfig } from '../config/schema/index.js';
 import { AGENT_VERSION } from '../core/version.js';
+import type { OutboxStats } from '../outbox/types.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { runGroup, type CheckGroup } from './check-runner.js';
 import { cameraChecks } from './checks/camera.js';
@@ -26,6 +27,8 @@ export interface DiagOptions {
   measureMs?: number;
   /** Model manifest, instead of detection.model under the install dir. */
   manifestPath?: string;
+  /** The running agent's live outbox figures: then storage checks do not open (or copy) the LevelDB. */
+  outboxStats?: () => OutboxStats;
 }
 
 export function verdictOf(checks: CheckResult[]): DiagReport['verdict'] {
@@ -56,7 +59,7 @@ export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOp
   if (want('gstreamer')) groups.push(gstreamerChecks(config));
   if (want('cameras')) for (const cam of config.cameras) groups.push(cameraChecks(cam, config, { stepTimeoutMs: opts.stepTimeoutMs, measureMs: opts.measureMs }));
   if (want('detector')) groups.push(detectorChecks(config, { manifestPath: opts.manifestPath }));
-  if (want('storage')) groups.push(storageChecks(config));
+  if (want('storage')) groups.push(storageChecks(config, { outboxStats: opts.outboxStats }));
   return groups;
 }
 

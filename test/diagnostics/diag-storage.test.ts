@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Level } from 'level';
 import { dataKey, encodeEntry, indexKey, type IndexRecord } from '../../agent/outbox/entry.js';
+import { validateConfig } from '../../agent/config/validate.js';
+import { runDiagnostics } from '../../agent/diagnostics/run-diagnostics.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { check, CLIP, diagInProcess, runDiag, writeConfig } from './helpers.js';
 
@@ -72,5 +74,16 @@ describe('edge-agent diag storage checks', () => {
     } finally {
       await db.open();
     }
+  });
+
+  it('inside the running agent, answers from its live outbox figures without touching the LevelDB', async () => {
+    const v = validateConfig({ gateway: { id: 'gw-store', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] });
+    assert.ok(v.ok);
+    const stats = { pending: 42, bytes: 1_900_000_000, oldestAgeS: 10, evicted: { clip: 0, snapshot: 0, event: 0, health: 0, response: 0 } };
+    const report = await runDiagnostics(v.config, { only: ['storage'], outboxStats: () => stats });
+    assert.match(check(report, 'storage.leveldb').detail ?? '', /open in this agent/);
+    const backlog = check(report, 'storage.outbox');
+    assert.equal(backlog.value, 42);
+    assert.equal(backlog.status, 'warn', '1.9 GB of the 2 GiB default quota');
   });
 });

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Level } from 'level';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { CLASSES, indexPrefix, type IndexRecord } from '../../outbox/entry.js';
+import type { OutboxStats } from '../../outbox/types.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
 import { diskFree } from './system.js';
 
@@ -44,7 +45,10 @@ function isLocked(err: unknown): boolean {
   return e.code === 'LEVEL_LOCKED' || /lock/i.test(`${e.cause?.message ?? ''} ${e.message}`);
 }
 
-export async function openOutboxForReading(dir: string): Promise<{ backlog: Backlog; via: 'direct' | 'copy' }> {
+/** Copying a big outbox to read it would cost the SD card more than the answer is worth. */
+const MAX_COPY_BYTES = 256 * 1024 * 1024;
+
+export async function openOutboxForReading(dir: string): Promise<{ backlog?: Backlog; via: 'direct' | 'copy' | 'locked' }> {
   const direct: Db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer', createIfMissing: false });
   try {
     await direct.open();
@@ -56,6 +60,7 @@ export async function openOutboxForReading(dir: string): Promise<{ backlog: Back
   } catch (err) {
     if (!isLocked(err)) throw err;
   }
+  if (dirBytes(dir) > MAX_COPY_BYTES) return { via: 'locked' };
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'edge-diag-outbox-'));
   try {
     cpSync(dir, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
@@ -151,7 +156,7 @@ export function retentionOutcome(config: AgentConfig, freeBytes: number): Outcom
   return pass(Number((wanted / GB).toFixed(2)), detail, 'GB');
 }
 
-export function storageChecks(config: AgentConfig): CheckGroup {
+export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => OutboxStats } = {}): CheckGroup {
   const outboxDir = path.join(config.gateway.dataDir, 'outbox');
   return {
     group: 'storage',
@@ -173,11 +178,19 @@ export function storageChecks(config: AgentConfig): CheckGroup {
         r.report('storage.outbox', skip('no outbox yet'));
         return;
       }
+      if (opts.outboxStats) {
+        // Inside the running agent: its own open outbox is the answer, no second handle needed.
+        const s = opts.outboxStats();
+        r.report('storage.leveldb', pass(true, `${outboxDir}: open in this agent`));
+        r.report('storage.outbox', backlogOutcome({ pending: s.pending, bytes: s.bytes, oldestTs: s.pending ? Date.now() - s.oldestAgeS * 1000 : undefined }, config.outbox.quotaBytes));
+        return;
+      }
       const t0 = performance.now();
       try {
         const { backlog, via } = await openOutboxForReading(outboxDir);
-        r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'copy' ? `${outboxDir}: held by the running agent (lock taken); read from a private copy` : `${outboxDir} opens`, 'ms'));
-        r.report('storage.outbox', backlogOutcome(backlog, config.outbox.quotaBytes));
+        const held = `${outboxDir}: held by the running agent (lock taken)`;
+        r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'copy' ? `${held}; read from a private copy` : via === 'locked' ? held : `${outboxDir} opens`, 'ms'));
+        r.report('storage.outbox', backlog ? backlogOutcome(backlog, config.outbox.quotaBytes) : skip(`held by the running agent and over ${MAX_COPY_BYTES / 1024 / 1024} MB to copy: see the outbox figures in its health message or status page`));
       } catch (err) {
         r.report('storage.leveldb', fail(null, `${outboxDir}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`, 'the outbox database is damaged or unreadable: check disk errors (`dmesg`); as a last resort stop the agent and move the outbox folder aside (queued items are lost)'));
         r.skipRest('not attempted: the outbox does not open');
