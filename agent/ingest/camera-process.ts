@@ -13,6 +13,7 @@ import { loadGstreamer, SEEK_FLUSH, SEEK_SEGMENT, type GstAppSink, type GstBusMe
 import { classifyGstError, classifyParseError } from './gst-errors.js';
 import type { FromCamera, ToCamera } from './ipc.js';
 import type { CameraPlan } from './pipeline-plan.js';
+import type { CameraError } from './error-codes.js';
 import { closeSegment } from './segment-files.js';
 import { quoteGst } from './pipeline-templates.js';
 
@@ -52,20 +53,33 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), 100).unref();
 }
 
-/** The first video caps name parsebin finds in a file (video/x-h264, ...), via a throwaway pipeline. */
-function probeCodec(file: string): Promise<string | undefined> {
+/**
+ * The first video caps name parsebin finds in a file (video/x-h264, ...), via a throwaway pipeline;
+ * an error (not a video file, unknown container) comes back as a camera error instead.
+ */
+function probeCodec(file: string): Promise<{ codec?: string; error?: CameraError }> {
   const gst = loadGstreamer();
   const probe = new gst.Pipeline(`filesrc location=${quoteGst(file)} ! parsebin ! appsink name=probe caps="video/x-h264;video/x-h265;video/mpeg;video/x-raw" sync=false max-buffers=1`);
   const sink = probe.findChild('probe') as GstAppSink;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done(undefined), 15000);
-    const done = (codec: string | undefined): void => {
+    let settled = false;
+    const done = (result: { codec?: string; error?: CameraError }): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       probe.stop();
-      resolve(codec);
+      resolve(result);
     };
+    const timer = setTimeout(() => done({ error: { code: 'CAMERA_STREAM_CORRUPT', message: 'no video stream found within 10 s' } }), 10000);
+    // This bus poll keeps one pool thread after the probe stops; the process has spare ones for it.
+    probe.pollBus((msg) => {
+      if (msg.type === 'error') {
+        const e = classifyGstError(msg);
+        done({ error: { code: e.code === 'CAMERA_PIPELINE_FAILED' ? 'CAMERA_STREAM_CORRUPT' : e.code, message: e.message } });
+      }
+    });
     probe.play();
-    sink.pull((buf, caps) => done(buf && typeof caps.name === 'string' ? caps.name : undefined));
+    sink.pull((buf, caps) => done(buf && typeof caps.name === 'string' ? { codec: caps.name } : { error: { code: 'CAMERA_STREAM_CORRUPT', message: 'no video stream in the file' } }));
   });
 }
 
@@ -73,11 +87,12 @@ async function start(p: CameraPlan, window: number): Promise<void> {
   plan = p;
   credit = window;
   const gst = loadGstreamer();
+  send({ type: 'loaded' });
   let description = p.pipeline;
   if (p.probeFile) {
     if (!existsSync(p.probeFile)) return fail('CAMERA_SOURCE_NOT_FOUND', `video file ${p.probeFile} does not exist`);
-    const codec = await probeCodec(p.probeFile);
-    if (!codec) return fail('CAMERA_STREAM_CORRUPT', `no video stream found in ${p.probeFile}`);
+    const { codec, error } = await probeCodec(p.probeFile);
+    if (!codec) return fail(error?.code ?? 'CAMERA_STREAM_CORRUPT', error?.message ?? `no video stream found in ${p.probeFile}`);
     const parser = p.parsers?.[codec];
     if (!parser) return fail('CAMERA_CODEC_UNSUPPORTED', `${codec} in ${p.probeFile} is not supported by the ${p.decoder} decoder`);
     description = description.replace('{{parser}}', parser);
@@ -142,6 +157,8 @@ function onBus(msg: GstBusMessage): void {
     case 'eos':
       if (stopping) {
         finishStop();
+      } else if (p.live) {
+        fail('CAMERA_STREAM_ENDED', 'the camera ended the stream');
       } else if (p.loop) {
         // Segment seeks should loop without EOS; if a demuxer ignored them, restart from scratch.
         fail('CAMERA_STREAM_ENDED', 'file reached its end; restarting the loop');

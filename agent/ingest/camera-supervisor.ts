@@ -27,11 +27,13 @@ const CHILD_SCRIPT = path.join(__dirname, `camera-process${EXT}`);
 const REPO_ROOT = path.resolve(__dirname, EXT === '.ts' ? '../..' : '../../..');
 /** Small V8 heaps: the process only shuttles buffers; a young generation of 1 MB keeps RSS low. */
 const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
-/** pollBus + appsink.pull each hold a pool thread for good; two more for file renames and the codec probe. */
-const CHILD_THREADPOOL = '4';
+/** pollBus + appsink.pull each hold a pool thread for good, the codec probe's bus poll a third; the rest serve file renames. */
+const CHILD_THREADPOOL = '6';
 const KILL_GRACE_MS = 3000;
-/** Time a new process gets to load GStreamer and connect, on top of stallTimeoutSeconds. */
-const STARTUP_GRACE_MS = 15000;
+/** Time a new process gets to start and load GStreamer (slow on a busy box, seconds under tsx). */
+const LOAD_TIMEOUT_MS = 60000;
+/** Time a loaded process gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
+const CONNECT_GRACE_MS = 10000;
 
 /** Where the camera's video comes from, for error messages (never with credentials). */
 export function describeSource(source: CameraSource): string {
@@ -64,6 +66,7 @@ export class CameraSupervisor {
   private retryTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private spawnedAt = 0;
+  private loadedAt = 0;
   private lastFrameAt = 0;
   private seq = 0;
   private latest?: VideoFrame;
@@ -178,6 +181,7 @@ export class CameraSupervisor {
     });
     this.child = child;
     this.spawnedAt = Date.now();
+    this.loadedAt = 0;
     this.childDropped = 0;
     this.creditOut = FRAME_WINDOW;
     let ended = false;
@@ -187,6 +191,9 @@ export class CameraSupervisor {
       switch (msg.type) {
         case 'frame':
           this.onFrame(child, msg);
+          break;
+        case 'loaded':
+          this.loadedAt = Date.now();
           break;
         case 'segment':
           this.deps.bus.emit('camera.segment', msg.segment);
@@ -268,8 +275,10 @@ export class CameraSupervisor {
     const now = Date.now();
     if (this.state === 'streaming' && now - this.lastFrameAt > stallMs) {
       this.fail({ code: CameraErrorCode.STALLED, message: `no frame for ${Math.round((now - this.lastFrameAt) / 1000)} s` });
-    } else if (this.state === 'connecting' && now - this.spawnedAt > stallMs + STARTUP_GRACE_MS) {
-      this.fail({ code: CameraErrorCode.STALLED, message: `no frame within ${Math.round((now - this.spawnedAt) / 1000)} s of connecting` });
+    } else if (this.state === 'connecting' && !this.loadedAt && now - this.spawnedAt > LOAD_TIMEOUT_MS) {
+      this.fail({ code: CameraErrorCode.PROCESS_CRASHED, message: `camera process did not start within ${LOAD_TIMEOUT_MS / 1000} s` });
+    } else if (this.state === 'connecting' && this.loadedAt && now - this.loadedAt > stallMs + CONNECT_GRACE_MS) {
+      this.fail({ code: CameraErrorCode.STALLED, message: `no frame within ${Math.round((now - this.loadedAt) / 1000)} s of connecting` });
     }
   }
 

@@ -10,6 +10,8 @@ export type ToCamera =
   | { type: 'stop' };
 
 export type FromCamera =
+  /** The process runs and has GStreamer loaded: from here on the stall timeout applies. */
+  | { type: 'loaded' }
   | { type: 'playing' }
   | { type: 'frame'; ts: number; width: number; height: number; data: Buffer }
   | { type: 'segment'; segment: RecordingSegment }

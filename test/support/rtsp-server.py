@@ -126,7 +126,6 @@ def main():
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password or ''), token)
         server.set_auth(auth)
         perms = GstRtspServer.RTSPPermissions()
-        perms.add_role_empty('user')
         perms.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
         perms.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
         factory.set_permissions(perms)

@@ -60,7 +60,10 @@ export class RtspTestServer {
     proc.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
     this.proc = proc;
-    await waitFor(async () => proc.exitCode === null && this.log.includes('ready') && (await canConnect(this.port)), {
+    await waitFor(async () => {
+      if (proc.exitCode !== null) throw new Error(`rtsp-server.py exited with ${proc.exitCode}: ${this.log}`);
+      return this.log.includes('ready') && (await canConnect(this.port));
+    }, {
       timeoutMs: 30000,
       what: `RTSP test server on port ${this.port}: ${this.log}`,
     });
