@@ -40,9 +40,8 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     const gen = await cli(['keys', 'generate', '--out', keysDir]);
     assert.equal(gen.status, 0, gen.stderr);
     assert.equal(statSync(path.join(keysDir, 'fleet.key')).mode & 0o777, 0o600);
-    const again = await cli(['keys', 'generate', '--out', keysDir]);
-    assert.equal(again.status, 1);
-    assert.match(again.stderr, /FLEET_KEY_EXISTS/);
+    // CLI starts are slow on a loaded box: independent invocations run side by side.
+    const againP = cli(['keys', 'generate', '--out', keysDir]);
 
     const dataDir = path.join(tmp.dir, 'gw-cli');
     const pub = path.join(keysDir, 'fleet.pub');
@@ -55,6 +54,9 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     // The runtime's retained status carries the gateway public key (agent/runtime statusPayload).
     await gw.uplink.publish('status', JSON.stringify({ state: 'online', publicKey: gw.identity.publicKeyPem }), { qos: 1, retain: true });
     const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets']);
+    const again = await againP;
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /FLEET_KEY_EXISTS/);
     assert.equal(push.status, 0, push.stderr + push.stdout);
     assert.match(push.stdout, /version 3 applied/);
     assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-1', 'cam-7']);
@@ -66,17 +68,19 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     await retained.endAsync(true);
     assert.ok(onBroker.length > 100 && !Buffer.from(JSON.parse(onBroker).payload, 'base64url').toString().includes('cli-secret-99'), 'the secret crossed the broker in clear');
 
-    const stale = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '2']);
+    const [stale, get, unsigned] = await Promise.all([
+      cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '2']),
+      cli(['request', ...common, 'config/get']),
+      cli(['request', ...common, 'camera/disable', '{"camera":"cam-7"}']),
+    ]);
     assert.equal(stale.status, 1);
     assert.match(stale.stderr, /rejected \(PROVISIONING_STALE_VERSION/);
 
-    const get = await cli(['request', ...common, 'config/get']);
     assert.equal(get.status, 0, get.stderr);
     const answer = JSON.parse(get.stdout) as { status: string; data: { version: number } };
     assert.equal(answer.data.version, 3);
     assert.ok(!get.stdout.includes('cli-secret-99'));
 
-    const unsigned = await cli(['request', ...common, 'camera/disable', '{"camera":"cam-7"}']);
     assert.equal(unsigned.status, 1);
     assert.match(unsigned.stdout, /COMMAND_UNSIGNED/);
     const disable = await cli(['request', ...common, '--key', key, 'camera/disable', '{"camera":"cam-7"}']);
