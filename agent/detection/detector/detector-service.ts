@@ -8,7 +8,7 @@ import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
-import { i420RegionToTensor, type InputSpec } from './preprocess.js';
+import type { InputSpec } from './preprocess.js';
 
 export interface DetectorLoadOptions {
   manifestPath: string;
@@ -71,7 +71,8 @@ export class DetectorService {
     this.labels = manifest.labels;
     this.inputSize = { width: manifest.input.width, height: manifest.input.height };
     this.queue = new FairQueue<Job>(queueSize);
-    this.spec = manifest.input;
+    const { width, height, layout, channels, scale, mean, std } = manifest.input;
+    this.spec = { width, height, layout, channels, scale, mean, std };
     this.decode = {
       minScore: manifest.output.minScore,
       classes: manifest.labels.length,
@@ -152,10 +153,14 @@ export class DetectorService {
   private async runJob(job: Job): Promise<Detection[]> {
     await this.ensureHost();
     const { frame, region } = job;
-    const input = i420RegionToTensor(frame, region, this.spec);
     const { width: W, height: H } = this.inputSize;
-    const dims = this.spec.layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
-    const out = await this.host.run(this.manifest.input.name, input, dims, this.manifest.output.name);
+    const out = await this.host.run({
+      inputName: this.manifest.input.name,
+      outputName: this.manifest.output.name,
+      frame: { width: frame.width, height: frame.height, data: frame.data },
+      region,
+      spec: this.spec,
+    });
     this.inferences++;
     this.latency.add(out.ms);
     const raw = DECODERS[this.manifest.output.decoder](out.data, out.dims, this.decode);

@@ -8,6 +8,8 @@ export interface InferenceResult {
   dims: number[];
   /** Time inside session.run, in the worker. */
   ms: number;
+  /** Crop + resize + normalise, in the worker. */
+  preprocessMs: number;
 }
 
 /** Runs the worker from source under tsx (tests, benchmarks) or from dist as plain JS. */
@@ -63,14 +65,16 @@ export class InferenceHost {
     return !this.failure && !this.closing;
   }
 
-  run(inputName: string, input: Float32Array, dims: number[], outputName: string): Promise<InferenceResult> {
+  /** Crops, resizes and infers one region of an I420 frame in the worker (the frame bytes are copied). */
+  run(req: Omit<RunRequest, 'id'>): Promise<InferenceResult> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
     const id = this.nextId++;
-    const req: RunRequest = { id, inputName, outputName, input, dims };
+    // A copy of just the frame's bytes: the source may be a view into a larger shared buffer.
+    const data = Uint8Array.from(req.frame.data);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(req, [input.buffer as ArrayBuffer]);
+      this.worker.postMessage({ ...req, id, frame: { ...req.frame, data } } satisfies RunRequest, [data.buffer]);
     });
   }
 
@@ -86,7 +90,7 @@ export class InferenceHost {
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    if (msg.type === 'result') p.resolve({ data: msg.data, dims: msg.dims, ms: msg.ms });
+    if (msg.type === 'result') p.resolve({ data: msg.data, dims: msg.dims, ms: msg.ms, preprocessMs: msg.preprocessMs });
     else p.reject(new AgentError('DETECTOR_INFERENCE_FAILED', `inference failed: ${msg.message}`, 'check the model manifest input size and layout'));
   }
 

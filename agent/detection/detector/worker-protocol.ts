@@ -1,4 +1,6 @@
 /** Messages between the detector service and its inference worker thread. */
+import type { PixelBox } from '../types.js';
+import type { InputSpec } from './preprocess.js';
 
 export interface WorkerInit {
   modelPath: string;
@@ -11,16 +13,18 @@ export interface ValueInfo {
   dims: (number | string)[];
 }
 
+/** One job: the I420 frame (a copy, transferred) and the region to crop, resize and infer. */
 export interface RunRequest {
   id: number;
   inputName: string;
   outputName: string;
-  input: Float32Array;
-  dims: number[];
+  frame: { width: number; height: number; data: Uint8Array };
+  region: PixelBox;
+  spec: InputSpec;
 }
 
 export type WorkerMessage =
   | { type: 'ready'; inputs: ValueInfo[]; outputs: ValueInfo[] }
   | { type: 'load-error'; message: string }
-  | { type: 'result'; id: number; data: Float32Array; dims: number[]; ms: number }
+  | { type: 'result'; id: number; data: Float32Array; dims: number[]; ms: number; preprocessMs: number }
   | { type: 'run-error'; id: number; message: string };
