@@ -71,7 +71,8 @@ export class InferenceHost {
     if (this.closing) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
     const id = this.nextId++;
     // A copy of just the frame's bytes: the source may be a view into a larger shared buffer.
-    const data = Uint8Array.from(req.frame.data);
+    const data = new Uint8Array(req.frame.data.byteLength);
+    data.set(req.frame.data);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...req, id, frame: { ...req.frame, data } } satisfies RunRequest, [data.buffer]);

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       .then((result) => {
         const ms = performance.now() - started;
         const out = result[req.outputName];
-        const data = Float32Array.from(out.data as Float32Array);
+        // Copied out of onnxruntime's buffer so it can be transferred, not cloned.
+        const data = new Float32Array(out.data as Float32Array);
         post({ type: 'result', id: req.id, data, dims: [...out.dims], ms, preprocessMs: started - t0 }, [data.buffer]);
       })
       .catch((err: unknown) => post({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
