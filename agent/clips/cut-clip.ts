@@ -67,7 +67,7 @@ export async function cutClip(req: CutClipRequest): Promise<CutClipResult> {
     throw new AgentError('CLIP_NO_RECORDING', `camera ${cameraId} has no recording between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`, 'check that recording is on for this camera and that retention (recording.retentionHours, maxBytes) keeps that far back');
   }
 
-  const timeoutMs = req.timeoutMs ?? 60_000 + (toMs - fromMs) / 2;
+  const timeoutMs = Math.ceil(req.timeoutMs ?? 60_000 + (toMs - fromMs) / 2);
   const input = JSON.stringify({
     segments: segments.map((s) => ({ path: s.path, startMs: s.startTs })),
     fromMs, toMs, out: outFile, timeoutS: timeoutMs / 1000,
