@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { freePort } from '../support/ports.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
@@ -95,6 +96,31 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
       assert.match(decode.remedy ?? '', /avdec_h264 is missing/);
     } finally {
       await camera.stop();
+    }
+  });
+
+  it('a hung broker and a frozen camera (accept, never answer) cost their deadlines concurrently, not their sum', async () => {
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const { report, exitCode } = await diagInProcess({
+        gateway: { id: 'gw-hung', dataDir: path.join(tmp.dir, 'data4') },
+        mqtt: { url: `mqtt://127.0.0.1:${port}` },
+        cameras: [{ id: 'frozen', source: { kind: 'rtsp', url: `rtsp://127.0.0.1:${port}/cam` } }],
+      }, ['uplink', 'cameras']);
+      const took = Date.now() - t0;
+      assert.equal(exitCode, 2);
+      assert.equal(check(report, 'uplink.tcp').status, 'pass', 'the port accepts');
+      assert.equal(check(report, 'uplink.mqtt').status, 'fail');
+      const cam = check(report, 'camera.frozen.source');
+      assert.equal(cam.status, 'fail');
+      assert.match(cam.detail ?? '', /no answer within 8000 ms/);
+      // CONNECT waits 10 s and RTSP 8 s, side by side: well under their 18 s sum plus start-up.
+      assert.ok(took < 17000, `took ${took} ms`);
+    } finally {
+      silent.close();
     }
   });
 });
