@@ -46,8 +46,6 @@ function axis(start: number, length: number, out: number, size: number, subsampl
   return a;
 }
 
-const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
-
 /**
  * Crops `region` (frame pixels; may extend past the frame, outside is black) from an I420 frame,
  * resizes it bilinearly to the model input size and writes the normalised tensor in the model's
@@ -67,70 +65,58 @@ export function i420RegionToTensor(img: I420Source, region: PixelBox, spec: Inpu
   const uOff = img.width * img.height;
   const vOff = uOff + cw * ch;
   const src = img.data;
-  // Per output channel slot k: value = rgb[order[k]] * mul[k] + add[k].
-  const order = spec.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const mul = [0, 1, 2].map((k) => spec.scale / spec.std[k]);
-  const add = [0, 1, 2].map((k) => (0 - spec.mean[k]) / spec.std[k]); // 0 - m: no -0 for mean 0
-  const black = [0, 1, 2].map((k) => add[k]);
+  // Slot k of the model (RGB or BGR order): value = channel * m_k + a_k.
+  const bgr = spec.channels === 'BGR';
+  const [m0, m1, m2] = [0, 1, 2].map((k) => spec.scale / spec.std[k]);
+  const [a0, a1, a2] = [0, 1, 2].map((k) => (0 - spec.mean[k]) / spec.std[k]); // 0 - m: no -0 for mean 0
+  // Element offsets of slots 0..2 for pixel p: NHWC p*3 + k, NCHW k*plane + p.
   const nchw = spec.layout === 'NCHW';
-  const plane = W * H;
-  const rgb = [0, 0, 0];
+  const pixStride = nchw ? 1 : 3;
+  const o1 = nchw ? W * H : 1;
+  const o2 = 2 * o1;
   for (let oy = 0; oy < H; oy++) {
     const ya = ay.i0[oy];
-    const rowBase = oy * W;
+    let o = oy * W * pixStride;
     if (ya < 0) {
-      for (let ox = 0; ox < W; ox++) writePixel(tensor, nchw, plane, rowBase + ox, black[0], black[1], black[2]);
+      for (let ox = 0; ox < W; ox++, o += pixStride) { tensor[o] = a0; tensor[o + o1] = a1; tensor[o + o2] = a2; }
       continue;
     }
-    const yb = ay.i1[oy];
     const wy = ay.w[oy];
     const ra = ya * img.width;
-    const rb = yb * img.width;
-    const ca = cy.i0[oy] * cw;
-    const cb = cy.i1[oy] * cw;
+    const rb = ay.i1[oy] * img.width;
+    const uA = uOff + cy.i0[oy] * cw;
+    const uB = uOff + cy.i1[oy] * cw;
+    const vA = vOff + cy.i0[oy] * cw;
+    const vB = vOff + cy.i1[oy] * cw;
     const wcy = cy.w[oy];
-    for (let ox = 0; ox < W; ox++) {
+    for (let ox = 0; ox < W; ox++, o += pixStride) {
       const xa = ax.i0[ox];
-      if (xa < 0) { writePixel(tensor, nchw, plane, rowBase + ox, black[0], black[1], black[2]); continue; }
+      if (xa < 0) { tensor[o] = a0; tensor[o + o1] = a1; tensor[o + o2] = a2; continue; }
       const xb = ax.i1[ox];
       const wx = ax.w[ox];
-      const top = src[ra + xa] + (src[ra + xb] - src[ra + xa]) * wx;
-      const bot = src[rb + xa] + (src[rb + xb] - src[rb + xa]) * wx;
-      const Y = top + (bot - top) * wy;
+      const t = src[ra + xa] + (src[ra + xb] - src[ra + xa]) * wx;
+      const Y = t + (src[rb + xa] + (src[rb + xb] - src[rb + xa]) * wx - t) * wy;
       const ua = cx.i0[ox];
       const ub = cx.i1[ox];
       const wcx = cx.w[ox];
-      const U = bilerp(src, uOff, ca, cb, ua, ub, wcx, wcy);
-      const V = bilerp(src, vOff, ca, cb, ua, ub, wcx, wcy);
+      const ut = src[uA + ua] + (src[uA + ub] - src[uA + ua]) * wcx;
+      const U = ut + (src[uB + ua] + (src[uB + ub] - src[uB + ua]) * wcx - ut) * wcy;
+      const vt = src[vA + ua] + (src[vA + ub] - src[vA + ua]) * wcx;
+      const V = vt + (src[vB + ua] + (src[vB + ub] - src[vB + ua]) * wcx - vt) * wcy;
       // BT.601 limited range, as the rest of the agent converts I420.
       const c = (Y - 16) * 1.164;
       const d = U - 128;
       const e = V - 128;
-      rgb[0] = clamp255(c + 1.596 * e);
-      rgb[1] = clamp255(c - 0.392 * d - 0.813 * e);
-      rgb[2] = clamp255(c + 2.017 * d);
-      writePixel(tensor, nchw, plane, rowBase + ox,
-        rgb[order[0]] * mul[0] + add[0], rgb[order[1]] * mul[1] + add[1], rgb[order[2]] * mul[2] + add[2]);
+      let r = c + 1.596 * e;
+      let g = c - 0.392 * d - 0.813 * e;
+      let b = c + 2.017 * d;
+      r = r < 0 ? 0 : r > 255 ? 255 : r;
+      g = g < 0 ? 0 : g > 255 ? 255 : g;
+      b = b < 0 ? 0 : b > 255 ? 255 : b;
+      tensor[o] = (bgr ? b : r) * m0 + a0;
+      tensor[o + o1] = g * m1 + a1;
+      tensor[o + o2] = (bgr ? r : b) * m2 + a2;
     }
   }
   return tensor;
-}
-
-function bilerp(src: Uint8Array, off: number, ra: number, rb: number, xa: number, xb: number, wx: number, wy: number): number {
-  const top = src[off + ra + xa] + (src[off + ra + xb] - src[off + ra + xa]) * wx;
-  const bot = src[off + rb + xa] + (src[off + rb + xb] - src[off + rb + xa]) * wx;
-  return top + (bot - top) * wy;
-}
-
-function writePixel(t: Float32Array, nchw: boolean, plane: number, p: number, a: number, b: number, c: number): void {
-  if (nchw) {
-    t[p] = a;
-    t[plane + p] = b;
-    t[2 * plane + p] = c;
-  } else {
-    const o = p * 3;
-    t[o] = a;
-    t[o + 1] = b;
-    t[o + 2] = c;
-  }
 }
