@@ -72,4 +72,14 @@ describe('ONVIF stream resolution', () => {
     await rejectsWith(resolveOnvifStreamUri({ kind: 'onvif', host: '127.0.0.1', port, username: 'a', password: 'b' }, { timeoutMs: 5000 }), 'ONVIF_UNREACHABLE');
     assert.ok(Date.now() - t0 < 5000);
   });
+
+  it('works with an old device without GetServices, and with profiles bound to no listed video source', async () => {
+    const odd = await new FakeOnvifDevice({ username: 'admin', password: 's3cret', rtspUrl, legacy: true, profileSourceToken: 'NotListed' }).start();
+    try {
+      assert.equal(await resolveOnvifStreamUri({ kind: 'onvif', host: '127.0.0.1', port: odd.httpPort, username: 'admin', password: 's3cret' }), rtspUrl);
+      assert.deepEqual(odd.requests.map((r) => r.action), ['GetSystemDateAndTime', 'GetServices', 'GetCapabilities', 'GetProfiles', 'GetStreamUri']);
+    } finally {
+      await odd.stop();
+    }
+  });
 });

@@ -18,6 +18,10 @@ export interface FakeOnvifOptions {
   name?: string;
   /** Profile tokens offered; the first is the main stream. */
   profiles?: string[];
+  /** Video source the profiles bind (VideoSource_1, the only one, by default): a misconfigured camera binds none. */
+  profileSourceToken?: string;
+  /** An old (pre-2.x) device: no GetServices, only GetCapabilities. */
+  legacy?: boolean;
 }
 
 const SOAP_ENV = 'http://www.w3.org/2003/05/soap-envelope';
@@ -134,6 +138,7 @@ export class FakeOnvifDevice {
         };
       }
       case 'GetServices':
+        if (this.opts.legacy) return { status: 400, xml: fault('ter:ActionNotSupported', 'GetServices is not supported') };
         return {
           status: 200,
           xml: envelope(
@@ -190,7 +195,7 @@ export class FakeOnvifDevice {
     const [w, h] = i === 0 ? [1280, 720] : [640, 360];
     return (
       `<trt:Profiles token="${token}" fixed="true"><tt:Name>${token}</tt:Name>` +
-      '<tt:VideoSourceConfiguration token="VideoSourceConfig_1"><tt:Name>vsc</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_1</tt:SourceToken>' +
+      `<tt:VideoSourceConfiguration token="VideoSourceConfig_1"><tt:Name>vsc</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>${this.opts.profileSourceToken ?? 'VideoSource_1'}</tt:SourceToken>` +
       '<tt:Bounds x="0" y="0" width="1280" height="720"/></tt:VideoSourceConfiguration>' +
       `<tt:VideoEncoderConfiguration token="enc_${token}"><tt:Name>enc_${token}</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>` +
       `<tt:Resolution><tt:Width>${w}</tt:Width><tt:Height>${h}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>` +

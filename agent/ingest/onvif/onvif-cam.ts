@@ -10,7 +10,9 @@ type CamCallback = (err: Error | null, data?: unknown, xml?: string) => void;
 
 /** The subset of Cam we call, with payloads as `unknown`. */
 interface CamCalls {
-  connect(cb: CamCallback): void;
+  getSystemDateAndTime(cb: CamCallback): void;
+  getServices(includeCapability: boolean, cb: CamCallback): void;
+  getCapabilities(cb: CamCallback): void;
   getProfiles(cb: CamCallback): void;
   getStreamUri(options: { protocol: 'RTSP'; stream: 'RTP-Unicast'; profileToken: string }, cb: CamCallback): void;
   getDeviceInformation(cb: CamCallback): void;
@@ -69,12 +71,17 @@ export function toProfile(raw: unknown): OnvifProfile | undefined {
   };
 }
 
-/** A connected camera: GetSystemDateAndTime, GetServices (or GetCapabilities), GetProfiles, GetVideoSources done. */
+/**
+ * A connected camera. Cam.connect() would also run GetVideoSources and match sources to profiles,
+ * and on a camera whose profiles bind no listed source that matching throws inside the package's
+ * callback: the error is swallowed and connect never calls back. So we make the calls we need
+ * ourselves, in the package's order: GetSystemDateAndTime (unauthenticated; learns the device clock
+ * for the WS-Security digest), GetServices (falling back to GetCapabilities on old devices).
+ */
 export class OnvifCam {
   private constructor(private readonly cam: CamCalls) {}
 
-  static connect(ep: OnvifEndpoint): Promise<OnvifCam> {
-    // autoconnect off: connect() is called below with our own callback, so its error reaches us.
+  static async connect(ep: OnvifEndpoint): Promise<OnvifCam> {
     const cam = new Cam({
       hostname: ep.hostname,
       port: ep.port,
@@ -86,10 +93,16 @@ export class OnvifCam {
       // Service URLs a camera advertises often carry its LAN-internal address; use the one we reached.
       preserveAddress: true,
     });
-    const calls = cam as unknown as CamCalls;
-    return new Promise((resolve, reject) => {
-      calls.connect((err) => (err ? reject(err) : resolve(new OnvifCam(calls))));
-    });
+    const c = new OnvifCam(cam as unknown as CamCalls);
+    await c.call((cb) => c.cam.getSystemDateAndTime(cb));
+    try {
+      await c.call((cb) => c.cam.getServices(true, cb));
+    } catch (err) {
+      // An authentication refusal is final; anything else may be a device without GetServices.
+      if (/not ?authori[sz]ed|401/i.test(String((err as Error).message))) throw err;
+      await c.call((cb) => c.cam.getCapabilities(cb));
+    }
+    return c;
   }
 
   private call(fn: (cb: CamCallback) => void): Promise<unknown> {
