@@ -17,6 +17,26 @@ export interface DesiredConfigClaims {
   expiresAt?: string;
 }
 
+/**
+ * Settings that belong to the box rather than the fleet are kept when a pushed config leaves them out:
+ * gateway.dataDir (where identity and last-good live) and provisioning.trustedKeys (so a push cannot
+ * silently drop the trust store; an explicit [] is still refused as a lockout).
+ */
+function inheritLocalSettings(config: unknown, ctx: DesiredCheckContext): unknown {
+  if (!config || typeof config !== 'object' || Array.isArray(config)) return config;
+  const c = config as Record<string, unknown>;
+  const section = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const gateway = section(c.gateway);
+  const provisioning = section(c.provisioning);
+  const isObj = (v: unknown): boolean => v === undefined || (!!v && typeof v === 'object' && !Array.isArray(v));
+  if (!isObj(c.gateway) || !isObj(c.provisioning)) return config; // let the schema say what is wrong
+  return {
+    ...c,
+    gateway: { ...gateway, dataDir: gateway.dataDir ?? ctx.runningDataDir },
+    provisioning: { ...provisioning, trustedKeys: provisioning.trustedKeys ?? ctx.runningTrustedKeys },
+  };
+}
+
 export interface DesiredCheckContext {
   gatewayId: string;
   trusted: readonly TrustedKey[];
@@ -25,6 +45,8 @@ export interface DesiredCheckContext {
   /** Highest version already handled; a desired config must be newer. */
   currentVersion: number;
   runningDataDir: string;
+  /** provisioning.trustedKeys of the running config, inherited by a pushed config that omits them. */
+  runningTrustedKeys: readonly string[];
   x25519Private: KeyObject;
   now?: number;
 }
@@ -94,7 +116,7 @@ export function checkDesiredConfig(payload: Buffer, ctx: DesiredCheckContext): D
     if (err instanceof AgentError) return { ok: false, version, error: err, authentic: true };
     throw err;
   }
-  const result = validateConfig(plain);
+  const result = validateConfig(inheritLocalSettings(plain, ctx));
   if (!result.ok) {
     return reject('CONFIG_INVALID', `config does not pass the schema:\n${formatProblems(result.problems)}`, 'fix the listed keys; `edge-agent check-config FILE` checks before pushing', version, true);
   }

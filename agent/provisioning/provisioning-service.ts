@@ -150,6 +150,7 @@ export class ProvisioningService {
       maxClockSkewMs: p.maxClockSkewSeconds * 1000,
       currentVersion: lastHandled,
       runningDataDir: this.opts.dataDir,
+      runningTrustedKeys: p.trustedKeys,
       x25519Private: this.x25519,
     });
     if (!check.ok) {

@@ -40,7 +40,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const config = makeConfig(dataDir, broker.url, [fleet.pubFile], { cameras });
     const ctx = (currentVersion: number): DesiredCheckContext => ({
       gatewayId: 'gw-bench', trusted: loadTrustStore([fleet.pubFile]), maxMessageBytes: 262144, maxClockSkewMs: 300000,
-      currentVersion, runningDataDir: dataDir, x25519Private: ed25519PrivateToX25519(identity.privateKey),
+      currentVersion, runningDataDir: dataDir, runningTrustedKeys: [fleet.pubFile], x25519Private: ed25519PrivateToX25519(identity.privateKey),
     });
     const good = Buffer.from(JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-bench', version: 1e9, config })));
     const forgedKey = { privateKey: generateKeyPairSync('ed25519').privateKey, kid: fleet.kid };

@@ -54,6 +54,17 @@ describe('provisioning: signed desired config over a real Mosquitto', function (
     assert.equal((got.data as { configHash: string }).configHash, report.configHash);
   });
 
+  it('a pushed config that leaves out gateway.dataDir and provisioning keeps the box\'s own (still provisionable)', async () => {
+    const { gw, op, fleet } = await setup('gw-inherit');
+    const minimal = { mqtt: { url: broker.url }, cameras: [{ id: 'cam-5', source: { kind: 'test' } }] };
+    const r1 = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-inherit', version: 1, config: minimal })));
+    assert.equal(r1.status, 'applied', JSON.stringify(r1));
+    assert.equal(gw.host.current.gateway.dataDir, gw.dataDir);
+    assert.deepEqual(gw.host.current.provisioning.trustedKeys, [fleet.pubFile]);
+    const r2 = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-inherit', version: 2, config: { ...minimal, cameras: [] } })));
+    assert.equal(r2.status, 'applied', 'the inherited trust store no longer verifies pushes');
+  });
+
   it('rejects unsigned, forged, stale, expired, misaddressed, schema-invalid, oversized and cross-type messages with a reason, running config untouched', async () => {
     const { gw, op, fleet, dataDir } = await setup('gw-reject');
     const other = makeFleet(tmp.dir, 'fleet-untrusted');
