@@ -114,6 +114,7 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
       assert.equal(exitCode, 2);
       assert.equal(check(report, 'uplink.tcp').status, 'pass', 'the port accepts');
       assert.equal(check(report, 'uplink.mqtt').status, 'fail');
+      assert.match(check(report, 'uplink.mqtt').detail ?? '', /no CONNACK within 10 s/);
       const cam = check(report, 'camera.frozen.source');
       assert.equal(cam.status, 'fail');
       assert.match(cam.detail ?? '', /no answer within 8000 ms/);

@@ -48,6 +48,7 @@ function decodeFailure(error: string | undefined, timedOut: boolean, budgetMs: n
     return fail(0, e, `GStreamer element ${el} is missing: run scripts/setup.sh or install the plugin package named by the gstreamer.elements check`);
   }
   if (/missing a plug-in|No decoder available|not-negotiated/i.test(e)) return fail(0, e, 'no decoder for this stream\'s codec: install gstreamer1.0-libav, or set the camera to H.264');
+  if (/busy/i.test(e)) return warn(0, e, 'the device is in use (by the running agent): its frames can only be measured here with the agent stopped; see the status page for its live fps');
   if (/Unauthorized|401|authenticat/i.test(e)) return fail(0, e, 'the camera refused the credentials: check the camera username/password');
   if (/Could not open resource|Failed to connect|not found/i.test(e)) return fail(0, e, 'the source cannot be opened: check the camera URL/path and that it is reachable');
   return fail(0, e, 'run the pipeline by hand with GST_DEBUG=3 to see more (docs/diagnostics.md)');

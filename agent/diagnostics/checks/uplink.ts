@@ -235,7 +235,9 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
           'uplink.mqtt',
           isAuthRefusal(e)
             ? fail(null, `broker refused the credentials: ${errText(err)}`, `check mqtt.username/mqtt.password${cfg.username ? ` (user "${cfg.username}")` : ''}: the credentials may have been rotated; ask the fleet operator`)
-            : fail(null, `MQTT CONNECT failed: ${errText(err)}`, 'check that the port is an MQTT listener and the protocol version (mqtt.protocolVersion) the broker supports'),
+            : /connack timeout/i.test(e.message)
+              ? fail(null, `no CONNACK within ${(stepMs * 2) / 1000} s: something accepts TCP on the port but does not answer MQTT`, 'the broker is hung or overloaded, or the port belongs to another service (a proxy, a TLS-only listener with mqtt://): check mqtt.url with the operator')
+              : fail(null, `MQTT CONNECT failed: ${errText(err)}`, 'check that the port is an MQTT listener and the protocol version (mqtt.protocolVersion) the broker supports'),
         );
         return r.skipRest('not attempted: not connected');
       }
