@@ -51,6 +51,11 @@ export interface ProvisioningServiceOptions {
   host: ProvisioningHost;
   identity: GatewayIdentity;
   logger: Logger;
+  /**
+   * Desired-config version of `config` (0 = the config file). Default: the last-good version when
+   * `config` is the stored last-good config (pass `LastGoodConfigStore.load().config` unchanged), else 0.
+   */
+  version?: number;
   /** How often health is probed while a new config settles. */
   healthPollMs?: number;
 }
@@ -78,7 +83,7 @@ export class ProvisioningService {
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
     const lastGood = this.store.load();
-    const version = lastGood && lastGood.configHash === configHash(opts.config) ? lastGood.version : 0;
+    const version = opts.version ?? (lastGood && lastGood.configHash === configHash(opts.config) ? lastGood.version : 0);
     this.running = { config: opts.config, version };
     this.replay = new ReplayGuard(opts.dataDir, () => this.running.config.provisioning.maxClockSkewSeconds * 1000);
     this.x25519 = ed25519PrivateToX25519(opts.identity.privateKey);
