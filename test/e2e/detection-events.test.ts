@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { startCli, stopProcess } from '../support/agent-cli.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { fileCamera, writeAgentConfig, type EventMessage } from './support.js';
+
+const time = (v: number | string): number => (typeof v === 'number' ? v : Date.parse(v));
+
+describe('the agent detects cars and people in real street footage (real inference, real broker)', function () {
+  this.timeout(300000);
+  const tmp = tempDir('agent-detect-');
+  const broker = new MosquittoBroker();
+  let collector: MqttCollector;
+
+  before(async () => {
+    await broker.start();
+    collector = await new MqttCollector(broker.url, 'edge/gw-detect/events').start();
+  });
+  after(async () => {
+    await collector.stop();
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('publishes car events for the residential street and person events for the plaza, each complete and in order', async () => {
+    const config = writeAgentConfig(tmp.dir, 'gw-detect', broker.url, {
+      health: { intervalSeconds: 5 },
+      cameras: [
+        fileCamera('street', 'ozlu_vehicle_survaillance.mp4', { record: { enabled: false } }),
+        fileCamera('plaza', 'ozlu_pedestrian_survaillance.mp4', { record: { enabled: false } }),
+      ],
+    });
+    const agent = startCli(['run', '--config', config]);
+    try {
+      const events = (): EventMessage[] => collector.json<EventMessage>('/events');
+      await waitFor(() => events().some((e) => e.camera === 'street' && e.label === 'car') && events().some((e) => e.camera === 'plaza' && e.label === 'person'), {
+        timeoutMs: 200000,
+        what: `car events on street and person events on plaza (so far: ${JSON.stringify(events().map((e) => `${e.camera}:${e.label}:${e.type}`).slice(0, 20))})`,
+      });
+      // Let a few tracks end too.
+      await waitFor(() => events().some((e) => e.type === 'end'), { timeoutMs: 120000, what: 'an end event' });
+
+      const all = events();
+      for (const e of all) {
+        assert.equal(typeof e.id, 'string');
+        assert.ok(Number.isInteger(e.seq), 'seq');
+        assert.ok(['start', 'update', 'end'].includes(e.type));
+        assert.ok(['street', 'plaza'].includes(e.camera));
+        assert.ok(['person', 'bicycle', 'motorcycle', 'car', 'bus', 'truck'].includes(e.label), `tracked label: ${e.label}`);
+        assert.ok(e.score > 0 && e.score <= 1 && e.topScore >= e.score - 1e-9);
+        assert.equal(e.box.length, 4);
+        assert.ok(e.box.every((v) => v >= 0 && v <= 1) && e.box[0] < e.box[2] && e.box[1] < e.box[3], `box in 0..1: ${e.box}`);
+        assert.ok(Array.isArray(e.zones));
+        assert.ok(!Number.isNaN(time(e.startTs)) && !Number.isNaN(time(e.ts)));
+        if (e.type === 'end') assert.ok(e.endTs !== undefined && time(e.endTs) >= time(e.startTs), 'end after start');
+      }
+      // seq grows by one per message on the topic.
+      const seqs = all.map((e) => e.seq);
+      assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i));
+      // Every track starts before it ends.
+      const byObject = new Map<string, EventMessage[]>();
+      for (const e of all) byObject.set(e.objectId, [...(byObject.get(e.objectId) ?? []), e]);
+      for (const [objectId, evs] of byObject) {
+        assert.equal(evs[0].type, 'start', `${objectId} begins with start`);
+        const end = evs.findIndex((e) => e.type === 'end');
+        if (end >= 0) assert.equal(end, evs.length - 1, `${objectId}: nothing after its end`);
+      }
+    } finally {
+      await stopProcess(agent, 'SIGTERM');
+    }
+  });
+});
