@@ -18,6 +18,12 @@ export class Drainer {
   private readonly buffered: StoredEntry[][] = [[], [], []];
   private readonly readPos = [-1, -1, -1];
   private readonly inflight = new Map<string, StoredEntry>();
+  /** Read-ahead per class, so a LevelDB read is never on the path between an ack and the next publish. */
+  private reading: Array<Promise<void> | undefined> = [undefined, undefined, undefined];
+  private generation = 0;
+  /** Dispatched entries per class in send order; acknowledged ones leave from the front as a prefix. */
+  private sentOrder: Array<Array<{ entry: StoredEntry; acked: boolean }>> = [[], [], []];
+  private readonly ackedWaiting = new Set<string>();
   private needsRewind = false;
   private pumping = false;
   private again = false;
@@ -30,7 +36,7 @@ export class Drainer {
 
   constructor(private readonly store: OutboxStore, private readonly window: number, bandwidth: number, private readonly logger: Logger) {
     this.bucket = new TokenBucket(bandwidth);
-    store.isProtected = (key) => this.inflight.has(key);
+    store.isProtected = (key) => this.inflight.has(key) || this.ackedWaiting.has(key);
     store.onSealed = () => this.kick();
     store.onEvicted = (keys) => {
       for (const c of CLASSES) this.buffered[c] = this.buffered[c].filter((e) => !keys.has(e.key));
@@ -92,6 +98,11 @@ export class Drainer {
     if (this.needsRewind) {
       if (this.inflight.size > 0) return; // the last settle kicks us again
       await this.store.flush();
+      this.generation++; // reads still running belong to the old pass: their results are dropped
+      this.reading = [undefined, undefined, undefined];
+      // Acknowledged behind a failed one: still on disk, they are sent again (a duplicate, not a loss).
+      this.sentOrder = [[], [], []];
+      this.ackedWaiting.clear();
       for (const c of CLASSES) {
         this.buffered[c] = [];
         this.readPos[c] = -1;
@@ -112,30 +123,63 @@ export class Drainer {
   /** The head of the highest-priority class that has something (without removing it). */
   private async next(): Promise<StoredEntry | undefined> {
     for (const c of CLASSES) {
+      if (this.buffered[c].length < this.readAhead(c) / 2) void this.refill(c);
       if (this.buffered[c].length === 0) await this.refill(c);
       if (this.buffered[c].length > 0) return this.buffered[c][0];
     }
     return undefined;
   }
 
-  private async refill(c: OutboxClass): Promise<void> {
-    // Clips are big: read fewer ahead so RAM stays bounded (window x chunk at most).
-    const limit = c === 0 ? 256 : this.limit;
-    const entries = await this.store.read(c, this.readPos[c], limit);
-    const fresh = entries.filter((e) => !this.inflight.has(e.key) && !this.store.isDeleting(e.key));
-    if (entries.length) this.readPos[c] = entries[entries.length - 1].n;
-    this.buffered[c].push(...fresh);
+  /** Clips are big: read fewer ahead so RAM stays bounded (about window x chunk). */
+  private readAhead(c: OutboxClass): number {
+    return c === 0 ? 512 : Math.max(4, this.limit);
+  }
+
+  private refill(c: OutboxClass): Promise<void> {
+    const running = this.reading[c];
+    if (running) return running;
+    const generation = this.generation;
+    const p = (async () => {
+      const entries = await this.store.read(c, this.readPos[c], this.readAhead(c));
+      if (generation !== this.generation) return;
+      if (entries.length) this.readPos[c] = entries[entries.length - 1].n;
+      this.buffered[c].push(...entries.filter((e) => !this.inflight.has(e.key) && !this.store.isAcknowledged(c, e.n)));
+    })().finally(() => {
+      if (this.reading[c] === p) this.reading[c] = undefined;
+    });
+    this.reading[c] = p;
+    return p;
+  }
+
+  private acknowledge(slot: { entry: StoredEntry; acked: boolean }): void {
+    slot.acked = true;
+    const order = this.sentOrder[slot.entry.cls];
+    let count = 0;
+    let bytes = 0;
+    let last = -1;
+    while (order.length > 0 && order[0].acked) {
+      const done = order.shift()!;
+      this.ackedWaiting.delete(done.entry.key);
+      count++;
+      bytes += done.entry.bytes;
+      last = done.entry.n;
+    }
+    if (count > 0) this.store.removeThrough(slot.entry.cls, last, count, bytes);
+    if (order.includes(slot)) this.ackedWaiting.add(slot.entry.key);
   }
 
   private dispatch(uplink: Uplink, entry: StoredEntry): void {
     this.inflight.set(entry.key, entry);
+    const slot = { entry, acked: false };
+    this.sentOrder[entry.cls].push(slot);
+    const generation = this.generation;
     const opts = entry.header.json ? { qos: 1 as const, contentType: 'application/json' } : { qos: 1 as const };
     uplink.publish(entry.header.topic, entry.payload, opts).then(
       () => {
         this.sent++;
         this.sentBytes += entry.payload.length;
-        this.store.remove({ cls: entry.cls, key: entry.key, bytes: entry.bytes });
         this.inflight.delete(entry.key);
+        if (generation === this.generation) this.acknowledge(slot);
         this.kick();
       },
       (err: Error & { code?: string }) => {

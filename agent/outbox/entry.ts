@@ -43,16 +43,26 @@ export interface IndexRecord {
   k: OutboxKind;
 }
 
+/** Binary layout: u8 flags (1 = JSON), u8 kind, u16 topic length, topic (utf8), payload. No JSON.parse per message. */
+const KINDS: OutboxKind[] = ['event', 'health', 'response', 'snapshot', 'clip'];
+
 export function encodeEntry(header: EntryHeader, payload: Buffer): Buffer {
-  const h = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(h.length);
-  return Buffer.concat([len, h, payload]);
+  const topicLen = Buffer.byteLength(header.topic);
+  const out = Buffer.allocUnsafe(4 + topicLen + payload.length);
+  out.writeUInt8(header.json ? 1 : 0, 0);
+  out.writeUInt8(KINDS.indexOf(header.kind), 1);
+  out.writeUInt16BE(topicLen, 2);
+  out.write(header.topic, 4, 'utf8');
+  payload.copy(out, 4 + topicLen);
+  return out;
 }
 
 export function decodeEntry(value: Buffer): { header: EntryHeader; payload: Buffer } {
-  const hl = value.readUInt32BE(0);
-  return { header: JSON.parse(value.subarray(4, 4 + hl).toString()) as EntryHeader, payload: value.subarray(4 + hl) };
+  const topicLen = value.readUInt16BE(2);
+  return {
+    header: { json: value[0] === 1, kind: KINDS[value[1]], topic: value.toString('utf8', 4, 4 + topicLen) },
+    payload: value.subarray(4 + topicLen),
+  };
 }
 
 /** A message ready to be written: the outbox assigns n (and seq for events) when it commits. */

@@ -21,6 +21,11 @@ export interface StoredEntry {
   bytes: number;
 }
 
+const DELETE_BATCH = 256;
+const DELETE_DELAY_MS = 20;
+/** oldestAgeS needs a small read after deletes; at most this often. */
+const HEAD_REFRESH_MS = 1000;
+
 const EMPTY_EVICTED = (): OutboxStats['evicted'] => ({ clip: 0, snapshot: 0, event: 0, health: 0, response: 0 });
 
 /**
@@ -31,7 +36,10 @@ const EMPTY_EVICTED = (): OutboxStats['evicted'] => ({ clip: 0, snapshot: 0, eve
  */
 export class OutboxStore {
   private readonly jobs: WriteJob[] = [];
-  private readonly deletes = new Map<string, { cls: OutboxClass; bytes: number }>();
+  /** Acknowledged prefix per class: requested (clearTo) and committed (clearedTo), with what it frees. */
+  private readonly clearTo = [-1, -1, -1];
+  private readonly clearedTo = [-1, -1, -1];
+  private readonly clearing = [{ count: 0, bytes: 0 }, { count: 0, bytes: 0 }, { count: 0, bytes: 0 }];
   private writing = false;
   private idleWaiters: Array<() => void> = [];
   private nextN = 0;
@@ -43,6 +51,8 @@ export class OutboxStore {
   private readonly openGroup: Array<number | undefined> = [undefined, undefined, undefined];
   private readonly headTs: Array<number | undefined> = [undefined, undefined, undefined];
   private headDirty = false;
+  private headRefreshedAt = 0;
+  private deleteTimer?: NodeJS.Timeout;
   private headRefreshing = false;
   private lastSync = Date.now();
   private unsynced = false;
@@ -112,20 +122,38 @@ export class OutboxStore {
     });
   }
 
-  /** Queues the removal of an acknowledged entry (committed with the next batch). */
-  remove(entry: { cls: OutboxClass; key: string; bytes: number }): void {
+  /**
+   * Every entry of class `cls` up to n is acknowledged (the drainer sends FIFO per class): one range
+   * delete instead of a delete per message. Coalesced: a lost delete only means a duplicate after a
+   * crash, never a loss.
+   */
+  removeThrough(cls: OutboxClass, n: number, count: number, bytes: number): void {
     if (this.closed) return;
-    this.deletes.set(entry.key, { cls: entry.cls, bytes: entry.bytes });
-    void this.pump();
+    this.clearTo[cls] = Math.max(this.clearTo[cls], n);
+    this.clearing[cls].count += count;
+    this.clearing[cls].bytes += bytes;
+    if (this.clearing[cls].count >= DELETE_BATCH || this.jobs.length > 0) void this.pump();
+    else if (!this.deleteTimer) {
+      this.deleteTimer = setTimeout(() => {
+        this.deleteTimer = undefined;
+        void this.pump();
+      }, DELETE_DELAY_MS);
+    }
   }
 
-  isDeleting(key: string): boolean {
-    return this.deletes.has(key);
+  private hasClears(): boolean {
+    return CLASSES.some((c) => this.clearTo[c] > this.clearedTo[c]);
+  }
+
+  /** True for an entry inside an acknowledged prefix that is not deleted yet. */
+  isAcknowledged(cls: OutboxClass, n: number): boolean {
+    return n <= this.clearTo[cls];
   }
 
   /** Resolves once every queued write and delete is committed. */
   flush(): Promise<void> {
-    if (!this.writing && this.jobs.length === 0 && this.deletes.size === 0) return Promise.resolve();
+    if (this.hasClears()) void this.pump();
+    if (!this.writing && this.jobs.length === 0 && !this.hasClears()) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -141,7 +169,7 @@ export class OutboxStore {
   }
 
   stats(): OutboxStats {
-    if (this.headDirty) void this.refreshHeads();
+    if (this.headDirty && Date.now() - this.headRefreshedAt > HEAD_REFRESH_MS) void this.refreshHeads();
     const heads = this.headTs.filter((t): t is number => t !== undefined);
     const oldest = heads.length ? Math.min(...heads) : undefined;
     return {
@@ -160,6 +188,7 @@ export class OutboxStore {
     await this.flush();
     this.closed = true;
     clearTimeout(this.syncTimer);
+    clearTimeout(this.deleteTimer);
     if (this.unsynced && this.cfg.sync !== 'never') await this.db.put(SYNC_KEY, Buffer.from(String(Date.now())), { sync: true });
     await this.db.close();
   }
@@ -187,6 +216,7 @@ export class OutboxStore {
     if (this.headRefreshing || this.closed) return;
     this.headRefreshing = true;
     this.headDirty = false;
+    this.headRefreshedAt = Date.now();
     try {
       for (const c of CLASSES) {
         let t: number | undefined;
@@ -202,9 +232,14 @@ export class OutboxStore {
 
   private async pump(): Promise<void> {
     if (this.writing) return;
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
     this.writing = true;
     try {
-      while (this.jobs.length > 0 || this.deletes.size > 0) await this.writeOnce();
+      while (this.jobs.length > 0 || this.hasClears()) {
+        await this.clearAcknowledged();
+        if (this.jobs.length > 0) await this.writeOnce();
+      }
     } finally {
       this.writing = false;
       const waiters = this.idleWaiters;
@@ -213,12 +248,34 @@ export class OutboxStore {
     }
   }
 
+  /** Range-deletes the acknowledged prefixes (native clear: no per-key work in JS). */
+  private async clearAcknowledged(): Promise<void> {
+    for (const c of CLASSES) {
+      const to = this.clearTo[c];
+      const from = this.clearedTo[c];
+      if (to <= from) continue;
+      const freed = this.clearing[c];
+      this.clearing[c] = { count: 0, bytes: 0 };
+      try {
+        await this.db.clear({ gt: dataKey(c, from), lte: dataKey(c, to) });
+        await this.db.clear({ gt: indexKey(c, from), lte: indexKey(c, to) });
+      } catch (err) {
+        // Still on disk: sent again after a restart (a duplicate, never a loss). Retry with the next clear.
+        this.clearing[c].count += freed.count;
+        this.clearing[c].bytes += freed.bytes;
+        this.logger.error({ err: (err as Error).message }, 'outbox: deleting acknowledged messages failed');
+        return;
+      }
+      this.clearedTo[c] = to;
+      this.count[c] -= freed.count;
+      this.bytes[c] -= freed.bytes;
+      this.headDirty = true;
+    }
+  }
+
   private async writeOnce(): Promise<void> {
     const jobs = this.jobs.splice(0, this.jobs.length);
-    const deletes = new Map(this.deletes);
-    this.deletes.clear();
     const ops: Op[] = [];
-    for (const key of deletes.keys()) ops.push({ type: 'del', key }, { type: 'del', key: `x${key.slice(1)}` });
 
     const accepted: WriteJob[] = [];
     let reserved = 0;
@@ -280,16 +337,10 @@ export class OutboxStore {
     if (sync) {
       this.lastSync = Date.now();
       this.unsynced = false;
-    } else if (hasPuts || deletes.size) {
+    } else if (hasPuts) {
       this.unsynced = true;
       this.armSyncTimer();
     }
-    for (const [key, d] of deletes) {
-      this.count[d.cls]--;
-      this.bytes[d.cls] -= d.bytes;
-      void key;
-    }
-    if (deletes.size) this.headDirty = true;
     let sealed = false;
     for (const r of results) {
       for (const c of CLASSES) {
@@ -363,7 +414,7 @@ export class OutboxStore {
       }
       if (open !== undefined && rec.g === open) break; // the file being written is the newest: stop
       const dkey = dataKey(c, nFromKey(key));
-      if (this.isProtected(dkey) || this.deletes.has(dkey)) continue;
+      if (this.isProtected(dkey) || this.isAcknowledged(c, nFromKey(key))) continue;
       ops.push({ type: 'del', key: dkey }, { type: 'del', key });
       removed.add(dkey);
       freed += rec.b;
