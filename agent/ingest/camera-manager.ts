@@ -65,6 +65,13 @@ export class CameraManager {
     return out;
   }
 
+  /** Pid of each camera's process while it runs (diagnostics, benchmarks). */
+  processIds(): Record<string, number | undefined> {
+    const out: Record<string, number | undefined> = {};
+    for (const [id, cam] of this.cameras) out[id] = cam.pid;
+    return out;
+  }
+
   latestFrame(id: string): VideoFrame | undefined {
     return this.cameras.get(id)?.latestFrame();
   }

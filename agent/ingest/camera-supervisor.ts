@@ -91,6 +91,11 @@ export class CameraSupervisor {
     return this.config.id;
   }
 
+  /** The camera process's pid while one runs (diagnostics, benchmarks). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   start(): void {
     if (this.running) return;
     if (!this.config.enabled) {

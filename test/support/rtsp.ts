@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, freePort } from './ports.js';
 import { REPO_ROOT } from './tmp.js';
@@ -19,7 +20,8 @@ export interface RtspTestServerOptions {
   password?: string;
 }
 
-const SCRIPT = path.join(REPO_ROOT, 'test/support/rtsp-server.py');
+/** Beside this file in the source tree; from dist/ (tsc does not copy .py) one level further up. */
+const SCRIPT = [path.join(REPO_ROOT, 'test/support/rtsp-server.py'), path.join(REPO_ROOT, '../test/support/rtsp-server.py')].find((f) => existsSync(f)) ?? path.join(REPO_ROOT, 'test/support/rtsp-server.py');
 
 /**
  * A real RTSP camera on 127.0.0.1 (test/support/rtsp-server.py, GstRtspServer under /usr/bin/python3):
