@@ -135,8 +135,10 @@ export class ProvisioningService {
   }
 
   private enqueue(job: () => Promise<void>): void {
-    this.queue = this.queue.then(job).catch((err: unknown) => {
-      this.opts.logger.error({ err: toErrorInfo(err) }, 'provisioning: unexpected error handling a desired config');
+    this.queue = this.queue.then(job).catch(async (err: unknown) => {
+      const e = toErrorInfo(err, 'PROVISIONING_INTERNAL');
+      this.opts.logger.error({ err: e }, 'provisioning: unexpected error handling a desired config');
+      await this.report({ version: null, status: 'rejected', error: { code: e.code, message: e.message } }).catch(() => undefined);
     });
   }
 
@@ -191,7 +193,15 @@ export class ProvisioningService {
       failure = `${e.code}: ${e.message}`;
     }
     if (failure === undefined) {
-      this.store.save(version, config);
+      try {
+        this.store.save(version, config);
+      } catch (err) {
+        // A config that would not survive a restart is not applied: the box would silently change back.
+        const e = toErrorInfo(err, 'LAST_GOOD_WRITE_FAILED');
+        failure = `cannot keep it as last-good (${e.code}: ${e.message})`;
+      }
+    }
+    if (failure === undefined) {
       this.running = { config, version };
       this.trusted = newTrust;
       this.trustError = undefined;

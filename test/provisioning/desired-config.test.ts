@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir } from '../support/tmp.js';
@@ -129,6 +129,15 @@ describe('provisioning: signed desired config over a real Mosquitto', function (
     assert.equal((got.data as { version: number }).version, 1);
     // The retained v2 came back on subscribe and must not have been retried.
     assert.equal(again.host.applied.length, 0);
+  });
+
+  it('rolls back a healthy config that cannot be kept as last-good (it would not survive a restart)', async () => {
+    const { gw, op, fleet, dataDir } = await setup('gw-diskfail');
+    mkdirSync(path.join(dataDir, 'provisioning', 'last-good.json'), { recursive: true }); // rename onto a folder fails
+    const r = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-diskfail', version: 1, config: makeConfig(dataDir, broker.url, [fleet.pubFile], { cameras: ['cam-3'] }) })));
+    assert.equal(r.status, 'rolled_back', JSON.stringify(r));
+    assert.match(r.error?.message ?? '', /cannot keep it as last-good/);
+    assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-1']);
   });
 
   it('decrypts secrets encrypted to the gateway and never echoes them', async () => {
