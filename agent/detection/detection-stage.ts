@@ -43,6 +43,7 @@ export class DetectionStage<S = unknown> {
   constructor(private readonly o: DetectionStageOptions<S>) {
     this.now = o.now ?? Date.now;
     this.apply(o.config);
+    if (this.cameras.size > 0) this.snapshots.warmUp();
     this.unsubscribe = o.bus.on('camera.frame', (frame) => void this.handle(frame));
     this.timer = setInterval(() => {
       for (const { loop } of this.cameras.values()) loop.tick();
@@ -76,6 +77,7 @@ export class DetectionStage<S = unknown> {
    */
   update(config: AgentConfig): void {
     this.apply(config);
+    if (this.cameras.size > 0) this.snapshots.warmUp();
   }
 
   /** Per camera `{detectFps, motionPercent, skipped, processed, scheduled}` and the detector's stats. */

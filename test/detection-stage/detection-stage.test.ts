@@ -125,12 +125,16 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     assert.ok(starts.some((e) => e.label === 'car'), `car events expected, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);
     assert.ok(run.events.some((e) => e.label === 'car' && e.zones.includes('near_lane')), 'a car drove through the near lane');
 
-    // Provisioning removes the camera: its open events end now.
+    // Provisioning that leaves the camera's detection settings alone keeps its objects...
+    const open = run.events.length;
+    run.stage.update(structuredClone(config));
+    assert.equal(run.events.length, open, 'an unchanged camera keeps its tracks');
+    // ...and removing the camera ends its open events now.
     run.stage.update({ ...config, cameras: [] });
     const byObject = assertWellFormed(run.events, config.detection.labels);
     assert.equal(byObject.size, starts.length);
     const ended = run.events.filter((e) => e.type === 'end').length;
-    await waitFor(() => run.snapshots.length >= ended, { timeoutMs: 60000, what: 'a snapshot per ended event (encoded in the worker)' });
+    await waitFor(() => run.snapshots.length >= ended, { timeoutMs: 120000, what: 'a snapshot per ended event (encoded in the worker)' });
     assertSnapshots(run.snapshots, run.events, VEHICLES);
     assert.equal(run.stage.latest('street'), undefined, 'a removed camera has nothing to show');
     await run.stage.stop();
@@ -145,8 +149,12 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     const live = run.stage.latest('street');
     assert.ok(live && live.ts === frames.at(-1)?.ts);
     assert.ok(live.boxes.every((b) => b.label === 'person' && b.box.every((v) => v >= 0 && v <= 1)));
-    await waitFor(() => run.stage.latest('street')?.snapshot, { timeoutMs: 60000, what: 'the latest snapshot for the status page' });
-    await run.stage.stop(); // ends the rest; resolves once their snapshots are out
+    // The camera now sends nothing (stalled): the expiry timer ends every object on its own.
+    const started = new Set(run.events.filter((e) => e.type === 'start').map((e) => e.objectId));
+    const endedAll = (): boolean => [...started].every((id) => run.events.some((e) => e.type === 'end' && e.objectId === id));
+    await waitFor(endedAll, { timeoutMs: 30000, what: 'every object to end after the frames stopped' });
+    await waitFor(() => run.stage.latest('street')?.snapshot, { timeoutMs: 120000, what: 'the latest snapshot for the status page' });
+    await run.stage.stop(); // resolves once the snapshots are out
 
     const starts = run.events.filter((e) => e.type === 'start');
     assert.ok(starts.filter((e) => e.label === 'person').length >= 2, `person events expected, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);

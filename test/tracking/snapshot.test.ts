@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import jpeg from 'jpeg-js';
 import { BestFrames, renderSnapshot } from '../../agent/detection/snapshot.js';
+import { SnapshotEncoder } from '../../agent/detection/stage/snapshot-encoder.js';
 
 /** A mid-grey I420 frame (Y=126, U=V=128). */
 function greyFrame(width: number, height: number): { width: number; height: number; data: Uint8Array } {
@@ -43,5 +44,16 @@ describe('snapshots', () => {
     assert.equal(best.take('a'), undefined);
     assert.equal(best.size, 1);
     assert.equal(best.take('b')?.frame, a.frame);
+  });
+
+  it('encodes in a worker thread the same JPEG as on the main thread, and close() waits for it', async () => {
+    const encoder = new SnapshotEncoder();
+    const frame = greyFrame(160, 90);
+    const pending = [encoder.encode(frame, [0.1, 0.1, 0.5, 0.9]), encoder.encode(frame, [0.5, 0.1, 0.9, 0.9])];
+    await encoder.close();
+    const [a, b] = await Promise.all(pending);
+    assert.deepEqual(a, renderSnapshot(frame, [0.1, 0.1, 0.5, 0.9]));
+    assert.notDeepEqual(a, b);
+    await assert.rejects(encoder.encode(frame, [0, 0, 1, 1]), { code: 'SNAPSHOT_CLOSED' });
   });
 });

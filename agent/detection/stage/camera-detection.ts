@@ -5,7 +5,7 @@ import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
 import { computeRegions } from '../regions.js';
-import { BestFrames } from '../snapshot.js';
+import { BestFrames, renderSnapshot } from '../snapshot.js';
 import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
 import type { TrackedDetection } from '../tracking/track.js';
@@ -194,13 +194,20 @@ export class CameraDetection {
       if (ev.type !== 'end') continue;
       const best = this.best.take(ev.objectId);
       if (!best) continue;
-      this.o.snapshots.encode(best.frame, best.box).then(
-        (jpeg) => {
-          this.latestSnapshot = jpeg;
-          this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
-        },
-        (err: unknown) => this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(err, 'SNAPSHOT_FAILED') }, 'snapshot not made'),
-      );
+      const emit = (jpeg: Buffer): void => {
+        this.latestSnapshot = jpeg;
+        this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
+      };
+      this.o.snapshots.encode(best.frame, best.box).then(emit, (err: unknown) => {
+        const info = toErrorInfo(err, 'SNAPSHOT_FAILED');
+        this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: info }, 'snapshot worker failed; encoding on the main thread');
+        if (info.code === 'SNAPSHOT_BACKLOG') return; // overloaded: encoding here would only make it worse
+        try {
+          emit(renderSnapshot(best.frame, best.box));
+        } catch (again) {
+          this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(again, 'SNAPSHOT_FAILED') }, 'snapshot not made');
+        }
+      });
     }
     for (const id of step.removed) this.best.take(id);
   }

@@ -38,6 +38,11 @@ export class SnapshotEncoder {
 
   constructor(private readonly quality = 80) {}
 
+  /** Starts the worker ahead of the first snapshot (loading it takes seconds on a busy box). */
+  warmUp(): void {
+    if (!this.closed) this.ensureWorker();
+  }
+
   encode(frame: I420Image, boxes: Box | readonly Box[]): Promise<Buffer> {
     if (this.closed) return Promise.reject(new AgentError('SNAPSHOT_CLOSED', 'snapshot encoder is closed'));
     if (this.pending.size >= MAX_PENDING) {
