@@ -10,6 +10,8 @@ export class TestHost implements ProvisioningHost {
   readonly enabledCalls: Array<{ camera: string; enabled: boolean }> = [];
   restarts = 0;
   current: AgentConfig;
+  /** Runs inside applyConfig, to make something happen mid-apply (e.g. the broker going away). */
+  onApply?: (config: AgentConfig) => Promise<void>;
 
   constructor(initial: AgentConfig, private readonly brokenCameraIds: ReadonlySet<string> = new Set(['broken'])) {
     this.current = initial;
@@ -18,6 +20,7 @@ export class TestHost implements ProvisioningHost {
   async applyConfig(config: AgentConfig): Promise<void> {
     this.applied.push(structuredClone(config));
     this.current = config;
+    await this.onApply?.(config);
   }
 
   async isHealthy(): Promise<HealthVerdict> {
