@@ -117,13 +117,13 @@ export const Camera = Type.Object(
     ),
     motionMasks: Type.Array(Polygon, { default: [], description: 'areas where motion is ignored (trees, timestamps)' }),
     objectMasks: Type.Array(Polygon, { default: [], description: 'objects whose box bottom-centre falls here are ignored' }),
-    zones: Type.Array(Zone, { default: [] }),
+    zones: Type.Array(Zone, { default: [], description: 'named areas; an event lists the zones its object entered (box bottom-centre inside the polygon)' }),
     objects: Type.Object(
       {
         track: Type.Optional(Type.Array(Type.String(), { description: 'labels to track; defaults to detection.labels' })),
         filters: Type.Record(Type.String(), ObjectFilter, { default: {} }),
       },
-      { additionalProperties: false, default: {} },
+      { additionalProperties: false, default: {}, description: 'which labels this camera tracks and their filters (over detection.labels/filters)' },
     ),
   },
   { additionalProperties: false },

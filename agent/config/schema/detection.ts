@@ -26,7 +26,7 @@ export const TrackingSection = Type.Object(
   {
     minHits: Type.Integer({ minimum: 1, default: 3, description: 'frames before a track is confirmed' }),
     maxDisappearedSeconds: Type.Number({ minimum: 0.1, default: 3, description: 'a track unseen this long ends' }),
-    iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
+    iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.2, description: 'overlap with a track\'s predicted box that matches a detection to it' }),
     scoreHistory: Type.Integer({ minimum: 1, default: 10, description: 'recent scores the median is taken over' }),
     updateIntervalSeconds: Type.Number({ minimum: 0, default: 5, description: 'at most one update event per track this often (besides zone/label changes)' }),
   },
