@@ -46,18 +46,28 @@ export class InferenceHost {
         reject(new AgentError('MODEL_LOAD_FAILED', `onnxruntime could not load ${modelPath}: ${why}`,
           'check that the file is a valid ONNX model (re-run scripts/setup.sh for the bundled one)'));
       };
-      const onMessage = (msg: WorkerMessage): void => {
-        worker.off('error', onError);
+      const settle = (): void => {
         worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (msg: WorkerMessage): void => {
+        settle();
         if (msg.type === 'ready') resolve(new InferenceHost(worker, msg.inputs, msg.outputs));
         else loadFailed(msg.type === 'load-error' ? msg.message : `unexpected ${msg.type}`);
       };
       const onError = (err: Error): void => {
-        worker.off('message', onMessage);
+        settle();
         loadFailed(err.message);
       };
+      // A native crash while loading ends the thread without an 'error' event.
+      const onExit = (code: number): void => {
+        settle();
+        loadFailed(`inference worker exited with code ${code} while loading`);
+      };
       worker.on('message', onMessage);
-      worker.once('error', onError);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
     });
   }
 
