@@ -33,6 +33,14 @@ export async function convertCenternet(root = repoRoot()): Promise<{ bytes: Uint
 async function main(): Promise<void> {
   const root = repoRoot();
   const target = join(root, 'models/centernet.onnx');
+  if (!existsSync(centernetSourcePath(root))) {
+    // A production install without dev dependencies keeps the model it was built with.
+    if (existsSync(target)) {
+      console.log(`convert-model: ${centernetSourcePath(root)} not installed; keeping ${target}`);
+      return;
+    }
+    throw new Error(`${centernetSourcePath(root)} is missing: install dev dependencies (npm ci) so the model can be converted`);
+  }
   const started = Date.now();
   const { bytes, sha256 } = await convertCenternet(root);
   const current = existsSync(target) ? createHash('sha256').update(readFileSync(target)).digest('hex') : undefined;
