@@ -44,7 +44,7 @@ async function refresh() {
       card.innerHTML = '<img alt="snapshot of ' + text(c.id) + '"><div class="info"></div>';
       cams.appendChild(card);
     }
-    card.querySelector('img').src = '/api/cameras/' + encodeURIComponent(c.id) + '/snapshot.jpg?t=' + Date.now();
+    loadSnapshot(c.id, card.querySelector('img'));
     const boxes = c.boxes.map((b) => text(b.label) + ' ' + b.score.toFixed(2)).join(', ') || 'no objects';
     card.querySelector('.info').innerHTML = '<strong>' + text(c.name || c.id) + '</strong> <span class="badge ' + text(c.state) + '">' + text(c.state) + '</span><br>' +
       'in ' + c.fpsIn.toFixed(1) + ' fps · processed ' + c.fpsProcessed.toFixed(1) + ' fps · dropped ' + c.dropped + ' · reconnects ' + c.reconnects +
@@ -55,6 +55,23 @@ async function refresh() {
   $('outbox').textContent = o ? o.pending + ' pending, ' + (o.bytes / 1048576).toFixed(1) + ' MB, oldest ' + o.oldestAgeS + ' s, evicted ' + Object.values(o.evicted).reduce((a, b) => a + b, 0) : 'not available';
   $('events').innerHTML = '<tr><th>time</th><th>camera</th><th>event</th><th>object</th></tr>' + s.recentEvents.map((e) =>
     '<tr><td>' + text(e.ts.slice(11, 19)) + '</td><td>' + text(e.camera) + '</td><td>' + text(e.type) + '</td><td>' + text(e.label) + ' ' + e.score.toFixed(2) + '</td></tr>').join('');
+}
+// Swap in a snapshot only once it has fully arrived, one request per camera at a time: on a slow
+// box or a slow phone link the picture never flickers and requests never pile up.
+const loading = new Set();
+async function loadSnapshot(id, img) {
+  if (loading.has(id)) return;
+  loading.add(id);
+  try {
+    const r = await fetch('/api/cameras/' + encodeURIComponent(id) + '/snapshot.jpg', { cache: 'no-store' });
+    if (!r.ok) return;
+    const url = URL.createObjectURL(await r.blob());
+    const old = img.src;
+    img.src = url;
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+  } finally {
+    loading.delete(id);
+  }
 }
 async function diag() {
   $('verdict').textContent = 'running…';
