@@ -54,7 +54,9 @@ fi
 # 1. Runtime system packages (GStreamer plugins the pipelines use; Node.js 20 must already be there).
 if [ "$APT" = 1 ]; then
   pkgs=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-        gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 systemd)
+        gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
+        python3-gi gir1.2-gstreamer-1.0 systemd passwd)
+  # python3-gi + the Gst typelib: clip cutting runs /usr/bin/python3 agent/clips/cut-clip.py (imports gi, Gst).
   missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -85,8 +87,14 @@ chmod 755 "$APP/dist/agent/cli/main.js"
 if [ ! -f "$APP/node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node" ]; then
   if [ -n "$ROOT" ]; then echo "install.sh: gstreamer-superficial is not built for this box; run install.sh inside the target root" >&2; exit 1; fi
   log "building gstreamer-superficial for $(uname -m)"
-  [ "$APT" = 1 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends build-essential pkg-config python3 npm libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev >/dev/null
-  (cd "$APP" && npm_config_nodedir=/usr npm rebuild gstreamer-superficial --foreground-scripts)
+  if [ "$APT" = 1 ]; then
+    build_pkgs=(build-essential pkg-config python3 libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
+    command -v npm >/dev/null || build_pkgs+=(npm)
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${build_pkgs[@]}"
+  fi
+  # Headers of the node that runs the agent (/usr for Debian's nodejs, /usr/local for the official build).
+  node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  (cd "$APP" && npm_config_nodedir="$node_prefix" npm rebuild gstreamer-superficial --foreground-scripts)
 fi
 
 # 3. A dedicated system user and its directories (config readable by the agent only; data writable by it).

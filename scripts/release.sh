@@ -22,17 +22,31 @@ HOST_ARCH=$(node -p "process.arch")
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-[ -f dist/agent/cli/main.js ] && [ -f models/centernet.onnx ] || bash scripts/setup.sh
+# A fresh checkout gets its dependencies and the converted model first.
+[ -d node_modules ] && [ -f models/centernet.onnx ] || bash scripts/setup.sh
+
+# Compile this tree once into a private dist (the shared dist/ may be stale). Type errors in the agent fail
+# the release; test files are not shipped, so theirs are only reported.
+BUILD=$(mktemp -d)
+trap 'rm -rf "$BUILD"' EXIT
+npx tsc -p tsconfig.json --outDir "$BUILD/dist" > "$BUILD/tsc.log" 2>&1 || true
+if grep -v '^test/' "$BUILD/tsc.log" | grep -q 'error TS'; then
+  grep -v '^test/' "$BUILD/tsc.log" >&2; echo "release.sh: the agent does not compile" >&2; exit 1
+fi
+[ -f "$BUILD/dist/agent/cli/main.js" ] || { cat "$BUILD/tsc.log" >&2; echo "release.sh: tsc produced no dist" >&2; exit 1; }
 
 for arch in "${ARCHES[@]}"; do
   name="edge-agent-$VERSION-linux-$arch"
   stage=$(mktemp -d)/$name
   mkdir -p "$stage/models" "$stage/scripts"
-  cp -a dist pipelines package.json package-lock.json .npmrc README.md docs "$stage/"
+  cp -a "$BUILD/dist" pipelines package.json package-lock.json .npmrc README.md docs "$stage/"
   cp -a models/*.onnx models/*.manifest.json "$stage/models/"
   cp -a models/*.md "$stage/models/" 2>/dev/null || true
   cp -a scripts/install.sh scripts/systemd scripts/demo "$stage/scripts/"
   rm -rf "$stage/dist/test" "$stage/dist/scripts/bench"
+  find "$stage/dist" -name '*.map' -delete
+  # Not TypeScript, so tsc does not emit it: the clip cutter run by dist/agent/clips/cut-clip.js.
+  cp -a agent/clips/cut-clip.py "$stage/dist/agent/clips/"
   (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
   if [ "$arch" = "$HOST_ARCH" ] || { [ "$arch" = x64 ] && [ "$HOST_ARCH" = x64 ]; }; then
     (cd "$stage" && npm rebuild gstreamer-superficial >/dev/null)
