@@ -128,6 +128,19 @@ describe('detector: shared service on real frames', function () {
     assert.ok(settled[0] === 'dropped' || Array.isArray(settled[0]) || (settled[0] instanceof AgentError && settled[0].code === 'DETECTOR_CLOSED'));
     await assert.rejects(detector.detect({ cameraId: 'street', frame: vehicles[0], region: full(vehicles[0]) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_CLOSED');
   });
+
+  it('rejects a truncated frame and an empty region without queueing them', async function () {
+    const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 1, queueSize: 2 });
+    try {
+      const frame = vehicles[0];
+      const truncated = { ...frame, data: frame.data.subarray(0, frame.width * frame.height) };
+      await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, region: full(frame) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
+      await assert.rejects(detector.detect({ cameraId: 'street', frame, region: [10, 10, 10, 50] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
+      assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0 });
+    } finally {
+      await detector.close();
+    }
+  });
 });
 
 function area(b: PixelBox): number {

@@ -104,6 +104,11 @@ export class DetectorService {
     if (this.closed) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
     const [x1, y1, x2, y2] = req.region;
     if (!(x2 > x1 && y2 > y1)) return Promise.reject(new AgentError('DETECTOR_BAD_REGION', `empty region [${req.region.join(',')}]`));
+    const { width: w, height: h, data } = req.frame;
+    const i420Bytes = w * h + 2 * ((w + 1) >> 1) * ((h + 1) >> 1);
+    if (req.frame.format !== 'I420' || data.length < i420Bytes) {
+      return Promise.reject(new AgentError('DETECTOR_BAD_FRAME', `frame ${w}x${h} ${req.frame.format} has ${data.length} bytes, I420 needs ${i420Bytes}`, 'ingest must hand over tightly packed I420 frames'));
+    }
     return new Promise((resolve, reject) => {
       const evicted = this.queue.push(req.cameraId, { ...req, resolve, reject });
       if (evicted) {
