@@ -38,6 +38,7 @@ export const DiagReportSchema = Type.Object(
     agentVersion: Type.String(),
     gatewayId: Type.String(),
     hostname: Type.String(),
+    configSource: Type.Optional(Type.String({ description: 'which configuration was diagnosed: the file, or the last-good config in dataDir' })),
     startedAt: Type.String({ format: 'date-time' }),
     durationMs: Type.Number({ minimum: 0 }),
     verdict: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], { description: 'worst status of all checks (skip counts as pass)' }),

@@ -29,6 +29,8 @@ export interface DiagOptions {
   manifestPath?: string;
   /** The running agent's live outbox figures: then storage checks do not open (or copy) the LevelDB. */
   outboxStats?: () => OutboxStats;
+  /** Where the config came from, shown in the report. */
+  configSource?: string;
 }
 
 export function verdictOf(checks: CheckResult[]): DiagReport['verdict'] {
@@ -84,6 +86,7 @@ export async function runDiagnostics(config: AgentConfig, opts: DiagOptions = {}
     agentVersion: AGENT_VERSION,
     gatewayId,
     hostname: os.hostname(),
+    ...(opts.configSource ? { configSource: opts.configSource } : {}),
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
     verdict,

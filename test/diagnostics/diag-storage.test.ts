@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Level } from 'level';
-import { dataKey, encodeEntry, indexKey, type IndexRecord } from '../../agent/outbox/entry.js';
+import { createLogger } from '../../agent/core/logger.js';
+import { Outbox } from '../../agent/outbox/outbox.js';
 import { validateConfig } from '../../agent/config/validate.js';
 import { runDiagnostics } from '../../agent/diagnostics/run-diagnostics.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
@@ -12,26 +12,20 @@ describe('edge-agent diag storage checks', () => {
   const tmp = tempDir('diag-storage-');
   const dataDir = path.join(tmp.dir, 'data');
   const outboxDir = path.join(dataDir, 'outbox');
-  let db: Level<string, Buffer>;
+  const outboxConfig = { quotaBytes: 2147483648, sync: 'always' as const, syncIntervalMs: 1000, inflight: 32, bandwidthBytesPerSecond: 0 };
+  const openOutbox = (): Promise<Outbox> => Outbox.open({ dir: outboxDir, config: outboxConfig, chunkBytes: 65536, sign: () => 'unsigned', logger: createLogger('error', 'test') });
+  let outbox: Outbox;
 
   before(async () => {
     mkdirSync(dataDir, { recursive: true });
-    db = new Level<string, Buffer>(outboxDir, { valueEncoding: 'buffer' });
-    await db.open();
-    // Three queued items in the outbox's own key layout; the oldest waited two hours.
-    const now = Date.now();
-    const items: Array<[0 | 1 | 2, number, IndexRecord]> = [
-      [0, 1, { b: 300, t: now - 2 * 3600_000, g: 1, k: 'event' }],
-      [0, 2, { b: 300, t: now - 60_000, g: 2, k: 'health' }],
-      [1, 3, { b: 5000, t: now - 30_000, g: 3, k: 'snapshot' }],
-    ];
-    for (const [cls, n, rec] of items) {
-      await db.put(dataKey(cls, n), encodeEntry({ topic: 'events', kind: rec.k, json: true }, Buffer.from('{}')));
-      await db.put(indexKey(cls, n), Buffer.from(JSON.stringify(rec)));
-    }
+    // A real outbox with three queued messages and no uplink: it holds the LevelDB lock like the agent.
+    outbox = await openOutbox();
+    await outbox.enqueueEvent({ type: 'start', label: 'car' });
+    await outbox.enqueueEvent({ type: 'end', label: 'car' });
+    await outbox.enqueueJson('health', 'health', { ok: true });
   });
   after(async () => {
-    await db.close();
+    await outbox.close();
     tmp.cleanup();
   });
 
@@ -54,8 +48,8 @@ describe('edge-agent diag storage checks', () => {
     assert.match(lock.detail ?? '', /held by the running agent/);
     const backlog = check(r.report, 'storage.outbox');
     assert.equal(backlog.value, 3);
-    assert.equal(backlog.status, 'warn', 'an item waiting two hours is worth a look');
-    assert.match(backlog.detail ?? '', /oldest 7\d{3} s old/);
+    assert.equal(backlog.status, 'pass');
+    assert.match(backlog.detail ?? '', /^3 item\(s\), [\d.]+ MB \(0% of outbox\.quotaBytes\), oldest \d+ s old$/);
     const retention = check(r.report, 'storage.retention');
     assert.equal(retention.status, 'fail');
     assert.match(retention.detail ?? '', /street 8\.00 Mbit\/s measured/);
@@ -64,7 +58,7 @@ describe('edge-agent diag storage checks', () => {
   });
 
   it('opens the database itself when no agent holds it', async () => {
-    await db.close();
+    await outbox.close();
     try {
       const { report } = await diagInProcess({ gateway: { id: 'gw-store', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] }, ['storage']);
       assert.equal(check(report, 'storage.leveldb').status, 'pass');
@@ -72,7 +66,7 @@ describe('edge-agent diag storage checks', () => {
       assert.equal(check(report, 'storage.outbox').value, 3);
       assert.equal(check(report, 'storage.retention').status, 'skip', 'no camera records');
     } finally {
-      await db.open();
+      outbox = await openOutbox();
     }
   });
 

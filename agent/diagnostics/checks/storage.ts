@@ -10,9 +10,10 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Level } from 'level';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
-import { CLASSES, indexPrefix, type IndexRecord } from '../../outbox/entry.js';
+import { AgentError } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
+import { OutboxStore } from '../../outbox/store.js';
 import type { OutboxStats } from '../../outbox/types.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
 import { diskFree } from './system.js';
@@ -25,52 +26,34 @@ export interface Backlog {
   oldestTs?: number;
 }
 
-type Db = Level<string, Buffer>;
-
-async function readBacklog(db: Db): Promise<Backlog> {
-  const b: Backlog = { pending: 0, bytes: 0 };
-  for (const c of CLASSES) {
-    for await (const value of db.values({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
-      const rec = JSON.parse(value.toString()) as IndexRecord;
-      b.pending++;
-      b.bytes += rec.b;
-      b.oldestTs = b.oldestTs === undefined ? rec.t : Math.min(b.oldestTs, rec.t);
-    }
-  }
-  return b;
-}
-
-function isLocked(err: unknown): boolean {
-  const e = err as Error & { cause?: Error; code?: string };
-  return e.code === 'LEVEL_LOCKED' || /lock/i.test(`${e.cause?.message ?? ''} ${e.message}`);
+function toBacklog(s: OutboxStats, now = Date.now()): Backlog {
+  return { pending: s.pending, bytes: s.bytes, oldestTs: s.pending ? now - s.oldestAgeS * 1000 : undefined };
 }
 
 /** Copying a big outbox to read it would cost the SD card more than the answer is worth. */
 const MAX_COPY_BYTES = 256 * 1024 * 1024;
 
-export async function openOutboxForReading(dir: string): Promise<{ backlog?: Backlog; via: 'direct' | 'copy' | 'locked' }> {
-  const direct: Db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer', createIfMissing: false });
+/** Opened the way the agent opens it (same recovery, same counting), so the key layout stays the outbox's business. */
+async function readStats(dir: string, cfg: AgentConfig['outbox']): Promise<OutboxStats> {
+  const store = await OutboxStore.open(dir, cfg, createLogger('error', 'diag'));
   try {
-    await direct.open();
-    try {
-      return { backlog: await readBacklog(direct), via: 'direct' };
-    } finally {
-      await direct.close();
-    }
+    return store.stats();
+  } finally {
+    await store.close();
+  }
+}
+
+export async function openOutboxForReading(dir: string, cfg: AgentConfig['outbox']): Promise<{ backlog?: Backlog; via: 'direct' | 'copy' | 'locked' }> {
+  try {
+    return { backlog: toBacklog(await readStats(dir, cfg)), via: 'direct' };
   } catch (err) {
-    if (!isLocked(err)) throw err;
+    if (!(err instanceof AgentError && err.code === 'OUTBOX_LOCKED')) throw err;
   }
   if (dirBytes(dir) > MAX_COPY_BYTES) return { via: 'locked' };
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'edge-diag-outbox-'));
   try {
     cpSync(dir, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
-    const copy: Db = new Level<string, Buffer>(tmp, { valueEncoding: 'buffer', createIfMissing: false });
-    await copy.open();
-    try {
-      return { backlog: await readBacklog(copy), via: 'copy' };
-    } finally {
-      await copy.close();
-    }
+    return { backlog: toBacklog(await readStats(tmp, cfg)), via: 'copy' };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -180,14 +163,13 @@ export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => O
       }
       if (opts.outboxStats) {
         // Inside the running agent: its own open outbox is the answer, no second handle needed.
-        const s = opts.outboxStats();
         r.report('storage.leveldb', pass(true, `${outboxDir}: open in this agent`));
-        r.report('storage.outbox', backlogOutcome({ pending: s.pending, bytes: s.bytes, oldestTs: s.pending ? Date.now() - s.oldestAgeS * 1000 : undefined }, config.outbox.quotaBytes));
+        r.report('storage.outbox', backlogOutcome(toBacklog(opts.outboxStats()), config.outbox.quotaBytes));
         return;
       }
       const t0 = performance.now();
       try {
-        const { backlog, via } = await openOutboxForReading(outboxDir);
+        const { backlog, via } = await openOutboxForReading(outboxDir, config.outbox);
         const held = `${outboxDir}: held by the running agent (lock taken)`;
         r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'copy' ? `${held}; read from a private copy` : via === 'locked' ? held : `${outboxDir} opens`, 'ms'));
         r.report('storage.outbox', backlog ? backlogOutcome(backlog, config.outbox.quotaBytes) : skip(`held by the running agent and over ${MAX_COPY_BYTES / 1024 / 1024} MB to copy: see the outbox figures in its health message or status page`));
