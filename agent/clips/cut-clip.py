@@ -16,6 +16,7 @@ buffer past toMs: a decode-order prefix starting on a key frame is always decoda
 """
 import json
 import sys
+import time
 
 import gi
 
@@ -123,12 +124,17 @@ def scan(path, want_keyframes, timeout_s):
 def main():
     req = json.loads(sys.argv[1])
     from_ms, to_ms = req["fromMs"], req["toMs"]
-    timeout_s = float(req.get("timeoutS", 60))
+    deadline = time.monotonic() + float(req.get("timeoutS", 60))
+
+    def remaining():
+        # One budget for all passes: the parent kills this process shortly after it runs out anyway.
+        return max(1.0, deadline - time.monotonic())
+
     segments = sorted(req["segments"], key=lambda s: s["startMs"])
 
     good, skipped, caps = [], [], None
     for i, seg in enumerate(segments):
-        info, err = scan(seg["path"], not good, timeout_s)
+        info, err = scan(seg["path"], not good, remaining())
         if err is not None:
             skipped.append({"path": seg["path"], "reason": err})
             continue
@@ -201,7 +207,7 @@ def main():
 
         add_segment_branch(pipeline, seg["path"], on_video)
 
-    err = run(pipeline, timeout_s)
+    err = run(pipeline, remaining())
     if err is not None:
         raise RuntimeError(err)
     if stats["frames"] == 0:

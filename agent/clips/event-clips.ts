@@ -190,6 +190,7 @@ export class EventClips {
     const outFile = path.join(this.opts.tmpDir, `${job.clipId}.mp4`);
     const base = { clipId: job.clipId, cameraId: job.cameraId, ...(job.eventId ? { eventId: job.eventId } : {}) };
     let result: ClipResult;
+    this.opts.logger?.debug({ clipId: job.clipId, camera: job.cameraId, fromMs: job.fromMs, toMs: job.toMs, recordedUntil: this.opts.recordings.recordedUntil(job.cameraId) }, 'cutting clip');
     try {
       const cut = await cutClip({ recordings: this.opts.recordings, cameraId: job.cameraId, fromMs: job.fromMs, toMs: job.toMs, outFile, maxSeconds: this.opts.settings.maxSeconds });
       if (cut.skipped.length) this.opts.logger?.warn({ clipId: job.clipId, skipped: cut.skipped }, 'clip: unreadable segments left out');

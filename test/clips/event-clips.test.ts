@@ -54,7 +54,7 @@ describe('clips: event clips and requested clips', function () {
     clips.start();
   });
   after(async () => {
-    await clips.stop();
+    await clips?.stop();
     tmp.cleanup();
   });
 

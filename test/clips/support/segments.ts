@@ -14,8 +14,13 @@ export function makeSegments(opts: { video: string; cameraDir: string; baseMs: n
   mkdirSync(work, { recursive: true });
   const muxer = opts.container === 'ts' ? 'muxer=mpegtsmux' : '';
   const pipeline = `filesrc location=${opts.video} ! qtdemux ! h264parse config-interval=-1 ! splitmuxsink ${muxer} max-size-time=${opts.maxSeconds * 1e9} location=${work}/part%05d.${opts.container}`;
-  const run = spawnSync('gst-launch-1.0', ['-m', ...pipeline.split(' ')], { encoding: 'utf8', timeout: 60000 });
-  if (run.status !== 0) throw new Error(`gst-launch failed: ${run.stderr}${run.stdout}`);
+  const run = spawnSync('gst-launch-1.0', ['-m', ...pipeline.split(' ')], { encoding: 'utf8', timeout: 90000 });
+  const opens = run.stdout.split('splitmuxsink-fragment-opened').length - 1;
+  const closes = run.stdout.split('splitmuxsink-fragment-closed').length - 1;
+  // Every fragment closed means every file is complete, even if gst-launch then stalled in its shutdown.
+  if (run.status !== 0 && !(opens > 0 && opens === closes)) {
+    throw new Error(`gst-launch failed (status ${String(run.status)}, signal ${String(run.signal)}, ${run.error?.message ?? ''}): ${run.stderr}`);
+  }
   const opened = new Map<string, number>();
   const segments: RecordingSegment[] = [];
   for (const line of run.stdout.split('\n')) {
