@@ -14,6 +14,8 @@ import { TokenBucket } from './token-bucket.js';
  * sees each class in n order on every connection: a receiver that drops ids/seqs it already has
  * sees events in seq order, with no gap.
  */
+const QOS1 = { qos: 1 } as const;
+
 export class Drainer {
   private readonly buffered: StoredEntry[][] = [[], [], []];
   private readonly readPos = [-1, -1, -1];
@@ -173,8 +175,7 @@ export class Drainer {
     const slot = { entry, acked: false };
     this.sentOrder[entry.cls].push(slot);
     const generation = this.generation;
-    const opts = entry.header.json ? { qos: 1 as const, contentType: 'application/json' } : { qos: 1 as const };
-    uplink.publish(entry.header.topic, entry.payload, opts).then(
+    uplink.publish(entry.header.topic, entry.payload, QOS1).then(
       () => {
         this.sent++;
         this.sentBytes += entry.payload.length;

@@ -4,8 +4,8 @@ import type { OutboxKind } from './types.js';
  * One outbox message as stored in LevelDB. Keys sort by priority class, then by a global sequence
  * number `n`, so a range read per class yields FIFO order:
  *   d!<class>!<n>  the message (header + payload)
- *   x!<class>!<n>  a small index record (bytes, enqueue time, group) so opening and eviction never
- *                  read payloads
+ *   x!<class>!<n>  (files only) a small index record (bytes, enqueue time, group) so opening and
+ *                  eviction never read chunk payloads
  *   m!seq          the last event seq handed out (written in the same batch as that event)
  *   m!open!<class> the group (file) being written; a leftover after a crash is an unfinished file
  */
@@ -43,27 +43,41 @@ export interface IndexRecord {
   k: OutboxKind;
 }
 
-/** Binary layout: u8 flags (1 = JSON), u8 kind, u16 topic length, topic (utf8), payload. No JSON.parse per message. */
+/**
+ * Binary layout: u8 flags (1 = JSON), u8 kind, u16 topic length, f64 enqueue time (ms), topic (utf8),
+ * payload. No JSON.parse per message when draining.
+ */
+const HEADER = 12;
 const KINDS: OutboxKind[] = ['event', 'health', 'response', 'snapshot', 'clip'];
 
-export function encodeEntry(header: EntryHeader, payload: Buffer): Buffer {
+export function encodeEntry(header: EntryHeader, payload: Buffer, enqueuedAt: number): Buffer {
   const topicLen = Buffer.byteLength(header.topic);
-  const out = Buffer.allocUnsafe(4 + topicLen + payload.length);
+  const out = Buffer.allocUnsafe(HEADER + topicLen + payload.length);
   out.writeUInt8(header.json ? 1 : 0, 0);
   out.writeUInt8(KINDS.indexOf(header.kind), 1);
   out.writeUInt16BE(topicLen, 2);
-  out.write(header.topic, 4, 'utf8');
-  payload.copy(out, 4 + topicLen);
+  out.writeDoubleBE(enqueuedAt, 4);
+  out.write(header.topic, HEADER, 'utf8');
+  payload.copy(out, HEADER + topicLen);
   return out;
 }
 
-export function decodeEntry(value: Buffer): { header: EntryHeader; payload: Buffer } {
+export function decodeEntry(value: Buffer): { header: EntryHeader; payload: Buffer; enqueuedAt: number } {
   const topicLen = value.readUInt16BE(2);
   return {
-    header: { json: value[0] === 1, kind: KINDS[value[1]], topic: value.toString('utf8', 4, 4 + topicLen) },
-    payload: value.subarray(4 + topicLen),
+    header: { json: value[0] === 1, kind: KINDS[value[1]], topic: value.toString('utf8', HEADER, HEADER + topicLen) },
+    payload: value.subarray(HEADER + topicLen),
+    enqueuedAt: value.readDoubleBE(4),
   };
 }
+
+/** The index record of a message without one (class 0: small messages, read directly). */
+export function recordFromData(n: number, value: Buffer): IndexRecord {
+  return { b: entryDiskBytes(value), t: value.readDoubleBE(4), g: n, k: KINDS[value[1]] };
+}
+
+/** Only file classes keep index records: their values are big chunks we never want to read to scan. */
+export const hasIndex = (c: OutboxClass): boolean => c !== 0;
 
 /** A message ready to be written: the outbox assigns n (and seq for events) when it commits. */
 export interface StagedEntry {

@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { AgentError } from '../core/errors.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import {
-  CLASSES, SEQ_KEY, SYNC_KEY, dataKey, dataPrefix, decodeEntry, encodeEntry, entryDiskBytes, indexKey, indexPrefix, nFromKey, openGroupKey,
+  CLASSES, SEQ_KEY, SYNC_KEY, dataKey, dataPrefix, decodeEntry, encodeEntry, entryDiskBytes, hasIndex, indexKey, indexPrefix, nFromKey, openGroupKey, recordFromData,
   type EntryHeader, type IndexRecord, type OutboxClass,
 } from './entry.js';
 import type { OutboxKind, OutboxStats } from './types.js';
@@ -102,9 +102,7 @@ export class OutboxStore {
         await this.db.batch(ops, { sync: true });
         this.logger.warn({ class: c, entries: (ops.length - 1) / 2 }, 'outbox: removed a file whose enqueue was interrupted (its caller never got a confirmation)');
       }
-      for await (const [key, value] of this.db.iterator({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
-        const rec = JSON.parse(value.toString()) as IndexRecord;
-        const n = nFromKey(key);
+      for await (const [n, rec] of this.records(c)) {
         if (this.headTs[c] === undefined) this.headTs[c] = rec.t;
         this.count[c]++;
         this.bytes[c] += rec.b;
@@ -212,6 +210,18 @@ export class OutboxStore {
     this.bytes[cls] -= freed;
   }
 
+  /** [n, record] in FIFO order: from the index for files, from the (small) messages themselves otherwise. */
+  private async *records(c: OutboxClass, limit?: number): AsyncGenerator<[number, IndexRecord]> {
+    if (hasIndex(c)) {
+      for await (const [key, value] of this.db.iterator({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~`, limit })) yield [nFromKey(key), JSON.parse(value.toString()) as IndexRecord];
+    } else {
+      for await (const [key, value] of this.db.iterator({ gte: dataPrefix(c), lt: `${dataPrefix(c)}~`, limit })) {
+        const n = nFromKey(key);
+        yield [n, recordFromData(n, value)];
+      }
+    }
+  }
+
   private async refreshHeads(): Promise<void> {
     if (this.headRefreshing || this.closed) return;
     this.headRefreshing = true;
@@ -220,7 +230,7 @@ export class OutboxStore {
     try {
       for (const c of CLASSES) {
         let t: number | undefined;
-        for await (const value of this.db.values({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~`, limit: 1 })) t = (JSON.parse(value.toString()) as IndexRecord).t;
+        for await (const [, rec] of this.records(c, 1)) t = rec.t;
         this.headTs[c] = t;
       }
     } catch {
@@ -258,7 +268,7 @@ export class OutboxStore {
       this.clearing[c] = { count: 0, bytes: 0 };
       try {
         await this.db.clear({ gt: dataKey(c, from), lte: dataKey(c, to) });
-        await this.db.clear({ gt: indexKey(c, from), lte: indexKey(c, to) });
+        if (hasIndex(c)) await this.db.clear({ gt: indexKey(c, from), lte: indexKey(c, to) });
       } catch (err) {
         // Still on disk: sent again after a restart (a duplicate, never a loss). Retry with the next clear.
         this.clearing[c].count += freed.count;
@@ -308,10 +318,13 @@ export class OutboxStore {
       for (const item of job.items) {
         const n = this.nextN++;
         const payload = typeof item.payload === 'function' ? item.payload(seq ?? 0) : item.payload;
-        const value = encodeEntry({ topic: item.topic, kind: job.kind, json: item.json }, payload);
+        const value = encodeEntry({ topic: item.topic, kind: job.kind, json: item.json }, payload, now);
         const b = entryDiskBytes(value);
-        const rec: IndexRecord = { b, t: now, g: group ?? n, k: job.kind };
-        ops.push({ type: 'put', key: dataKey(job.cls, n), value }, { type: 'put', key: indexKey(job.cls, n), value: Buffer.from(JSON.stringify(rec)) });
+        ops.push({ type: 'put', key: dataKey(job.cls, n), value });
+        if (hasIndex(job.cls)) {
+          const rec: IndexRecord = { b, t: now, g: group ?? n, k: job.kind };
+          ops.push({ type: 'put', key: indexKey(job.cls, n), value: Buffer.from(JSON.stringify(rec)) });
+        }
         added[job.cls]++;
         addedBytes[job.cls] += b;
       }
@@ -405,17 +418,17 @@ export class OutboxStore {
     let currentGroup: number | undefined;
     const groupsByKind = new Map<OutboxKind, number>();
     const open = this.openGroup[c];
-    for await (const [key, value] of this.db.iterator({ gte: indexPrefix(c), lt: `${indexPrefix(c)}~` })) {
-      const rec = JSON.parse(value.toString()) as IndexRecord;
+    for await (const [n, rec] of this.records(c)) {
       if (rec.g !== currentGroup) {
         if (freed >= want) break; // finish whole groups only
         currentGroup = rec.g;
         if (open === undefined || rec.g !== open) groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
       }
       if (open !== undefined && rec.g === open) break; // the file being written is the newest: stop
-      const dkey = dataKey(c, nFromKey(key));
-      if (this.isProtected(dkey) || this.isAcknowledged(c, nFromKey(key))) continue;
-      ops.push({ type: 'del', key: dkey }, { type: 'del', key });
+      const dkey = dataKey(c, n);
+      if (this.isProtected(dkey) || this.isAcknowledged(c, n)) continue;
+      ops.push({ type: 'del', key: dkey });
+      if (hasIndex(c)) ops.push({ type: 'del', key: indexKey(c, n) });
       removed.add(dkey);
       freed += rec.b;
       entries++;

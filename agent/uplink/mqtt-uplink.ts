@@ -118,12 +118,12 @@ export class MqttUplink implements Uplink {
     if (!client || !this.isConnected) {
       return Promise.reject(new AgentError('UPLINK_OFFLINE', 'the MQTT broker is not connected', 'the outbox keeps the message and sends it after the reconnect'));
     }
-    const properties: IClientPublishOptions['properties'] = {};
-    if (opts.responseTopic) properties.responseTopic = opts.responseTopic;
-    if (opts.correlationData) properties.correlationData = opts.correlationData;
-    if (opts.contentType) properties.contentType = opts.contentType;
+    const publishOpts: IClientPublishOptions = { qos: opts.qos, retain: opts.retain ?? false };
+    if (opts.responseTopic || opts.correlationData || opts.contentType) {
+      publishOpts.properties = { responseTopic: opts.responseTopic, correlationData: opts.correlationData, contentType: opts.contentType };
+    }
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false, properties }, (err) => {
+      client.publish(topic, payload, publishOpts, (err) => {
         if (err) reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${topic} was not acknowledged: ${err.message}`, 'the outbox retries after the reconnect', { cause: err }));
         else resolve();
       });

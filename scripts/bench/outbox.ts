@@ -85,7 +85,7 @@ async function writeThroughput(base: string, clip: Buffer): Promise<Record<strin
   return out;
 }
 
-const ROUNDS = 2; // the box is shared and noisy: best of two rounds each, alternating
+const ROUNDS = 3; // the box is shared and noisy: best of three rounds each, alternating
 
 async function drainOnce(url: string, dir: string, clip: Buffer): Promise<{ messages: number; bytes: number; seconds: number }> {
   const ob = await Outbox.open({ dir, config: cfg('interval'), chunkBytes: CHUNK, sign: () => 'sig', logger });

@@ -150,7 +150,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     const first = phases[0];
     const last = phases[phases.length - 1];
     assert.ok(last.backlogMiB - first.backlogMiB >= 140, 'the backlog grew by far more than the RSS budget');
-    // Flat: the peak RSS of the last phase is within 32 MiB of the first, whatever the backlog.
-    assert.ok(last.rssPeakMiB - first.rssPeakMiB < 32, `RSS grew with the backlog: ${JSON.stringify(phases)}`);
+    // Flat: the peak RSS of the last phase is within 40 MiB of the first, whatever the backlog.
+    assert.ok(last.rssPeakMiB - first.rssPeakMiB < 40, `RSS grew with the backlog: ${JSON.stringify(phases)}`);
   });
 });
