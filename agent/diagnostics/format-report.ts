@@ -17,7 +17,9 @@ export function formatReport(report: DiagReport, opts: { colour: boolean; width?
   const paint = (k: keyof typeof COLOURS, s: string): string => (opts.colour ? `${COLOURS[k]}${s}${COLOURS.reset}` : s);
   const idW = Math.min(34, Math.max(...report.checks.map((c) => c.id.length), 5));
   const valW = Math.min(18, Math.max(...report.checks.map((c) => value(c).length), 5));
-  const lines: string[] = [paint('bold', `edge-agent diag  ${report.gatewayId} on ${report.hostname}  (agent ${report.agentVersion}, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s)`), ''];
+  const lines: string[] = [paint('bold', `edge-agent diag  ${report.gatewayId} on ${report.hostname}  (agent ${report.agentVersion}, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s)`)];
+  if (report.configSource) lines.push(`config: ${report.configSource}`);
+  lines.push('');
   lines.push(paint('bold', `${pad('STATUS', 6)}  ${pad('CHECK', idW)}  ${pad('VALUE', valW)}  DETAIL`));
   let group = '';
   for (const c of report.checks) {
