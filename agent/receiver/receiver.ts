@@ -124,10 +124,14 @@ export class Receiver {
       let first = true;
       client.on('connect', (connack) => {
         this.bus.emit('connected', { sessionPresent: connack.sessionPresent });
-        client.subscribe(subscriptions(this.prefix, this.gateway), { qos: 1 }, (err) => {
+        client.subscribe(subscriptions(this.prefix, this.gateway), { qos: 1 }, (err, granted) => {
           if (err) {
             this.bus.emit('warning', { message: `subscribe failed: ${err.message}` });
             return;
+          }
+          // A refused filter comes back as a failure code (>= 0x80), typically a broker ACL.
+          for (const g of granted ?? []) {
+            if (g.qos >= 0x80) this.bus.emit('warning', { message: `broker refused the subscription ${g.topic} (code ${g.qos}); check its ACL for this user` });
           }
           if (first) {
             first = false;

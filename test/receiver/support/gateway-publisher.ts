@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { fileSigningPayload, type SignedFileMeta } from '../../../agent/identity/file-signature.js';
 import type { GatewayIdentity } from '../../../agent/identity/gateway-identity.js';
 
@@ -32,8 +32,8 @@ export class GatewayPublisher {
 
   constructor(private readonly url: string, readonly prefix: string, readonly gateway: string, readonly identity: GatewayIdentity) {}
 
-  async connect(): Promise<void> {
-    this.client = await mqtt.connectAsync(this.url, { protocolVersion: 5, clientId: `gw-test-${this.gateway}-${process.pid}`, reconnectPeriod: 500 });
+  async connect(extra: IClientOptions = {}): Promise<void> {
+    this.client = await mqtt.connectAsync(this.url, { protocolVersion: 5, clientId: `gw-test-${this.gateway}-${process.pid}`, reconnectPeriod: 500, ...extra });
   }
 
   async close(): Promise<void> {
