@@ -210,4 +210,28 @@ describe('ObjectTracker', () => {
     }
     assert.equal(events.at(-1)?.topScore, 0.85);
   });
+
+  it('re-checks a stationary object only every few seconds, and keeps it while it is not looked at', () => {
+    const tracker = trackerFor(configWith({}, { tracking: { minHits: 2, maxDisappearedSeconds: 3 } }));
+    const parked = (ts: number, dx = 0) => tracker.update([{ label: 'car', score: 0.8, box: boxAt(0.4 + dx, 0.4) }], ts);
+    // Seen every frame for 10 s with a little detector jitter: it becomes stationary.
+    for (let t = 0; t <= 10_000; t += FRAME_MS) parked(T0 + t, ((t / FRAME_MS) % 3) * 0.002);
+    assert.equal(tracker.activeBoxes(T0 + 10_200).length, 0, 'not sent to the detector every frame any more');
+    assert.equal(tracker.activeBoxes(T0 + 14_800).length, 0);
+    const due = tracker.activeBoxes(T0 + 15_000);
+    assert.equal(due.length, 1, 're-checked after 5 s');
+    assert.ok(Math.abs(due[0][0] - 0.4) < 0.01, `no drift from a jittery velocity: ${due[0]}`);
+    // Unseen for 6 s (> maxDisappearedSeconds) is expected for a stationary object: no end yet.
+    assert.deepEqual(tracker.update([], T0 + 16_000).events, []);
+    parked(T0 + 16_000);
+    assert.equal(tracker.activeBoxes(T0 + 16_200).length, 0, 'seen at the re-check: quiet again');
+    // It drives off: moving again, it is detected every frame.
+    parked(T0 + 16_200, 0.1);
+    assert.equal(tracker.activeBoxes(T0 + 16_400).length, 1);
+    // A stationary object that really vanished ends after the re-check interval plus the timeout.
+    const other = trackerFor(configWith({}, { tracking: { minHits: 1, maxDisappearedSeconds: 3 } }));
+    for (let t = 0; t <= 10_000; t += FRAME_MS) other.update([{ label: 'bus', score: 0.9, box: boxAt(0.1, 0.1) }], T0 + t);
+    assert.deepEqual(other.update([], T0 + 17_900).events, []);
+    assert.deepEqual(other.update([], T0 + 18_100).events.map((e) => [e.type, e.endTs]), [['end', T0 + 10_000]]);
+  });
 });

@@ -1,5 +1,17 @@
 import type { Box } from '../types.js';
-import { median } from './geometry.js';
+import { iou, median } from './geometry.js';
+
+/** A box overlapping where the object settled at least this much has not moved. */
+const STILL_IOU = 0.8;
+/** Velocity is extrapolated at most this far: beyond a second, constant velocity is a guess. */
+const MAX_PREDICT_MS = 1000;
+/**
+ * An object that has not moved for this long (a parked car) is stationary: it is no longer sent to
+ * the detector every frame, only re-checked every STATIONARY_RECHECK_MS (or whenever motion covers
+ * it anyway), so a street full of parked cars does not keep the shared detector busy.
+ */
+export const STATIONARY_AFTER_MS = 10_000;
+export const STATIONARY_RECHECK_MS = 5_000;
 
 /** One detection in 0..1 frame coordinates, as the tracker takes it. */
 export interface TrackedDetection {
@@ -37,6 +49,9 @@ export class Track {
   lastReport?: ReportedState;
   /** Best score seen (any label): its frame becomes the snapshot. */
   bestScore: number;
+  /** Where the object has stayed since `stillSince` (a parked car): see `stillFor`. */
+  private anchor: Box;
+  private stillSince: number;
   private readonly history: { label: string; score: number }[];
 
   constructor(
@@ -52,12 +67,19 @@ export class Track {
     this.topScore = det.score;
     this.bestScore = det.score;
     this.history = [{ label: det.label, score: det.score }];
+    this.anchor = det.box;
+    this.stillSince = firstTs;
+  }
+
+  /** Has stayed where it is for STATIONARY_AFTER_MS, as of its last sighting. */
+  get stationary(): boolean {
+    return this.lastTs - this.stillSince >= STATIONARY_AFTER_MS;
   }
 
   /** Where the box should be at `ts` if the object keeps its velocity. */
   predict(ts: number): Box {
-    const dt = ts - this.lastTs;
-    if (dt <= 0) return this.box;
+    const dt = Math.min(ts - this.lastTs, MAX_PREDICT_MS);
+    if (dt <= 0 || this.stationary) return this.box;
     const v = this.velocity;
     return [this.box[0] + v[0] * dt, this.box[1] + v[1] * dt, this.box[2] + v[2] * dt, this.box[3] + v[3] * dt];
   }
@@ -71,6 +93,10 @@ export class Track {
         const raw = (det.box[i] - this.box[i]) / dt;
         this.velocity[i] = first ? raw : 0.5 * raw + 0.5 * this.velocity[i];
       }
+    }
+    if (iou(det.box, this.anchor) < STILL_IOU) {
+      this.anchor = det.box;
+      this.stillSince = ts;
     }
     this.box = det.box;
     this.lastTs = Math.max(this.lastTs, ts);

@@ -4,12 +4,13 @@ import { zonesAt, type ZoneSpec } from '../zones.js';
 import { rejectReason, type ObjectPolicy } from './filters.js';
 import { clampBox, iou } from './geometry.js';
 import { greedyMatch } from './matching.js';
-import { Track, type TrackedDetection } from './track.js';
+import { STATIONARY_RECHECK_MS, Track, type TrackedDetection } from './track.js';
 
 export type TrackingConfig = AgentConfig['detection']['tracking'];
 
 /** A reported box that overlaps its last report less than this has "moved notably". */
 const MOVED_IOU = 0.5;
+
 
 export interface TrackerOptions {
   camera: string;
@@ -108,9 +109,12 @@ export class ObjectTracker {
     return step;
   }
 
-  /** Boxes of every live track (reported or not) at `ts`: detection regions keep following them. */
+  /**
+   * Boxes of the live tracks (reported or not) to detect at `ts`: detection regions keep following
+   * them. Stationary objects are included only when their re-check is due.
+   */
   activeBoxes(ts: number): Box[] {
-    return this.tracks.map((t) => clampBox(t.predict(ts)));
+    return this.tracks.filter((t) => !t.stationary || ts - t.lastTs >= STATIONARY_RECHECK_MS).map((t) => clampBox(t.predict(ts)));
   }
 
   /** Reported tracks seen at exactly `ts` (the status page's live boxes). */
@@ -125,7 +129,8 @@ export class ObjectTracker {
   private expireInto(step: TrackerStep, ts: number): void {
     const limit = this.opts.tracking.maxDisappearedSeconds * 1000;
     this.tracks = this.tracks.filter((t) => {
-      if (ts - t.lastTs <= limit) return true;
+      // A stationary object is only looked at every STATIONARY_RECHECK_MS: unseen in between is expected.
+      if (ts - t.lastTs <= limit + (t.stationary ? STATIONARY_RECHECK_MS : 0)) return true;
       if (t.reported) step.events.push(this.event(t, 'end', ts));
       step.removed.push(t.id);
       return false;
