@@ -23,6 +23,7 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     assert.ok(r.report, r.stderr);
     const report = r.report;
     assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
+    assert.equal(report.configSource, cfg, 'says which configuration it diagnosed');
     const failed = report.checks.filter((c) => c.status === 'fail');
     assert.deepEqual(failed, [], 'no check fails on a healthy setup');
     assert.equal(r.status, report.verdict === 'pass' ? 0 : 1, r.stderr);
