@@ -54,7 +54,7 @@ export class Agent {
   private restartListener?: () => void;
   private healthTimer?: NodeJS.Timeout;
 
-  private constructor(public config: AgentConfig, readonly logger: Logger) {
+  private constructor(public config: AgentConfig, readonly logger: Logger, private readonly configVersion: number) {
     this.gatewayId = config.gateway.id ?? deriveGatewayId();
     mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
     this.identity = loadOrCreateIdentity(config.gateway.dataDir);
@@ -62,8 +62,9 @@ export class Agent {
     this.control = new AgentControl(this);
   }
 
-  static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
-    const agent = new Agent(config, logger);
+  /** `configVersion`: the desired-config version `config` came from (0: the config file). */
+  static async start(config: AgentConfig, logger: Logger, configVersion = 0): Promise<Agent> {
+    const agent = new Agent(config, logger, configVersion);
     try {
       await agent.startSubsystems();
     } catch (err) {
@@ -141,6 +142,7 @@ export class Agent {
     this.provisioning = new ProvisioningService({
       gatewayId: this.gatewayId,
       config,
+      version: this.configVersion,
       dataDir,
       uplink: this.uplink,
       host: this.control,

@@ -14,7 +14,7 @@ import { LastGoodConfigStore } from '../provisioning/last-good-store.js';
  *   3. the bootstrap file (--bootstrap): broker and trust store only, until the first desired config.
  * dataDir itself comes from the config file, else the bootstrap file.
  */
-export function chooseStartupConfig(opts: { config?: string; bootstrap?: string }, logger: Logger): { config: AgentConfig; source: string } {
+export function chooseStartupConfig(opts: { config?: string; bootstrap?: string }, logger: Logger): { config: AgentConfig; source: string; version: number } {
   let base: AgentConfig | undefined;
   let source = '';
   if (opts.config && existsSync(opts.config)) {
@@ -31,6 +31,6 @@ export function chooseStartupConfig(opts: { config?: string; bootstrap?: string 
   }
   if (!base) throw new AgentError('CONFIG_MISSING', 'no configuration given', 'pass --config FILE or --bootstrap FILE');
   const lastGood = new LastGoodConfigStore(base.gateway.dataDir).load();
-  if (lastGood) return { config: lastGood.config, source: `last-good config v${lastGood.version} in ${base.gateway.dataDir}` };
-  return { config: base, source };
+  if (lastGood) return { config: lastGood.config, version: lastGood.version, source: `last-good config v${lastGood.version} in ${base.gateway.dataDir}` };
+  return { config: base, source, version: 0 };
 }

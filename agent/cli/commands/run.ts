@@ -21,9 +21,9 @@ export function register(program: Command): void {
       const { Agent } = await import('../../runtime/agent.js');
       const start = async (): Promise<Agent> => {
         try {
-          const { config, source } = chooseStartupConfig(opts, bootLogger);
+          const { config, source, version } = chooseStartupConfig(opts, bootLogger);
           const logger = createLogger(process.env.EDGE_LOG_LEVEL ?? config.logging.level);
-          const agent = await Agent.start(config, logger);
+          const agent = await Agent.start(config, logger, version);
           logger.info({ gatewayId: agent.gatewayId, cameras: config.cameras.length, source }, 'agent started');
           return agent;
         } catch (err) {
