@@ -10,6 +10,8 @@ import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from '../e2e/support.js';
 
 const PASSWORD = 'cabinet-7-technician';
+/** The bits of an <img> element the test reads (the project compiles without DOM types). */
+interface ImageLike { complete: boolean; naturalWidth: number }
 
 describe('the technician status page (real agent, real browser)', function () {
   this.timeout(240000);
@@ -63,8 +65,8 @@ describe('the technician status page (real agent, real browser)', function () {
     assert.equal(res?.status(), 200);
     const img = page.locator('#cam-street img');
     await img.waitFor({ timeout: 30000 });
-    await waitFor(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), { timeoutMs: 30000, what: 'the snapshot image decoded in the browser' });
-    assert.equal(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth), 640);
+    await waitFor(() => img.evaluate((el) => (el as unknown as ImageLike).complete && (el as unknown as ImageLike).naturalWidth > 0), { timeoutMs: 30000, what: 'the snapshot image decoded in the browser' });
+    assert.equal(await img.evaluate((el) => (el as unknown as ImageLike).naturalWidth), 640);
     await waitFor(async () => /streaming/.test(await page.locator('#cam-street .info').innerText()), { timeoutMs: 30000, what: 'camera state on the page' });
     assert.match(await page.locator('#cam-street .info').innerText(), /in [\d.]+ fps/);
     await waitFor(async () => /\bpending\b/.test(await page.locator('#outbox').innerText()), { timeoutMs: 30000, what: 'outbox figures' });
