@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Worker } from 'node:worker_threads';
 import { AgentError } from '../../agent/core/errors.js';
 import { DetectorService, iou } from '../../agent/detection/detector/index.js';
 import type { Detection, PixelBox } from '../../agent/detection/types.js';
@@ -127,6 +128,25 @@ describe('detector: shared service on real frames', function () {
     assert.ok(settled.slice(1).every((r) => r === 'dropped'), JSON.stringify(settled));
     assert.ok(settled[0] === 'dropped' || Array.isArray(settled[0]) || (settled[0] instanceof AgentError && settled[0].code === 'DETECTOR_CLOSED'));
     await assert.rejects(detector.detect({ cameraId: 'street', frame: vehicles[0], region: full(vehicles[0]) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_CLOSED');
+  });
+
+  it('replaces a dead inference worker on the next job, at most once per 5 s', async function () {
+    const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 1, queueSize: 2 });
+    // Simulates the thread dying (as an out-of-memory kill would): reach the private worker handle.
+    const killWorker = (): Promise<number> => (detector as unknown as { host: { worker: Worker } }).host.worker.terminate();
+    try {
+      const frame = vehicles[0];
+      const req = { cameraId: 'street', frame, region: full(frame) };
+      assert.ok(Array.isArray(await detector.detect(req)));
+      await killWorker();
+      const afterCrash = await detector.detect(req);
+      assert.ok(Array.isArray(afterCrash) && afterCrash.some((d) => d.label === 'car'), 'a fresh worker answered');
+      await killWorker();
+      await assert.rejects(detector.detect(req), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_UNAVAILABLE');
+      assert.equal(detector.stats().inferences, 2);
+    } finally {
+      await detector.close();
+    }
   });
 
   it('rejects a truncated frame and an empty region without queueing them', async function () {
