@@ -224,6 +224,24 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     assert.deepEqual([...night.events, ...off.events], []);
   });
 
+  it('ends open events when the detect schedule window closes', async () => {
+    let clock = new Date(2026, 5, 1, 17, 59).getTime();
+    const base = configFor(VEHICLES, { detect: { width: 640, height: 352, fps: 5, schedule: { from: '08:00', to: '18:00' } } }, QUICK_CALIBRATION);
+    const config: AgentConfig = { ...base, detection: { ...base.detection, tracking: { ...base.detection.tracking, minHits: 1, maxDisappearedSeconds: 60 } } };
+    const run = startStage(config, detector, () => clock);
+    const frames = await clipFrames(VEHICLES, 'street', 5, clock);
+    await feed(run.stage, frames.slice(0, 6));
+    const started = run.events.filter((e) => e.type === 'start').map((e) => e.objectId);
+    assert.ok(started.length > 0, 'objects were reported inside the window');
+    assert.equal(run.events.filter((e) => e.type === 'end').length, 0, 'nothing ends by itself within a minute');
+    clock = new Date(2026, 5, 1, 18, 0).getTime();
+    assert.equal(await run.stage.handle(frames[6]), 'ignored');
+    const ended = run.events.filter((e) => e.type === 'end').map((e) => e.objectId);
+    assert.deepEqual(ended.sort(), started.sort(), 'every open event ended at 18:00');
+    assert.equal(run.stage.stats().cameras.street.scheduled, false);
+    await run.stage.stop();
+  });
+
   it('warns (with a code) about tracked labels the model never produces', async () => {
     const lines: string[] = [];
     const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });

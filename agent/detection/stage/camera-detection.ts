@@ -93,8 +93,10 @@ export class CameraDetection {
     const now = this.o.now();
     this.scheduled = inSchedule(this.o.camera.detect.schedule, new Date(now));
     if (!this.scheduled) {
-      // Leaving the window ends what was being followed: nobody watches it any more.
+      // Leaving the window ends what was being followed: nobody watches it any more. The motion
+      // background would be hours old when the window opens again: start it afresh then.
       if (this.tracker.size > 0) this.publish(this.tracker.endAll(frame.ts));
+      this.motion = undefined;
       return 'ignored';
     }
     const interval = 1000 / this.o.camera.detect.fps;
