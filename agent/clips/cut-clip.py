@@ -169,6 +169,15 @@ def main():
     parser.link(mux)
     mux.link(sink)
 
+    def fill_pts(_pad, pinfo):
+        # mp4mux needs a PTS on every buffer; MPEG-4 Part 2 with B-frames carries only DTS on some.
+        buf = pinfo.get_buffer()
+        if buf.pts == NONE and buf.dts != NONE:
+            buf.pts = buf.dts
+        return Gst.PadProbeReturn.OK
+
+    parser.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, fill_pts)
+
     stats = {"frames": 0, "firstMs": None, "lastMs": None}
     for idx, (seg, _info) in enumerate(good):
         concat_pad = concat.request_pad_simple("sink_%u")

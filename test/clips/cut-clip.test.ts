@@ -24,6 +24,8 @@ describe('clips: cutClip on real recording segments', function () {
     makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: path.join(recDir, 'lot'), baseMs: BASE, container: 'ts', maxSeconds: 10 });
     // ozlu_vehicle: H.264, key frames every 2 s; MP4 segments of about 4 s.
     makeSegments({ video: path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'), cameraDir: path.join(recDir, 'street'), baseMs: BASE, container: 'mp4', maxSeconds: 5 });
+    // bgslib: MPEG-4 Part 2 (an older CCTV codec), key frames every 12 s, some frames with DTS only.
+    makeSegments({ video: path.join(VIDEOS_DIR, 'bgslib_video02.avi'), cameraDir: path.join(recDir, 'highway'), baseMs: BASE, container: 'ts', maxSeconds: 13, demuxParse: 'avidemux ! mpeg4videoparse config-interval=-1' });
   });
   after(() => tmp.cleanup());
 
@@ -69,6 +71,19 @@ describe('clips: cutClip on real recording segments', function () {
     assert.equal(media.decodeError, null);
     assert.equal(media.firstIsKeyframe, true);
     assert.ok(media.durationS >= (toMs - fromMs) / 1000, `duration ${media.durationS}`);
+  });
+
+  it('cuts MPEG-4 Part 2 recordings too', async () => {
+    const segs = recordings.segments('highway');
+    const fromMs = segs[1].startTs + 3000;
+    const r = await cutClip({ recordings, cameraId: 'highway', fromMs, toMs: fromMs + 12000, outFile: path.join(tmp.dir, 'out', 'highway.mp4') });
+    assert.equal(r.codec, 'video/mpeg');
+    assert.equal(r.startMs, segs[1].startTs, 'the key frame opening the segment');
+    const media = inspectMedia(r.file);
+    assert.equal(media.video, 'video/mpeg');
+    assert.equal(media.decodeError, null);
+    assert.equal(media.firstIsKeyframe, true);
+    assert.ok(media.durationS >= 14.9, `duration ${media.durationS}`);
   });
 
   it('leaves out a corrupt segment and cuts the rest', async () => {

@@ -9,11 +9,12 @@ import { REPO_ROOT } from '../../support/tmp.js';
  * frames) and names them `<startMs>_<endMs>.<ext>` from splitmuxsink's own fragment messages, as if the
  * recording had started at wall-clock `baseMs`.
  */
-export function makeSegments(opts: { video: string; cameraDir: string; baseMs: number; container: 'ts' | 'mp4'; maxSeconds: number }): RecordingSegment[] {
+export function makeSegments(opts: { video: string; cameraDir: string; baseMs: number; container: 'ts' | 'mp4'; maxSeconds: number; demuxParse?: string }): RecordingSegment[] {
   const work = path.join(opts.cameraDir, '.work');
   mkdirSync(work, { recursive: true });
   const muxer = opts.container === 'ts' ? 'muxer=mpegtsmux' : '';
-  const pipeline = `filesrc location=${opts.video} ! qtdemux ! h264parse config-interval=-1 ! splitmuxsink ${muxer} max-size-time=${opts.maxSeconds * 1e9} location=${work}/part%05d.${opts.container}`;
+  const demuxParse = opts.demuxParse ?? 'qtdemux ! h264parse config-interval=-1';
+  const pipeline = `filesrc location=${opts.video} ! ${demuxParse} ! splitmuxsink ${muxer} max-size-time=${opts.maxSeconds * 1e9} location=${work}/part%05d.${opts.container}`;
   const run = spawnSync('gst-launch-1.0', ['-m', ...pipeline.split(' ')], { encoding: 'utf8', timeout: 90000 });
   const opens = run.stdout.split('splitmuxsink-fragment-opened').length - 1;
   const closes = run.stdout.split('splitmuxsink-fragment-closed').length - 1;
