@@ -227,7 +227,7 @@ export class Agent {
 
   /** Diagnostics from inside the running agent (MQTT `diag`, status page, daily self-test). */
   diag(): Promise<DiagReport> {
-    return runDiagnostics(this.config);
+    return runDiagnostics(this.config, { outboxStats: () => this.outbox.stats(), configSource: 'running agent' });
   }
 
   /**

@@ -1,0 +1,97 @@
+/**
+ * Generates docs/config.md and docs/config.schema.json from THE config schema, so the docs can never
+ * drift from what the agent validates. `npx tsx scripts/gen-config-docs.ts` rewrites them; a test
+ * fails when the committed files are stale.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AgentConfigSchema } from '../agent/config/schema/index.js';
+
+interface SchemaNode {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  items?: SchemaNode | SchemaNode[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  const?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  pattern?: string;
+  additionalProperties?: boolean | SchemaNode;
+  patternProperties?: Record<string, SchemaNode>;
+  [k: string]: unknown;
+}
+
+function typeOf(n: SchemaNode): string {
+  if (n.const !== undefined) return JSON.stringify(n.const);
+  const alts = n.anyOf ?? n.oneOf;
+  if (alts) return alts.map(typeOf).join(' \\| ');
+  if (n.type === 'array') {
+    const it = Array.isArray(n.items) ? `[${n.items.map(typeOf).join(', ')}]` : n.items ? `${typeOf(n.items)}[]` : 'array';
+    return it;
+  }
+  if (n.type === 'object' && n.patternProperties) return `map of ${Object.values(n.patternProperties).map(typeOf).join('')}`;
+  return String(n.type ?? 'any');
+}
+
+function constraints(n: SchemaNode): string {
+  const c: string[] = [];
+  if (n.minimum !== undefined) c.push(`≥ ${n.minimum}`);
+  if (n.exclusiveMinimum !== undefined) c.push(`> ${n.exclusiveMinimum}`);
+  if (n.maximum !== undefined) c.push(`≤ ${n.maximum}`);
+  if (n.pattern) c.push(`pattern \`${n.pattern}\``);
+  if (n['x-cron']) c.push('cron expression');
+  return c.join(', ');
+}
+
+const rows: string[] = [];
+function walk(n: SchemaNode, at: string, required: boolean): void {
+  if (at) {
+    const def = n.default !== undefined ? `\`${JSON.stringify(n.default)}\`` : required ? '**required**' : '';
+    rows.push(`| \`${at}\` | ${typeOf(n)} | ${def} | ${[n.description ?? '', constraints(n)].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
+  }
+  if (n.properties) for (const [k, v] of Object.entries(n.properties)) walk(v, at ? `${at}.${k}` : k, n.required?.includes(k) ?? false);
+  if (n.type === 'array' && n.items && !Array.isArray(n.items)) walk(n.items, `${at}[]`, false);
+  if (n.patternProperties) for (const v of Object.values(n.patternProperties)) walk(v, `${at}.<name>`, false);
+  const alts = n.oneOf ?? (n.anyOf && n.anyOf.some((a) => a.properties) ? n.anyOf : undefined);
+  if (alts) {
+    for (const alt of alts) {
+      const kind = alt.properties?.kind?.const;
+      if (!alt.properties) continue;
+      for (const [k, v] of Object.entries(alt.properties)) if (k !== 'kind' || kind === undefined) walk(v, `${at}${kind !== undefined ? ` (kind ${JSON.stringify(kind)})` : ''}.${k}`, alt.required?.includes(k) ?? false);
+    }
+  }
+}
+
+export function renderConfigDocs(): { markdown: string; jsonSchema: string } {
+  rows.length = 0;
+  walk(AgentConfigSchema as unknown as SchemaNode, '', true);
+  const markdown = `# Configuration reference
+
+Generated from THE config schema (\`agent/config/schema/\`) by \`scripts/gen-config-docs.ts\`; do not edit by
+hand. The same schema validates the config file (\`edge-agent check-config FILE\`), the \`config\` of a signed
+desired configuration sent over MQTT (docs/provisioning.md), and gives the TypeScript types. Unknown keys are
+errors; defaults are filled in. The JSON Schema itself: [config.schema.json](config.schema.json).
+
+A secret (\`password\`) is a string, \`{"env": "NAME"}\` or \`{"file": "/path"}\`. Polygons are lists of
+\`[x, y]\` points in 0..1 of the frame.
+
+| key | type | default | meaning |
+|---|---|---|---|
+${rows.join('\n')}
+`;
+  return { markdown, jsonSchema: JSON.stringify(AgentConfigSchema, null, 2) + '\n' };
+}
+
+if (require.main === module) {
+  const { markdown, jsonSchema } = renderConfigDocs();
+  const docs = path.resolve(__dirname, '../docs');
+  writeFileSync(path.join(docs, 'config.md'), markdown);
+  writeFileSync(path.join(docs, 'config.schema.json'), jsonSchema);
+  process.stdout.write('docs/config.md and docs/config.schema.json written\n');
+}

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderConfigDocs } from '../../scripts/gen-config-docs.js';
+import { REPO_ROOT } from '../support/tmp.js';
+
+describe('config docs', () => {
+  it('docs/config.md and docs/config.schema.json are generated from the current schema (run scripts/gen-config-docs.ts)', () => {
+    const { markdown, jsonSchema } = renderConfigDocs();
+    assert.equal(readFileSync(path.join(REPO_ROOT, 'docs/config.md'), 'utf8'), markdown);
+    assert.equal(readFileSync(path.join(REPO_ROOT, 'docs/config.schema.json'), 'utf8'), jsonSchema);
+    for (const key of ['`gateway.dataDir`', '`mqtt.url`', '`cameras[].detect.fps`', '`outbox.sync`', '`provisioning.trustedKeys`', '`statusPage.password`']) assert.ok(markdown.includes(key), key);
+  });
+});
