@@ -171,6 +171,8 @@ export class EventClips {
   }
 
   private checkWaiting(cameraId: string): void {
+    // Scanning a day of segments costs a folder read: only when a job waits on this camera.
+    if (![...this.waiting.values()].some((j) => j.cameraId === cameraId)) return;
     const until = this.opts.recordings.recordedUntil(cameraId);
     for (const job of this.waiting.values()) {
       if (job.cameraId === cameraId && until !== null && until >= job.toMs) this.release(job);
