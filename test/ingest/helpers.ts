@@ -4,7 +4,7 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { TypedBus } from '../../agent/core/bus.js';
 import type { AgentEvents } from '../../agent/core/events.js';
 import { createLogger } from '../../agent/core/logger.js';
-import { CameraManager } from '../../agent/ingest/camera-manager.js';
+import { CameraManager, type CameraManagerOptions } from '../../agent/ingest/camera-manager.js';
 import type { CameraState } from '../../agent/ingest/types.js';
 
 /** A camera config with every schema default applied, as the agent would see it. */
@@ -27,7 +27,12 @@ export interface Harness {
 }
 
 /** A CameraManager on a real bus that records what it emits (frames: only the last 50 per camera). */
-export function harness(list: CameraConfig[], dataDir: string, recording: Record<string, unknown> = { segmentSeconds: 2 }): Harness {
+export function harness(
+  list: CameraConfig[],
+  dataDir: string,
+  recording: Record<string, unknown> = { segmentSeconds: 2 },
+  resolveOnvif?: CameraManagerOptions['resolveOnvif'],
+): Harness {
   const bus = new TypedBus<AgentEvents>();
   const frames = new Map<string, AgentEvents['camera.frame'][]>();
   const states: Harness['states'] = [];
@@ -41,7 +46,7 @@ export function harness(list: CameraConfig[], dataDir: string, recording: Record
   bus.on('camera.state', (s) => states.push({ cameraId: s.cameraId, state: s.state, code: s.error?.code }));
   bus.on('camera.segment', (s) => segments.push(s));
   const rec = cameraConfig({ id: 'x', source: { kind: 'test' } }, recording).recording;
-  const manager = new CameraManager({ cameras: list, dataDir, recording: rec, bus, logger: createLogger(process.env.EDGE_LOG_LEVEL ?? 'silent'), resolveOnvif: undefined });
+  const manager = new CameraManager({ cameras: list, dataDir, recording: rec, bus, logger: createLogger(process.env.EDGE_LOG_LEVEL ?? 'silent'), resolveOnvif });
   return { manager, bus, frames, states, segments };
 }
 

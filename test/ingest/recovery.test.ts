@@ -71,7 +71,7 @@ describe('camera ingest: failures and recovery', function () {
     assert.ok(['offline', 'connecting'].includes(during.state));
     assert.ok(['CAMERA_STALLED', 'CAMERA_UNREACHABLE', 'CAMERA_STREAM_ENDED'].includes(during.lastError?.code ?? ''), JSON.stringify(during));
     // Let it fail a few times against the closed port before the camera comes back.
-    await waitFor(() => h.manager.stats().street.reconnects >= 2, { timeoutMs: 30000, what: 'reconnect attempts' });
+    await waitFor(() => h.manager.stats().street.reconnects >= 1, { timeoutMs: 30000, what: 'reconnect attempts' });
     const seqBefore = h.manager.latestFrame('street')?.seq ?? -1;
     await server.start();
     await waitFor(() => h.manager.stats().street.state === 'streaming' && (h.manager.latestFrame('street')?.seq ?? -1) > seqBefore + 3, {
@@ -79,7 +79,7 @@ describe('camera ingest: failures and recovery', function () {
       what: `street back: ${JSON.stringify(h.manager.stats().street)}`,
     });
     const after = h.manager.stats().street;
-    assert.ok(after.reconnects >= 2);
+    assert.ok(after.reconnects >= 1);
     const seq = h.states.filter((s) => s.cameraId === 'street').map((s) => s.state);
     assert.deepEqual(seq.slice(0, 2), ['streaming', 'offline']);
     assert.ok(seq.includes('connecting'));
