@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -117,7 +117,10 @@ export class Receiver {
     };
     client.on('close', () => this.bus.emit('disconnected', { reason: 'connection closed' }));
     client.on('error', (err) => this.bus.emit('warning', { message: `mqtt: ${err.message}` }));
-    this.sweepTimer = setInterval(() => this.emitClips(this.clips.sweep()), Math.min(30000, Math.max(200, this.incompleteTimeoutMs / 4)));
+    this.sweepTimer = setInterval(() => {
+      this.emitClips(this.clips.sweep());
+      this.writeSummary();
+    }, Math.min(30000, Math.max(200, this.incompleteTimeoutMs / 4)));
     this.sweepTimer.unref();
 
     return new Promise((resolve) => {
@@ -147,6 +150,18 @@ export class Receiver {
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
+    this.writeSummary();
+  }
+
+  /** `summary.json`: the counts and the seqs still missing per gateway, for a glance or a monitoring probe. */
+  private writeSummary(): void {
+    try {
+      const file = path.join(this.opts.outDir, 'summary.json');
+      writeFileSync(`${file}.tmp`, JSON.stringify({ updatedAt: new Date().toISOString(), ...this.stats() }, null, 2) + '\n');
+      renameSync(`${file}.tmp`, file);
+    } catch (err) {
+      this.bus.emit('warning', { message: `cannot write summary.json: ${(err as Error).message}` });
+    }
   }
 
   private get incompleteTimeoutMs(): number {

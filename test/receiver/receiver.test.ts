@@ -107,6 +107,16 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
     assert.equal(receiver.stats().duplicates, 2);
   });
 
+  it('keeps summary.json with the counts and the missing seqs', async () => {
+    const summary = await waitFor(() => {
+      const file = path.join(outDir, 'summary.json');
+      const s = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { events: number; missingSeqs: Record<string, number>; rejected: number }) : null;
+      return s && s.events === 5 ? s : null;
+    }, { what: 'summary.json after the events' });
+    assert.deepEqual(summary.missingSeqs, { [GW]: 2 });
+    assert.equal(summary.rejected, 4);
+  });
+
   it('after a restart (receiver down, broker restarted with persistence) gets what was published meanwhile, without duplicates, verifying with the remembered key', async () => {
     await receiver.stop();
     await gw.publishEvent({ id: 'e5', seq: 5, type: 'start', camera: 'cam1' }); // fills part of the gap, late
