@@ -65,11 +65,13 @@ describe('camera ingest: failures and recovery', function () {
 
   it('a camera that goes away is retried and recovers by itself when it returns', async () => {
     await waitFor(() => frameCount(h, 'street') >= 5, { timeoutMs: 60000, what: 'street frames' });
-    await server.kill();
-    await waitFor(() => h.manager.stats().street.state !== 'streaming', { timeoutMs: 30000, what: 'street to notice the outage' });
+    // First the camera freezes (process stopped: TCP stays open, nothing flows) — a stall...
+    process.kill(server.pid!, 'SIGSTOP');
+    await waitFor(() => h.manager.stats().street.lastError?.code === 'CAMERA_STALLED', { timeoutMs: 30000, what: `stall detected: ${JSON.stringify(h.manager.stats().street)}` });
     const during = h.manager.stats().street;
     assert.ok(['offline', 'connecting'].includes(during.state));
-    assert.ok(['CAMERA_STALLED', 'CAMERA_UNREACHABLE', 'CAMERA_STREAM_ENDED'].includes(during.lastError?.code ?? ''), JSON.stringify(during));
+    // ...then it dies altogether.
+    await server.kill();
     // Let it fail a few times against the closed port before the camera comes back.
     await waitFor(() => h.manager.stats().street.reconnects >= 1, { timeoutMs: 30000, what: 'reconnect attempts' });
     const seqBefore = h.manager.latestFrame('street')?.seq ?? -1;
