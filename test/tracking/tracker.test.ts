@@ -234,4 +234,18 @@ describe('ObjectTracker', () => {
     assert.deepEqual(other.update([], T0 + 17_900).events, []);
     assert.deepEqual(other.update([], T0 + 18_100).events.map((e) => [e.type, e.endTs]), [['end', T0 + 10_000]]);
   });
+
+  it('treats one object detected under two labels (NMS is per label) as one track, voting on the label', () => {
+    const tracker = trackerFor(configWith({}, { tracking: { minHits: 2, scoreHistory: 5 } }));
+    const events: ObjectEvent[] = [];
+    for (let i = 0; i < 4; i++) {
+      const x = 0.2 + i * 0.02;
+      events.push(...tracker.update([
+        { label: 'car', score: 0.5, box: [x, 0.4, x + 0.2, 0.6] },
+        { label: 'truck', score: 0.7, box: [x + 0.005, 0.4, x + 0.2, 0.61] },
+      ], T0 + i * FRAME_MS).events);
+    }
+    assert.equal(tracker.size, 1);
+    assert.deepEqual(events.map((e) => [e.type, e.label]), [['start', 'truck']]);
+  });
 });

@@ -8,6 +8,8 @@ import { STATIONARY_RECHECK_MS, Track, type TrackedDetection } from './track.js'
 
 export type TrackingConfig = AgentConfig['detection']['tracking'];
 
+/** Detections of different labels overlapping this much are one object seen two ways. */
+const SAME_OBJECT_IOU = 0.7;
 /** A reported box that overlaps its last report less than this has "moved notably". */
 const MOVED_IOU = 0.5;
 
@@ -77,8 +79,13 @@ export class ObjectTracker {
       track.enterZones(zonesAt(det.box, track.label, this.opts.zones));
     }
     const fresh: Track[] = [];
-    kept.forEach((det, di) => {
-      if (usedDet.has(di)) return;
+    const taken = pairs.map(([, di]) => kept[di].box);
+    // Highest score first, so of two labels for one object (NMS is per label) the likelier one starts the track.
+    const unmatched = kept.map((det, di) => ({ det, di })).filter(({ di }) => !usedDet.has(di)).sort((a, b) => b.det.score - a.det.score);
+    unmatched.forEach(({ det }) => {
+      // The same object under another label (a car also called a truck) is not a second object.
+      if (taken.some((b) => iou(b, det.box) >= SAME_OBJECT_IOU)) return;
+      taken.push(det.box);
       const track = new Track(this.newId(this.opts.camera, ts), det, ts, this.opts.tracking.scoreHistory);
       track.enterZones(zonesAt(det.box, det.label, this.opts.zones));
       fresh.push(track);
