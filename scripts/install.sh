@@ -40,14 +40,15 @@ log() { echo "install.sh: $*"; }
 
 if [ "$UNINSTALL" = 1 ]; then
   if systemd_running; then systemctl disable --now edge-agent.service 2>/dev/null || true; fi
-  rm -f "$UNIT"
+  rm -f "$UNIT" "$ROOT/usr/local/bin/edge-agent"
   systemd_running && systemctl daemon-reload || true
   rm -rf "$APP"
   if [ "$PURGE" = 1 ]; then
     rm -rf "$ETC" "$DATA"
     userdel ${ROOT:+--root "$ROOT"} "$USER_NAME" 2>/dev/null || true
+    groupdel ${ROOT:+--root "$ROOT"} "$USER_NAME" 2>/dev/null || true
   fi
-  log "uninstalled${PURGE:+ }$([ "$PURGE" = 1 ] && echo '(config, data and user purged)')"
+  if [ "$PURGE" = 1 ]; then log "uninstalled (config, data and user purged)"; else log "uninstalled (kept $ETC, $DATA and the user; --purge removes them)"; fi
   exit 0
 fi
 
@@ -99,12 +100,13 @@ fi
 
 # 3. A dedicated system user and its directories (config readable by the agent only; data writable by it).
 if ! grep -q "^$USER_NAME:" "$ROOT/etc/passwd" 2>/dev/null; then
-  useradd ${ROOT:+--root "$ROOT"} --system --no-create-home --home-dir /var/lib/edge-agent --shell /usr/sbin/nologin "$USER_NAME"
+  useradd ${ROOT:+--root "$ROOT"} --system --user-group --no-create-home --home-dir /var/lib/edge-agent --shell /usr/sbin/nologin "$USER_NAME" 2> >(grep -v 'missing or non-executable shell' >&2)
 fi
 grep -q '^video:' "$ROOT/etc/group" 2>/dev/null && usermod ${ROOT:+--root "$ROOT"} -a -G video "$USER_NAME" || true
 mkdir -p "$ETC" "$DATA"
 chmod 750 "$ETC" "$DATA"
-chown -R "$(id -u "$USER_NAME" 2>/dev/null || grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3)":"$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f4)" "$DATA" "$ETC"
+# Numeric ids from the target's passwd (with --root the host may not know this user, or know another one).
+chown -R "$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)" "$DATA" "$ETC"
 
 # 4. Bootstrap and config (never overwritten once present: the box's own state wins).
 install_secret() { # src dest
@@ -122,7 +124,9 @@ if systemd_running; then
   if [ "$START" = 1 ]; then systemctl restart edge-agent.service; log "service started"; fi
 elif command -v systemd-analyze >/dev/null; then
   # No systemd running here (a chroot, an image build): check the unit instead.
-  systemd-analyze verify ${ROOT:+--root="$ROOT"} "$UNIT" 2>&1 | grep -v -e 'Failed to prepare filename' -e 'Command .* is not executable' -e 'No such file or directory' || true
-  log "systemd is not running here: unit installed and verified, not started"
+  # No systemd running here (a chroot, an image build, a test root): check the unit instead, against this
+  # system's units (a throw-away root has no sysinit.target to resolve dependencies with).
+  if systemd-analyze verify "$UNIT"; then log "systemd is not running here: unit installed and verified, not started"
+  else log "warning: systemd-analyze verify reported problems in $UNIT"; fi
 fi
-log "installed to ${ROOT:-/}opt/edge-agent"
+log "installed to $APP"

@@ -48,8 +48,15 @@ for arch in "${ARCHES[@]}"; do
   # Not TypeScript, so tsc does not emit it: the clip cutter run by dist/agent/clips/cut-clip.js.
   cp -a agent/clips/cut-clip.py "$stage/dist/agent/clips/"
   (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
-  if [ "$arch" = "$HOST_ARCH" ] || { [ "$arch" = x64 ] && [ "$HOST_ARCH" = x64 ]; }; then
-    (cd "$stage" && npm rebuild gstreamer-superficial >/dev/null)
+  if [ "$arch" = "$HOST_ARCH" ]; then
+    # The checkout's own build of the same version is the one its tests ran: reuse it, else compile.
+    gs=node_modules/gstreamer-superficial
+    gs_version() { node -p "require('./$1/package.json').version" 2>/dev/null; }
+    if [ -f "$gs/build/Release/gstreamer-superficial.node" ] && [ "$(gs_version "$gs")" = "$(cd "$stage" && gs_version "$gs")" ]; then
+      mkdir -p "$stage/$gs/build/Release" && cp "$gs/build/Release/gstreamer-superficial.node" "$stage/$gs/build/Release/"
+    else
+      (cd "$stage" && npm rebuild gstreamer-superficial >/dev/null)
+    fi
   fi
   # Keep only this platform's native binaries.
   ort="$stage/node_modules/onnxruntime-node/bin"
