@@ -3,7 +3,7 @@ import { AgentError, toErrorInfo } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
 import { chooseStartupConfig } from '../../runtime/startup-config.js';
-import { startSystemdWatchdog } from '../../runtime/watchdog.js';
+import { allAlive, startSystemdWatchdog, uplinkOnlineWithin } from '../../runtime/watchdog.js';
 
 /**
  * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service. SIGINT/SIGTERM stop it
@@ -36,7 +36,9 @@ export function register(program: Command): void {
       installCrashGuards(bootLogger);
       let agent = await start();
       let stopping = false;
-      const watchdog = startSystemdWatchdog(() => !stopping);
+      // systemd's watchdog is fed while not stopping and the uplink is not wedged (scripts/systemd/edge-agent.service).
+      const maxOfflineMs = Number(process.env.EDGE_WATCHDOG_MAX_OFFLINE_S ?? 0) * 1000;
+      const watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => agent.uplink.connected)));
       const onRestart = (): void => {
         agent.onRestartRequested(() => {
           if (stopping) return;
