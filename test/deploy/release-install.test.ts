@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT, tempDir } from '../support/tmp.js';
+
+const exec = promisify(execFile);
+const INSTALL = path.join(REPO_ROOT, 'scripts/install.sh');
+
+/** Packages only our devDependencies bring in (package-lock "dev": true), plus the brief's named ones. */
+function devOnlyPackages(): string[] {
+  const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  return Object.entries(lock.packages)
+    .filter(([key, entry]) => key.startsWith('node_modules/') && entry.dev === true)
+    .map(([key]) => key);
+}
+
+describe('deploy: release tarball and install.sh', function () {
+  this.timeout(300000);
+  let out: ReturnType<typeof tempDir>;
+  let tarball: string;
+  let entries: string[];
+
+  before(async () => {
+    out = tempDir('edge-release-');
+    await exec('bash', [path.join(REPO_ROOT, 'scripts/release.sh'), '--arch', 'x64', '--out', out.dir], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+    const name = readdirSync(out.dir).find((f) => /^edge-agent-.+-linux-x64\.tar\.gz$/.test(f));
+    assert.ok(name, `release.sh left no tarball in ${out.dir}`);
+    tarball = path.join(out.dir, name);
+    entries = (await exec('tar', ['-tzf', tarball], { maxBuffer: 64 << 20 })).stdout.split('\n').filter(Boolean);
+  });
+  after(() => out?.cleanup());
+
+  describe('release.sh --arch x64', () => {
+    it('is versioned and its sha256 file verifies', async () => {
+      const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+      assert.equal(path.basename(tarball), `edge-agent-${version}-linux-x64.tar.gz`);
+      const { stdout } = await exec('sha256sum', ['-c', `${path.basename(tarball)}.sha256`], { cwd: out.dir });
+      assert.match(stdout, /: OK$/m);
+    });
+
+    it('carries the built agent, model, pipelines, clip cutter, unit and installer', () => {
+      const root = `edge-agent-`;
+      for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.py', 'models/centernet.onnx', 'models/centernet.manifest.json',
+        'pipelines/rtsp.software.pipeline', 'scripts/install.sh', 'scripts/systemd/edge-agent.service', 'scripts/demo/street.mp4',
+        'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node']) {
+        assert.ok(entries.some((e) => e.startsWith(root) && e.endsWith(`/${part}`)), `missing ${part}`);
+      }
+      assert.ok(!entries.some((e) => /\/dist\/test\//.test(e)), 'compiled tests are not shipped');
+    });
+
+    it('has no dev dependencies', () => {
+      const devOnly = devOnlyPackages();
+      assert.ok(devOnly.length > 50, 'the lock marks the dev tree');
+      const named = ['mocha', 'typescript', 'tsx', 'playwright-core', '@tensorflow/tfjs-core', 'onnx-proto', '@vladmandic/human', 'dockerfile-utils'];
+      const shipped = new Set(entries.map((e) => e.split('/').slice(1).join('/').replace(/\/$/, '')));
+      const leaked = [...new Set([...devOnly, ...named.map((n) => `node_modules/${n}`)])].filter((p) => shipped.has(p));
+      assert.deepEqual(leaked, []);
+    });
+
+    it("has no other platform's native binaries", () => {
+      const binaries = entries.filter((e) => /\.(node|so(\.\d+)*|dll|dylib|exe)$/.test(e));
+      assert.ok(binaries.some((e) => e.includes('onnxruntime-node/bin/napi-v6/linux/x64/')), 'onnxruntime-node linux-x64 is there');
+      assert.ok(binaries.some((e) => e.includes('classic-level/prebuilds/linux-x64/')), 'classic-level linux-x64 is there');
+      const foreign = binaries.filter((e) => /win32|darwin|android|linux[-/](arm64|arm|ia32)\b/.test(e));
+      assert.deepEqual(foreign, []);
+      const foreignDirs = entries.filter((e) => /(onnxruntime-node\/bin\/napi-v\d+\/(win32|darwin|linux\/arm64)|prebuilds\/(?!linux-x64)[^/]+)\/$/.test(e));
+      assert.deepEqual(foreignDirs, []);
+    });
+  });
+
+  describe('install.sh --root (a throw-away root, no apt)', () => {
+    let root: ReturnType<typeof tempDir>;
+    const originalPasswd = 'root:x:0:0:root:/root:/bin/bash\n';
+    const originalGroup = 'root:x:0:\nvideo:x:44:\n';
+    const install = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+      exec('bash', [INSTALL, '--root', root.dir, '--no-apt', ...args], { maxBuffer: 16 << 20 });
+    const at = (p: string): string => path.join(root.dir, p);
+
+    before(() => {
+      root = tempDir('edge-root-');
+      mkdirSync(at('etc'));
+      writeFileSync(at('etc/passwd'), originalPasswd);
+      writeFileSync(at('etc/group'), originalGroup);
+    });
+    after(() => root?.cleanup());
+
+    it('installs the app, a dedicated user, private config and data dirs, the bootstrap file and the unit', async () => {
+      const { stdout } = await install('--from', tarball, '--bootstrap', path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'));
+      assert.match(stdout, /unit installed and verified/);
+      assert.ok(existsSync(at('opt/edge-agent/dist/agent/cli/main.js')));
+      assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), readFileSync(path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'), 'utf8'));
+      const user = readFileSync(at('etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith('edge-agent:'));
+      assert.ok(user, 'edge-agent user');
+      const [, , uid, gid, , home, shell] = user.split(':');
+      assert.equal(home, '/var/lib/edge-agent');
+      assert.equal(shell, '/usr/sbin/nologin');
+      assert.match(readFileSync(at('etc/group'), 'utf8'), /^video:x:44:edge-agent$/m, 'in the video group for V4L2');
+      for (const dir of ['etc/edge-agent', 'var/lib/edge-agent']) {
+        const st = statSync(at(dir));
+        assert.equal(st.mode & 0o777, 0o750, `${dir} mode`);
+        assert.deepEqual([st.uid, st.gid], [Number(uid), Number(gid)], `${dir} owner`);
+      }
+      assert.equal(statSync(at('etc/edge-agent/bootstrap.json')).mode & 0o777, 0o600, 'bootstrap holds secrets');
+    });
+
+    it('installs a unit that systemd-analyze verify accepts, with watchdog, restart and hardening', () => {
+      const unit = at('etc/systemd/system/edge-agent.service');
+      const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+      assert.equal(verify.status, 0, verify.stderr);
+      assert.equal(verify.stderr.trim(), '', 'no warnings (unknown keys, bad values)');
+      const text = readFileSync(unit, 'utf8');
+      for (const line of ['Type=notify', 'Restart=always', 'User=edge-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
+        'ReadWritePaths=/var/lib/edge-agent', 'Environment=UV_THREADPOOL_SIZE=8']) {
+        assert.match(text, new RegExp(`^${line}$`, 'm'), line);
+      }
+      assert.match(text, /^WatchdogSec=\d+$/m);
+    });
+
+    it('installed agent runs from the root on its production dependencies alone', () => {
+      const app = at('opt/edge-agent');
+      const config = at('var/lib/edge-agent/check.json');
+      writeFileSync(config, JSON.stringify({ gateway: { id: 'gw-install-test', dataDir: at('var/lib/edge-agent') }, mqtt: { url: 'mqtt://127.0.0.1:1883' },
+        cameras: [{ id: 'street', source: { kind: 'file', path: path.join(app, 'scripts/demo/street.mp4') } }] }));
+      const check = spawnSync(process.execPath, [path.join(app, 'dist/agent/cli/main.js'), 'check-config', config], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level']) require(m); console.log('ok')"],
+        { cwd: app, encoding: 'utf8', timeout: 60000 });
+      assert.equal(natives.stdout.trim(), 'ok', natives.stderr);
+    });
+
+    it('is idempotent: a second run succeeds and keeps the box state', async () => {
+      writeFileSync(at('etc/edge-agent/bootstrap.json'), '{"name":"edited on the box"}');
+      const passwd = readFileSync(at('etc/passwd'), 'utf8');
+      await install('--from', tarball, '--bootstrap', path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'));
+      assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), '{"name":"edited on the box"}', 'existing bootstrap kept');
+      assert.equal(readFileSync(at('etc/passwd'), 'utf8'), passwd, 'no second user');
+      assert.ok(existsSync(at('opt/edge-agent/dist/agent/cli/main.js')));
+    });
+
+    it('--uninstall removes the app and unit but keeps config, data and user', async () => {
+      await install('--uninstall');
+      for (const gone of ['opt/edge-agent', 'etc/systemd/system/edge-agent.service', 'usr/local/bin/edge-agent']) assert.ok(!existsSync(at(gone)), gone);
+      assert.ok(existsSync(at('etc/edge-agent/bootstrap.json')));
+      assert.ok(existsSync(at('var/lib/edge-agent')));
+      assert.match(readFileSync(at('etc/passwd'), 'utf8'), /^edge-agent:/m);
+    });
+
+    it('--uninstall --purge leaves the root as it was', async () => {
+      await install('--uninstall', '--purge');
+      for (const gone of ['etc/edge-agent', 'var/lib/edge-agent']) assert.ok(!existsSync(at(gone)), gone);
+      assert.equal(readFileSync(at('etc/passwd'), 'utf8'), originalPasswd);
+      assert.equal(readFileSync(at('etc/group'), 'utf8'), originalGroup);
+      const { stdout } = await exec('find', [root.dir, '-type', 'f', '-o', '-type', 'l']);
+      const left = stdout.split('\n').filter(Boolean).map((f) => path.relative(root.dir, f)).filter((f) => !/^etc\/(passwd|group)-?$|^etc\/\.pwd\.lock$/.test(f));
+      assert.deepEqual(left, []);
+    });
+  });
+});
