@@ -29,7 +29,8 @@ const REPO_ROOT = path.resolve(__dirname, EXT === '.ts' ? '../..' : '../../..');
 const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
 /** pollBus + appsink.pull each hold a pool thread for good, the codec probe's bus poll a third; the rest serve file renames. */
 const CHILD_THREADPOOL = '6';
-const KILL_GRACE_MS = 3000;
+/** Longer than the process's own 3 s EOS grace, so a graceful stop can finish the open segment. */
+const KILL_GRACE_MS = 5000;
 /** Time a new process gets to start and load GStreamer (slow on a busy box, seconds under tsx). */
 const LOAD_TIMEOUT_MS = 60000;
 /** Time a loaded process gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
