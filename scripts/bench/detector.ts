@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { i420RegionToTensor } from '../../agent/detection/detector/preprocess.js';
+import { detectorSessionOptions } from '../../agent/detection/detector/session-options.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { CLIPS, clipFrames } from '../../test/detector/images.js';
 import { repoRoot } from '../convert-model.js';
@@ -23,11 +24,9 @@ function pct(xs: number[], p: number): number {
   return Math.round(s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] * 10) / 10;
 }
 
-/** Raw session.run() time: the figure the issue asks for, free of queueing and preprocessing. */
+/** Raw session.run() time with the service's session options, free of queueing and preprocessing. */
 async function inferenceMs(modelPath: string, threads: number, inputs: Float32Array[]): Promise<number[]> {
-  const session = await ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(modelPath, detectorSessionOptions(threads));
   try {
     const times: number[] = [];
     for (let i = 0; i < WARMUP + RUNS; i++) {

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { i420RegionToTensor } from './preprocess.js';
+import { detectorSessionOptions } from './session-options.js';
 import type { RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
@@ -24,12 +25,7 @@ function infos(meta: readonly ort.InferenceSession.ValueMetadata[]): ValueInfo[]
 async function main(): Promise<void> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(init.modelPath, {
-      intraOpNumThreads: init.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    session = await ort.InferenceSession.create(init.modelPath, detectorSessionOptions(init.threads));
   } catch (err) {
     post({ type: 'load-error', message: err instanceof Error ? err.message : String(err) });
     return;
