@@ -23,7 +23,10 @@ export class CameraManager {
   private readonly cameras = new Map<string, CameraSupervisor>();
   private started = false;
 
-  constructor(private readonly opts: CameraManagerOptions) {
+  private readonly opts: CameraManagerOptions;
+
+  constructor(opts: CameraManagerOptions) {
+    this.opts = { ...opts };
     for (const cam of opts.cameras) this.cameras.set(cam.id, this.supervise(cam));
   }
 
@@ -39,14 +42,18 @@ export class CameraManager {
 
   /**
    * Applies a new camera list: new cameras start, removed ones stop, a changed camera is restarted
-   * with its new settings; unchanged cameras are not touched (their process keeps running).
+   * with its new settings; unchanged cameras are not touched (their process keeps running). Given
+   * new `recording` settings, the recording cameras restart with them.
    */
-  async update(cameras: CameraConfig[]): Promise<void> {
+  async update(cameras: CameraConfig[], recording?: AgentConfig['recording']): Promise<void> {
+    // New recording settings (segment length) apply to the cameras that record, by restarting them.
+    const recordingChanged = recording !== undefined && JSON.stringify(recording) !== JSON.stringify(this.opts.recording);
+    if (recordingChanged) this.opts.recording = recording;
     const next = new Map(cameras.map((c) => [c.id, c]));
     const restarting = new Map<string, Promise<void>>();
     for (const [id, sup] of this.cameras) {
       const cfg = next.get(id);
-      if (cfg && sameConfig(cfg, sup.config)) continue;
+      if (cfg && sameConfig(cfg, sup.config) && !(recordingChanged && cfg.record.enabled)) continue;
       this.cameras.delete(id);
       // The same id writes the same recording folder: the old process finishes its segment first.
       restarting.set(id, sup.stop().then(() => (cfg ? this.add(cfg) : undefined)));

@@ -8,7 +8,7 @@ import { AgentError, toErrorInfo } from '../core/errors.js';
 import { backoffDelay } from './backoff.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
 import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
-import { buildPlan, recordingDir } from './pipeline-plan.js';
+import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
 import { RateMeter } from './rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
@@ -167,7 +167,7 @@ export class CameraSupervisor {
         this.deps.bus.emit('camera.segment', segment);
       }
     }
-    let plan;
+    let plan: CameraPlan;
     try {
       const onvifUrl = camera.source.kind === 'onvif' ? await this.resolveOnvif(camera.source) : undefined;
       plan = await buildPlan({ camera, dataDir, recording, onvifUrl, decoderThreads: Number(process.env.EDGE_DECODER_THREADS ?? 0) });
@@ -295,14 +295,19 @@ export class CameraSupervisor {
     clearInterval(this.watchdog);
     this.lastError = err;
     this.setState('offline', err);
-    void this.endChild(false);
+    // The next process starts only once this one is gone: it must not rename a segment still being written.
+    const ended = this.endChild(false);
     const delay = backoffDelay(this.attempt++, this.config.backoff.initialMs, this.config.backoff.maxMs);
     this.log.warn({ code: err.code, error: err.message, retryInMs: delay }, 'camera failed; retrying');
     clearTimeout(this.retryTimer);
+    const gen = this.generation;
     this.retryTimer = setTimeout(() => {
-      if (!this.running) return;
-      this.reconnects++;
-      void this.launch();
+      void ended.then(() => {
+        // A stop/start in the meantime has launched (or ended) the camera already.
+        if (!this.running || gen !== this.generation) return;
+        this.reconnects++;
+        void this.launch();
+      });
     }, delay);
   }
 

@@ -47,7 +47,7 @@ describe('camera ingest: failures and recovery', function () {
       refused: 'CAMERA_UNREACHABLE',
       badauth: 'CAMERA_AUTH_FAILED',
     };
-    await waitFor(() => Object.keys(expected).every((id) => h.manager.stats()[id].reconnects >= 1 && h.manager.stats()[id].lastError), {
+    await waitFor(() => h.manager.stats().street.state === 'streaming' && Object.keys(expected).every((id) => h.manager.stats()[id].reconnects >= 1 && h.manager.stats()[id].lastError), {
       timeoutMs: 90000,
       what: `retries: ${JSON.stringify(h.manager.stats())}`,
     });
