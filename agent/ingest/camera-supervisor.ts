@@ -105,6 +105,8 @@ export class CameraSupervisor {
     }
     this.running = true;
     this.attempt = 0;
+    // Announce the start, so listeners see every camera's state from the beginning.
+    this.setState('connecting', undefined, true);
     void this.launch();
   }
 
@@ -152,8 +154,8 @@ export class CameraSupervisor {
     this.droppedBase += n;
   }
 
-  private setState(state: CameraState, error?: CameraError): void {
-    if (state === this.state && !error) return;
+  private setState(state: CameraState, error?: CameraError, force = false): void {
+    if (state === this.state && !error && !force) return;
     this.state = state;
     this.deps.bus.emit('camera.state', { cameraId: this.id, state, ...(error ? { error } : {}) });
   }

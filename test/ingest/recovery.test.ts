@@ -83,7 +83,7 @@ describe('camera ingest: failures and recovery', function () {
     const after = h.manager.stats().street;
     assert.ok(after.reconnects >= 1);
     const seq = h.states.filter((s) => s.cameraId === 'street').map((s) => s.state);
-    assert.deepEqual(seq.slice(0, 2), ['streaming', 'offline']);
+    assert.deepEqual(seq.slice(0, 3), ['connecting', 'streaming', 'offline']);
     assert.ok(seq.includes('connecting'));
     assert.equal(seq[seq.length - 1], 'streaming');
   });
