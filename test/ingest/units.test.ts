@@ -57,6 +57,8 @@ describe('ingest building blocks', () => {
   it('GStreamer errors map to codes a technician can act on', () => {
     assert.equal(classifyGstError({ type: 'error', message: 'Unauthorized', _src_element_name: 'src' }).code, 'CAMERA_AUTH_FAILED');
     assert.equal(classifyGstError({ type: 'error', message: 'Could not open resource for reading and writing.', _src_element_name: 'src' }).code, 'CAMERA_UNREACHABLE');
+    assert.equal(classifyGstError({ type: 'error', message: 'Not found', debug: 'Not Found (404)', _src_element_name: 'src' }).code, 'CAMERA_SOURCE_NOT_FOUND');
+    assert.equal(classifyGstError({ type: 'error', message: 'Could not determine type of stream.', _src_element_name: 'typefind' }).code, 'CAMERA_STREAM_CORRUPT');
     assert.equal(classifyParseError(new Error('no element "nvv4l2decoder"')).code, 'GST_ELEMENT_MISSING');
   });
 });
