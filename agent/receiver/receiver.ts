@@ -103,6 +103,8 @@ export class Receiver {
       ...(v5 ? { properties: { sessionExpiryInterval: this.opts.sessionExpirySeconds ?? 604800 } } : {}),
       ...this.tlsOptions(),
     };
+    // Transfers a previous run had received completely but not finished (it stopped in between).
+    for (const gw of this.keys.keys()) this.emitClips(this.clips.onKey(gw));
     const client = mqtt.connect(this.opts.brokerUrl, options);
     this.client = client;
     // The broker gets PUBACK only once handle() has put the message on disk.
