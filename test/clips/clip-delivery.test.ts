@@ -30,12 +30,17 @@ describe('clips: an event clip from recording to the central receiver', function
   let clips: EventClips;
 
   after(async () => {
-    await clips?.stop();
-    await receiver?.stop();
-    await uplink?.stop();
-    await outbox?.close();
-    await broker.dispose();
-    tmp.cleanup();
+    // Each part gets a bounded time to stop, so a stuck one cannot keep the temp folder from going.
+    const bounded = (p: Promise<unknown> | undefined): Promise<unknown> => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, 10000).unref())]);
+    try {
+      await bounded(clips?.stop());
+      await bounded(receiver?.stop());
+      await bounded(uplink?.stop());
+      await bounded(outbox?.close());
+      await bounded(broker.dispose());
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('arrives verified and playable, filed under the event id', async () => {
