@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../support/tmp.js';
 import { backoffDelay } from '../../agent/ingest/backoff.js';
 import { classifyGstError, classifyParseError } from '../../agent/ingest/gst-errors.js';
 import { buildPlan, fpsFraction, splitUrlCredentials } from '../../agent/ingest/pipeline-plan.js';
 import { loadTemplate, renderTemplate } from '../../agent/ingest/pipeline-templates.js';
-import { finalSegmentName, parseSegmentName } from '../../agent/ingest/segment-files.js';
+import { finalSegmentName, parseSegmentName, recoverPartialSegments } from '../../agent/ingest/segment-files.js';
 import { cameraConfig } from './helpers.js';
 
 describe('ingest building blocks', () => {
@@ -60,5 +64,23 @@ describe('ingest building blocks', () => {
     assert.equal(classifyGstError({ type: 'error', message: 'Not found', debug: 'Not Found (404)', _src_element_name: 'src' }).code, 'CAMERA_SOURCE_NOT_FOUND');
     assert.equal(classifyGstError({ type: 'error', message: 'Could not determine type of stream.', _src_element_name: 'typefind' }).code, 'CAMERA_STREAM_CORRUPT');
     assert.equal(classifyParseError(new Error('no element "nvv4l2decoder"')).code, 'GST_ELEMENT_MISSING');
+  });
+
+  it('segments left open by a killed camera process are kept, named by their file times', async () => {
+    const { dir, cleanup } = tempDir('ingest-partials-');
+    try {
+      const partial = path.join(dir, '.partial-1700000000000-00003.ts');
+      const res = spawnSync('gst-launch-1.0', ['-q', 'videotestsrc', 'num-buffers=20', '!', 'x264enc', '!', 'mpegtsmux', '!', 'filesink', `location=${partial}`], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(res.status, 0, res.stderr);
+      writeFileSync(path.join(dir, '.partial-1700000000000-00004.ts'), '');
+      const segs = await recoverPartialSegments('cam', dir, 10);
+      assert.equal(segs.length, 1);
+      assert.ok(existsSync(segs[0].path));
+      assert.deepEqual(parseSegmentName(path.basename(segs[0].path)), { startTs: segs[0].startTs, endTs: segs[0].endTs });
+      assert.ok(segs[0].endTs > segs[0].startTs && segs[0].bytes > 1000);
+      assert.deepEqual(readdirSync(dir), [path.basename(segs[0].path)], 'the empty partial is removed');
+    } finally {
+      cleanup();
+    }
   });
 });
