@@ -266,12 +266,13 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.stopScheduler();
-    for (const off of this.unsubscribe.splice(0)) off();
     await this.statusPage?.stop();
     await this.provisioning?.stop();
     await this.cameras?.stop();
-    await this.clips?.stop();
+    // Detection ends its open tracks on stop: those end events and snapshots still go to the outbox.
     await this.detection?.stop();
+    await this.clips?.stop();
+    for (const off of this.unsubscribe.splice(0)) off();
     await this.detector?.close();
     await this.uplink?.stop();
     await this.outbox?.close();

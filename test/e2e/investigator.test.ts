@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Receiver } from '../../agent/receiver/receiver.js';
+import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { fileCamera, writeAgentConfig } from './support.js';
+
+interface Answer { id: string; status: 'ok' | 'error'; data?: Record<string, unknown>; error?: { code: string; message: string } }
+interface Health { cameras: Record<string, { state: string }> }
+
+describe('an investigator pulls footage and a snapshot from a running gateway over MQTT', function () {
+  this.timeout(400000);
+  const tmp = tempDir('agent-inv-');
+  const broker = new MosquittoBroker();
+  const outDir = path.join(tmp.dir, 'central');
+  const keys = path.join(tmp.dir, 'keys');
+  let receiver: Receiver;
+  let collector: MqttCollector;
+  let agent: ReturnType<typeof startCli>;
+  const request = (name: string, args: object, signed = false): Answer => {
+    const r = runCli(['request', '--broker', broker.url, '--gateway', 'gw-inv', ...(signed ? ['--key', path.join(keys, 'fleet.key')] : []), name, JSON.stringify(args), '--timeout', '90']);
+    assert.ok(r.stdout.trim(), `an answer to ${name}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Answer;
+  };
+  const verifiedFile = (clipId: string): string | undefined => {
+    const dir = path.join(outDir, 'clips');
+    return existsSync(dir) ? readdirSync(dir).find((f) => f.startsWith(clipId) && !f.endsWith('.json')) : undefined;
+  };
+
+  before(async () => {
+    await broker.start();
+    receiver = new Receiver({ brokerUrl: broker.url, outDir, gateway: 'gw-inv', clientId: 'central-inv' });
+    await receiver.start();
+    collector = await new MqttCollector(broker.url, 'edge/gw-inv/health').start();
+    assert.equal(runCli(['keys', 'generate', '--out', keys]).status, 0);
+    const config = writeAgentConfig(tmp.dir, 'gw-inv', broker.url, {
+      health: { intervalSeconds: 2 },
+      detection: { enabled: false },
+      recording: { segmentSeconds: 2 },
+      provisioning: { trustedKeys: [path.join(keys, 'fleet.pub')] },
+      cameras: [fileCamera('street', 'ozlu_vehicle_survaillance.mp4')],
+    });
+    agent = startCli(['run', '--config', config]);
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'streaming', 120000);
+  });
+  after(async () => {
+    if (agent) await stopProcess(agent);
+    await collector.stop();
+    await receiver.stop();
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('cuts a clip of a past time range from local recording and delivers it verified', async () => {
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, 8000));
+    const answer = request('clip', { camera: 'street', from, to: from + 5000 });
+    assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    const clipId = String(answer.data?.clipId);
+    const file = await waitFor(() => verifiedFile(clipId), { timeoutMs: 120000, what: `clip ${clipId} verified at the receiver` }).catch((err: Error) => {
+      throw new Error(`${err.message}\nagent log:\n${agent.log.slice(-4000)}`);
+    });
+    assert.match(file, /\.mp4$/);
+    const meta = JSON.parse(readFileSync(path.join(outDir, 'clips', `${clipId}.meta.json`), 'utf8')) as { verified: boolean; bytes: number; camera: string; startTs: string; endTs: string };
+    assert.equal(meta.verified, true);
+    assert.equal(meta.camera, 'street');
+    assert.ok(meta.bytes > 10000);
+    assert.ok(Date.parse(meta.startTs) <= from + 1000 && Date.parse(meta.endTs) >= from + 4000, `clip covers the range: ${meta.startTs}..${meta.endTs}`);
+  });
+
+  it('sends the latest frame as a verified JPEG', async () => {
+    const answer = request('snapshot', { camera: 'street' });
+    assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    const clipId = String(answer.data?.clipId);
+    const file = await waitFor(() => verifiedFile(clipId), { timeoutMs: 60000, what: 'snapshot verified at the receiver' });
+    assert.match(file, /\.jpg$/);
+    assert.deepEqual([...readFileSync(path.join(outDir, 'clips', file)).subarray(0, 2)], [0xff, 0xd8]);
+  });
+
+  it('refuses an unsigned camera/disable, then obeys a signed one and a signed enable', async () => {
+    const unsigned = request('camera/disable', { camera: 'street' });
+    assert.equal(unsigned.status, 'error');
+    assert.match(unsigned.error?.code ?? '', /SIGN|UNSIGNED|AUTH/i);
+    const off = request('camera/disable', { camera: 'street' }, true);
+    assert.equal(off.status, 'ok', JSON.stringify(off));
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'disabled', 60000);
+    const on = request('camera/enable', { camera: 'street' }, true);
+    assert.equal(on.status, 'ok', JSON.stringify(on));
+    const seen = collector.messages.length;
+    await waitFor(() => collector.messages.slice(seen).some((m) => (JSON.parse(m.payload.toString()) as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming again' });
+  });
+
+  it('answers a clip request for a time never recorded with a clear error', async () => {
+    const answer = request('clip', { camera: 'street', from: Date.now() - 7200000, to: Date.now() - 7190000 });
+    assert.equal(answer.status, 'error');
+    assert.equal(answer.error?.code, 'CLIP_NO_RECORDING');
+  });
+});
