@@ -179,7 +179,8 @@ export class CameraSupervisor {
     }
     if (gen !== this.generation || !this.running) return;
     this.decoder = plan.decoder;
-    this.log.info({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
+    // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
+    this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
     const child = fork(CHILD_SCRIPT, [], {
       cwd: REPO_ROOT,
       execArgv: [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS],
