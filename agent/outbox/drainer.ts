@@ -15,6 +15,7 @@ import { TokenBucket } from './token-bucket.js';
  * sees events in seq order, with no gap.
  */
 const QOS1 = { qos: 1 } as const;
+const RETRY_PAUSE_MS = 1000;
 
 export class Drainer {
   private readonly buffered: StoredEntry[][] = [[], [], []];
@@ -27,6 +28,9 @@ export class Drainer {
   private sentOrder: Array<Array<{ entry: StoredEntry; acked: boolean }>> = [[], [], []];
   private readonly ackedWaiting = new Set<string>();
   private needsRewind = false;
+  /** After a publish failed while still connected (not a lost connection), pause before retrying. */
+  private retryAt = 0;
+  private retryTimer?: NodeJS.Timeout;
   private pumping = false;
   private again = false;
   private stopped = false;
@@ -62,6 +66,7 @@ export class Drainer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    clearTimeout(this.retryTimer);
     const deadline = Date.now() + 5000;
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
@@ -99,6 +104,13 @@ export class Drainer {
     if (!uplink || this.stopped) return;
     if (this.needsRewind) {
       if (this.inflight.size > 0) return; // the last settle kicks us again
+      const wait = this.retryAt - Date.now();
+      if (wait > 0) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.kick(), wait);
+        this.retryTimer.unref();
+        return;
+      }
       await this.store.flush();
       this.generation++; // reads still running belong to the old pass: their results are dropped
       this.reading = [undefined, undefined, undefined];
@@ -112,14 +124,30 @@ export class Drainer {
       this.needsRewind = false;
     }
     while (uplink.connected && !this.needsRewind && !this.stopped && this.inflight.size < this.limit) {
-      const entry = await this.next();
+      // Fast path without awaits: the next entry is already read ahead (the usual case while draining).
+      let entry = this.peek();
+      if (entry === 'read') entry = await this.next();
       if (!entry) return;
-      await this.bucket.take(entry.bytes);
+      if (this.bucket.capped) await this.bucket.take(entry.bytes);
       // Anything may have happened during the awaits: never send past a failed publish.
       if (this.needsRewind || !uplink.connected || this.stopped) return;
       this.buffered[entry.cls].shift();
       this.dispatch(uplink, entry);
     }
+  }
+
+  /**
+   * The next entry if it is already in memory; 'read' when a higher-priority class may have more on
+   * disk (so priority stays strict); undefined when everything is sent.
+   */
+  private peek(): StoredEntry | 'read' | undefined {
+    for (const c of CLASSES) {
+      const buf = this.buffered[c];
+      if (buf.length < this.readAhead(c) / 2 && this.store.hasUnread(c, this.readPos[c])) void this.refill(c);
+      if (buf.length > 0) return buf[0];
+      if (this.store.hasUnread(c, this.readPos[c])) return 'read';
+    }
+    return undefined;
   }
 
   /** The head of the highest-priority class that has something (without removing it). */
@@ -142,9 +170,13 @@ export class Drainer {
     if (running) return running;
     const generation = this.generation;
     const p = (async () => {
-      const entries = await this.store.read(c, this.readPos[c], this.readAhead(c));
+      const limit = this.readAhead(c);
+      const bound = this.store.sealedMax[c];
+      const entries = await this.store.read(c, this.readPos[c], limit);
       if (generation !== this.generation) return;
-      if (entries.length) this.readPos[c] = entries[entries.length - 1].n;
+      // A short read saw everything sendable up to `bound` (evicted gaps included).
+      if (entries.length < limit) this.readPos[c] = Math.max(this.readPos[c], bound);
+      else this.readPos[c] = entries[entries.length - 1].n;
       this.buffered[c].push(...entries.filter((e) => !this.inflight.has(e.key) && !this.store.isAcknowledged(c, e.n)));
     })().finally(() => {
       if (this.reading[c] === p) this.reading[c] = undefined;
@@ -185,6 +217,7 @@ export class Drainer {
       },
       (err: Error & { code?: string }) => {
         this.needsRewind = true;
+        if (uplink.connected) this.retryAt = Date.now() + RETRY_PAUSE_MS;
         this.inflight.delete(entry.key);
         if (err.code !== 'UPLINK_PUBLISH_FAILED' && err.code !== 'UPLINK_OFFLINE') this.logger.warn({ topic: entry.header.topic, err: err.message }, 'outbox publish failed');
         this.kick();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
 import type { AgentConfig } from '../config/schema/index.js';
+import { assertRelativeTopic } from '../uplink/topics.js';
 import type { Uplink } from '../uplink/types.js';
 import { classOf, type OutboxClass } from './entry.js';
 import { Drainer } from './drainer.js';
@@ -67,6 +68,8 @@ export class Outbox implements OutboxWriter {
   }
 
   async enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }> {
+    // Refused here, not at publish time: a message the uplink can never publish would block its class.
+    assertRelativeTopic(topic);
     const id = randomUUID();
     await this.store.submit({ cls: 0, kind, items: [{ topic, json: true, payload: Buffer.from(JSON.stringify(Object.assign({ id }, payload, { id }))) }] });
     return { id };

@@ -158,12 +158,17 @@ export class OutboxStore {
   /** Dispatchable entries of one class after n (FIFO), at most `limit`. */
   async read(cls: OutboxClass, afterN: number, limit: number): Promise<StoredEntry[]> {
     if (afterN >= this.sealedMax[cls]) return [];
-    const out: StoredEntry[] = [];
-    for await (const [key, value] of this.db.iterator({ gt: dataKey(cls, afterN), lte: dataKey(cls, this.sealedMax[cls]), limit })) {
+    // all() honours `limit` (a single nextv() may stop early at the iterator's byte high-water mark).
+    const rows = await this.db.iterator({ gt: dataKey(cls, afterN), lte: dataKey(cls, this.sealedMax[cls]), limit }).all();
+    return rows.map(([key, value]) => {
       const { header, payload } = decodeEntry(value);
-      out.push({ cls, n: nFromKey(key), key, header, payload, bytes: entryDiskBytes(value) });
-    }
-    return out;
+      return { cls, n: nFromKey(key), key, header, payload, bytes: entryDiskBytes(value) };
+    });
+  }
+
+  /** Whether class `cls` has sendable entries after n (may be stale by evictions: then a read finds none). */
+  hasUnread(cls: OutboxClass, afterN: number): boolean {
+    return afterN < this.sealedMax[cls];
   }
 
   stats(): OutboxStats {
@@ -173,7 +178,7 @@ export class OutboxStore {
     return {
       pending: this.count[0] + this.count[1] + this.count[2],
       bytes: this.bytes[0] + this.bytes[1] + this.bytes[2],
-      oldestAgeS: oldest === undefined ? 0 : Math.max(0, Math.round((Date.now() - oldest) / 1000)),
+      oldestAgeS: oldest === undefined || this.count[0] + this.count[1] + this.count[2] === 0 ? 0 : Math.max(0, Math.round((Date.now() - oldest) / 1000)),
       evicted: { ...this.evicted },
     };
   }
@@ -307,10 +312,7 @@ export class OutboxStore {
     const now = Date.now();
     for (const job of accepted) {
       let seq: number | undefined;
-      if (job.seq) {
-        seq = ++this.seq;
-        ops.push({ type: 'put', key: SEQ_KEY, value: Buffer.from(String(seq)) });
-      }
+      if (job.seq) seq = ++this.seq;
       const firstN = this.nextN;
       const group = job.group ? (job.group.start ? firstN : (job.group.n ?? this.openGroup[job.cls])) : undefined;
       const added = [0, 0, 0];
@@ -332,6 +334,8 @@ export class OutboxStore {
       if (job.group?.end && !job.group.start) ops.push({ type: 'del', key: openGroupKey(job.cls) });
       results.push({ job, firstN, lastN: this.nextN - 1, seq, added, addedBytes });
     }
+    // The last seq handed out, in the same atomic batch as its events.
+    if (this.seq !== saved.seq) ops.push({ type: 'put', key: SEQ_KEY, value: Buffer.from(String(this.seq)) });
     if (ops.length === 0) return;
 
     const hasPuts = results.length > 0;

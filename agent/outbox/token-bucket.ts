@@ -7,6 +7,10 @@ export class TokenBucket {
     this.tokens = rate;
   }
 
+  get capped(): boolean {
+    return this.rate > 0;
+  }
+
   /** Waits until `bytes` may be sent. A message bigger than the burst waits for its full share. */
   async take(bytes: number): Promise<void> {
     if (this.rate <= 0) return;

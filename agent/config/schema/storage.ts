@@ -25,11 +25,11 @@ export const OutboxSection = Type.Object(
     quotaBytes: Type.Integer({ minimum: 1048576, default: 2147483648, description: 'disk the backlog may use (default 2 GiB, sized for an SD card)' }),
     sync: Type.Union([Type.Literal('always'), Type.Literal('interval'), Type.Literal('never')], {
       default: 'interval',
-      description: 'always: fsync every write; interval: fsync at most every syncIntervalMs; never: leave it to the OS',
+      description: 'what a power cut may lose (a crashed process loses nothing either way): always = nothing confirmed (fsync before each enqueue resolves, group-committed); interval = up to syncIntervalMs; never = whatever the OS had not written back (~30 s)',
     }),
-    syncIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
-    inflight: Type.Integer({ minimum: 1, maximum: 1000, default: 32, description: 'unacknowledged publishes at once while draining' }),
-    bandwidthBytesPerSecond: Type.Integer({ minimum: 0, default: 0, description: '0 = no cap' }),
+    syncIntervalMs: Type.Integer({ minimum: 10, default: 1000, description: 'with sync "interval": the longest time confirmed items may sit unsynced' }),
+    inflight: Type.Integer({ minimum: 1, maximum: 1000, default: 32, description: 'unacknowledged publishes at once while draining (never more than the broker\'s receive maximum)' }),
+    bandwidthBytesPerSecond: Type.Integer({ minimum: 0, default: 0, description: 'upload cap for the outbox drain in bytes/s (one second of burst); 0 = no cap' }),
   },
   { additionalProperties: false, default: {} },
 );
