@@ -81,7 +81,8 @@ describe('clips: an event clip from recording to the central receiver', function
       type: 'end', camera: 'cam1', objectId: 'car-42', label: 'car', score: 0.7, topScore: 0.9, box: [0.2, 0.2, 0.4, 0.4], zones: [],
       startTs: base + 12_000, endTs: base + 16_000, ts: base + 16_000,
     });
-    const got = await Promise.race([received, rejected.then((why) => assert.fail(`rejected: ${why}`))]);
+    const tooLong = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no clip at the receiver within 60 s; outbox ${JSON.stringify(outbox.stats())}, clips ${JSON.stringify(clips.stats())}, receiver ${JSON.stringify(receiver.stats())}`)), 60000).unref());
+    const got = await Promise.race([received, rejected.then((why) => assert.fail(`rejected: ${why}`)), tooLong]);
     assert.equal(got.eventId, 'car-42');
     assert.equal(Date.parse(got.startTs), base + 4800, 'key frame at or before startTs - preSeconds (5 s)');
     const media = inspectMedia(got.file);
