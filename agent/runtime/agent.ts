@@ -246,7 +246,7 @@ export class Agent {
     this.detection?.update(next);
     this.recordings.update(next.recording);
     this.clips.update(next.clips, next.recording.segmentSeconds);
-    await this.cameras.update(next.cameras);
+    await this.cameras.update(next.cameras, next.recording);
     if (!isDeepStrictEqual(prev.schedules, next.schedules) || !isDeepStrictEqual(prev.health, next.health)) {
       this.stopScheduler();
       this.startScheduler(next);
