@@ -73,6 +73,11 @@ describe('clips: cutClip on real recording segments', function () {
     assert.ok(media.durationS >= (toMs - fromMs) / 1000, `duration ${media.durationS}`);
   });
 
+  it('takes fractional milliseconds (event times are not whole)', async () => {
+    const r = await cutClip({ recordings, cameraId: 'lot', fromMs: BASE + 5000.25, toMs: BASE + 7000.75, outFile: path.join(tmp.dir, 'out', 'fraction.mp4') });
+    assert.equal(r.startMs, BASE + 4800);
+  });
+
   it('cuts MPEG-4 Part 2 recordings too', async () => {
     const segs = recordings.segments('highway');
     const fromMs = segs[1].startTs + 3000;
