@@ -123,6 +123,8 @@ export class Agent {
       tmpDir: path.join(dataDir, 'clips-tmp'),
       settings: config.clips,
       segmentSeconds: config.recording.segmentSeconds,
+      // Events of cameras that do not record get no clip (instead of waiting for one and failing).
+      wantsClip: (e) => this.config.cameras.find((c) => c.id === e.camera)?.record.enabled ?? false,
       logger: this.child('clips'),
     });
     this.clips.start();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, freePort } from './ports.js';
 import { tempDir } from './tmp.js';
@@ -28,6 +28,8 @@ export class MosquittoBroker {
 
   constructor(private readonly opts: MosquittoOptions = {}) {
     const t = tempDir('mosquitto-');
+    // Started as root, mosquitto drops to the `mosquitto` user: it must still write its persistence file here.
+    chmodSync(t.dir, 0o777);
     this.dir = t.dir;
     this.cleanupDir = t.cleanup;
   }
