@@ -21,8 +21,8 @@ export interface StoredEntry {
   bytes: number;
 }
 
-const DELETE_BATCH = 256;
-const DELETE_DELAY_MS = 20;
+const DELETE_BATCH = 2048;
+const DELETE_DELAY_MS = 100;
 /** oldestAgeS needs a small read after deletes; at most this often. */
 const HEAD_REFRESH_MS = 1000;
 
