@@ -1,6 +1,6 @@
 /**
  * Every error the agent reports carries a stable code that a technician or the central side can act
- * on (look it up in docs/errors.md), a message, and where useful a remedy.
+ * on (docs/errors.md lists them by subsystem), a message, and where useful a remedy.
  */
 export class AgentError extends Error {
   constructor(
