@@ -4,6 +4,9 @@ import { CLASSES, type OutboxClass } from './entry.js';
 import type { OutboxStore, StoredEntry } from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
+const QOS1 = { qos: 1 } as const;
+const RETRY_PAUSE_MS = 1000;
+
 /**
  * Sends the outbox through the uplink: strict priority between classes (events/health/responses,
  * then snapshots, then clips), FIFO within a class, at most `window` unacknowledged publishes.
@@ -14,9 +17,6 @@ import { TokenBucket } from './token-bucket.js';
  * sees each class in n order on every connection: a receiver that drops ids/seqs it already has
  * sees events in seq order, with no gap.
  */
-const QOS1 = { qos: 1 } as const;
-const RETRY_PAUSE_MS = 1000;
-
 export class Drainer {
   private readonly buffered: StoredEntry[][] = [[], [], []];
   private readonly readPos = [-1, -1, -1];
