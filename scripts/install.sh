@@ -75,17 +75,27 @@ if [ -f "$SRC" ]; then
 fi
 [ -f "$SRC/dist/agent/cli/main.js" ] || { echo "install.sh: $SRC has no dist/: run scripts/setup.sh or use a release tarball" >&2; exit 1; }
 mkdir -p "$APP"
+# A re-install keeps the box's own gstreamer-superficial build of the same version (no recompile).
+GS=node_modules/gstreamer-superficial
+GS_NODE=$GS/build/Release/gstreamer-superficial.node
+KEEP=""
+if [ -f "$APP/$GS_NODE" ] && [ ! -f "$SRC/$GS_NODE" ] && cmp -s "$APP/$GS/package.json" "$SRC/$GS/package.json"; then
+  KEEP=$(mktemp) && cp "$APP/$GS_NODE" "$KEEP"
+fi
 for part in dist node_modules pipelines models scripts package.json README.md docs; do
   [ -e "$SRC/$part" ] || continue
   rm -rf "${APP:?}/$part"
   cp -a "$SRC/$part" "$APP/"
 done
+if [ -n "$KEEP" ]; then mkdir -p "$APP/$GS/build/Release" && mv "$KEEP" "$APP/$GS_NODE" && log "kept this box's gstreamer-superficial build"; fi
 [ -n "$TMP" ] && rm -rf "$TMP"
 ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent" 2>/dev/null || { mkdir -p "$ROOT/usr/local/bin"; ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent"; }
 chmod 755 "$APP/dist/agent/cli/main.js"
 
-# gstreamer-superficial is compiled against the box's own GStreamer when the tarball was built elsewhere.
-if [ ! -f "$APP/node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node" ]; then
+# gstreamer-superficial is compiled against the box's own GStreamer when the tarball was built elsewhere
+# (or a kept build no longer loads, e.g. after a Node.js upgrade: it is a NAN addon, tied to the Node ABI).
+gs_loads() { [ -f "$APP/$GS_NODE" ] && { [ -n "$ROOT" ] || (cd "$APP" && node -e "require('gstreamer-superficial')" 2>/dev/null); }; }
+if ! gs_loads; then
   if [ -n "$ROOT" ]; then echo "install.sh: gstreamer-superficial is not built for this box; run install.sh inside the target root" >&2; exit 1; fi
   log "building gstreamer-superficial for $(uname -m)"
   if [ "$APT" = 1 ]; then

