@@ -32,6 +32,9 @@ export class MqttUplink implements Uplink {
   private stopping = false;
   private isConnected = false;
   private serverReceiveMaximum?: number;
+  /** QoS 1 publishes awaiting PUBACK, and those held back so the broker's receive maximum is never exceeded. */
+  private qos1InFlight = 0;
+  private readonly held: Array<{ topic: string; payload: Buffer | string; opts: PublishOptions; resolve: () => void; reject: (err: unknown) => void }> = [];
   /** The last connection problem, for diagnostics and health. */
   lastError?: { code: string; message: string; at: string };
 
@@ -118,12 +121,39 @@ export class MqttUplink implements Uplink {
     if (!client || !this.isConnected) {
       return Promise.reject(new AgentError('UPLINK_OFFLINE', 'the MQTT broker is not connected', 'the outbox keeps the message and sends it after the reconnect'));
     }
+    if (opts.qos === 1 && (this.held.length > 0 || this.qos1InFlight >= this.qos1Limit())) {
+      // In order behind the others; released as PUBACKs come in (a broker may drop a client that exceeds it).
+      return new Promise((resolve, reject) => this.held.push({ topic, payload, opts, resolve, reject }));
+    }
+    return this.sendNow(client, topic, payload, opts);
+  }
+
+  /** The broker's receive maximum less one, kept for the status publish made at connect. */
+  private qos1Limit(): number {
+    const rm = this.serverReceiveMaximum;
+    return rm === undefined ? Infinity : Math.max(1, rm - 1);
+  }
+
+  private releaseHeld(): void {
+    const client = this.client;
+    while (client && this.isConnected && this.held.length > 0 && this.qos1InFlight < this.qos1Limit()) {
+      const h = this.held.shift()!;
+      this.sendNow(client, h.topic, h.payload, h.opts).then(h.resolve, h.reject);
+    }
+  }
+
+  private sendNow(client: MqttClient, topic: string, payload: Buffer | string, opts: PublishOptions): Promise<void> {
     const publishOpts: IClientPublishOptions = { qos: opts.qos, retain: opts.retain ?? false };
     if (opts.responseTopic || opts.correlationData || opts.contentType) {
       publishOpts.properties = { responseTopic: opts.responseTopic, correlationData: opts.correlationData, contentType: opts.contentType };
     }
+    if (opts.qos === 1) this.qos1InFlight++;
     return new Promise((resolve, reject) => {
       client.publish(topic, payload, publishOpts, (err) => {
+        if (opts.qos === 1) {
+          this.qos1InFlight--;
+          this.releaseHeld();
+        }
         if (err) reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${topic} was not acknowledged: ${err.message}`, 'the outbox retries after the reconnect', { cause: err }));
         else resolve();
       });
@@ -152,10 +182,13 @@ export class MqttUplink implements Uplink {
 
   private onClose(client: MqttClient): void {
     if (client !== this.client) return;
+    const wasConnected = this.isConnected;
+    // Offline first, so nothing held back is released onto the dead connection below.
+    this.setConnected(false);
     // Fail every unacknowledged publish now and drop it from mqtt.js's store: the outbox resends.
     for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
-    const wasConnected = this.isConnected;
-    this.setConnected(false);
+    this.qos1InFlight = 0;
+    for (const h of this.held.splice(0)) h.reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${h.topic} was not sent: the connection dropped`, 'the outbox retries after the reconnect'));
     if (wasConnected) this.opts.logger.warn({ broker: this.opts.mqtt.url }, 'MQTT connection lost');
     if (this.stopping) return;
     clearTimeout(this.reconnectTimer);

@@ -124,6 +124,28 @@ describe('MqttUplink (real Mosquitto)', function () {
     assert.equal(u.receiveMaximum, undefined);
   });
 
+  it('never has more QoS 1 publishes in flight than the broker\'s receive maximum, and keeps their order', async () => {
+    const small = await new MosquittoBroker({ extraConfig: ['max_inflight_messages 5'] }).start();
+    cleanups.push(() => small.dispose());
+    const u = uplinkFor('gw-rm', small.url);
+    u.start();
+    await waitFor(() => u.connected, { what: 'uplink connected' });
+    assert.equal(u.receiveMaximum, 5);
+    const c = await new MqttCollector(small.url, 'edge/gw-rm/events').start();
+    cleanups.push(() => c.stop());
+    const outgoing = (u as unknown as { client: { outgoing: Record<string, unknown> } }).client.outgoing;
+    let peak = 0;
+    const sends = [...Array(40).keys()].map((i) => {
+      const p = u.publish('events', JSON.stringify({ i }), { qos: 1 });
+      peak = Math.max(peak, Object.keys(outgoing).length);
+      return p;
+    });
+    await Promise.all(sends);
+    assert.ok(peak <= 4, `peak in flight ${peak}`);
+    await waitFor(() => c.json<{ i: number }>('/events').length === 40, { what: 'all 40 delivered' });
+    assert.deepEqual(c.json<{ i: number }>('/events').map((m) => m.i), [...Array(40).keys()]);
+  });
+
   it('the broker publishes the offline will when the agent process is killed', async () => {
     const c = await collector('edge/gw-will/status');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/uplink/uplink-child.ts')], {
