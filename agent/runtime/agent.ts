@@ -110,7 +110,7 @@ export class Agent {
       this.bus.on('detection.snapshot', (snap) => {
         const ts = new Date(snap.ts).toISOString();
         this.outbox
-          .enqueueFile('snapshot', snap.jpeg, { clipId: `snap-${snap.objectId}`, camera: snap.camera, eventId: snap.objectId, startTs: ts, endTs: ts, contentType: 'image/jpeg' })
+          .enqueueFile('snapshot', snap.jpeg, { clipId: `snap-${snap.objectId}-${snap.ts.toString(36)}`, camera: snap.camera, eventId: snap.objectId, startTs: ts, endTs: ts, contentType: 'image/jpeg' })
           .catch((err: unknown) => this.logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'snapshot not queued'));
       }),
     );
@@ -276,8 +276,8 @@ export class Agent {
     await this.clips?.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     await this.detector?.close();
-    await this.uplink?.stop();
     await this.outbox?.close();
+    await this.uplink?.stop();
     await this.control.close();
   }
 }

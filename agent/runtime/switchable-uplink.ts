@@ -22,6 +22,11 @@ export class SwitchableUplink implements Uplink {
     return this.current.root;
   }
 
+  /** The broker's MQTT 5 receive maximum, so the outbox sizes its in-flight window to it. */
+  get receiveMaximum(): number | undefined {
+    return this.current.receiveMaximum;
+  }
+
   get inner(): Uplink {
     return this.current;
   }
