@@ -65,9 +65,16 @@ if [ "$APT" = 1 ]; then
   fi
 fi
 
+# The agent needs Node.js >= 20 on the box (NodeSource, Debian's nodejs, or the official build).
+if [ -z "$ROOT" ]; then
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [ "$node_major" -ge 20 ] || { echo "install.sh: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none)); install it first, e.g. from NodeSource" >&2; exit 1; }
+fi
+
 # 2. The application files: a release tarball, or a checkout that has been built (scripts/setup.sh).
 SRC="${FROM:-$(cd "$(dirname "$0")/.." && pwd)}"
 TMP=""
+trap 'if [ -n "$TMP" ]; then rm -rf "$TMP"; fi' EXIT
 if [ -f "$SRC" ]; then
   TMP=$(mktemp -d)
   tar -xzf "$SRC" -C "$TMP"
@@ -88,7 +95,7 @@ for part in dist node_modules pipelines models scripts package.json README.md do
   cp -a "$SRC/$part" "$APP/"
 done
 if [ -n "$KEEP" ]; then mkdir -p "$APP/$GS/build/Release" && mv "$KEEP" "$APP/$GS_NODE" && log "kept this box's gstreamer-superficial build"; fi
-[ -n "$TMP" ] && rm -rf "$TMP"
+if [ -n "$TMP" ]; then rm -rf "$TMP"; TMP=""; fi
 ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent" 2>/dev/null || { mkdir -p "$ROOT/usr/local/bin"; ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent"; }
 chmod 755 "$APP/dist/agent/cli/main.js"
 
@@ -116,11 +123,14 @@ grep -q '^video:' "$ROOT/etc/group" 2>/dev/null && usermod ${ROOT:+--root "$ROOT
 mkdir -p "$ETC" "$DATA"
 chmod 750 "$ETC" "$DATA"
 # Numeric ids from the target's passwd (with --root the host may not know this user, or know another one).
-chown -R "$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)" "$DATA" "$ETC"
+# Not recursive into the data dir: it can hold many recordings, all the agent's own already.
+owner=$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)
+chown "$owner" "$DATA"
+chown -R "$owner" "$ETC"
 
 # 4. Bootstrap and config (never overwritten once present: the box's own state wins).
 install_secret() { # src dest
-  if [ -n "$1" ] && [ ! -f "$2" ]; then install -m 0600 "$1" "$2"; chown --reference="$ETC" "$2"; log "installed $(basename "$2")"; fi
+  if [ -n "$1" ] && [ ! -f "$2" ]; then install -m 0600 "$1" "$2"; chown "$owner" "$2"; log "installed $(basename "$2")"; fi
 }
 install_secret "$BOOTSTRAP" "$ETC/bootstrap.json"
 install_secret "$CONFIG" "$ETC/config.json"
@@ -133,7 +143,6 @@ if systemd_running; then
   systemctl enable edge-agent.service
   if [ "$START" = 1 ]; then systemctl restart edge-agent.service; log "service started"; fi
 elif command -v systemd-analyze >/dev/null; then
-  # No systemd running here (a chroot, an image build): check the unit instead.
   # No systemd running here (a chroot, an image build, a test root): check the unit instead, against this
   # system's units (a throw-away root has no sysinit.target to resolve dependencies with).
   if systemd-analyze verify "$UNIT"; then log "systemd is not running here: unit installed and verified, not started"

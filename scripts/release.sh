@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 VERSION=$(node -p "require('./package.json').version")
 HOST_ARCH=$(node -p "process.arch")
-[ "$ARCH" = all ] && ARCHES=(arm64 x64) || ARCHES=("$ARCH")
+case "$ARCH" in all) ARCHES=(arm64 x64) ;; arm64|x64) ARCHES=("$ARCH") ;; *) echo "release.sh: --arch arm64|x64|all" >&2; exit 2 ;; esac
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -28,7 +28,8 @@ OUT=$(cd "$OUT" && pwd)
 # Compile this tree once into a private dist (the shared dist/ may be stale). Type errors in the agent fail
 # the release; test files are not shipped, so theirs are only reported.
 BUILD=$(mktemp -d)
-trap 'rm -rf "$BUILD"' EXIT
+STAGE_ROOT=""
+trap 'rm -rf "$BUILD" ${STAGE_ROOT:+"$STAGE_ROOT"}' EXIT
 npx tsc -p tsconfig.json --outDir "$BUILD/dist" > "$BUILD/tsc.log" 2>&1 || true
 if grep -v '^test/' "$BUILD/tsc.log" | grep -q 'error TS'; then
   grep -v '^test/' "$BUILD/tsc.log" >&2; echo "release.sh: the agent does not compile" >&2; exit 1
@@ -37,7 +38,8 @@ fi
 
 for arch in "${ARCHES[@]}"; do
   name="edge-agent-$VERSION-linux-$arch"
-  stage=$(mktemp -d)/$name
+  STAGE_ROOT=$(mktemp -d)
+  stage=$STAGE_ROOT/$name
   mkdir -p "$stage/models" "$stage/scripts"
   cp -a "$BUILD/dist" pipelines package.json package-lock.json .npmrc README.md docs "$stage/"
   cp -a models/*.onnx models/*.manifest.json "$stage/models/"
@@ -70,6 +72,6 @@ for arch in "${ARCHES[@]}"; do
   rm -rf "$stage/node_modules/gstreamer-superficial/build/Release/obj.target" "$stage/node_modules/.package-lock.json"
   tar -C "$(dirname "$stage")" -czf "$OUT/$name.tar.gz" "$name"
   (cd "$OUT" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
-  rm -rf "$(dirname "$stage")"
+  rm -rf "$STAGE_ROOT"; STAGE_ROOT=""
   echo "release.sh: $OUT/$name.tar.gz ($(du -h "$OUT/$name.tar.gz" | cut -f1))"
 done
