@@ -53,7 +53,7 @@ make_rootfs() {
   fi
   if [ ! -f "$ROOTFS/.edge-agent-rootfs-ready" ]; then
     mkdir -p "$ROOTFS"
-    debootstrap --arch=arm64 --variant=minbase --include=ca-certificates bookworm "$ROOTFS" http://deb.debian.org/debian
+    debootstrap --arch=arm64 --variant=minbase --include=ca-certificates bookworm "$ROOTFS"  # debootstrap's default Debian mirror
     touch "$ROOTFS/.edge-agent-rootfs-ready"
   fi
   # Node.js 20 for arm64 (the official build, as published on the npm registry) and npm (plain JS).
