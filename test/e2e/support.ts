@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ObjectEvent } from '../../agent/detection/types.js';
 import { VIDEOS_DIR } from '../support/tmp.js';
 
 /** A real street clip from the shared footage, as a looping file camera. */
@@ -14,18 +15,5 @@ export function writeAgentConfig(dir: string, gatewayId: string, brokerUrl: stri
   return file;
 }
 
-export interface EventMessage {
-  id: string;
-  seq: number;
-  type: 'start' | 'update' | 'end';
-  camera: string;
-  objectId: string;
-  label: string;
-  score: number;
-  topScore: number;
-  box: [number, number, number, number];
-  zones: string[];
-  startTs: number | string;
-  endTs?: number | string;
-  ts: number | string;
-}
+/** An event as the central side receives it: the object event stamped with the outbox's `id` and `seq`. */
+export type EventMessage = ObjectEvent & { id: string; seq: number };
