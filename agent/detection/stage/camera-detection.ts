@@ -59,8 +59,9 @@ export type FrameOutcome = 'processed' | 'skipped' | 'ignored';
 /**
  * One camera's detection loop: motion → regions (motion boxes and tracked objects) → the shared
  * detector → merge (NMS in frame pixels) → tracker → events and snapshots. At most one frame of a
- * camera is in detection at a time; a frame arriving meanwhile is skipped and counted, so a slow
- * detector never builds a per-camera backlog.
+ * camera is in detection at a time and at most one more waits for it (the newest: an older waiting
+ * frame is skipped and counted), so inference jitter costs no frame while a detector that is too
+ * slow never builds a per-camera backlog.
  */
 export class CameraDetection {
   private readonly tracker: ObjectTracker;
@@ -68,6 +69,7 @@ export class CameraDetection {
   private readonly rate = new RateMeter();
   private motion?: MotionDetector;
   private busy = false;
+  private waiting?: { frame: VideoFrame; resolve: (outcome: FrameOutcome) => void };
   private lastAcceptedTs = -Infinity;
   private lastFrame?: { ts: number; arrivedAt: number };
   private motionPercent = 0;
@@ -101,21 +103,43 @@ export class CameraDetection {
     }
     const interval = 1000 / this.o.camera.detect.fps;
     if (frame.ts >= this.lastAcceptedTs && frame.ts - this.lastAcceptedTs < interval * FPS_TOLERANCE) return 'ignored';
-    if (this.busy) {
-      this.skipped++;
-      return 'skipped';
-    }
     this.lastAcceptedTs = frame.ts;
-    this.lastFrame = { ts: frame.ts, arrivedAt: now };
+    return new Promise<FrameOutcome>((resolve) => {
+      if (!this.busy) {
+        void this.runFrom({ frame, resolve });
+        return;
+      }
+      if (this.waiting) {
+        this.skipped++;
+        this.waiting.resolve('skipped');
+      }
+      this.waiting = { frame, resolve };
+    });
+  }
+
+  /** Processes `first`, then whatever frame waited for it meanwhile, until none waits. */
+  private async runFrom(first: { frame: VideoFrame; resolve: (outcome: FrameOutcome) => void }): Promise<void> {
     this.busy = true;
+    let job: typeof first | undefined = first;
+    try {
+      while (job) {
+        job.resolve(this.stopped ? 'ignored' : await this.processSafely(job.frame));
+        job = this.waiting;
+        this.waiting = undefined;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async processSafely(frame: VideoFrame): Promise<FrameOutcome> {
+    this.lastFrame = { ts: frame.ts, arrivedAt: this.o.now() };
     try {
       return await this.process(frame);
     } catch (err) {
       this.noteError(err);
       this.skipped++;
       return 'skipped';
-    } finally {
-      this.busy = false;
     }
   }
 
