@@ -89,8 +89,14 @@ export class InferenceHost {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Lets a run in progress finish first (at most `graceMs`): terminating the worker in the middle of
+   * onnxruntime's run() aborts the whole process (Napi::Error, SIGABRT).
+   */
+  async close(graceMs = 20000): Promise<void> {
     this.closing = true;
+    const deadline = Date.now() + graceMs;
+    while (this.pending.size > 0 && !this.failure && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const p of this.pending.values()) p.reject(new AgentError('DETECTOR_CLOSED', 'detector closed during inference'));
     this.pending.clear();
     await this.worker.terminate();
