@@ -35,7 +35,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     await broker.start();
     receiver = new Receiver({ brokerUrl: broker.url, outDir, gateway: 'gw-inv', clientId: 'central-inv' });
     await receiver.start();
-    collector = await new MqttCollector(broker.url, 'edge/gw-inv/health').start();
+    collector = await new MqttCollector(broker.url, 'edge/gw-inv/+').start();
     assert.equal(runCli(['keys', 'generate', '--out', keys]).status, 0);
     const config = writeAgentConfig(tmp.dir, 'gw-inv', broker.url, {
       health: { intervalSeconds: 2 },
@@ -98,5 +98,17 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const answer = request('clip', { camera: 'street', from: Date.now() - 7200000, to: Date.now() - 7190000 });
     assert.equal(answer.status, 'error');
     assert.equal(answer.error?.code, 'CLIP_NO_RECORDING');
+  });
+
+  it('restarts in-process on a signed restart command and comes back streaming', async () => {
+    const seen = collector.messages.length;
+    const answer = request('restart', {}, true);
+    assert.equal(answer.status, 'ok', JSON.stringify(answer));
+    const after = (): Array<{ topic: string; body: Record<string, unknown> }> =>
+      collector.messages.slice(seen).map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as Record<string, unknown> }));
+    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'offline'), { timeoutMs: 60000, what: 'offline status while restarting' });
+    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'online'), { timeoutMs: 60000, what: 'online status after the restart' });
+    await waitFor(() => after().some((m) => m.topic.endsWith('/health') && (m.body as unknown as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming after the restart' });
+    assert.equal(agent.exitCode, null, 'the same process kept running');
   });
 });
