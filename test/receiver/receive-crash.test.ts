@@ -10,7 +10,7 @@ import { GatewayPublisher } from './support/gateway-publisher.js';
 
 /** kill -9 in the middle of a stream: what was acknowledged is on disk, the rest comes again, nothing twice. */
 describe('edge-agent receive killed with SIGKILL mid-stream', function () {
-  this.timeout(120000);
+  this.timeout(300000);
   const tmp = tempDir('receive-crash-');
   const broker = new MosquittoBroker({ persistence: true });
   let gw: GatewayPublisher;
@@ -46,8 +46,8 @@ describe('edge-agent receive killed with SIGKILL mid-stream', function () {
 
     const second = startCli(args);
     try {
-      await waitFor(() => second.log.includes('clip gw-crash crash-clip ok') || (first.log.includes('clip gw-crash crash-clip ok') && second.log.includes('seq=40 ')), { what: `the clip after the restart: ${second.log}` });
-      await waitFor(() => readFileSync(path.join(out, 'events.jsonl'), 'utf8').includes('"id":"c40"'), { what: 'the last event' });
+      await waitFor(() => second.log.includes('clip gw-crash crash-clip ok') || (first.log.includes('clip gw-crash crash-clip ok') && second.log.includes('seq=40 ')), { timeoutMs: 120000, what: 'the clip after the restart' });
+      await waitFor(() => readFileSync(path.join(out, 'events.jsonl'), 'utf8').includes('"id":"c40"'), { timeoutMs: 120000, what: 'the last event' });
     } finally {
       assert.equal(await stopProcess(second), 0, second.log);
     }
