@@ -181,7 +181,8 @@ export class CameraSupervisor {
     this.decoder = plan.decoder;
     // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
     this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
-    const child = fork(CHILD_SCRIPT, [], {
+    // The camera id as argument only labels the process for `ps` and the benchmark; the plan comes over IPC.
+    const child = fork(CHILD_SCRIPT, [this.config.id], {
       cwd: REPO_ROOT,
       execArgv: [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS],
       env: { ...process.env, UV_THREADPOOL_SIZE: CHILD_THREADPOOL },

@@ -1,6 +1,9 @@
 /**
  * Typed view of the parts of gstreamer-superficial (a native addon without type declarations) the
  * camera process uses. Loaded only inside a camera process, never in the agent's main process.
+ * One isolate per process at most: the addon keeps its JS constructors in process-wide statics, so a
+ * second worker thread loading it aborts the process (FATAL "Cannot create a handle without a
+ * HandleScope", tried) — another reason cameras run in processes, not worker threads.
  */
 import { createRequire } from 'node:module';
 

@@ -125,8 +125,10 @@ export class ClipAssembler {
       unlinkSync(tmp);
       return [this.reject(p, problem[0], problem[1])];
     }
-    writeFileSync(path.join(this.clipsDir, `${p.clipId}.meta.json`), JSON.stringify({ gateway: p.gateway, verified: true, ...meta }, null, 2) + '\n');
+    // The file first, then its meta.json (which marks the clip finished), then the partial goes: a
+    // crash in between leaves the partial, and the next run assembles the same file again.
     renameSync(tmp, file);
+    writeAtomic(path.join(this.clipsDir, `${p.clipId}.meta.json`), Buffer.from(JSON.stringify({ gateway: p.gateway, verified: true, ...meta }, null, 2) + '\n'));
     this.drop(p);
     return [{ kind: 'ok', gateway: p.gateway, clipId: p.clipId, file, bytes, meta }];
   }
@@ -172,6 +174,10 @@ export class ClipAssembler {
     for (const gateway of safeList(this.partialDir)) {
       for (const clipId of safeList(path.join(this.partialDir, gateway))) {
         const p = this.partial(gateway, clipId);
+        if (this.finished(clipId)) {
+          this.drop(p); // finished just before a crash, only its partial was left
+          continue;
+        }
         for (const name of safeList(p.dir)) {
           const m = /^(\d+)\.chunk$/.exec(name);
           if (m) p.chunks.add(Number(m[1]));

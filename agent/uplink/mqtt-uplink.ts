@@ -189,8 +189,8 @@ export class MqttUplink implements Uplink {
     for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
     this.qos1InFlight = 0;
     for (const h of this.held.splice(0)) h.reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${h.topic} was not sent: the connection dropped`, 'the outbox retries after the reconnect'));
+    if (this.stopping) return; // our own disconnect on stop: nothing was lost
     if (wasConnected) this.opts.logger.warn({ broker: this.opts.mqtt.url }, 'MQTT connection lost');
-    if (this.stopping) return;
     clearTimeout(this.reconnectTimer);
     const delay = this.backoff.next();
     this.reconnectTimer = setTimeout(() => {

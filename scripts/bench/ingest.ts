@@ -1,22 +1,24 @@
 /**
  * Ingest benchmark: N (1, 2, 4) RTSP cameras, H.264 1280x720 15 fps, served on 127.0.0.1 and ingested
- * at 640x360 5 fps with recording on. Reports per camera the sustained fps, dropped frames, CPU% and
- * RSS of its process, and the agent process's own CPU and RSS.
- *   npx tsx scripts/bench/ingest.ts            (BENCH_INGEST_SECONDS=30, BENCH_INGEST_COUNTS=1,2,4)
+ * at 640x360 5 fps with recording on, by the real agent as it ships (`node dist/agent/cli/main.js run`,
+ * detection off: this measures ingest) against a real Mosquitto. Reports per camera the sustained fps,
+ * dropped frames, CPU% and RSS/PSS of its process, the agent process's own, and the whole tree.
+ * Then the memory floor: the same N pipelines in ONE bare Node process with nothing but
+ * gstreamer-superficial (scripts/bench/support/gst-floor.ts), i.e. what any design on this stack pays.
+ *   npm run bench -- ingest      (BENCH_INGEST_SECONDS=30, BENCH_INGEST_COUNTS=1,2,4)
  *
  * The clips are scaled and encoded to 720p15 ONCE beforehand (cached in the temp folder), so the
  * RTSP server only re-packetises: encoding four live 720p streams would eat the two cores and
  * falsify the figure. The servers' own CPU is reported separately, not counted as the agent's.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TypedBus } from '../../agent/core/bus.js';
-import type { AgentEvents } from '../../agent/core/events.js';
-import { createLogger } from '../../agent/core/logger.js';
 import { validateConfig } from '../../agent/config/validate.js';
-import { CameraManager } from '../../agent/ingest/camera-manager.js';
+import { buildPlan } from '../../agent/ingest/pipeline-plan.js';
+import { MosquittoBroker } from '../../test/support/mosquitto.js';
+import { MqttCollector } from '../../test/support/mqtt-collector.js';
 import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
@@ -74,6 +76,30 @@ function procSample(pid: number | undefined): { ticks: number; rssKb: number; ps
   }
 }
 
+/** The agent's camera processes by camera id (each is forked with its id as argument). */
+function cameraProcesses(agentPid: number): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== agentPid) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const script = argv.findIndex((a) => a.includes('camera-process'));
+      if (script >= 0 && argv[script + 1]) found.set(argv[script + 1], Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found;
+}
+
+const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const cpuPercent = (ticksBefore: number, ticksAfter: number, seconds: number): number => round1(((ticksAfter - ticksBefore) / CLK_TCK / seconds) * 100);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 interface CameraFigures {
   fps: number;
   dropped: number;
@@ -81,111 +107,172 @@ interface CameraFigures {
   rssMB: number;
   pssMB: number;
   reconnects: number;
-  segments: number;
 }
 
-async function runCount(n: number, files: string[], seconds: number): Promise<Record<string, unknown>> {
+interface HealthCamera {
+  state: string;
+  fpsIn: number;
+  dropped: number;
+  reconnects: number;
+}
+
+const AGENT_MAIN = path.join(REPO_ROOT, 'dist/agent/cli/main.js');
+const FLOOR_MAIN = path.join(REPO_ROOT, 'dist/scripts/bench/support/gst-floor.js');
+
+function cameraConfigs(urls: string[]): Array<Record<string, unknown>> {
+  return urls.map((url, i) => ({ id: `cam${i + 1}`, source: { kind: 'rtsp', url }, detect: { width: 640, height: 360, fps: 5 } }));
+}
+
+async function runAgent(n: number, rtsp: RtspTestServer[], broker: MosquittoBroker, seconds: number): Promise<Record<string, unknown>> {
   const tmp = tempDir('bench-ingest-');
-  const rtsp: RtspTestServer[] = [];
-  for (let i = 0; i < n; i++) rtsp.push(new RtspTestServer({ file: files[i % files.length] }));
-  await Promise.all(rtsp.map((s) => s.start()));
-  const res = validateConfig({
-    gateway: { id: 'bench' },
-    mqtt: { url: 'mqtt://127.0.0.1:1883' },
+  const config = {
+    gateway: { id: 'bench', dataDir: tmp.dir },
+    mqtt: { url: broker.url },
+    health: { intervalSeconds: 2 },
+    detection: { enabled: false },
     recording: { segmentSeconds: 10 },
-    cameras: rtsp.map((s, i) => ({ id: `cam${i + 1}`, source: { kind: 'rtsp', url: s.url }, detect: { width: 640, height: 360, fps: 5 } })),
-  });
+    cameras: cameraConfigs(rtsp.map((s) => s.url)),
+  };
+  const res = validateConfig(config);
   if (!res.ok) throw new Error(JSON.stringify(res.problems));
-  const bus = new TypedBus<AgentEvents>();
-  const frames = new Map<string, number>();
-  const segments = new Map<string, number>();
-  bus.on('camera.frame', (f) => frames.set(f.cameraId, (frames.get(f.cameraId) ?? 0) + 1));
-  bus.on('camera.segment', (s) => segments.set(s.cameraId, (segments.get(s.cameraId) ?? 0) + 1));
-  const manager = new CameraManager({ cameras: res.config.cameras, dataDir: tmp.dir, recording: res.config.recording, bus, logger: createLogger('warn', 'bench'), resolveOnvif: undefined });
-  manager.start();
+  const configFile = path.join(tmp.dir, 'agent.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const health = await new MqttCollector(broker.url, 'edge/bench/health').start();
+  const agent: ChildProcess = spawn(process.execPath, [AGENT_MAIN, 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
   const ids = res.config.cameras.map((c) => c.id);
   try {
-    await waitFor(() => ids.every((id) => (frames.get(id) ?? 0) >= 10), { timeoutMs: 120000, what: `all ${n} cameras streaming` });
-    // Settle (decoder start-up, first segment), then measure a steady window.
-    await new Promise((r) => setTimeout(r, 5000));
-    const pids = manager.processIds();
-    const before = new Map(ids.map((id) => [id, { frames: frames.get(id) ?? 0, dropped: manager.stats()[id].dropped, proc: procSample(pids[id]), segments: segments.get(id) ?? 0 }]));
+    const agentPid = agent.pid ?? 0;
+    await waitFor(() => health.last<{ cameras: Record<string, HealthCamera> }>('/health') && ids.every((id) => health.last<{ cameras: Record<string, HealthCamera> }>('/health')?.cameras[id]?.fpsIn), {
+      timeoutMs: 120000,
+      what: `all ${n} cameras streaming`,
+    });
+    await sleep(5000); // decoder start-up, first segment: then a steady window
+    const procs = cameraProcesses(agentPid);
+    const before = new Map([...procs].map(([id, pid]) => [id, procSample(pid)]));
+    const agentBefore = procSample(agentPid);
     const serverBefore = rtsp.map((s) => procSample(s.pid));
-    const cpu0 = process.cpuUsage();
+    const firstHealth = health.messages.length;
     const t0 = performance.now();
-    let peakParentRss = 0;
-    const rssTimer = setInterval(() => (peakParentRss = Math.max(peakParentRss, process.memoryUsage().rss)), 500);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    clearInterval(rssTimer);
+    let peakTotalRssKb = 0;
+    const peakTimer = setInterval(() => {
+      const total = [agentPid, ...procs.values()].reduce((sum, pid) => sum + (procSample(pid)?.rssKb ?? 0), 0);
+      peakTotalRssKb = Math.max(peakTotalRssKb, total);
+    }, 1000);
+    await sleep(seconds * 1000);
+    clearInterval(peakTimer);
     const elapsed = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const stats = manager.stats();
+    const samples = health.messages.slice(firstHealth).map((m) => (JSON.parse(m.payload.toString()) as { cameras: Record<string, HealthCamera> }).cameras);
+    const first = health.json<{ cameras: Record<string, HealthCamera> }>('/health')[firstHealth - 1]?.cameras ?? samples[0];
+    const last = samples[samples.length - 1];
     const cams: Record<string, CameraFigures> = {};
     for (const id of ids) {
-      const b = before.get(id)!;
-      const after = procSample(manager.processIds()[id]);
+      const pid = cameraProcesses(agentPid).get(id);
+      const b = before.get(id);
+      const a = procSample(pid);
+      const fpsSamples = samples.map((s) => s[id]?.fpsIn ?? 0);
       cams[id] = {
-        fps: Math.round((((frames.get(id) ?? 0) - b.frames) / elapsed) * 100) / 100,
-        dropped: stats[id].dropped - b.dropped,
-        cpuPercent: b.proc && after ? Math.round(((after.ticks - b.proc.ticks) / CLK_TCK / elapsed) * 1000) / 10 : -1,
-        rssMB: after ? Math.round(after.rssKb / 102.4) / 10 : -1,
-        pssMB: after ? Math.round(after.pssKb / 102.4) / 10 : -1,
-        reconnects: stats[id].reconnects,
-        segments: (segments.get(id) ?? 0) - b.segments,
+        fps: Math.round((fpsSamples.reduce((x, y) => x + y, 0) / Math.max(1, fpsSamples.length)) * 100) / 100,
+        dropped: (last?.[id]?.dropped ?? 0) - (first?.[id]?.dropped ?? 0),
+        cpuPercent: a && b && pid === procs.get(id) ? cpuPercent(b.ticks, a.ticks, elapsed) : -1,
+        rssMB: a ? mb(a.rssKb) : -1,
+        pssMB: a ? mb(a.pssKb) : -1,
+        reconnects: last?.[id]?.reconnects ?? -1,
       };
     }
-    const parentCpu = Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 1000) / 10;
-    const parentRssMB = Math.round(process.memoryUsage().rss / 104857.6) / 10;
-    const parentPssMB = Math.round((procSample(process.pid)?.pssKb ?? 0) / 102.4) / 10;
-    const serverCpu = rtsp.map((s, i) => {
+    const agentAfter = procSample(agentPid);
+    const camValues = Object.values(cams);
+    const agentFig = { cpuPercent: agentBefore && agentAfter ? cpuPercent(agentBefore.ticks, agentAfter.ticks, elapsed) : -1, rssMB: mb(agentAfter?.rssKb ?? 0), pssMB: mb(agentAfter?.pssKb ?? 0) };
+    const serverCpu = rtsp.reduce((sum, s, i) => {
       const a = procSample(s.pid);
       const b = serverBefore[i];
-      return a && b ? ((a.ticks - b.ticks) / CLK_TCK / elapsed) * 100 : 0;
-    });
-    const camValues = Object.values(cams);
-    const totalRssMB = Math.round((parentRssMB + camValues.reduce((s, c) => s + c.rssMB, 0)) * 10) / 10;
-    const totalPssMB = Math.round((parentPssMB + camValues.reduce((s, c) => s + c.pssMB, 0)) * 10) / 10;
+      return sum + (a && b ? ((a.ticks - b.ticks) / CLK_TCK / elapsed) * 100 : 0);
+    }, 0);
     return {
       cameras: n,
       seconds: Math.round(elapsed),
       perCamera: cams,
-      agentProcess: { cpuPercent: parentCpu, rssMB: parentRssMB, pssMB: parentPssMB, peakRssMB: Math.round(peakParentRss / 104857.6) / 10 },
-      cameraProcesses: {
-        cpuPercent: Math.round(camValues.reduce((s, c) => s + c.cpuPercent, 0) * 10) / 10,
-        rssMB: Math.round(camValues.reduce((s, c) => s + c.rssMB, 0) * 10) / 10,
-        pssMB: Math.round(camValues.reduce((s, c) => s + c.pssMB, 0) * 10) / 10,
-      },
-      totalRssMB,
-      totalPssMB,
-      totalCpuPercent: Math.round((parentCpu + camValues.reduce((s, c) => s + c.cpuPercent, 0)) * 10) / 10,
+      agentProcess: agentFig,
+      totalRssMB: round1(agentFig.rssMB + camValues.reduce((s, c) => s + c.rssMB, 0)),
+      peakTotalRssMB: mb(peakTotalRssKb),
+      totalPssMB: round1(agentFig.pssMB + camValues.reduce((s, c) => s + c.pssMB, 0)),
+      totalCpuPercent: round1(agentFig.cpuPercent + camValues.reduce((s, c) => s + c.cpuPercent, 0)),
       droppedTotal: camValues.reduce((s, c) => s + c.dropped, 0),
       minFps: Math.min(...camValues.map((c) => c.fps)),
-      rtspServersCpuPercent: Math.round(serverCpu.reduce((s, c) => s + c, 0) * 10) / 10,
-      loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
-      runningFrom: path.extname(__filename) === '.ts' ? 'source (camera processes under tsx)' : 'dist (plain node)',
+      rtspServersCpuPercent: round1(serverCpu),
     };
   } finally {
-    await manager.stop();
-    await Promise.all(rtsp.map((s) => s.stop()));
+    const exited = new Promise((r) => agent.once('exit', r));
+    agent.kill('SIGTERM');
+    await exited;
+    await health.stop();
     tmp.cleanup();
+  }
+}
+
+/** The same pipelines as the agent builds, in one bare Node process: RSS/PSS after `seconds`. */
+async function runFloor(rtsp: RtspTestServer[], seconds: number): Promise<Record<string, unknown>> {
+  const tmp = tempDir('bench-floor-');
+  const res = validateConfig({ gateway: { id: 'bench', dataDir: tmp.dir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, recording: { segmentSeconds: 10 }, cameras: cameraConfigs(rtsp.map((s) => s.url)) });
+  if (!res.ok) throw new Error(JSON.stringify(res.problems));
+  const plans = await Promise.all(res.config.cameras.map((camera) => buildPlan({ camera, dataDir: tmp.dir, recording: res.config.recording })));
+  for (const p of plans) if (p.recordDir) mkdirSync(p.recordDir, { recursive: true });
+  const floor = spawn(process.execPath, [FLOOR_MAIN, JSON.stringify(plans.map((p) => p.pipeline))], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, UV_THREADPOOL_SIZE: String(4 + 2 * plans.length) } });
+  let frames: number[] = [];
+  floor.stdout?.on('data', (chunk: Buffer) => {
+    const line = chunk.toString().trim().split('\n').pop();
+    if (line) frames = (JSON.parse(line) as { frames: number[] }).frames;
+  });
+  try {
+    await waitFor(() => frames.length === plans.length && frames.every((f) => f >= 10), { timeoutMs: 120000, what: 'floor process streaming' });
+    const framesBefore = [...frames];
+    await sleep(seconds * 1000);
+    const s = procSample(floor.pid);
+    return { rssMB: mb(s?.rssKb ?? 0), pssMB: mb(s?.pssKb ?? 0), fps: frames.map((f, i) => round1((f - framesBefore[i]) / seconds)) };
+  } finally {
+    const exited = new Promise((r) => floor.once('exit', r));
+    floor.kill('SIGKILL');
+    await exited;
+    tmp.cleanup();
+  }
+}
+
+async function runCount(n: number, files: string[], broker: MosquittoBroker, seconds: number): Promise<Record<string, unknown>> {
+  const rtsp: RtspTestServer[] = [];
+  for (let i = 0; i < n; i++) rtsp.push(new RtspTestServer({ file: files[i % files.length] }));
+  await Promise.all(rtsp.map((s) => s.start()));
+  try {
+    const agent = await runAgent(n, rtsp, broker, seconds);
+    const floor = await runFloor(rtsp, Math.min(seconds, 20));
+    return { ...agent, floorOneBareProcess: floor, loadAverage: os.loadavg().map(round1) };
+  } finally {
+    await Promise.all(rtsp.map((s) => s.stop()));
   }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
   const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 30);
   const counts = (process.env.BENCH_INGEST_COUNTS ?? '1,2,4').split(',').map(Number);
+  for (const built of [AGENT_MAIN, FLOOR_MAIN]) if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build (npm run bench does)`);
   const files = prepareClips();
+  const broker = await new MosquittoBroker().start();
   const results: Record<string, unknown> = {};
-  for (const n of counts) {
-    process.stdout.write(`ingest: ${n} camera(s), ${seconds} s...\n`);
-    const r = await runCount(n, files, seconds);
-    results[`cameras${n}`] = r;
-    const per = r.perCamera as Record<string, CameraFigures>;
-    for (const [id, c] of Object.entries(per)) {
-      process.stdout.write(`  ${id}: ${c.fps} fps, dropped ${c.dropped}, CPU ${c.cpuPercent}%, RSS ${c.rssMB} MB (PSS ${c.pssMB}), segments ${c.segments}, reconnects ${c.reconnects}\n`);
+  try {
+    for (const n of counts) {
+      process.stdout.write(`ingest: ${n} camera(s), ${seconds} s...\n`);
+      const r = await runCount(n, files, broker, seconds);
+      results[`cameras${n}`] = r;
+      for (const [id, c] of Object.entries(r.perCamera as Record<string, CameraFigures>)) {
+        process.stdout.write(`  ${id}: ${c.fps} fps, dropped ${c.dropped}, CPU ${c.cpuPercent}%, RSS ${c.rssMB} MB (PSS ${c.pssMB}), reconnects ${c.reconnects}\n`);
+      }
+      const agent = r.agentProcess as { cpuPercent: number; rssMB: number; pssMB: number };
+      const floor = r.floorOneBareProcess as { rssMB: number; pssMB: number; fps: number[] };
+      process.stdout.write(
+        `  agent process: CPU ${agent.cpuPercent}%, RSS ${agent.rssMB} MB (PSS ${agent.pssMB}); whole tree RSS ${r.totalRssMB} MB (peak ${r.peakTotalRssMB}), PSS ${r.totalPssMB} MB, CPU ${r.totalCpuPercent}% (of 200%); RTSP servers ${r.rtspServersCpuPercent}%\n` +
+          `  floor, the same pipelines in one bare Node process: RSS ${floor.rssMB} MB (PSS ${floor.pssMB}) at ${floor.fps.join('/')} fps; load ${JSON.stringify(r.loadAverage)}\n`,
+      );
     }
-    const agent = r.agentProcess as { cpuPercent: number; rssMB: number; pssMB: number };
-    process.stdout.write(`  agent process: CPU ${agent.cpuPercent}%, RSS ${agent.rssMB} MB (PSS ${agent.pssMB}); total RSS ${r.totalRssMB} MB, PSS ${r.totalPssMB} MB, total CPU ${r.totalCpuPercent}% (of 200%); RTSP servers ${r.rtspServersCpuPercent}%; load ${JSON.stringify(r.loadAverage)}\n`);
+  } finally {
+    await broker.stop();
   }
   return results;
 }

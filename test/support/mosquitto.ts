@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { endChild } from './end-child.js';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, freePort } from './ports.js';
@@ -63,11 +64,7 @@ export class MosquittoBroker {
   }
 
   private async end(signal: NodeJS.Signals): Promise<void> {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill(signal);
-    await exited;
+    await endChild(this.proc, signal);
     this.proc = undefined;
   }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { endChild } from './end-child.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, freePort } from './ports.js';
@@ -72,15 +73,10 @@ export class RtspTestServer {
     return this;
   }
 
-  private async end(signal: NodeJS.Signals): Promise<void> {
+  private end(signal: NodeJS.Signals): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill(signal);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    return endChild(proc, signal);
   }
 
   stop(): Promise<void> {
