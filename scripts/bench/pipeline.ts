@@ -52,6 +52,7 @@ async function measure(count: number, seconds: number): Promise<Record<string, u
         fpsIn: end.cams[c.id].fpsIn,
         processedFps: +((s1.processed - s0.processed) / secs).toFixed(2),
         skipped: s1.skipped - s0.skipped,
+        overRate: s1.overRate - s0.overRate,
         dropped: end.cams[c.id].dropped - start.cams[c.id].dropped,
         motionPercent: +s1.motionPercent.toFixed(1),
       };

@@ -205,6 +205,29 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     }
   });
 
+  it('detects every frame that comes unevenly at the detect rate, and holds a faster camera to detect.fps (counting the rest)', async () => {
+    const t0 = Date.parse('2026-06-01T12:00:00Z');
+    const source = (await clipFrames(VEHICLES, 'street', 5, t0)).slice(0, 20);
+    // 5 fps out of a 12.5 fps camera: gaps of 160 and 240 ms, plus 30 ms of decode/IPC jitter.
+    let ts = t0;
+    const uneven = source.slice(0, 12).map((f, i) => ({ ...f, ts: (ts += i === 0 ? 0 : (i % 2 ? 160 : 240) + (i % 3 === 0 ? -30 : 30)) }));
+    const even = startStage(configFor(VEHICLES), detector);
+    const outcomes = [];
+    for (const f of uneven) outcomes.push(await even.stage.handle(f));
+    assert.ok(!outcomes.includes('ignored'), `no frame at the detect rate is ignored: ${outcomes.join(',')}`);
+    assert.equal(even.stage.stats().cameras.street.overRate, 0);
+    await even.stage.stop();
+
+    // The same camera delivering 10 fps (ingest misconfigured): about every other frame is detected.
+    const fast = startStage(configFor(VEHICLES), detector);
+    const tenFps = source.map((f, i) => ({ ...f, ts: t0 + i * 100 }));
+    for (const f of tenFps) await fast.stage.handle(f);
+    const stats = fast.stage.stats().cameras.street;
+    assert.ok(stats.processed + stats.skipped >= 10 && stats.processed + stats.skipped <= 11, `5 fps of 10 detected: ${JSON.stringify(stats)}`);
+    assert.equal(stats.overRate, 20 - stats.processed - stats.skipped, 'the rest is counted as over the rate');
+    await fast.stage.stop();
+  });
+
   it('does nothing outside the detect schedule or for a camera with detection off', async () => {
     const noon = new Date(2026, 5, 1, 12, 0).getTime();
     const frames = (await clipFrames(VEHICLES, 'street', 5, noon)).slice(0, 10);
