@@ -6,6 +6,7 @@ import { signCommand, signDesiredConfig } from '../../agent/provisioning/operato
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
+import { StalledSubscriber } from '../support/stalled-subscriber.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
@@ -28,7 +29,7 @@ describe('a running agent under a flood of bad provisioning messages and command
     tmp.cleanup();
   });
 
-  it('handles 1000 malformed, truncated, forged, stale, oversized and unsigned messages, keeps its config and answers config/get', async () => {
+  it('handles each of 1000 malformed, truncated, forged, stale, oversized and unsigned messages with a logged rejection, while a subscriber on its topics stalls, keeps its config and answers config/get', async () => {
     const fleetFiles = generateFleetKeys(path.join(tmp.dir, 'fleet'));
     const fleet = loadFleetKey(fleetFiles.keyFile);
     const rogue = loadFleetKey(generateFleetKeys(path.join(tmp.dir, 'rogue')).keyFile);
@@ -40,9 +41,17 @@ describe('a running agent under a flood of bad provisioning messages and command
     });
     const agent = startCli(['run', '--config', config]);
     const flooder = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'flooder' });
+    // A central-side client that subscribed to everything of this gateway and then hung (the ~30 MB flood piles up for it).
+    const stalled = await new StalledSubscriber(broker.port, 'edge/gw-flood/#').start();
+    let desiredSent = 0;
+    let commandsSent = 0;
     try {
       await health.waitForMessage<Health>('/health', (h) => h.cameras.a?.state === 'streaming', 120000);
       const good = JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-flood', version: 5000, config: { mqtt: { url: broker.url } } }));
+      // An authentic but invalid version 1 first: from then on the version-0 ones are stale and answered as such
+      // (a repeat of the version already handled is silently ignored, as its retained copy comes back on every reconnect).
+      await flooder.publishAsync('edge/gw-flood/config/desired', JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-flood', version: 1, config: { cameras: 'nope' } })), { qos: 1 });
+      desiredSent++;
       for (let i = 0; i < 1000; i++) {
         let topic = 'edge/gw-flood/config/desired';
         let payload: string | Buffer;
@@ -59,7 +68,15 @@ describe('a running agent under a flood of bad provisioning messages and command
           default: topic = `edge/gw-flood/request/${['config/get', 'nope', 'clip', 'restart'][i % 4]}`; payload = `{"id": ${i}, "args": [`;
         }
         await flooder.publishAsync(topic, payload, { qos: 1 });
+        if (topic.endsWith('/config/desired')) desiredSent += payload.length > 0 ? 1 : 0; // an empty one clears the retained copy: no answer
+        else commandsSent++;
       }
+      // Every message gets its clear, logged rejection: none is lost or stuck behind the stalled subscriber.
+      const count = (text: string): number => agent.log.split(text).length - 1;
+      const handled = (): string => `${count('desired config rejected')} of ${desiredSent} desired configs and ${count('command refused or failed')} of ${commandsSent} commands`;
+      await waitFor(() => count('desired config rejected') === desiredSent && count('command refused or failed') === commandsSent, { timeoutMs: 120000, what: 'a rejection for each message' }).catch((err: Error) => {
+        throw new Error(`${err.message}: ${handled()} rejected`);
+      });
 
       const request = startCli(['request', '--broker', broker.url, '--gateway', 'gw-flood', 'config/get', '{}', '--timeout', '120']);
       await waitFor(() => request.exitCode !== null, { timeoutMs: 150000, what: 'the config/get answer' });
@@ -71,6 +88,7 @@ describe('a running agent under a flood of bad provisioning messages and command
       await waitFor(() => health.json<Health>('/health').slice(since).some((h) => h.cameras.a?.state === 'streaming'), { timeoutMs: 60000, what: 'still streaming' });
       assert.equal(agent.exitCode, null, 'the agent is still running');
     } finally {
+      stalled.stop();
       await flooder.endAsync();
       await stopProcess(agent);
     }

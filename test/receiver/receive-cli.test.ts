@@ -1,40 +1,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadOrCreateIdentity } from '../../agent/identity/gateway-identity.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-import { GatewayPublisher } from './support/gateway-publisher.js';
+import { useGatewayOnBroker } from './support/gateway-fixture.js';
 
 describe('edge-agent receive (the command)', function () {
   this.timeout(120000);
-  const tmp = tempDir('receive-cli-');
-  const broker = new MosquittoBroker();
-  let gw: GatewayPublisher;
-
-  before(async () => {
-    await broker.start();
-    gw = new GatewayPublisher(broker.url, 'city', 'gw-cli', loadOrCreateIdentity(path.join(tmp.dir, 'gw')));
-    await gw.connect();
-    await gw.publishStatus();
-  });
-  after(async () => {
-    await gw?.close();
-    await broker.dispose();
-    tmp.cleanup();
-  });
+  const fixture = useGatewayOnBroker('city', 'gw-cli');
 
   it('prints a line per event, gap and clip and writes them under --out', async () => {
-    const out = path.join(tmp.dir, 'out');
-    const proc = startCli(['receive', '--broker', broker.url, '--prefix', 'city', '--gateway', 'gw-cli', '--out', out, '--client-id', 'cli-receiver']);
+    const out = path.join(fixture.tmp.dir, 'out');
+    const proc = startCli(['receive', '--broker', fixture.broker.url, '--prefix', 'city', '--gateway', 'gw-cli', '--out', out, '--client-id', 'cli-receiver']);
     try {
       await waitFor(() => proc.log.includes('connected to'), { what: `receiver connected: ${proc.log}`, timeoutMs: 60000 });
-      await gw.publishEvent({ id: 'a1', seq: 1, type: 'start', camera: 'cam1', label: 'person', objectId: 'o1' });
-      await gw.publishEvent({ id: 'a3', seq: 3, type: 'end', camera: 'cam1', label: 'person', objectId: 'o1' });
+      await fixture.gw.publishEvent({ id: 'a1', seq: 1, type: 'start', camera: 'cam1', label: 'person', objectId: 'o1' });
+      await fixture.gw.publishEvent({ id: 'a3', seq: 3, type: 'end', camera: 'cam1', label: 'person', objectId: 'o1' });
       const clip = readFileSync(path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'));
-      await gw.publishClip(clip, { clipId: 'cli-clip', eventId: 'o1' });
+      await fixture.gw.publishClip(clip, { clipId: 'cli-clip', eventId: 'o1' });
       await waitFor(() => proc.log.includes('clip gw-cli cli-clip ok'), { what: `clip line: ${proc.log}` });
       assert.match(proc.log, /event gw-cli seq=1 id=a1 start camera=cam1 person o1/);
       assert.match(proc.log, /gap gw-cli missing seq 2\.\.2 \(1\)/);

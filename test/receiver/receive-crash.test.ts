@@ -1,42 +1,26 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadOrCreateIdentity } from '../../agent/identity/gateway-identity.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-import { GatewayPublisher } from './support/gateway-publisher.js';
+import { useGatewayOnBroker } from './support/gateway-fixture.js';
 
 /** kill -9 in the middle of a stream: what was acknowledged is on disk, the rest comes again, nothing twice. */
 describe('edge-agent receive killed with SIGKILL mid-stream', function () {
   this.timeout(300000);
-  const tmp = tempDir('receive-crash-');
-  const broker = new MosquittoBroker({ persistence: true });
-  let gw: GatewayPublisher;
-
-  before(async () => {
-    await broker.start();
-    gw = new GatewayPublisher(broker.url, 'edge', 'gw-crash', loadOrCreateIdentity(path.join(tmp.dir, 'gw')));
-    await gw.connect();
-    await gw.publishStatus();
-  });
-  after(async () => {
-    await gw?.close();
-    await broker.dispose();
-    tmp.cleanup();
-  });
+  const fixture = useGatewayOnBroker('edge', 'gw-crash', { persistence: true });
 
   it('ends with every event exactly once and the clip verified', async () => {
-    const out = path.join(tmp.dir, 'out');
-    const args = ['receive', '--broker', broker.url, '--out', out, '--client-id', 'crash-central'];
+    const out = path.join(fixture.tmp.dir, 'out');
+    const args = ['receive', '--broker', fixture.broker.url, '--out', out, '--client-id', 'crash-central'];
     const first = startCli(args);
     await waitFor(() => first.log.includes('connected to'), { what: `receiver up: ${first.log}`, timeoutMs: 60000 });
     const clip = readFileSync(path.join(VIDEOS_DIR, 'intel_car-detection.mp4'));
     const publishing = (async () => {
       for (let seq = 1; seq <= 40; seq++) {
-        await gw.publishEvent({ id: `c${seq}`, seq, type: 'start', camera: 'cam1' });
-        if (seq === 20) await gw.publishClip(clip, { clipId: 'crash-clip' });
+        await fixture.gw.publishEvent({ id: `c${seq}`, seq, type: 'start', camera: 'cam1' });
+        if (seq === 20) await fixture.gw.publishClip(clip, { clipId: 'crash-clip' });
       }
     })();
     await waitFor(() => first.log.includes('seq=5 '), { what: `some events in: ${first.log}` });
