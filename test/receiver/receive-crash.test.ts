@@ -21,6 +21,7 @@ describe('edge-agent receive killed with SIGKILL mid-stream', function () {
       for (let seq = 1; seq <= 40; seq++) {
         await fixture.gw.publishEvent({ id: `c${seq}`, seq, type: 'start', camera: 'cam1' });
         if (seq === 20) await fixture.gw.publishClip(clip, { clipId: 'crash-clip' });
+        await new Promise((r) => setTimeout(r, 25)); // paced like a gateway, so the kill lands mid-stream
       }
     })();
     await waitFor(() => first.log.includes('seq=5 '), { what: `some events in: ${first.log}` });
@@ -31,6 +32,7 @@ describe('edge-agent receive killed with SIGKILL mid-stream', function () {
     const clipFile = path.join(out, 'clips', 'crash-clip.mp4');
     const eventsFile = path.join(out, 'events.jsonl');
     try {
+      await waitFor(() => second.log.includes('connected to'), { what: `second receiver up: ${second.log}`, timeoutMs: 60000 });
       // The outcome on disk, not log lines: the first run's last lines may die with it in its stdout pipe.
       await waitFor(() => existsSync(path.join(out, 'clips', 'crash-clip.meta.json')), { timeoutMs: 120000, what: `the verified clip after the restart: ${second.log}` });
       await waitFor(() => existsSync(eventsFile) && readFileSync(eventsFile, 'utf8').includes('"id":"c40"'), { timeoutMs: 120000, what: 'the last event' });

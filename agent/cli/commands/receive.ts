@@ -65,11 +65,13 @@ export function register(program: Command): void {
         receiver.on('disconnected', () => err('disconnected; reconnecting'));
         receiver.on('status', (s) => err(`status ${s.gateway}: online=${String(s.online)} publicKey=${s.hasPublicKey ? 'yes' : 'no'}`));
         receiver.on('warning', (w) => err(`warning: ${w.message}`));
-        await receiver.start();
-        await new Promise<void>((resolve) => {
+        // Listening before start(): a stop asked for while connecting still ends cleanly (exit 0, summary written).
+        const stopAsked = new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await Promise.race([receiver.start(), stopAsked]);
+        await stopAsked;
         await receiver.stop();
         const s = receiver.stats();
         err(`stopped: ${s.events} event(s), ${s.duplicates} duplicate(s), ${s.clips} clip(s), ${s.rejected} rejected, ${s.pendingClips} incomplete`);

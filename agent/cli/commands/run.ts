@@ -34,33 +34,40 @@ export function register(program: Command): void {
         }
       };
       installCrashGuards(bootLogger);
-      let agent = await start();
+      let agent: Agent | undefined;
       let stopping = false;
+      let watchdog: { stop: () => void } | undefined;
+      const finish = (running: Agent): void => void running.stop().then(() => process.exit(0), () => process.exit(1));
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        bootLogger.info({ signal }, 'stopping');
+        watchdog?.stop();
+        const force = setTimeout(() => process.exit(1), 25000);
+        force.unref();
+        if (agent) finish(agent); // else still starting: it stops as soon as it is up (below)
+      };
+      // Before the start, which can take seconds: a stop asked for meanwhile still ends cleanly (offline status, outbox closed).
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      agent = await start();
+      if (stopping) return finish(agent);
       // systemd's watchdog is fed while not stopping and the uplink is not wedged (scripts/systemd/edge-agent.service).
       const maxOfflineMs = Number(process.env.EDGE_WATCHDOG_MAX_OFFLINE_S ?? 0) * 1000;
-      const watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => agent.uplink.connected)));
+      const current = (): Agent => agent as Agent;
+      watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => current().uplink.connected)));
       const onRestart = (): void => {
-        agent.onRestartRequested(() => {
+        current().onRestartRequested(() => {
           if (stopping) return;
           bootLogger.info('restart requested');
-          void agent.stop().then(async () => {
+          void current().stop().then(async () => {
             agent = await start();
+            if (stopping) return finish(agent);
             onRestart();
           });
         });
       };
       onRestart();
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        bootLogger.info({ signal }, 'stopping');
-        watchdog.stop();
-        const force = setTimeout(() => process.exit(1), 25000);
-        force.unref();
-        agent.stop().then(() => process.exit(0), () => process.exit(1));
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
     });
 }
 
