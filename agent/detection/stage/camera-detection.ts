@@ -20,7 +20,7 @@ const MERGE_IOU = 0.5;
 /**
  * Rate gate jitter allowance, as a share of the detect interval: a frame may come this much earlier than
  * its due time. Ingest already delivers at the detect rate (videorate), but decoding and IPC make the
- * gaps uneven (160/240 ms for 5 fps out of 12.5 fps); a gate on the gap to the previous frame ate ~15 %
+ * gaps uneven (160/240 ms for 5 fps out of 12.5 fps); a gate on the gap to the previous frame ate up to 18 %
  * of the frames of a busy 4-camera box while counting none of them.
  */
 const RATE_JITTER = 0.5;
