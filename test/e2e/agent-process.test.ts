@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
@@ -59,6 +59,22 @@ describe('the agent as a process against a real Mosquitto', function () {
       assert.equal(await stopProcess(agent, 'SIGTERM'), 0, agent.log);
     }
     await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { what: 'offline status after a clean stop' });
+  });
+
+  it('stops cleanly (exit 0, offline status) when told to stop while it is still starting', async () => {
+    // With detection on, the start connects the uplink and then loads the detector (seconds): stop in between.
+    const slowStart = path.join(tmp.dir, 'slow-start.json');
+    writeFileSync(slowStart, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), detection: { enabled: true } }));
+    const agent = startCli(['run', '--config', slowStart]);
+    try {
+      await waitFor(() => agent.log.includes('MQTT connected'), { timeoutMs: 60000, what: `the uplink up during the start: ${agent.log}` });
+      assert.ok(!agent.log.includes('agent started'), 'the stop comes before the start has finished');
+      assert.equal(await stopProcess(agent, 'SIGTERM'), 0, agent.log);
+    } finally {
+      await stopProcess(agent, 'SIGKILL');
+    }
+    assert.match(agent.log, /"signal":"SIGTERM".*"msg":"stopping"/);
+    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { what: 'offline status after a stop during start' });
   });
 
   it('leaves the will (offline) behind when killed', async () => {
