@@ -19,6 +19,7 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { buildPlan } from '../../agent/ingest/pipeline-plan.js';
 import { MosquittoBroker } from '../../test/support/mosquitto.js';
 import { MqttCollector } from '../../test/support/mqtt-collector.js';
+import { endChild } from '../../test/support/end-child.js';
 import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
@@ -109,11 +110,8 @@ interface CameraFigures {
   reconnects: number;
 }
 
-interface HealthCamera {
-  state: string;
-  fpsIn: number;
-  dropped: number;
-  reconnects: number;
+interface HealthReport {
+  cameras: Record<string, { state: string; fpsIn: number; dropped: number; reconnects: number }>;
 }
 
 const AGENT_MAIN = path.join(REPO_ROOT, 'dist/agent/cli/main.js');
@@ -142,10 +140,10 @@ async function runAgent(n: number, rtsp: RtspTestServer[], broker: MosquittoBrok
   const ids = res.config.cameras.map((c) => c.id);
   try {
     const agentPid = agent.pid ?? 0;
-    await waitFor(() => health.last<{ cameras: Record<string, HealthCamera> }>('/health') && ids.every((id) => health.last<{ cameras: Record<string, HealthCamera> }>('/health')?.cameras[id]?.fpsIn), {
-      timeoutMs: 120000,
-      what: `all ${n} cameras streaming`,
-    });
+    await waitFor(() => {
+      const cameras = health.last<HealthReport>('/health')?.cameras;
+      return cameras && ids.every((id) => cameras[id]?.fpsIn);
+    }, { timeoutMs: 120000, what: `all ${n} cameras streaming` });
     await sleep(5000); // decoder start-up, first segment: then a steady window
     const procs = cameraProcesses(agentPid);
     const before = new Map([...procs].map(([id, pid]) => [id, procSample(pid)]));
@@ -161,8 +159,9 @@ async function runAgent(n: number, rtsp: RtspTestServer[], broker: MosquittoBrok
     await sleep(seconds * 1000);
     clearInterval(peakTimer);
     const elapsed = (performance.now() - t0) / 1000;
-    const samples = health.messages.slice(firstHealth).map((m) => (JSON.parse(m.payload.toString()) as { cameras: Record<string, HealthCamera> }).cameras);
-    const first = health.json<{ cameras: Record<string, HealthCamera> }>('/health')[firstHealth - 1]?.cameras ?? samples[0];
+    const reports = health.json<HealthReport>('/health').map((h) => h.cameras);
+    const samples = reports.slice(firstHealth);
+    const first = reports[firstHealth - 1] ?? samples[0];
     const last = samples[samples.length - 1];
     const cams: Record<string, CameraFigures> = {};
     for (const id of ids) {
@@ -201,9 +200,7 @@ async function runAgent(n: number, rtsp: RtspTestServer[], broker: MosquittoBrok
       rtspServersCpuPercent: round1(serverCpu),
     };
   } finally {
-    const exited = new Promise((r) => agent.once('exit', r));
-    agent.kill('SIGTERM');
-    await exited;
+    await endChild(agent, 'SIGTERM');
     await health.stop();
     tmp.cleanup();
   }
@@ -218,8 +215,12 @@ async function runFloor(rtsp: RtspTestServer[], seconds: number): Promise<Record
   for (const p of plans) if (p.recordDir) mkdirSync(p.recordDir, { recursive: true });
   const floor = spawn(process.execPath, [FLOOR_MAIN, JSON.stringify(plans.map((p) => p.pipeline))], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, UV_THREADPOOL_SIZE: String(4 + 2 * plans.length) } });
   let frames: number[] = [];
+  // One JSON line per second; a read may end mid-line, so only complete lines count.
+  let pending = '';
   floor.stdout?.on('data', (chunk: Buffer) => {
-    const line = chunk.toString().trim().split('\n').pop();
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    const line = lines.filter(Boolean).pop();
     if (line) frames = (JSON.parse(line) as { frames: number[] }).frames;
   });
   try {
@@ -229,9 +230,7 @@ async function runFloor(rtsp: RtspTestServer[], seconds: number): Promise<Record
     const s = procSample(floor.pid);
     return { rssMB: mb(s?.rssKb ?? 0), pssMB: mb(s?.pssKb ?? 0), fps: frames.map((f, i) => round1((f - framesBefore[i]) / seconds)) };
   } finally {
-    const exited = new Promise((r) => floor.once('exit', r));
-    floor.kill('SIGKILL');
-    await exited;
+    await endChild(floor, 'SIGKILL');
     tmp.cleanup();
   }
 }

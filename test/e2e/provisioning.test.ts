@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
@@ -25,12 +24,8 @@ describe('remote provisioning of a running agent (signed configs, rollback, rest
     provisioning: { trustedKeys: [path.join(keys, 'fleet.pub')], applyTimeoutSeconds: 20 },
     cameras,
   });
-  const desiredFile = (name: string, cameras: Record<string, unknown>[]): string => {
-    const file = writeAgentConfig(tmp.dir, 'gw-prov', broker.url, base(cameras));
-    const target = path.join(tmp.dir, `${name}.json`);
-    writeFileSync(target, readFileSync(file));
-    return target;
-  };
+  // Its own file: the config file the agent was started with must stay as it was (the restart below proves it is not used).
+  const desiredFile = (name: string, cameras: Record<string, unknown>[]): string => writeAgentConfig(tmp.dir, 'gw-prov', broker.url, base(cameras), `${name}.json`);
   const push = (file: string, version: number): ReturnType<typeof runCli> =>
     runCli(['provision', 'push', '--broker', broker.url, '--gateway', 'gw-prov', '--key', path.join(keys, 'fleet.key'), '--config', file, '--version', String(version), '--timeout', '150']);
   const streaming = (h: Health | undefined, ids: string[]): boolean => ids.every((id) => h?.cameras[id]?.state === 'streaming');

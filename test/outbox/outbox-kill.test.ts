@@ -19,7 +19,7 @@ function startChild(env: Record<string, string>) {
 
 describe('Outbox survives kill -9 (real process, real LevelDB, real Mosquitto)', function () {
   it('nothing confirmed durable is lost and seq continues without gap or reuse after the restart', async () => {
-    const broker = await new MosquittoBroker({ persistence: true, extraConfig: ['user root'] }).start();
+    const broker = await new MosquittoBroker({ persistence: true }).start();
     const tmp = tempDir('edge-outbox-kill-');
     const receiver = await new Receiver(broker.url, 'gw-kill').start();
     try {

@@ -81,7 +81,7 @@ describe('Outbox store (real LevelDB)', function () {
   });
 
   it('resumes an interrupted file transfer from the first unacknowledged chunk', async () => {
-    const broker = await new MosquittoBroker({ persistence: true, extraConfig: ['user root'] }).start();
+    const broker = await new MosquittoBroker({ persistence: true }).start();
     cleanups.push(() => broker.dispose());
     const signer = testSigner();
     // Capped at 128 KiB/s so the broker can be stopped half-way through the 1 MiB clip.

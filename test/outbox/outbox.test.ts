@@ -21,7 +21,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     while (cleanups.length) await cleanups.pop()!();
   });
 
-  async function setup(gatewayId: string, over: Parameters<typeof outboxConfig>[0] = {}, brokerOpts: { persistence: boolean; extraConfig?: string[] } = { persistence: true, extraConfig: ['user root'] }) {
+  async function setup(gatewayId: string, over: Parameters<typeof outboxConfig>[0] = {}, brokerOpts: { persistence: boolean; extraConfig?: string[] } = { persistence: true }) {
     const broker = await new MosquittoBroker(brokerOpts).start();
     cleanups.push(() => broker.dispose());
     const tmp = tempDir('edge-outbox-');

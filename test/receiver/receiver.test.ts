@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { loadOrCreateIdentity, type GatewayIdentity } from '../../agent/identity/gateway-identity.js';
@@ -29,8 +29,6 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
   const newReceiver = (): Receiver => new Receiver({ brokerUrl: broker.url, outDir, gateway: '+', prefix: PREFIX, clientId: 'central-test', incompleteTimeoutMs: 1500 });
 
   before(async () => {
-    // Mosquitto started as root drops to user mosquitto, which must be able to write its persistence file.
-    chmodSync(broker.dir, 0o777);
     await broker.start();
     identity = loadOrCreateIdentity(path.join(tmp.dir, 'gateway'));
     gw = new GatewayPublisher(broker.url, PREFIX, GW, identity);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { endChild } from './end-child.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { endChild } from './end-child.js';
 import { canConnect, freePort } from './ports.js';
 import { REPO_ROOT } from './tmp.js';
 import { waitFor } from './wait.js';

@@ -13,7 +13,6 @@ const SAME_OBJECT_IOU = 0.7;
 /** A reported box that overlaps its last report less than this has "moved notably". */
 const MOVED_IOU = 0.5;
 
-
 export interface TrackerOptions {
   camera: string;
   tracking: TrackingConfig;
