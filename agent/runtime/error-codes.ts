@@ -19,8 +19,8 @@ export const RuntimeErrorCodes = {
     remedy: 'set `statusPage.password`',
   },
   HEALTH_FAILED: {
-    summary: 'a health report could not be made or queued',
-    remedy: 'the message says why; the next report is tried at the next interval',
+    summary: 'a health report could not be made or queued in the outbox (logged; the next one follows at the next health interval)',
+    remedy: 'the message says why (often an `OUTBOX_*` code)',
   },
   CAMERA_UNKNOWN: {
     summary: 'a command (`camera/enable`, `camera/disable`, `snapshot`, `clip`) names a camera the running configuration does not have',

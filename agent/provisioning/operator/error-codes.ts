@@ -11,7 +11,7 @@ export const OperatorErrorCodes = {
     remedy: 'check `--broker` and the TLS/credential options',
   },
   OPERATOR_TIMEOUT: {
-    summary: 'no answer (or no acknowledgement) from the gateway within `--timeout`',
+    summary: 'the gateway did not answer within `--timeout` (its retained status with its key, `config/reported` for the pushed version, or a command\'s answer)',
     remedy: 'is the gateway online? check its status topic',
   },
   OPERATOR_TLS_FILE_UNREADABLE: {
