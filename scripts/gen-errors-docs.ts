@@ -38,7 +38,7 @@ export function renderErrorsDocs(): string {
     const more = s.docs.length ? ` More in ${docLinks(s.docs)}.` : '';
     return `## ${s.subsystem}
 
-Raised by ${s.raisedBy}; table \`${s.source}\`.${more}
+Raised by: ${s.raisedBy}. Table: \`${s.source}\`.${more}
 
 | code | what happened | what to do |
 |---|---|---|
