@@ -84,3 +84,6 @@ export function validateConfig(input: unknown): ConfigResult {
 export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n');
 }
+
+/** For schema slices validated on their own before they join THE schema (agent/analytics/schema.ts). */
+export { describe as describeSchemaError };
