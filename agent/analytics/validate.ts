@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { describeSchemaError, type ConfigProblem } from '../config/validate.js';
+import { schemaProblems, type ConfigProblem } from '../config/validate.js';
 import { AnalyticsConfigFragment, analyticsProblems, type AnalyticsConfig } from './schema.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -12,16 +12,7 @@ const validateFragment = ajv.compile<AnalyticsConfig>(AnalyticsConfigFragment);
  */
 export function validateAnalyticsConfig(input: unknown): { ok: true; config: AnalyticsConfig } | { ok: false; problems: ConfigProblem[] } {
   const candidate: unknown = structuredClone(input);
-  if (!validateFragment(candidate)) {
-    const seen = new Set<string>();
-    const problems = (validateFragment.errors ?? []).map(describeSchemaError).filter((p) => {
-      const k = `${p.path}\u0000${p.reason}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    });
-    return { ok: false, problems };
-  }
+  if (!validateFragment(candidate)) return { ok: false, problems: schemaProblems(validateFragment.errors) };
   const problems = analyticsProblems(candidate.cameras);
   return problems.length ? { ok: false, problems } : { ok: true, config: candidate };
 }
-
-
