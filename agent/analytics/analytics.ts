@@ -18,6 +18,12 @@ export interface AnalyticsTrack {
   id: string;
   label: string;
   box: BoxXYXY;
+  /**
+   * The tracker has reported the track (default true). An unconfirmed track is followed from its
+   * first sighting, so a car confirmed just after it crossed still has its earlier side, but its
+   * crossings are held until it is confirmed and dropped if it never is (a false detection).
+   */
+  confirmed?: boolean;
 }
 
 export interface AnalyticsFrame {
@@ -26,7 +32,10 @@ export interface AnalyticsFrame {
   ts: number;
   frameW: number;
   frameH: number;
-  /** The tracker's live tracks (not only those seen this frame: a missed frame is not an exit). */
+  /**
+   * The tracks seen this frame, with their detected boxes (not predictions: a guessed box must not
+   * cross a line). A track missing from a frame has not left: only `ended` (or a minute unseen) ends it.
+   */
   tracks: readonly AnalyticsTrack[];
   /** Tracks the tracker removed this frame: their summary is final. */
   ended?: readonly string[];
@@ -48,6 +57,8 @@ export interface TrackSummary {
 }
 
 interface TrackState {
+  /** Crossings seen before the track was confirmed, released when it is. */
+  held: CrossingFact[];
   path: Point[];
   diagSum: number;
   crossings: TrackSummary['crossings'];
@@ -99,11 +110,11 @@ export class CameraAnalytics {
       if (state.path.length > MAX_PATH) state.path = state.path.filter((_, i) => i % 2 === 0 || i === state.path.length - 1);
       for (const line of this.lines) {
         const c = line.observe(t.id, t.label, g, frame.ts);
-        if (!c) continue;
-        state.crossings.push({ line: c.line, direction: c.direction, ts: c.ts });
-        facts.push({ kind: 'crossing', camera: cam, trackId: t.id, label: t.label, line: c.line, direction: c.direction, ts: c.ts });
-        facts.push(...this.counter.add(c).map((report): CountsFact => ({ kind: 'counts', report })));
+        if (c) state.held.push({ kind: 'crossing', camera: cam, trackId: t.id, label: t.label, line: c.line, direction: c.direction, ts: c.ts });
       }
+      // Speed and dwell start once the track is confirmed (a few frames): a false detection gets neither.
+      if (t.confirmed === false) continue;
+      facts.push(...this.release(state, t.label));
       for (const z of this.speedZones) {
         const s = z.observe(t.id, t.label, g, frame.ts);
         if (s) facts.push(this.speedFact(s.zone, t.id, s.label, s.speedKmh, s.ts));
@@ -143,6 +154,20 @@ export class CameraAnalytics {
     return facts;
   }
 
+  /** Publishes a confirmed track's held crossings (counted in the current interval, under its current label). */
+  private release(state: TrackState, label: string): AnalyticsFact[] {
+    const out: AnalyticsFact[] = [];
+    for (const c of state.held) {
+      const crossing: CrossingFact = { ...c, label };
+      state.crossings.push({ line: c.line, direction: c.direction, ts: c.ts });
+      out.push(crossing);
+      const counted = this.counter.add({ line: c.line, trackId: c.trackId, label, direction: c.direction, ts: c.ts });
+      out.push(...counted.map((report): CountsFact => ({ kind: 'counts', report })));
+    }
+    state.held = [];
+    return out;
+  }
+
   private speedFact(zone: string, trackId: string, label: string, speedKmh: number, ts: number): SpeedFact {
     const state = this.tracks.get(trackId);
     if (state) state.speedKmh = speedKmh;
@@ -152,7 +177,7 @@ export class CameraAnalytics {
   private stateOf(id: string, ts: number): TrackState {
     let s = this.tracks.get(id);
     if (!s) {
-      s = { path: [], diagSum: 0, crossings: [], lastTs: ts };
+      s = { held: [], path: [], diagSum: 0, crossings: [], lastTs: ts };
       this.tracks.set(id, s);
     }
     s.lastTs = ts;

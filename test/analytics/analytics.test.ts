@@ -90,4 +90,22 @@ describe('camera analytics (all pieces, fed per frame)', () => {
     // 4.4 px either side stays inside the dead band: no side, no crossing.
     assert.deepEqual(feed('u', [[400, 220], [400, 230], [400, 220], [400, 230]]), []);
   });
+
+  it('follows unconfirmed tracks, holds their crossings until confirmed and drops them if never', () => {
+    const line = { id: 'c', lines: [{ name: 'mid', from: [0, 0.5] as [number, number], to: [1, 0.5] as [number, number] }], zones: [] };
+    const a = new CameraAnalytics(line, { countIntervalSeconds: 1, lineHysteresis: 0.01 }, ['car']);
+    const facts: AnalyticsFact[] = [];
+    // 'real' crosses at frame 2 while unconfirmed and is confirmed at frame 3; 'ghost' crosses and is never confirmed.
+    for (let i = 0; i <= 12; i++) {
+      const tracks: AnalyticsTrack[] = [];
+      if (i <= 6) tracks.push({ id: 'real', label: 'car', box: boxAt(200, 150 + 30 * i), confirmed: i >= 3 });
+      if (i <= 3) tracks.push({ id: 'ghost', label: 'car', box: boxAt(400, 150 + 30 * i), confirmed: false });
+      facts.push(...a.update({ cameraId: 'c', ts: T0 + i * 200, frameW: W, frameH: H, tracks, ended: i === 4 ? ['ghost'] : [] }));
+    }
+    const crossings = facts.filter((f) => f.kind === 'crossing');
+    assert.deepEqual(crossings.map((f) => f.kind === 'crossing' && [f.trackId, f.direction, f.ts - T0]), [['real', 'ab', 400]]);
+    const counted = facts.flatMap((f) => (f.kind === 'counts' ? [f.report.counts.car.ab] : []));
+    assert.deepEqual(counted, [1, 0], 'one car in the interval it was released in, the ghost never');
+    assert.equal(facts.filter((f) => f.kind === 'summary').length, 1, 'the ghost ends too (its state freed)');
+  });
 });
