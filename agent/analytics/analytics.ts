@@ -60,7 +60,9 @@ interface TrackState {
   /** Crossings seen before the track was confirmed, released when it is. */
   held: CrossingFact[];
   path: Point[];
+  /** Sum of the box diagonals over `sightings` (the path itself may be thinned). */
   diagSum: number;
+  sightings: number;
   crossings: TrackSummary['crossings'];
   speedKmh?: number;
   lastTs: number;
@@ -107,6 +109,7 @@ export class CameraAnalytics {
       const state = this.stateOf(t.id, frame.ts);
       state.path.push(g);
       state.diagSum += Math.hypot(t.box[2] - t.box[0], t.box[3] - t.box[1]);
+      state.sightings++;
       if (state.path.length > MAX_PATH) state.path = state.path.filter((_, i) => i % 2 === 0 || i === state.path.length - 1);
       for (const line of this.lines) {
         const c = line.observe(t.id, t.label, g, frame.ts);
@@ -177,7 +180,7 @@ export class CameraAnalytics {
   private stateOf(id: string, ts: number): TrackState {
     let s = this.tracks.get(id);
     if (!s) {
-      s = { held: [], path: [], diagSum: 0, crossings: [], lastTs: ts };
+      s = { held: [], path: [], diagSum: 0, sightings: 0, crossings: [], lastTs: ts };
       this.tracks.set(id, s);
     }
     s.lastTs = ts;
@@ -204,7 +207,7 @@ export class CameraAnalytics {
  * far less, a passing car moves far more, near the camera or far from it.
  */
 function summarise(s: TrackState): TrackSummary {
-  const meanDiag = s.path.length ? s.diagSum / s.path.length : 0;
+  const meanDiag = s.sightings ? s.diagSum / s.sightings : 0;
   const out: TrackSummary = { direction: headingOf(s.path, { minDistance: 0.5 * meanDiag }), crossings: [...s.crossings] };
   if (s.speedKmh !== undefined) out.speedKmh = s.speedKmh;
   return out;

@@ -108,4 +108,11 @@ describe('camera analytics (all pieces, fed per frame)', () => {
     assert.deepEqual(counted, [1, 0], 'one car in the interval it was released in, the ghost never');
     assert.equal(facts.filter((f) => f.kind === 'summary').length, 1, 'the ghost ends too (its state freed)');
   });
+
+  it('keeps the heading right for a long track whose path is thinned', () => {
+    const a = new CameraAnalytics({ id: 'c', lines: [], zones: [] }, { countIntervalSeconds: 60, lineHysteresis: 0.01 }, ['car']);
+    // 400 sightings of a 40x30 box (diagonal 50 px) creeping 40 px to the right: 0.8 of its size.
+    for (let i = 0; i < 400; i++) a.update({ cameraId: 'c', ts: T0 + i * 200, frameW: W, frameH: H, tracks: [{ id: 'slow', label: 'car', box: boxAt(100 + i / 10, 200) }] });
+    assert.equal(a.summary('slow')?.direction, 'right');
+  });
 });
