@@ -83,10 +83,6 @@ export class CameraManager {
     return this.cameras.get(id)?.latestFrame();
   }
 
-  noteProcessed(id: string): void {
-    this.cameras.get(id)?.noteProcessed();
-  }
-
   noteDropped(id: string, n: number): void {
     this.cameras.get(id)?.noteDropped(n);
   }

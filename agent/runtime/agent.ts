@@ -174,7 +174,6 @@ export class Agent {
       return;
     }
     this.detection = new DetectionStage({ config, bus: this.bus, detector: this.detector, logger: this.child('detection') });
-    this.detection.onProcessed((cameraId: string) => this.cameras?.noteProcessed(cameraId));
   }
 
   private startScheduler(config: AgentConfig): void {

@@ -33,17 +33,15 @@ interface Run {
   stage: DetectionStage<DetectorStats>;
   events: ObjectEvent[];
   snapshots: Snapshot[];
-  processedCalls: string[];
 }
 
 function startStage(config: AgentConfig, detector: DetectorService, now?: () => number): Run {
   const bus = new TypedBus<AgentEvents>((event, err) => {
     throw new Error(`listener of ${event} failed: ${String(err)}`);
   });
-  const run: Run = { stage: new DetectionStage({ config, bus, detector, logger, now }), events: [], snapshots: [], processedCalls: [] };
+  const run: Run = { stage: new DetectionStage({ config, bus, detector, logger, now }), events: [], snapshots: [] };
   bus.on('detection.event', (ev) => run.events.push(ev));
   bus.on('detection.snapshot', (s) => run.snapshots.push(s));
-  run.stage.onProcessed((id) => run.processedCalls.push(id));
   return run;
 }
 
@@ -117,7 +115,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     const cam = stats.cameras.street;
     assert.equal(cam.skipped, 0, 'frames fed one at a time are never skipped');
     assert.equal(cam.processed, frames.length);
-    assert.equal(run.processedCalls.length, frames.length);
+    assert.ok(cam.detectFps > 0, `processed frames are counted in detectFps: ${JSON.stringify(cam)}`);
     assert.ok(stats.detector.inferences > 0);
     assert.ok(cam.motionPercent >= 0 && cam.motionPercent <= 100);
 

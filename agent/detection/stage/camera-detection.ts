@@ -11,7 +11,7 @@ import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
 import type { TrackedDetection } from '../tracking/track.js';
 import type { Box, Detection, ObjectEvent, PixelBox, Snapshot } from '../types.js';
 import type { DetectorLike } from './detector-like.js';
-import { RateMeter } from './rate-meter.js';
+import { RateMeter } from '../../core/rate-meter.js';
 import type { SnapshotEncoder } from './snapshot-encoder.js';
 import { inSchedule } from './schedule.js';
 
@@ -26,7 +26,7 @@ const MERGE_IOU = 0.5;
 const RATE_JITTER = 0.5;
 
 export interface CameraDetectionStats {
-  /** Frames actually run through detection per second (last 10 s). */
+  /** Frames fully processed per second (last 5 s): the camera's processed frame rate. */
   detectFps: number;
   /** Share of the frame moving in the last processed frame, 0..100. */
   motionPercent: number;
