@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { VideoFrame } from '../ingest/types.js';
 import { CameraDetection, type CameraDetectionStats, type FrameOutcome, type LatestDetection } from './stage/camera-detection.js';
 import type { DetectorLike } from './stage/detector-like.js';
-import { SnapshotEncoder } from './stage/snapshot-encoder.js';
+import { SnapshotEncoder } from './snapshot/encoder.js';
 
 export type { CameraDetectionStats, LatestDetection, FrameOutcome } from './stage/camera-detection.js';
 export type { DetectorLike } from './stage/detector-like.js';

@@ -2,8 +2,8 @@ import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
-import { SnapshotEncoder } from '../detection/stage/snapshot-encoder.js';
-import type { Box } from '../detection/types.js';
+import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
+import type { NormBox as Box } from '../core/object-event.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import type { AgentStatus, StatusSource } from '../diagnostics/status-page/types.js';
 import type { CommandData, HealthVerdict, ProvisioningHost } from '../provisioning/host.js';
@@ -14,7 +14,7 @@ import type { Agent } from './agent.js';
  * agent — one narrow surface over the agent's parts.
  */
 export class AgentControl implements ProvisioningHost, StatusSource {
-  private readonly encoder = new SnapshotEncoder(75);
+  private readonly encoder = new SnapshotEncoder();
 
   constructor(private readonly agent: Agent) {}
 

@@ -9,7 +9,7 @@ import type { AgentEvents } from '../../agent/core/events.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { DetectionStage } from '../../agent/detection/detection-stage.js';
 import { DetectorService, type DetectorStats } from '../../agent/detection/detector/index.js';
-import type { ObjectEvent, Snapshot } from '../../agent/detection/types.js';
+import type { ObjectEvent, Snapshot } from '../../agent/core/object-event.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { REPO_ROOT } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';

@@ -6,6 +6,7 @@ import type { Detection, PixelBox } from '../../agent/detection/types.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { CLIPS, clipFrames } from './images.js';
 import { ensureModel, MANIFEST_PATH } from './model.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 type Result = Detection[] | 'dropped';
 
@@ -19,7 +20,7 @@ describe('detector: shared service on real frames', function () {
     pedestrians = clipFrames(CLIPS.pedestrians, 2, 8, 'plaza');
   });
 
-  const full = (f: VideoFrame): PixelBox => [0, 0, f.width, f.height];
+  const full = (f: VideoFrame): PixelBox => pixelBox(0, 0, f.width, f.height);
 
   it('a flood from one camera is dropped oldest-first and counted; the other camera is served in turn', async function () {
     const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 2, queueSize: 4 });
@@ -103,8 +104,8 @@ describe('detector: shared service on real frames', function () {
       const cx = (car.box[0] + car.box[2]) / 2;
       const cy = (car.box[1] + car.box[3]) / 2;
       const regions: PixelBox[] = [
-        [cx - 100, cy - 100, cx + 100, cy + 100], // a 200 px square around the car: upscaled 2.56x
-        [cx - 400, cy - 300, cx + 150, cy + 250], // past the left and top edges: outside is black
+        pixelBox(cx - 100, cy - 100, cx + 100, cy + 100), // a 200 px square around the car: upscaled 2.56x
+        pixelBox(cx - 400, cy - 300, cx + 150, cy + 250), // past the left and top edges: outside is black
       ];
       for (const region of regions) {
         const got = (await detector.detect({ cameraId: 'street', frame, region })) as Detection[];
@@ -155,7 +156,7 @@ describe('detector: shared service on real frames', function () {
       const frame = vehicles[0];
       const truncated = { ...frame, data: frame.data.subarray(0, frame.width * frame.height) };
       await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, region: full(frame) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
-      await assert.rejects(detector.detect({ cameraId: 'street', frame, region: [10, 10, 10, 50] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
+      await assert.rejects(detector.detect({ cameraId: 'street', frame, region: pixelBox(10, 10, 10, 50) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
       assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0 });
     } finally {
       await detector.close();

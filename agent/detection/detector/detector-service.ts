@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { AgentError } from '../../core/errors.js';
 import type { VideoFrame } from '../../ingest/types.js';
+import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
 import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
@@ -173,12 +174,12 @@ export class DetectorService {
     const sy = (region[3] - region[1]) / H;
     const detections: Detection[] = [];
     for (const r of raw) {
-      const box: PixelBox = [
+      const box = pixelBox(
         clamp(region[0] + r.box[0] * sx, frame.width),
         clamp(region[1] + r.box[1] * sy, frame.height),
         clamp(region[0] + r.box[2] * sx, frame.width),
         clamp(region[1] + r.box[3] * sy, frame.height),
-      ];
+      );
       if (box[2] - box[0] < 1 || box[3] - box[1] < 1) continue; // entirely in the black padding
       detections.push({ label: this.labels[r.classIndex], score: r.score, box });
     }
