@@ -51,7 +51,7 @@ async function detectMs(manifestPath: string, threads: number, frames: VideoFram
     for (let i = 0; i < WARMUP + RUNS; i++) {
       const frame = frames[i % frames.length];
       const t0 = performance.now();
-      const r = await detector.detect({ cameraId: 'bench', frame, region: pixelBox(0, 0, frame.width, frame.height) });
+      const r = await detector.detect({ cameraId: 'bench', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
       if (i < WARMUP) continue;
       times.push(performance.now() - t0);
       if (r !== 'dropped') objects += r.length;

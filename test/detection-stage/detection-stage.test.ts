@@ -175,7 +175,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     await stage.stop();
   });
 
-  it('counts a frame as skipped when the shared detector drops one of its regions', async () => {
+  it('counts a frame as skipped when the shared detector drops its job', async () => {
     // A detector with room for one waiting job, shared by three cameras whose frames arrive together.
     const small = await DetectorService.load({ manifestPath: path.join(REPO_ROOT, 'models/centernet.manifest.json'), threads: 1, queueSize: 1 });
     try {
@@ -191,7 +191,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
       const stats = stage.stats();
       assert.ok(stats.detector.dropped >= 1, `the detector dropped a job (${JSON.stringify(stats.detector)})`);
       const skipped = ids.filter((id) => stats.cameras[id].skipped > 0);
-      assert.ok(skipped.length >= 1, 'the camera whose region was dropped counts a skipped frame');
+      assert.ok(skipped.length >= 1, 'the camera whose frame was dropped counts a skipped frame');
       ids.forEach((id, i) => {
         assert.equal(outcomes[i], stats.cameras[id].skipped > 0 ? 'skipped' : 'processed');
         assert.equal(stats.cameras[id].processed, processedBefore[i] + (outcomes[i] === 'processed' ? 1 : 0));

@@ -58,7 +58,7 @@ describe('detector: a user model dropped in with its own manifest (NCHW, YOLOv8 
     try {
       assert.deepEqual(detector.inputSize, { width: 64, height: 64 });
       // A 128x128 region at (100, 50): every model pixel is 2 frame pixels.
-      const result = await detector.detect({ cameraId: 'street', frame, region: pixelBox(100, 50, 228, 178) });
+      const result = await detector.detect({ cameraId: 'street', frame, regions: [pixelBox(100, 50, 228, 178)] });
       assert.ok(Array.isArray(result));
       assert.deepEqual(result.map((d) => d.label), ['car', 'person']);
       assert.deepEqual(result[0].box.map((v) => Math.round(v * 100) / 100), [148, 74, 180, 90]);

@@ -53,7 +53,7 @@ describe('detector: converted CenterNet against the oracle photos', function () 
     try {
       for (const [photo, expected] of Object.entries(ORACLE)) {
         const frame = rgbaToI420Frame(loadJpeg(`${DARKNET_DATA}/${photo}`));
-        const result = await detector.detect({ cameraId: photo, frame, region: pixelBox(0, 0, frame.width, frame.height) });
+        const result = await detector.detect({ cameraId: photo, frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
         assert.ok(Array.isArray(result));
         const sx = frame.width / 512;
         const sy = frame.height / 512;

@@ -12,7 +12,6 @@ import type { SnapshotEncoder } from '../snapshot/encoder.js';
 import { renderSnapshot } from '../snapshot/render.js';
 import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
-import type { Detection } from '../types.js';
 import type { DetectorLike } from './detector-like.js';
 import { inSchedule } from './schedule.js';
 
@@ -31,7 +30,7 @@ export interface CameraDetectionStats {
   detectFps: number;
   /** Share of the frame moving in the last processed frame, 0..100. */
   motionPercent: number;
-  /** Frames not detected: the previous one was still in detection, or the detector dropped a region. */
+  /** Frames not detected: the previous one was still in detection, or the shared detector dropped the frame's job. */
   skipped: number;
   /** Frames ignored because the camera delivers more than `detect.fps` (normally 0: ingest paces it). */
   overRate: number;
@@ -210,15 +209,15 @@ export class CameraDetection {
     const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
     const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
 
-    const results = await Promise.all(regions.map((region) => this.o.detector.detect({ cameraId: frame.cameraId, frame, region })));
+    const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
-    if (results.some((r) => r === 'dropped')) {
-      // A partly detected frame would make tracked objects look gone: skip it whole.
+    if (found === 'dropped') {
+      // The detector fell behind: an undetected frame would make tracked objects look gone, so skip it.
       this.skipped++;
       this.publish(tracker.expire(frame.ts));
       return 'skipped';
     }
-    const step = tracker.update(nms((results as Detection[][]).flat(), MERGE_IOU), frame.ts);
+    const step = tracker.update(nms(found, MERGE_IOU), frame.ts);
     this.best.keep(frame, step.improved);
     this.publish(step);
     this.latestView = { ts: frame.ts, boxes: tracker.visible(frame.ts).map(({ label, score, box }) => ({ label, score, box })) };
