@@ -5,7 +5,7 @@ import type { TypedBus } from '../core/bus.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { ObjectEvent } from '../detection/types.js';
+import type { ObjectEvent } from '../core/object-event.js';
 import type { ClipMeta } from '../outbox/types.js';
 import { cutClip } from './cut-clip.js';
 import type { Recordings } from './recordings.js';

@@ -2,10 +2,10 @@ import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
-import { SnapshotEncoder } from '../detection/stage/snapshot-encoder.js';
+import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
 import type { DetectionStage } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
-import type { Box } from '../detection/types.js';
+import type { NormBox } from '../core/object-event.js';
 import type { EventClips } from '../clips/event-clips.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import type { AgentStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
@@ -39,7 +39,7 @@ export interface AgentControlDeps {
  * agent — one narrow surface over the agent's parts.
  */
 export class AgentControl implements ProvisioningHost, StatusSource {
-  private readonly encoder = new SnapshotEncoder(75);
+  private readonly encoder = new SnapshotEncoder();
 
   constructor(private readonly agent: AgentControlDeps) {}
 
@@ -107,7 +107,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
       cameras: config.cameras.map((c) => ({
         id: c.id,
         ...(c.name ? { name: c.name } : {}),
-        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, fpsProcessed: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
+        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
         ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
         boxes: detection?.latest(c.id)?.boxes ?? [],
       })),
@@ -124,7 +124,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   async snapshotJpeg(cameraId: string): Promise<Buffer | undefined> {
     const frame = this.agent.cameras.latestFrame(cameraId);
     if (!frame) return undefined;
-    const boxes: Box[] = (this.agent.detection()?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
+    const boxes: NormBox[] = (this.agent.detection()?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
     return this.encoder.encode(frame, boxes);
   }
 

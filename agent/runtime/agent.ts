@@ -59,7 +59,7 @@ export class Agent {
     this.uplink = new SwitchableUplink(connect, config.mqtt);
     this.outbox = new OutboxSubsystem({ config: running, bus: this.bus, uplink: this.uplink, sign: (data) => identity.sign(data), onEvent: (ev) => this.recentEvents.add(ev), logger: child('outbox') });
     this.clips = new ClipsSubsystem({ config: running, bus: this.bus, enqueueFile: (kind, file, meta) => this.outbox.writer.enqueueFile(kind, file, meta), child });
-    this.detection = new DetectionSubsystem({ config: running, bus: this.bus, onProcessed: (cameraId) => this.cameras.noteProcessed(cameraId), child });
+    this.detection = new DetectionSubsystem({ config: running, bus: this.bus, child });
     this.cameras = new CameraManager({ cameras: config.cameras, dataDir, recording: config.recording, bus: this.bus, logger: child('ingest'), resolveOnvif: resolveOnvifStreamUri });
     const scheduler = new SchedulerSubsystem({
       config: running,
