@@ -59,6 +59,7 @@ export async function cutClip(req: CutClipRequest): Promise<CutClipResult> {
   mkdirSync(path.dirname(outFile), { recursive: true });
   const release = req.recordings.pin(segments.map((s) => s.path));
   const skipped: CutClipResult['skipped'] = [];
+  let missing = 0;
   let remux: GstLaunch | undefined;
   try {
     let splicer: TsSplicer | undefined;
@@ -68,7 +69,9 @@ export async function cutClip(req: CutClipRequest): Promise<CutClipResult> {
     for (const seg of segments) {
       const loaded = await loadSegment(seg, Math.max(1000, deadline - Date.now())).catch((err: Error) => {
         skipped.push({ path: seg.path, reason: err.message });
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') req.recordings.forget(seg.path);
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+        missing++;
+        req.recordings.forget(seg.path, cameraId);
       });
       if (!loaded) continue;
       const { data, index } = loaded;
@@ -91,7 +94,7 @@ export async function cutClip(req: CutClipRequest): Promise<CutClipResult> {
       if (end < index.frames.length && frames > 0) break; // past toMs
     }
     if (!splicer || !remux) {
-      if (skipped.length === segments.length && skipped.every((s) => /ENOENT/.test(s.reason))) {
+      if (missing === segments.length) {
         throw noRecording(cameraId, fromMs, toMs, 'the segments were deleted from disk outside the agent; check what removes files under recordings/');
       }
       const why = skipped.length ? `no readable segment: ${skipped.map((s) => `${path.basename(s.path)}: ${s.reason}`).join('; ')}` : 'no key frame in the requested range';

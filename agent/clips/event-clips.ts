@@ -77,7 +77,8 @@ export function newClipId(now = Date.now()): string {
 /**
  * Clips for ended events and for investigators' `clip` requests: keeps the recordings index up to
  * date from `camera.segment`, waits until recording covers the end of the range (a segment past it),
- * cuts [start - pre, end + post] into an MP4 and hands it to the outbox. One cut at a time: cutting is I/O-heavy and the box has few cores.
+ * cuts [start - pre, end + post] into an MP4 and hands it to the outbox. One cut at a time: cutting
+ * is I/O-heavy and the box has few cores.
  */
 export class EventClips {
   private readonly waiting = new Map<string, Job>();

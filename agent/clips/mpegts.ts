@@ -51,7 +51,7 @@ export interface TsIndex {
   track: TsVideoTrack;
   /** Video frames in decode order. */
   frames: TsFrame[];
-  /** End of the usable bytes: the last whole packet before the end of the file or a lost sync. */
+  /** End of the usable bytes: the end of the file, or the start of a frame a short file or a lost sync cut off. */
   end: number;
 }
 
@@ -158,10 +158,10 @@ export function indexTs(data: Buffer): TsIndex {
   }
   if (!track) throw new TsFormatError(pat ? 'no supported video stream in the program table' : 'no program table (PAT/PMT)');
   // A file cut short (power loss) or a lost sync may end inside the last frame: leave that frame out.
-  if (at !== data.length) frames.pop();
+  const end = at !== data.length ? (frames.pop()?.offset ?? at) : at;
   if (!frames.length) throw new TsFormatError('no video frames');
   retimeRepeats(frames);
-  return { track, frames, end: at };
+  return { track, frames, end };
 }
 
 /**
@@ -183,11 +183,11 @@ function retimeRepeats(frames: TsFrame[]): void {
 function parsePmt(data: Buffer, s: number, end: number, pat: Buffer, pmt: Buffer): TsVideoTrack | undefined {
   if (s < 0 || data[s] !== 0x02) return undefined;
   const sectionEnd = Math.min(end, s + 3 + (((data[s + 1] & 0x0f) << 8) | data[s + 2]) - 4);
+  const pcrPid = ((data[s + 8] & 0x1f) << 8) | data[s + 9];
   let i = s + 12 + (((data[s + 10] & 0x0f) << 8) | data[s + 11]);
   while (i + 5 <= sectionEnd) {
     const streamType = data[i];
     const known = VIDEO_STREAM_TYPES[streamType];
-    const pcrPid = ((data[s + 8] & 0x1f) << 8) | data[s + 9];
     if (known) return { pid: ((data[i + 1] & 0x1f) << 8) | data[i + 2], pcrPid, streamType, ...known, pat, pmt };
     i += 5 + (((data[i + 3] & 0x0f) << 8) | data[i + 4]);
   }

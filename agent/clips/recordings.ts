@@ -57,8 +57,8 @@ export class Recordings {
   }
 
   cameras(): string[] {
-    const withStrays = [...this.strays.values()].map((f) => f.cameraId);
-    return [...new Set([...this.indexed().keys(), ...withStrays])].sort();
+    const indexed = [...this.indexed().keys()]; // first: the first scan also finds the strays
+    return [...new Set([...indexed, ...[...this.strays.values()].map((f) => f.cameraId)])].sort();
   }
 
   /** A segment ingest closed (`camera.segment`); one already indexed under the same path is replaced. */

@@ -66,11 +66,11 @@ export class GstLaunch {
     if (!this.child.stdin.write(data)) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
-          this.child.stdin.off('drain', done);
+          this.child.stdin.off('drain', done).off('error', done);
           this.child.off('close', done);
           resolve();
         };
-        this.child.stdin.on('drain', done);
+        this.child.stdin.on('drain', done).on('error', done);
         this.child.on('close', done);
       });
     }

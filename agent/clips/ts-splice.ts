@@ -36,8 +36,8 @@ export function framesToKeep(index: TsIndex, startMs: number, fromMs: number, to
 /**
  * Joins frame ranges of several TS segments into one TS stream: only the video and clock packets
  * (renumbered to the first segment's PIDs, continuity counters made continuous), behind the first
- * segment's PAT and PMT. A segment whose timestamps do not continue the previous one's (a gap in the recording, a
- * restarted camera) is shifted so the clip's timeline has no hole.
+ * segment's PAT and PMT. A segment whose timestamps do not continue the previous one's (a gap in the
+ * recording, a restarted camera) is shifted (PTS, DTS, PCR) so the clip's timeline has no hole.
  */
 export class TsSplicer {
   private readonly cc = new Map<number, number>();

@@ -145,6 +145,22 @@ describe('clips: cutClip on real recording segments', function () {
     assert.equal(inspectMedia(r.file).decodeError, null);
   });
 
+  it('cuts a segment a power loss cut short (mid-packet) up to its last whole frame', async () => {
+    const segs = recordings.segments('lot');
+    const dir = path.join(recDir, 'powerloss');
+    mkdirSync(dir, { recursive: true });
+    const whole = readFileSync(segs[0].path);
+    const file = path.join(dir, path.basename(segs[0].path));
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length * 0.6) + 77));
+    recordings.add({ ...segs[0], cameraId: 'powerloss', path: file });
+    const r = await cutClip({ recordings, cameraId: 'powerloss', fromMs: segs[0].startTs, toMs: segs[0].endTs, outFile: path.join(tmp.dir, 'out', 'powerloss.mp4') });
+    assert.equal(r.startMs, segs[0].startTs);
+    assert.ok(r.endMs < segs[0].endTs - 2000, `ends where the file does: ${r.endMs - segs[0].startTs} ms`);
+    const media = inspectMedia(r.file);
+    assert.equal(media.decodeError, null);
+    assert.equal(media.decodedFrames, r.frames);
+  });
+
   it('fails with CLIP_CUT_FAILED when the only segment is corrupt, and writes no file', async () => {
     const dir = path.join(recDir, 'broken');
     mkdirSync(dir, { recursive: true });

@@ -7,13 +7,13 @@ import type { AgentConfig } from '../../config/schema/index.js';
 import { GST_LAUNCH, REMUX_ELEMENTS } from '../../clips/remux.js';
 import { fail, pass, skip, type CheckGroup } from '../check-runner.js';
 import { run } from '../exec.js';
-import { installRemedy, missingElements } from './gstreamer.js';
+import { GST_INSPECT_SLOW, installRemedy, missingElements } from './gstreamer.js';
 
 export function clipChecks(config: AgentConfig, opts: { env?: NodeJS.ProcessEnv } = {}): CheckGroup {
   return {
     group: 'clips',
     timeoutMs: 45000,
-    timeoutRemedy: 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry',
+    timeoutRemedy: GST_INSPECT_SLOW,
     steps: [
       { id: 'clips.launcher', title: 'gst-launch-1.0 (runs the clip remux)' },
       { id: 'clips.remux', title: 'elements the clip remux needs' },

@@ -50,6 +50,9 @@ export function packageFor(element: string): string {
 }
 
 /** The elements gst-inspect-1.0 does not know, checked all at once (registry reads are cheap; the first builds the cache). */
+/** The remedy when a group of gst-inspect calls runs out of time. */
+export const GST_INSPECT_SLOW = 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry';
+
 export async function missingElements(elements: string[], env?: NodeJS.ProcessEnv): Promise<string[]> {
   const present = await Promise.all(elements.map(async (el) => [el, (await run('gst-inspect-1.0', ['--exists', el], { timeoutMs: 30000, env })).ok] as const));
   return present.filter(([, ok]) => !ok).map(([el]) => el);
@@ -86,7 +89,7 @@ export function gstreamerChecks(config: AgentConfig, opts: { env?: NodeJS.Proces
   return {
     group: 'gstreamer',
     timeoutMs: 45000,
-    timeoutRemedy: 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry',
+    timeoutRemedy: GST_INSPECT_SLOW,
     steps: [
       { id: 'gstreamer.version', title: 'GStreamer installed' },
       { id: 'gstreamer.elements', title: 'elements the camera pipelines need' },
