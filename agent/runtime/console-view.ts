@@ -48,7 +48,7 @@ function describe(kind: string, m: Record<string, unknown>): string {
   }
   if (kind === 'health') {
     const cams = Object.entries((m.cameras ?? {}) as Record<string, Record<string, unknown>>)
-      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.fpsProcessed ?? 0).toFixed(1)} processed`)
+      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.detectFps ?? 0).toFixed(1)} detected`)
       .join('; ');
     const ob = m.outbox as Record<string, unknown> | undefined;
     return `${cams}${ob ? ` | outbox ${String(ob.pending)} pending` : ''}`;

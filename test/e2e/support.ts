@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ObjectEvent } from '../../agent/detection/types.js';
+import type { ObjectEvent } from '../../agent/core/object-event.js';
 import { VIDEOS_DIR } from '../support/tmp.js';
 
 /** A real street clip from the shared footage, as a looping file camera. */
