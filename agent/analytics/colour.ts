@@ -1,3 +1,4 @@
+import { pixelBox } from '../detection/coords.js';
 import { cropResizeToRgb, type I420Image } from '../detection/image/i420.js';
 import type { PixelBox } from '../detection/types.js';
 
@@ -122,7 +123,7 @@ export function dominantColourI420(frame: I420Image, box: PixelBox, scene: Scene
 
 /** The scene's tone from a 64x36 thumbnail of the frame (cheap: ~2300 pixels). */
 export function sceneTone(frame: I420Image): SceneTone {
-  return sceneToneRgb({ width: 64, height: 36, data: cropResizeToRgb(frame, [0, 0, frame.width, frame.height], 64, 36) });
+  return sceneToneRgb({ width: 64, height: 36, data: cropResizeToRgb(frame, pixelBox(0, 0, frame.width, frame.height), 64, 36) });
 }
 
 export function sceneToneRgb(img: RgbImage): SceneTone {

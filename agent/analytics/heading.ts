@@ -1,4 +1,4 @@
-import { median } from '../detection/tracking/geometry.js';
+import { median } from '../detection/geometry.js';
 import type { Point } from './geometry.js';
 
 export type Heading = 'up' | 'up-right' | 'right' | 'down-right' | 'down' | 'down-left' | 'left' | 'up-left' | 'none';

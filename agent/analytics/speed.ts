@@ -1,4 +1,4 @@
-import { median } from '../detection/tracking/geometry.js';
+import { median } from '../detection/geometry.js';
 import { pointInPolygon } from '../detection/zones.js';
 import { applyHomography, homographyFrom, type Homography } from './homography.js';
 import type { Point } from './geometry.js';

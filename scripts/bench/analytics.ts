@@ -14,7 +14,9 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
-import type { Box } from '../../agent/detection/types.js';
+import type { NormBox } from '../../agent/core/object-event.js';
+import { pixelBox } from '../../agent/detection/coords.js';
+import type { PixelBox } from '../../agent/detection/types.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
 
@@ -72,10 +74,10 @@ function benchCost(frames: number): { usP50: number; usP95: number } {
  * `ObjectTracker.seen(ts)` (docs/analytics.md, wiring). Bench only.
  */
 function tracksAt(tracker: ObjectTracker, ts: number, mode: 'reported' | 'seen', W: number, H: number): AnalyticsTrack[] {
-  const px = (b: Box): AnalyticsTrack['box'] => [b[0] * W, b[1] * H, b[2] * W, b[3] * H];
+  const px = (b: NormBox): AnalyticsTrack['box'] => [b[0] * W, b[1] * H, b[2] * W, b[3] * H];
   if (mode === 'reported') return tracker.visible(ts).map((t) => ({ id: t.objectId, label: t.label, box: px(t.box) }));
-  const internal = (tracker as unknown as { tracks: { id: string; label: string; box: Box; lastTs: number; reported: boolean }[] }).tracks;
-  return internal.filter((t) => t.lastTs === ts).map((t) => ({ id: t.id, label: t.label, box: px(t.box), confirmed: t.reported }));
+  const internal = (tracker as unknown as { tracks: { id: string; label: string; box: PixelBox; lastTs: number; reported: boolean }[] }).tracks;
+  return internal.filter((t) => t.lastTs === ts).map((t) => ({ id: t.id, label: t.label, box: t.box, confirmed: t.reported }));
 }
 
 async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<Record<string, unknown>> {
@@ -86,20 +88,20 @@ async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<
   const picked = all.map((f, i) => ({ f, i })).filter(({ i }) => Math.floor(i / step) !== Math.floor((i - 1) / step));
   const cfg = validateConfig({ mqtt: { url: 'mqtt://127.0.0.1:1883' }, cameras: [{ id: 'bgslib', source: { kind: 'test' }, detect: { width: W, height: H, fps: detectFps } }] });
   if (!cfg.ok) throw new Error(JSON.stringify(cfg.problems));
-  const tracker = new ObjectTracker({ camera: 'bgslib', tracking: cfg.config.detection.tracking, policy: objectPolicy(cfg.config.detection, cfg.config.cameras[0]), zones: [] });
+  const tracker = new ObjectTracker({ camera: 'bgslib', tracking: cfg.config.detection.tracking, policy: objectPolicy(cfg.config.detection, cfg.config.cameras[0]), zones: [], frame: { width: W, height: H } });
   const analytics = new CameraAnalytics({ id: 'bgslib', lines: [gt.line], zones: [] }, SETTINGS, cfg.config.detection.labels);
   const detector = await DetectorService.load({ manifestPath: path.join(REPO_ROOT, 'models/centernet.manifest.json'), threads: 2, queueSize: 4 });
   // One square region over the whole frame (past its edges is black), so the model sees true proportions.
   const side = Math.max(W, H);
-  const region: Box = [(W - side) / 2, (H - side) / 2, (W + side) / 2, (H + side) / 2];
+  const region = pixelBox((W - side) / 2, (H - side) / 2, (W + side) / 2, (H + side) / 2);
   const facts: (AnalyticsFact & { frame: number })[] = [];
   const analyticsUs: number[] = [];
   const t0 = 1_700_000_000_000;
   for (const { f, i } of picked) {
     const ts = t0 + Math.round((i * 1000) / gt.fps);
-    const dets = await detector.detect({ cameraId: 'bgslib', frame: f, region });
+    const dets = await detector.detect({ cameraId: 'bgslib', frame: f, regions: [region] });
     if (dets === 'dropped') throw new Error('detector dropped a frame');
-    const step = tracker.update(dets.map((d) => ({ label: d.label, score: d.score, box: [d.box[0] / W, d.box[1] / H, d.box[2] / W, d.box[3] / H] as Box })), ts);
+    const step = tracker.update(dets, ts);
     const tracks = tracksAt(tracker, ts, mode, W, H);
     const t = process.hrtime.bigint();
     const out = analytics.update({ cameraId: 'bgslib', ts, frameW: W, frameH: H, tracks, ended: step.removed });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DAYLIGHT, dominantColour, dominantColourI420, sceneToneRgb, type ColourName, type RgbImage } from '../../agent/analytics/colour.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 import { VIDEOS_DIR } from '../support/tmp.js';
 import { readPng } from './support/png.js';
 import { sceneTones } from './support/scene-tone.js';
@@ -64,8 +65,8 @@ describe('dominant colour', () => {
       data.fill(240, w * h + (w * h) / 4 + y * 32 + 12, w * h + (w * h) / 4 + y * 32 + 20);
     }
     const frame = { width: w, height: h, data };
-    assert.equal(dominantColourI420(frame, [24, 20, 40, 32]), 'red');
-    assert.equal(dominantColourI420(frame, [0, 0, 16, 12]), 'grey');
+    assert.equal(dominantColourI420(frame, pixelBox(24, 20, 40, 32)), 'red');
+    assert.equal(dominantColourI420(frame, pixelBox(0, 0, 16, 12)), 'grey');
     const tone = sceneToneRgb({ width: 2, height: 1, data: new Uint8Array([10, 10, 10, 200, 100, 50]) });
     assert.deepEqual(tone, { medianValue: 10, chromaP90: 150 });
   });
