@@ -47,7 +47,8 @@ export const AnalyticsSection = Type.Object(
       description: 'a ground point must be this far (fraction of the frame diagonal) past a line to be on its other side: jitter on the line does not count',
     }),
   },
-  { additionalProperties: false, default: {} },
+  // Live: a camera's analytics are rebuilt with its detection loop when the config changes.
+  { additionalProperties: false, default: {}, 'x-apply': 'live' },
 );
 export type AnalyticsSection = Static<typeof AnalyticsSection>;
 
