@@ -32,7 +32,11 @@ export interface ColourOptions {
   inset?: number;
 }
 
-/** Thresholds, each relative to the scene (see SceneTone); chosen from colour naming, not per clip. */
+/**
+ * Thresholds, each relative to the scene (see SceneTone). One set for every clip; the shares were
+ * set with the hand-labelled crops' statistics in view (test/fixtures/analytics/colours), so a new
+ * clip's labelled crops are the honest check of them.
+ */
 const RULES = {
   /** A pixel has a hue worth naming when its chroma clearly exceeds what the scene's greys show. */
   chromaOverScene: 1.2,
