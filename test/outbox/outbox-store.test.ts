@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Outbox } from '../../agent/outbox/outbox.js';
-import { OutboxStore } from '../../agent/outbox/store.js';
+import { LevelOutboxStore } from '../../agent/outbox/level/level-store.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir } from '../support/tmp.js';
@@ -36,12 +36,12 @@ describe('Outbox store (real LevelDB)', function () {
 
   it('drops a file whose enqueue was interrupted, and keeps everything else', async () => {
     const d = dir();
-    const store = await OutboxStore.open(d, outboxConfig(), quietLogger);
-    await store.submit({ cls: 0, kind: 'event', seq: true, items: [{ topic: 'events', json: true, payload: (seq) => Buffer.from(JSON.stringify({ seq })) }] });
+    const store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    await store.put({ cls: 0, kind: 'event', seq: true, items: [{ topic: 'events', json: true, payload: (seq) => Buffer.from(JSON.stringify({ seq })) }] });
     // The first part of a streamed clip, then the process "dies" before the last part.
-    await store.submit({ cls: 2, kind: 'clip', group: { start: true, end: false }, items: [{ topic: 'clips/x/meta', json: true, payload: Buffer.from('{}') }, { topic: 'clips/x/chunk/0', json: false, payload: randomBytes(1000) }] });
-    assert.equal(store.sealedMax[2], -1, 'an unfinished file is never sendable');
-    assert.deepEqual(await store.read(2, -1, 10), []);
+    await store.put({ cls: 2, kind: 'clip', group: { start: true, end: false }, items: [{ topic: 'clips/x/meta', json: true, payload: Buffer.from('{}') }, { topic: 'clips/x/chunk/0', json: false, payload: randomBytes(1000) }] });
+    assert.equal(store.hasUnread(2, -1), false, 'an unfinished file is never sendable');
+    assert.deepEqual((await store.read(2, -1, 10)).entries, []);
     await store.close();
     const ob = await open(d);
     cleanups.push(() => ob.close());
