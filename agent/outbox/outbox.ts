@@ -9,7 +9,7 @@ import { Drainer } from './drainer.js';
 import { enqueueBuffer, enqueuePath, type FileTransferContext } from './file-transfer.js';
 import { LevelOutboxStore } from './level/level-store.js';
 import type { OutboxStore } from './store.js';
-import type { ClipMeta, OutboxStats } from './types.js';
+import type { ClipMeta, OutboxStats, OutboxWriter } from './types.js';
 
 export interface OutboxOptions {
   /** Usually `<gateway.dataDir>/outbox`. */
@@ -34,7 +34,7 @@ export interface OutboxDrainStats {
  * leaves only when the broker acknowledged it. Only this process may open the LevelDB (it holds
  * the lock); other tools ask the running agent for `stats()`.
  */
-export class Outbox {
+export class Outbox implements OutboxWriter {
   private readonly fileChains: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
   private readonly files: FileTransferContext;
 
