@@ -3,9 +3,8 @@ import { open, stat } from 'node:fs/promises';
 import { AgentError } from '../core/errors.js';
 import { fileSigningPayload, type SignedFileMeta } from '../identity/file-signature.js';
 import type { OutboxClass } from './entry.js';
-import type { OutboxStore } from './store.js';
+import type { OutboxStore, PutItem } from './store.js';
 import type { ClipMeta } from './types.js';
-import type { JobItem } from './write-queue-types.js';
 
 /** Chunks per write job when streaming a file from disk: bounds RAM to a few chunks. */
 const CHUNKS_PER_JOB = 8;
@@ -35,8 +34,8 @@ function buildMeta(ctx: FileTransferContext, id: string, meta: ClipMeta, bytes: 
   return { id, ...signed, signature: ctx.sign(fileSigningPayload(signed)) };
 }
 
-const metaItem = (m: FileMetaMessage): JobItem => ({ topic: `clips/${m.clipId}/meta`, json: true, payload: Buffer.from(JSON.stringify(m)) });
-const chunkItem = (clipId: string, i: number, data: Buffer): JobItem => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: data });
+const metaItem = (m: FileMetaMessage): PutItem => ({ topic: `clips/${m.clipId}/meta`, json: true, payload: Buffer.from(JSON.stringify(m)) });
+const chunkItem = (clipId: string, i: number, data: Buffer): PutItem => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: data });
 
 /** A file already in memory: meta and every chunk in one atomic batch. */
 export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, kind: 'clip' | 'snapshot', id: string, file: Buffer, meta: ClipMeta): Promise<void> {
@@ -44,7 +43,7 @@ export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, 
   const m = buildMeta(ctx, id, meta, file.length, createHash('sha256').update(file).digest('hex'));
   const items = [metaItem(m)];
   for (let i = 0; i < m.chunks; i++) items.push(chunkItem(meta.clipId, i, file.subarray(i * ctx.chunkBytes, (i + 1) * ctx.chunkBytes)));
-  await ctx.store.submit({ cls, kind, items, group: { start: true, end: true } });
+  await ctx.store.put({ cls, kind, items, group: { start: true, end: true } });
 }
 
 /**
@@ -70,7 +69,7 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
     }
     const m = buildMeta(ctx, id, meta, size, first.digest('hex'));
     const second = createHash('sha256');
-    let items: JobItem[] = [metaItem(m)];
+    let items: PutItem[] = [metaItem(m)];
     let started = false;
     try {
       for (let i = 0; i < m.chunks; i++) {
@@ -81,13 +80,13 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
         items.push(chunkItem(meta.clipId, i, chunk));
         const last = i === m.chunks - 1;
         if (items.length >= CHUNKS_PER_JOB && !last) {
-          await ctx.store.submit({ cls, kind, items, group: { start: !started, end: false, n: undefined } });
+          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false, n: undefined } });
           started = true;
           items = [];
         }
       }
       if (second.digest('hex') !== m.sha256) throw new AgentError('OUTBOX_FILE_CHANGED', `${file} changed while it was queued`, 'queue a clip only once it is closed');
-      await ctx.store.submit({ cls, kind, items, group: { start: !started, end: true } });
+      await ctx.store.put({ cls, kind, items, group: { start: !started, end: true } });
     } catch (err) {
       if (started) await ctx.store.abortOpenGroup(cls);
       throw err;
