@@ -17,6 +17,19 @@ export const CENTERNET_SIZES = [320, 384, 416, 512] as const;
 
 export type Precision = 'fp32' | 'int8';
 
+/** models/centernet-<size>.calibration.json, written by scripts/calibrate-model.ts and committed. */
+export interface CalibrationFile {
+  model: string;
+  /** The fp32 variant the ranges were measured on: a different one makes them stale. */
+  fp32Sha256: string;
+  method: string;
+  frames: number;
+  framesWithObjects: number;
+  clips: string[];
+  /** Activation tensor (of the optimised fp32 graph) → [min, max]. */
+  ranges: Record<string, [number, number]>;
+}
+
 export function variantName(size: number, precision: Precision): string {
   return precision === 'fp32' ? `centernet-${size}` : `centernet-${size}-int8`;
 }

@@ -7,10 +7,13 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import { AgentError } from '../agent/core/errors.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
 import { formatMacs } from '../models/converter/macs.js';
+import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  calibrationPath, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  type CalibrationFile,
 } from './centernet-variants.js';
 
 export const CENTERNET_OUTPUT = 'tower_0/detections';
@@ -51,6 +54,28 @@ export async function convertCenternetHeads(size: number, root = repoRoot()): Pr
   return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
 }
 
+/**
+ * The int8 variant from the fp32 one and the committed activation ranges (scripts/calibrate-model.ts);
+ * undefined when that size has no ranges file. Ranges measured on another fp32 model are refused.
+ */
+export async function buildCenternetInt8(size: number, fp32: ConvertedModel, root = repoRoot()): Promise<ConvertedModel | undefined> {
+  const path = calibrationPath(root, size);
+  if (!existsSync(path)) return undefined;
+  const calibration = JSON.parse(readFileSync(path, 'utf8')) as CalibrationFile;
+  const remedy = `re-run npx tsx scripts/calibrate-model.ts ${size} and commit ${path}`;
+  if (calibration.fp32Sha256 !== fp32.sha256) {
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} was measured on another fp32 model (sha256 ${calibration.fp32Sha256}, now ${fp32.sha256})`, remedy);
+  }
+  const doc = `int8 QDQ of centernet-${size} by models/converter/quantize.ts; activation ranges: ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
+  let bytes: Uint8Array;
+  try {
+    bytes = quantizeQdq(await optimiseForQuantization(fp32.bytes), calibration.ranges, doc);
+  } catch (err) {
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} does not fit centernet-${size}: ${(err as Error).message}`, remedy, { cause: err });
+  }
+  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
+}
+
 /** Writes `bytes` to `target` unless it already holds them; says which. */
 export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wrote' | 'up to date' {
   const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
@@ -58,6 +83,13 @@ export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wro
   writeFileSync(`${target}.tmp`, data);
   renameSync(`${target}.tmp`, target);
   return 'wrote';
+}
+
+function writeVariant(root: string, size: number, precision: 'fp32' | 'int8', m: ConvertedModel): void {
+  const name = variantName(size, precision);
+  const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
+  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs), null, 2)}\n`);
+  console.log(`convert-model: models/${name}.onnx ${state} (${size}x${size} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
 }
 
 async function main(): Promise<void> {
@@ -75,11 +107,11 @@ async function main(): Promise<void> {
   const base = await convertCenternet(root);
   console.log(`convert-model: ${target} ${writeIfChanged(target, base.bytes)} (${base.bytes.length} bytes, sha256 ${base.sha256}, ${formatMacs(base.macs)}MACs)`);
   for (const size of CENTERNET_SIZES) {
-    const v = await convertCenternetHeads(size, root);
-    const name = variantName(size, 'fp32');
-    const state = writeIfChanged(join(root, `models/${name}.onnx`), v.bytes);
-    writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, 'fp32', v.macs), null, 2)}\n`);
-    console.log(`convert-model: models/${name}.onnx ${state} (${size}x${size} fp32, ${formatMacs(v.macs)}MACs, sha256 ${v.sha256})`);
+    const fp32 = await convertCenternetHeads(size, root);
+    writeVariant(root, size, 'fp32', fp32);
+    const int8 = await buildCenternetInt8(size, fp32, root);
+    if (int8) writeVariant(root, size, 'int8', int8);
+    else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
