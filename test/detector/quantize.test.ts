@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -9,7 +10,7 @@ import { iou } from '../../agent/detection/detector/nms.js';
 import { activationQuant, quantizeWeights } from '../../models/converter/quantize.js';
 import type { ClipFrame } from '../../scripts/calibration-frames.js';
 import { calibrateCenternet } from '../../scripts/calibrate-model.js';
-import { calibrationPath, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT } from '../../scripts/centernet-variants.js';
+import { calibrationPath, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES } from '../../scripts/centernet-variants.js';
 import { buildCenternetInt8, convertCenternetHeads, type ConvertedModel } from '../../scripts/convert-model.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
@@ -73,6 +74,14 @@ describe('detector: int8 quantization (QDQ) of the CenterNet variants', function
     mkdirSync(join(tmp.dir, 'models'));
     writeFileSync(calibrationPath(tmp.dir, SIZE), JSON.stringify({ ...calibration, fp32Sha256: '0'.repeat(64) }));
     await assert.rejects(buildCenternetInt8(SIZE, fp32, tmp.dir), (err: Error & { code?: string }) => err.code === 'MODEL_CALIBRATION_STALE');
+  });
+
+  it('every size has committed ranges, and its int8 variant is the one the set-up wrote', async function () {
+    for (const size of CENTERNET_SIZES) {
+      const built = await buildCenternetInt8(size, await convertCenternetHeads(size));
+      assert.ok(built, `no committed ${calibrationPath(REPO_ROOT, size)}`);
+      assert.equal(built.sha256, createHash('sha256').update(readFileSync(join(REPO_ROOT, `models/centernet-${size}-int8.onnx`))).digest('hex'), `centernet-${size}-int8.onnx differs from the set-up's (re-run scripts/setup.sh)`);
+    }
   });
 
   it('holds int8 weights per channel behind QDQ pairs, and onnxruntime turns the convolutions into integer QLinearConv', async function () {
