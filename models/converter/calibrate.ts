@@ -1,7 +1,8 @@
 /**
  * Activation ranges for static quantization: the optimised fp32 model runs on real frames with
- * every tensor to quantize exposed as an output, and each tensor's [min, max] over all frames is
- * kept (onnxruntime's MinMax calibration method). A tensor that is 0 on every frame (a dead ReLU)
+ * every tensor to quantize exposed as an output, and each tensor's widest range over all frames is
+ * kept: its extremes (onnxruntime's MinMax method) or, per tensor, a percentile that ignores rare
+ * outliers (onnxruntime's Percentile method, taken per frame here). A tensor that is 0 on every frame (a dead ReLU)
  * keeps its [0, 0]: the quantizer leaves it in float rather than inventing a scale for it. Frames
  * that show nothing are the caller's to refuse (scripts/calibrate-model.ts).
  */
@@ -19,6 +20,11 @@ export interface CalibrationRun {
   tensors: string[];
   /** Outputs the caller wants to see per frame as well (e.g. to check the frames show something). */
   watch: string[];
+  /**
+   * Per frame, a tensor's range is taken at this percentile of its values (both tails) instead of
+   * its extremes; the calibrated range is the widest over all frames. 100 = min/max.
+   */
+  percentile: (tensor: string) => number;
 }
 
 export const CALIBRATION_REFUSED = 'MODEL_CALIBRATION_REFUSED';
@@ -38,16 +44,9 @@ export async function collectRanges(run: CalibrationRun, frames: AsyncIterable<F
     for await (const frame of frames) {
       const out = await session.run({ [run.inputName]: new ort.Tensor('float32', frame, run.inputDims) }, [...new Set([...run.tensors, ...run.watch])]);
       for (const t of run.tensors) {
-        const data = out[t].data as Float32Array;
-        let mn = lo.get(t) as number;
-        let mx = hi.get(t) as number;
-        for (let i = 0; i < data.length; i++) {
-          const v = data[i];
-          if (v < mn) mn = v;
-          if (v > mx) mx = v;
-        }
-        lo.set(t, mn);
-        hi.set(t, mx);
+        const [mn, mx] = frameRange(out[t].data as Float32Array, run.percentile(t));
+        lo.set(t, Math.min(lo.get(t) as number, mn));
+        hi.set(t, Math.max(hi.get(t) as number, mx));
       }
       onFrame(Object.fromEntries(run.watch.map((w) => [w, out[w]])));
       count++;
@@ -59,6 +58,29 @@ export async function collectRanges(run: CalibrationRun, frames: AsyncIterable<F
   const ranges: Ranges = {};
   for (const t of run.tensors) ranges[t] = [roundDown(lo.get(t) as number), roundUp(hi.get(t) as number)];
   return { ranges, frames: count };
+}
+
+/** Most values a percentile is taken from: an even sample of a large tensor is as good and far cheaper to sort. */
+const PERCENTILE_SAMPLE = 1 << 16;
+
+/** [low, high] of one frame's values: extremes, or the percentile of an even sample. */
+export function frameRange(data: Float32Array, percentile: number): [number, number] {
+  if (percentile >= 100) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    return [mn, mx];
+  }
+  const step = Math.max(1, Math.ceil(data.length / PERCENTILE_SAMPLE));
+  const sample = new Float32Array(Math.ceil(data.length / step));
+  for (let i = 0, j = 0; i < data.length; i += step) sample[j++] = data[i];
+  sample.sort();
+  const last = sample.length - 1;
+  return [sample[Math.floor(((100 - percentile) / 100) * last)], sample[Math.ceil((percentile / 100) * last)]];
 }
 
 /** Six significant digits keep the committed file small; rounding outward never clips a seen value. */

@@ -40,7 +40,12 @@ export async function optimiseForQuantization(fp32: Uint8Array): Promise<Uint8Ar
   }
 }
 
-export interface QuantPoint { tensor: string; role: 'conv input' | 'conv output' }
+export interface QuantPoint {
+  tensor: string;
+  role: 'conv input' | 'conv output';
+  /** False for a head's output: no convolution reads it, downstream only decoding (sigmoid, concat). */
+  feedsConv: boolean;
+}
 
 /** The activation tensors to calibrate and quantize, in graph order: each Conv's input and output. */
 export function quantizationPoints(model: onnx.IModelProto): QuantPoint[] {
@@ -52,7 +57,7 @@ export function quantizationPoints(model: onnx.IModelProto): QuantPoint[] {
   const add = (tensor: string, role: QuantPoint['role']): void => {
     if (seen.has(tensor) || initializers.has(tensor)) return;
     seen.add(tensor);
-    points.push({ tensor, role });
+    points.push({ tensor, role, feedsConv: reachesConv(tensor, consumers) });
   };
   for (const n of g.node ?? []) {
     if (n.opType !== 'Conv') continue;
@@ -67,6 +72,18 @@ function convOutput(conv: onnx.INodeProto, consumers: Map<string, onnx.INodeProt
   const out = (conv.output ?? [])[0];
   const next = consumers.get(out) ?? [];
   return next.length === 1 && ACTIVATIONS_AFTER_CONV.has(next[0].opType ?? '') ? (next[0].output ?? [])[0] : out;
+}
+
+function reachesConv(tensor: string, consumers: Map<string, onnx.INodeProto[]>): boolean {
+  const seen = new Set<string>();
+  const todo = [tensor];
+  while (todo.length) {
+    for (const n of consumers.get(todo.pop() as string) ?? []) {
+      if (n.opType === 'Conv') return true;
+      for (const o of n.output ?? []) if (!seen.has(o)) { seen.add(o); todo.push(o); }
+    }
+  }
+  return false;
 }
 
 function consumerMap(g: onnx.IGraphProto): Map<string, onnx.INodeProto[]> {
