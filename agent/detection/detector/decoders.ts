@@ -1,6 +1,7 @@
 import { normBox } from '../../core/object-event.js';
 import { pixelBox, toPixelBox } from '../coords.js';
 import type { PixelBox } from '../types.js';
+import { centernetHeadsOutputProblem, decodeCenterNetHeads } from './centernet-heads.js';
 
 /** A decoded hit in pixels of the model input, before NMS and mapping back to the frame. */
 export interface RawDetection {
@@ -19,13 +20,14 @@ export interface DecodeOptions {
   boxUnits: 'pixels' | 'normalized';
 }
 
-export type DecoderName = 'centernet' | 'yolov5' | 'yolov8';
+export type DecoderName = 'centernet' | 'centernet-heads' | 'yolov5' | 'yolov8';
 
 /**
  * Checks an output shape (from the session's metadata; dynamic dims are strings) against what the
  * decoder reads. A mismatch means the manifest does not describe the model: found at load time.
  */
 export function expectedOutputProblem(decoder: DecoderName, dims: readonly (number | string)[], classes: number): string | undefined {
+  if (decoder === 'centernet-heads') return centernetHeadsOutputProblem(dims, classes);
   const d = dims.length === 3 && (dims[0] === 1 || typeof dims[0] === 'string') ? dims.slice(1) : dims;
   const shown = `[${dims.join(',')}]`;
   if (d.length !== 2) return `${decoder} output must have 3 dimensions, got ${shown}`;
@@ -101,6 +103,7 @@ export function decodeYoloV8(data: Float32Array, dims: readonly number[], o: Dec
 
 export const DECODERS: Record<DecoderName, (data: Float32Array, dims: readonly number[], o: DecodeOptions) => RawDetection[]> = {
   centernet: decodeCenterNet,
+  'centernet-heads': decodeCenterNetHeads,
   yolov5: decodeYoloV5,
   yolov8: decodeYoloV8,
 };
