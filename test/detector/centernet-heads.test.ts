@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
+import { pixelBox } from '../../agent/detection/coords.js';
 import { CENTERNET_TOP_K, decodeCenterNetHeads } from '../../agent/detection/detector/centernet-heads.js';
 import type { DecodeOptions, RawDetection } from '../../agent/detection/detector/decoders.js';
 import { decodeCenterNet, expectedOutputProblem } from '../../agent/detection/detector/decoders.js';
@@ -101,7 +102,7 @@ describe('detector: centernet-heads decoder (CenterNet at any input size)', func
           const h = await run(heads.get(size) as ort.InferenceSession, size, photo, CENTERNET_HEADS_OUTPUT);
           assert.deepEqual(h.dims, [1, size / 4, size / 4, 84]);
           const found = decodeCenterNetHeads(h.data as Float32Array, h.dims, opts(size, 0.3));
-          const scaled = (d: RawDetection): RawDetection['box'] => d.box.map((v) => (v * 512) / size) as RawDetection['box'];
+          const scaled = (d: RawDetection): RawDetection['box'] => pixelBox(...(d.box.map((v) => (v * 512) / size) as [number, number, number, number]));
           for (const ref of reference) {
             const hit = found.find((d) => d.classIndex === ref.classIndex && iou(scaled(d), ref.box) >= 0.5);
             assert.ok(hit, `${photo} at ${size}: no class ${ref.classIndex} over [${ref.box.map(Math.round)}] (found ${JSON.stringify(found.map((d) => [d.classIndex, d.score.toFixed(2), scaled(d).map(Math.round)]))})`);
@@ -116,10 +117,10 @@ describe('detector: centernet-heads decoder (CenterNet at any input size)', func
       try {
         assert.deepEqual(detector.inputSize, { width: 320, height: 320 });
         const frame = rgbaToI420Frame(loadJpeg(`${DARKNET_DATA}/person.jpg`));
-        const result = await detector.detect({ cameraId: 'photo', frame, region: [0, 0, frame.width, frame.height] });
+        const result = await detector.detect({ cameraId: 'photo', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
         assert.ok(Array.isArray(result));
         // The oracle's person at 512: [149,132,221,453] in 512 pixels of the resized photo.
-        const want = [149, 132, 221, 453].map((v, i) => (v * (i % 2 ? frame.height : frame.width)) / 512) as RawDetection['box'];
+        const want = pixelBox(...([149, 132, 221, 453].map((v, i) => (v * (i % 2 ? frame.height : frame.width)) / 512) as [number, number, number, number]));
         const person = result.find((d) => d.label === 'person' && d.score >= 0.5);
         assert.ok(person && iou(person.box, want) >= 0.7, `person: ${JSON.stringify(result)}`);
       } finally {

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import { pixelBox } from '../../agent/detection/coords.js';
 import { decodeCenterNetHeads } from '../../agent/detection/detector/centernet-heads.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { iou } from '../../agent/detection/detector/nms.js';
@@ -134,7 +135,7 @@ describe('detector: int8 quantization (QDQ) of the CenterNet variants', function
     const detector = await DetectorService.load({ manifestPath: variantManifestPath(`centernet-${SIZE}-int8`), threads: 2, queueSize: 4 });
     try {
       const frame = rgbaToI420Frame(loadJpeg(`${DARKNET_DATA}/person.jpg`));
-      const result = await detector.detect({ cameraId: 'photo', frame, region: [0, 0, frame.width, frame.height] });
+      const result = await detector.detect({ cameraId: 'photo', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
       assert.ok(Array.isArray(result) && result.some((d) => d.label === 'person' && d.score >= 0.5), JSON.stringify(result));
     } finally {
       await detector.close();

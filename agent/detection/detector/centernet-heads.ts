@@ -1,3 +1,4 @@
+import { pixelBox } from '../coords.js';
 import type { DecodeOptions, RawDetection } from './decoders.js';
 
 /**
@@ -52,7 +53,7 @@ export function decodeCenterNetHeads(data: Float32Array, dims: readonly number[]
     const d = pixel * depth + C;
     const cx = x * strideX;
     const cy = y * strideY;
-    out.push({ classIndex, score: p.score, box: [cx - data[d], cy - data[d + 1], cx + data[d + 2], cy + data[d + 3]] });
+    out.push({ classIndex, score: p.score, box: pixelBox(cx - data[d], cy - data[d + 1], cx + data[d + 2], cy + data[d + 3]) });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
+import { pixelBox } from '../../../agent/detection/coords.js';
 import { decodeCenterNetHeads } from '../../../agent/detection/detector/centernet-heads.js';
 import { decodeCenterNet, type RawDetection } from '../../../agent/detection/detector/decoders.js';
 import { iou, nms } from '../../../agent/detection/detector/nms.js';
@@ -54,7 +55,7 @@ async function timed(session: ort.InferenceSession, feeds: Float32Array[], size:
 function tracked(raw: RawDetection[], size: number, labels: string[]): Detection[] {
   const wanted = new Set(CALIBRATION_LABELS);
   const dets = raw.filter((d) => d.score >= SCORE && wanted.has(labels[d.classIndex]))
-    .map((d): Detection => ({ label: labels[d.classIndex], score: d.score, box: d.box.map((v) => v / size) as Detection['box'] }));
+    .map((d): Detection => ({ label: labels[d.classIndex], score: d.score, box: pixelBox(d.box[0] / size, d.box[1] / size, d.box[2] / size, d.box[3] / size) }));
   return nms(dets, 0.5);
 }
 
