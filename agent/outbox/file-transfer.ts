@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
+import { clipChunkTopic, clipMetaTopic, type FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { fileSigningPayload, type SignedFileMeta } from '../identity/file-signature.js';
 import type { OutboxClass } from './entry.js';
@@ -9,11 +10,6 @@ import type { JobItem } from './write-queue-types.js';
 
 /** Chunks per write job when streaming a file from disk: bounds RAM to a few chunks. */
 const CHUNKS_PER_JOB = 8;
-
-export interface FileMetaMessage extends SignedFileMeta {
-  id: string;
-  signature: string;
-}
 
 export interface FileTransferContext {
   store: OutboxStore;
@@ -35,8 +31,8 @@ function buildMeta(ctx: FileTransferContext, id: string, meta: ClipMeta, bytes: 
   return { id, ...signed, signature: ctx.sign(fileSigningPayload(signed)) };
 }
 
-const metaItem = (m: FileMetaMessage): JobItem => ({ topic: `clips/${m.clipId}/meta`, json: true, payload: Buffer.from(JSON.stringify(m)) });
-const chunkItem = (clipId: string, i: number, data: Buffer): JobItem => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: data });
+const metaItem = (m: FileMetaMessage): JobItem => ({ topic: clipMetaTopic(m.clipId), json: true, payload: Buffer.from(JSON.stringify(m)) });
+const chunkItem = (clipId: string, i: number, data: Buffer): JobItem => ({ topic: clipChunkTopic(clipId, i), json: false, payload: data });
 
 /** A file already in memory: meta and every chunk in one atomic batch. */
 export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, kind: 'clip' | 'snapshot', id: string, file: Buffer, meta: ClipMeta): Promise<void> {

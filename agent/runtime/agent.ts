@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentConfig } from '../config/schema/index.js';
 import { resolveSecret } from '../config/secrets.js';
+import { HEALTH_TOPIC, SELFTEST_TOPIC, type StatusDetails } from '../contract/index.js';
 import { TypedBus } from '../core/bus.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
@@ -183,7 +184,7 @@ export class Agent {
     scheduler.add('retention', config.schedules.retention, () => this.recordings.enforceRetention());
     scheduler.add('selfTest', config.schedules.selfTest, async () => {
       const report = await this.diag();
-      await this.outbox.enqueueJson('health', 'selftest', report);
+      await this.outbox.enqueueJson('health', SELFTEST_TOPIC, report);
     });
     if (config.health.cron) {
       scheduler.add('health', config.health.cron, () => this.publishHealth());
@@ -203,7 +204,7 @@ export class Agent {
     this.logger.info({ host: sp.host, port }, 'status page listening');
   }
 
-  statusPayload(): Record<string, unknown> {
+  statusPayload(): StatusDetails {
     return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(this.provisioning ? { config: this.provisioning.status() } : {}) };
   }
 
@@ -221,7 +222,7 @@ export class Agent {
 
   private async publishHealth(): Promise<void> {
     try {
-      await this.outbox.enqueueJson('health', 'health', await this.health());
+      await this.outbox.enqueueJson('health', HEALTH_TOPIC, await this.health());
     } catch (err) {
       this.logger.error({ err: toErrorInfo(err, 'HEALTH_FAILED') }, 'health not queued');
     }

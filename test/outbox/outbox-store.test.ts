@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
 import { Receiver, testSigner } from './receiver.js';
+import { objectEvent } from '../support/object-event.js';
 
 describe('Outbox store (real LevelDB)', function () {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,12 +27,12 @@ describe('Outbox store (real LevelDB)', function () {
   it('keeps seq across a restart: no reuse, no gap', async () => {
     const d = dir();
     let ob = await open(d, { sync: 'always' });
-    for (let i = 1; i <= 5; i++) assert.equal((await ob.enqueueEvent({ i })).seq, i);
+    for (let i = 1; i <= 5; i++) assert.equal((await ob.enqueueEvent(objectEvent({ objectId: `o${i}` }))).seq, i);
     await ob.close();
     ob = await open(d);
     cleanups.push(() => ob.close());
     assert.equal(ob.stats().pending, 5);
-    assert.equal((await ob.enqueueEvent({ i: 6 })).seq, 6);
+    assert.equal((await ob.enqueueEvent(objectEvent({ objectId: 'o6' }))).seq, 6);
   });
 
   it('drops a file whose enqueue was interrupted, and keeps everything else', async () => {
@@ -46,14 +47,14 @@ describe('Outbox store (real LevelDB)', function () {
     const ob = await open(d);
     cleanups.push(() => ob.close());
     assert.equal(ob.stats().pending, 1);
-    assert.equal((await ob.enqueueEvent({})).seq, 2);
+    assert.equal((await ob.enqueueEvent(objectEvent())).seq, 2);
   });
 
   it('a new clip never evicts events: it is refused and counted when only events fill the quota', async () => {
     const ob = await open(dir(), { quotaBytes: 1024 * 1024, sync: 'never' });
     cleanups.push(() => ob.close());
     const filler = 'x'.repeat(1500);
-    for (let b = 0; b < 11; b++) await Promise.all([...Array(50).keys()].map((i) => ob.enqueueEvent({ b, i, filler })));
+    for (let b = 0; b < 11; b++) await Promise.all([...Array(50).keys()].map((i) => ob.enqueueEvent(objectEvent({ objectId: `o${b}-${i}`, label: filler }))));
     const before = ob.stats();
     assert.ok(before.bytes > 900 * 1024, `events fill the quota: ${before.bytes}`);
     await assert.rejects(ob.enqueueFile('clip', randomBytes(300 * 1024), clipMeta('too-much')), { code: 'OUTBOX_FULL' });
@@ -62,7 +63,7 @@ describe('Outbox store (real LevelDB)', function () {
     assert.equal(after.evicted.clip, 1);
     assert.equal(after.evicted.event, 0);
     // More events push out the oldest events (counted), never fail.
-    for (let i = 0; i < 100; i++) await ob.enqueueEvent({ more: i, filler });
+    for (let i = 0; i < 100; i++) await ob.enqueueEvent(objectEvent({ objectId: `more-${i}`, label: filler }));
     assert.ok(ob.stats().evicted.event > 0);
     assert.ok(ob.stats().bytes <= 1024 * 1024);
   });
