@@ -72,23 +72,12 @@ export class CameraManager {
     return out;
   }
 
-  /** Pid of each camera's process while it runs (diagnostics, benchmarks). */
-  processIds(): Record<string, number | undefined> {
-    const out: Record<string, number | undefined> = {};
-    for (const [id, cam] of this.cameras) out[id] = cam.pid;
-    return out;
-  }
-
   latestFrame(id: string): VideoFrame | undefined {
     return this.cameras.get(id)?.latestFrame();
   }
 
   noteProcessed(id: string): void {
     this.cameras.get(id)?.noteProcessed();
-  }
-
-  noteDropped(id: string, n: number): void {
-    this.cameras.get(id)?.noteDropped(n);
   }
 
   private add(cfg: CameraConfig): void {

@@ -36,7 +36,7 @@ function send(msg: FromCamera): void {
   if (process.connected) process.send?.(msg);
 }
 
-function fail(code: string, message: string): void {
+function fail(code: CameraError['code'], message: string): void {
   send({ type: 'error', code, message });
   exitSoon(2);
 }

@@ -92,11 +92,6 @@ export class CameraSupervisor {
     return this.config.id;
   }
 
-  /** The camera process's pid while one runs (diagnostics, benchmarks). */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   start(): void {
     if (this.running) return;
     if (!this.config.enabled) {
@@ -148,10 +143,6 @@ export class CameraSupervisor {
 
   noteProcessed(): void {
     this.fpsProcessed.mark();
-  }
-
-  noteDropped(n: number): void {
-    this.droppedBase += n;
   }
 
   private setState(state: CameraState, error?: CameraError, force = false): void {

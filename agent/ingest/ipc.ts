@@ -1,4 +1,5 @@
 /** Messages between the agent and a camera process (child_process IPC, 'advanced' serialization). */
+import type { CameraError } from './error-codes.js';
 import type { CameraPlan } from './pipeline-plan.js';
 import type { RecordingSegment } from './types.js';
 
@@ -17,7 +18,7 @@ export type FromCamera =
   | { type: 'segment'; segment: RecordingSegment }
   /** Running totals: frames decoded at detect rate, dropped in the pipeline (appsink full), dropped for lack of credit. */
   | { type: 'counters'; decoded: number; droppedInPipeline: number; droppedNoCredit: number }
-  | { type: 'error'; code: string; message: string }
+  | ({ type: 'error' } & CameraError)
   /** A file without loop reached its end. */
   | { type: 'ended' }
   | { type: 'log'; level: 'warn' | 'info'; message: string };

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { resolveRelativePaths } from '../config/load.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import { formatProblems, validateConfig } from '../config/validate.js';
-import { AgentError } from '../core/errors.js';
 import type { DesiredConfigClaims } from '../contract/index.js';
+import { AgentError, type ErrorCode } from '../core/errors.js';
 import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
 import { decryptSecretsIn } from './secret-box.js';
 
@@ -47,7 +47,7 @@ export type DesiredCheck =
   /** `version` is the message's version when it was readable from an authentic message, else null. */
   | { ok: false; version: number | null; error: AgentError; authentic: boolean };
 
-const reject = (code: string, message: string, remedy: string, version: number | null = null, authentic = false): DesiredCheck => ({
+const reject = (code: ErrorCode, message: string, remedy: string, version: number | null = null, authentic = false): DesiredCheck => ({
   ok: false, version, authentic, error: new AgentError(code, message, remedy),
 });
 

@@ -112,9 +112,7 @@ describe('camera ingest: frames from test, file and RTSP sources at once, with r
     assert.equal(stats.street.decoder, 'software');
     assert.equal(stats.pattern.decoder, 'raw');
     h.manager.noteProcessed('street');
-    h.manager.noteDropped('street', 3);
     assert.ok(h.manager.stats().street.fpsProcessed > 0);
-    assert.ok(h.manager.stats().street.dropped >= 3);
   });
 
   it('keeps fs and LevelDB calls on the main loop fast during ingest', () => {

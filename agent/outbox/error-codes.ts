@@ -1,0 +1,41 @@
+import type { ErrorTable } from '../core/error-table.js';
+
+/** Codes of the store-and-forward outbox (agent/outbox/, docs/outbox.md). */
+export const OutboxErrorCodes = {
+  OUTBOX_LOCKED: {
+    summary: 'another process holds the outbox',
+    remedy: 'ask the running agent (`edge-agent diag`)',
+  },
+  OUTBOX_OPEN_FAILED: {
+    summary: 'LevelDB could not open the folder',
+    remedy: 'check `gateway.dataDir` is writable and not full',
+  },
+  OUTBOX_WRITE_FAILED: {
+    summary: 'a batch failed (disk full, I/O error); the enqueue rejects',
+    remedy: 'check the data disk',
+  },
+  OUTBOX_FULL: {
+    summary: 'quota reached and nothing of the same or lower priority left to evict; counted in `evicted`',
+    remedy: 'uplink down too long or too slow; raise `quotaBytes`',
+  },
+  OUTBOX_ITEM_TOO_LARGE: {
+    summary: 'one item is bigger than the whole quota',
+    remedy: 'raise `quotaBytes` or cut shorter clips',
+  },
+  OUTBOX_CLIP_ID_INVALID: {
+    summary: 'clipId cannot be a topic level',
+    remedy: 'letters, digits, `.`, `_`, `-`',
+  },
+  OUTBOX_FILE_UNREADABLE: {
+    summary: 'a clip path vanished while queued',
+    remedy: 'queue clips once closed',
+  },
+  OUTBOX_FILE_CHANGED: {
+    summary: 'a clip file changed while queued (between the two reading passes); the partial copy is dropped',
+    remedy: 'queue clips once closed',
+  },
+  OUTBOX_CLOSED: {
+    summary: 'enqueue after `close()`',
+    remedy: '(shutdown)',
+  },
+} as const satisfies ErrorTable;

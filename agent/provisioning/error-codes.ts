@@ -1,0 +1,149 @@
+import type { ErrorTable } from '../core/error-table.js';
+
+/**
+ * Codes of signed provisioning on the gateway (agent/provisioning/, docs/provisioning.md): desired
+ * configs in the order they are checked, signatures and trust, secrets, commands, bootstrap, last-good.
+ * Operator tools have their own table (operator/error-codes.ts).
+ */
+export const ProvisioningErrorCodes = {
+  PROVISIONING_TOO_LARGE: {
+    summary: 'the desired config is larger than `provisioning.maxMessageBytes` (checked **before** parsing)',
+    remedy: 'shrink the config or raise `provisioning.maxMessageBytes`',
+  },
+  PROVISIONING_MALFORMED: {
+    summary: 'the desired config is not JSON, or its claims are not well-formed (gateway, integer version, issuedAt, config, an ISO 8601 expiresAt)',
+    remedy: 'publish a JWS made by `edge-agent provision push`',
+  },
+  PROVISIONING_UNSIGNED: {
+    summary: 'the desired config is not a JWS at all',
+    remedy: 'sign it with a fleet key: `edge-agent provision push`',
+  },
+  PROVISIONING_WRONG_GATEWAY: {
+    summary: 'not addressed to this gateway (claims `gateway`, and `config.gateway.id` if set)',
+    remedy: 'push it to the topic of the gateway it names; leave `gateway.id` out of pushed configs',
+  },
+  PROVISIONING_STALE_VERSION: {
+    summary: 'the version is not higher than the last one handled',
+    remedy: 'push with a higher `--version`',
+  },
+  PROVISIONING_BAD_ISSUED_AT: {
+    summary: '`issuedAt` is missing, unreadable or in the future beyond `maxClockSkewSeconds`',
+    remedy: 'check the clocks (NTP) of the operator machine and the gateway',
+  },
+  PROVISIONING_EXPIRED: {
+    summary: 'the desired config has expired (`expiresAt`)',
+    remedy: 'push it again with a later expiry',
+  },
+  PROVISIONING_DATADIR_CHANGE: {
+    summary: 'the config moves `gateway.dataDir`, where the identity and last-good config live',
+    remedy: 'keep `gateway.dataDir` as it is on the gateway',
+  },
+  PROVISIONING_LOCKOUT: {
+    summary: '`provisioning.trustedKeys` is empty or not loadable: the gateway could never be provisioned again',
+    remedy: 'keep the fleet key paths in `provisioning.trustedKeys`',
+  },
+  PROVISIONING_UNHEALTHY: {
+    summary: 'an applied config did not come up healthy (or could not be kept as last-good) and was rolled back (`config/reported` status `rolled_back`; the message says what failed)',
+    remedy: 'fix what the message names and push a new version',
+  },
+  PROVISIONING_INTERNAL: {
+    summary: 'handling a desired config failed unexpectedly (a bug); reported as rejected',
+    remedy: 'please report it with the log; push again',
+  },
+  SIGNATURE_MALFORMED: {
+    summary: 'a JWS part is not base64url JSON, the header `alg` is not `EdDSA` (`alg: none` too), or the signature is not base64url',
+    remedy: 'sign with an Ed25519 fleet key: `edge-agent provision push` or `edge-agent request`',
+  },
+  SIGNATURE_WRONG_TYPE: {
+    summary: 'the JWS `typ` does not fit: a signed command is never accepted as a config or vice versa',
+    remedy: 'send a config to `config/desired` and a command to `request/<name>`',
+  },
+  SIGNATURE_NO_TRUSTED_KEYS: {
+    summary: 'no trusted fleet keys are configured',
+    remedy: 'list fleet public keys in `provisioning.trustedKeys` (or the bootstrap file)',
+  },
+  SIGNATURE_INVALID: {
+    summary: 'the signature does not verify against any trusted fleet key',
+    remedy: 'sign with a fleet key whose public key is in `provisioning.trustedKeys`',
+  },
+  TRUST_KEY_UNREADABLE: {
+    summary: 'a `provisioning.trustedKeys` file cannot be read',
+    remedy: 'check `provisioning.trustedKeys` paths and permissions',
+  },
+  TRUST_KEY_INVALID: {
+    summary: 'a `provisioning.trustedKeys` file is not a PEM Ed25519 public key',
+    remedy: 'use the `fleet.pub` written by `edge-agent keys generate`',
+  },
+  SECRET_UNDECRYPTABLE: {
+    summary: 'an encrypted secret does not decrypt (decryption happens before the schema check; the message says only this and the JSON path)',
+    remedy: 'encrypt it to this gateway\'s public key (from its status message)',
+  },
+  SECRET_KEY_INVALID: {
+    summary: 'the key given to encrypt secrets to is not an Ed25519 public key',
+    remedy: 'use the gateway public key from its status message',
+  },
+  COMMAND_UNKNOWN: {
+    summary: 'a request on `request/<name>` names no command',
+    remedy: 'use one of the commands in docs/provisioning.md (the remedy lists them)',
+  },
+  COMMAND_UNSIGNED: {
+    summary: 'a command that changes the gateway (`camera/enable`, `camera/disable`, `restart`) arrived unsigned',
+    remedy: 'send it with `edge-agent request --key fleet.key`',
+  },
+  COMMAND_BAD_ARGS: {
+    summary: 'the command\'s `args` do not fit it (a time that is not epoch ms or ISO 8601, `to` not after `from`, a missing or wrong argument)',
+    remedy: 'see docs/provisioning.md for the arguments of the command',
+  },
+  COMMAND_STALE: {
+    summary: 'the signed command\'s `ts` is not within `provisioning.maxClockSkewSeconds` of the gateway clock',
+    remedy: 'check NTP on the gateway and the operator machine; sign a fresh command',
+  },
+  COMMAND_REPLAYED: {
+    summary: 'the signed command\'s nonce was already seen within the clock-skew window',
+    remedy: 'sign a fresh command with a new nonce',
+  },
+  COMMAND_NONCE_FLOOD: {
+    summary: 'too many signed commands within the clock-skew window',
+    remedy: 'retry later',
+  },
+  COMMAND_FAILED: {
+    summary: 'the command itself failed for a reason without its own code (otherwise the runtime\'s own code is answered)',
+    remedy: 'the message says why',
+  },
+  REQUEST_TOO_LARGE: {
+    summary: 'the request is larger than `provisioning.maxMessageBytes`',
+    remedy: 'send smaller arguments',
+  },
+  REQUEST_MALFORMED: {
+    summary: 'the request is not JSON, has no string `id` or a non-object `args`, or its signed claims are incomplete',
+    remedy: 'send `{"id": "...", "args": {...}}` or a signed request from `edge-agent request`',
+  },
+  REQUEST_WRONG_GATEWAY: {
+    summary: 'the signed request names another gateway (the gateway is inside the signature)',
+    remedy: 'sign it for this gateway',
+  },
+  REQUEST_WRONG_COMMAND: {
+    summary: 'the signed request names another command than the topic it came on (the command name is inside the signature)',
+    remedy: 'send it to `request/<the command it names>`',
+  },
+  BOOTSTRAP_UNREADABLE: {
+    summary: 'the `--bootstrap` file cannot be read',
+    remedy: 'check the path given with `--bootstrap`',
+  },
+  BOOTSTRAP_INVALID: {
+    summary: 'a trusted key in the bootstrap file is not a PEM public key (a bootstrap file that fails its schema is `CONFIG_INVALID`)',
+    remedy: 'paste the content of `fleet.pub`',
+  },
+  LAST_GOOD_UNREADABLE: {
+    summary: 'the last-good config in `dataDir` cannot be read',
+    remedy: 'check that `gateway.dataDir` is readable by the agent user',
+  },
+  LAST_GOOD_CORRUPT: {
+    summary: 'the last-good config in `dataDir` is not valid',
+    remedy: 'remove the file the message names to start on the config file',
+  },
+  LAST_GOOD_WRITE_FAILED: {
+    summary: 'an applied config could not be kept as last-good (the config is rolled back: `PROVISIONING_UNHEALTHY`)',
+    remedy: 'check free space and rights of `gateway.dataDir`',
+  },
+} as const satisfies ErrorTable;

@@ -1,0 +1,44 @@
+import type { ErrorTable } from '../core/error-table.js';
+
+/**
+ * Codes of the central-side clip receiver (agent/receiver/, `edge-agent receive`, docs/receiver.md):
+ * why it rejected a clip, and its CLI's own errors.
+ */
+export const ReceiverErrorCodes = {
+  CLIP_META_INVALID: {
+    summary: 'meta not JSON, a field missing or of the wrong type, clipId not the topic\'s',
+    remedy: 'a gateway bug or a foreign publisher on the clips topic: report it',
+  },
+  CLIP_SIGNATURE_INVALID: {
+    summary: 'the signature does not verify with the gateway\'s public key',
+    remedy: 'treat the clip as not from that gateway; check who publishes on its topics',
+  },
+  CLIP_SIZE_MISMATCH: {
+    summary: 'assembled size ≠ `meta.bytes` (a truncated or padded transfer)',
+    remedy: 'ask the gateway for the clip again',
+  },
+  CLIP_HASH_MISMATCH: {
+    summary: 'SHA-256 ≠ `meta.sha256` (a corrupt chunk)',
+    remedy: 'ask the gateway for the clip again',
+  },
+  CLIP_EXTRA_CHUNKS: {
+    summary: 'a chunk index ≥ `meta.chunks` arrived',
+    remedy: 'ask the gateway for the clip again; report it if it repeats',
+  },
+  CLIP_INCOMPLETE: {
+    summary: 'no new piece for `--incomplete-timeout` seconds and chunks (or the meta) still missing',
+    remedy: 'raise `--incomplete-timeout` for slow links, or ask the gateway for the clip again',
+  },
+  CLIP_NO_PUBLIC_KEY: {
+    summary: 'complete, but no key for the gateway within the timeout',
+    remedy: 'the gateway\'s retained status carries its key: check the gateway has connected and its status is retained',
+  },
+  RECEIVER_BAD_OPTION: {
+    summary: 'an option value of `edge-agent receive` (a number of seconds, `--password-env`, `--password-file`)',
+    remedy: 'the message names the option',
+  },
+  RECEIVER_TLS_FILE: {
+    summary: 'a certificate or key file unreadable',
+    remedy: 'check the path and its permissions',
+  },
+} as const satisfies ErrorTable;

@@ -1,0 +1,37 @@
+import type { ErrorTable } from '../core/error-table.js';
+
+/** Codes of the runtime (agent/runtime/ and `edge-agent run`): start, apply, control, health. */
+export const RuntimeErrorCodes = {
+  AGENT_START_FAILED: {
+    summary: 'the agent could not start; the message says which part',
+    remedy: 'fix it and the supervisor restarts it',
+  },
+  CONFIG_MISSING: {
+    summary: '`edge-agent run` was given neither a config file nor a bootstrap file',
+    remedy: 'pass `--config FILE` or `--bootstrap FILE`',
+  },
+  CONFIG_NOT_APPLICABLE: {
+    summary: 'a desired config tried to change `gateway.id` or `gateway.dataDir`, which need a reflash',
+    remedy: 'reflash the gateway to change its identity or data folder',
+  },
+  STATUS_PAGE_NO_PASSWORD: {
+    summary: 'the status page is enabled without `statusPage.password`',
+    remedy: 'set `statusPage.password`',
+  },
+  HEALTH_FAILED: {
+    summary: 'a health report could not be made or queued in the outbox (logged; the next one follows at the next health interval)',
+    remedy: 'the message says why (often an `OUTBOX_*` code)',
+  },
+  CAMERA_UNKNOWN: {
+    summary: 'a command (`camera/enable`, `camera/disable`, `snapshot`, `clip`) names a camera the running configuration does not have',
+    remedy: 'use a camera id from `config/get`',
+  },
+  CAMERA_NO_FRAME: {
+    summary: 'a `snapshot` was asked of a camera that has no frame yet',
+    remedy: 'check the camera state in `health` or `edge-agent diag`',
+  },
+  UNHANDLED_REJECTION: {
+    summary: 'a bug: a promise rejected with nobody handling it; logged, the agent keeps running',
+    remedy: 'please report it with the log',
+  },
+} as const satisfies ErrorTable;
