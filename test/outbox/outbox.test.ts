@@ -12,6 +12,7 @@ import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
 import { Receiver, testSigner } from './receiver.js';
 import { objectEvent } from '../support/object-event.js';
+import { HEALTH_TOPIC, under } from '../../agent/contract/index.js';
 
 const CHUNK = 128 * 1024;
 
@@ -68,7 +69,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     const firstSnap = receiver.indexOf((t) => t.includes('/clips/snap-a/'));
     const firstClip = receiver.indexOf((t) => t.includes('/clips/clip-a/'));
     assert.ok(lastEvent < firstSnap && firstSnap < firstClip, `priority order: events ${lastEvent} < snapshot ${firstSnap} < clip ${firstClip}`);
-    const health = receiver.arrivals.find((a) => a.topic === 'edge/gw-prio/health');
+    const health = receiver.arrivals.find((a) => a.topic === under(receiver.root, HEALTH_TOPIC));
     assert.equal((JSON.parse(health!.payload.toString()) as { cpu: number }).cpu, 12);
   });
 
