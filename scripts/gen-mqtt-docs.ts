@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
-import { WIRE_MESSAGES } from '../agent/contract/index.js';
+import { COMMAND_SPECS, requestTopic, WIRE_MESSAGES } from '../agent/contract/index.js';
 
 interface SchemaNode {
   type?: string;
@@ -72,12 +72,23 @@ function topicTable(): string {
   return `| topic (below the root) | direction | QoS | retained | sent | payload | details |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
+/** The commands, their signing rule and `args` (the `<name>` of `request/<name>`). */
+function commandTable(): string {
+  const rows = Object.entries(COMMAND_SPECS).map(([name, s]) => {
+    const args = Object.entries((s.args as SchemaNode).properties ?? {}).map(([k, v]) => `\`${k}\`: ${typeOf(v)}`);
+    const note = (s.args as SchemaNode).description;
+    return `| \`${name}\` | ${s.mutating ? '**yes**' : 'no'} | ${args.length ? `{${args.join(', ')}}` : '—'}${note ? ` (${note})` : ''} | ${s.answers} |`;
+  });
+  return `#### Commands\n\n| name | signed? | args | data of an ok answer |\n|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
 function payloadTables(): string {
   const out: string[] = [];
   for (const m of WIRE_MESSAGES) {
     for (const schema of m.schemas as Array<TSchema & SchemaNode>) {
       out.push(`#### \`${m.topic}\`${schema.title && schema.title !== m.topic ? `: ${schema.title}` : ''}\n\n${schema.description ? `${schema.description}\n\n` : ''}${fieldTable(schema)}`);
     }
+    if (m.topic === requestTopic('<name>')) out.push(commandTable());
   }
   return out.join('\n');
 }

@@ -4,6 +4,7 @@
  * docs/mqtt.md is generated from them (scripts/gen-mqtt-docs.ts).
  */
 export * from './topics.js';
+export * from './schemas/commands.js';
 export * from './schemas/event.js';
 export * from './schemas/file.js';
 export * from './schemas/health.js';

@@ -40,10 +40,11 @@ export function isOwnResponseTopic(root: string, topic: string): boolean {
 
 /** Ids that become topic levels and file names (clipId, gateway id at the receiver). */
 export const SAFE_NAME_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
+const SAFE_NAME = new RegExp(SAFE_NAME_PATTERN);
 
 /** Ids become file names: refuse anything that could climb out of the output folder. */
 export function isSafeName(s: string): boolean {
-  return new RegExp(SAFE_NAME_PATTERN).test(s) && !s.startsWith('.');
+  return SAFE_NAME.test(s) && !s.startsWith('.');
 }
 
 /** The gateway topics a central consumer reads. */

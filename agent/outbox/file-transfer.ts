@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { clipChunkTopic, clipMetaTopic, type FileMetaMessage } from '../contract/index.js';
+import { clipChunkTopic, clipMetaTopic, SAFE_NAME_PATTERN, type FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { fileSigningPayload, type SignedFileMeta } from '../identity/file-signature.js';
 import type { OutboxClass } from './entry.js';
@@ -10,6 +10,7 @@ import type { JobItem } from './write-queue-types.js';
 
 /** Chunks per write job when streaming a file from disk: bounds RAM to a few chunks. */
 const CHUNKS_PER_JOB = 8;
+const CLIP_ID = new RegExp(SAFE_NAME_PATTERN);
 
 export interface FileTransferContext {
   store: OutboxStore;
@@ -18,7 +19,7 @@ export interface FileTransferContext {
 }
 
 function checkClipId(clipId: string): void {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(clipId) || clipId === '.' || clipId === '..') {
+  if (!CLIP_ID.test(clipId) || clipId === '.' || clipId === '..') {
     throw new AgentError('OUTBOX_CLIP_ID_INVALID', `clipId "${clipId}" cannot be a topic level`, 'use letters, digits, ".", "_" and "-" (at most 128)');
   }
 }
