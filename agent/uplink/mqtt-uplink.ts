@@ -12,7 +12,7 @@ import type { IncomingMessage, PublishOptions, Uplink } from './types.js';
 export interface MqttUplinkOptions {
   mqtt: AgentConfig['mqtt'];
   gatewayId: string;
-  /** The runtime's fields of the retained online status (public key, cameras... : StatusDetails), read at every connect. */
+  /** The runtime's part of the retained online status (the contract's StatusDetails: public key, cameras, …), read at every connect. */
   statusPayload: () => object;
   logger: Logger;
 }
