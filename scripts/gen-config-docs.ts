@@ -50,20 +50,22 @@ function constraints(n: SchemaNode): string {
 }
 
 const rows: string[] = [];
-function walk(n: SchemaNode, at: string, required: boolean): void {
+/** `applied`: the nearest `x-apply` mark (a key's own, else its section's). */
+function walk(n: SchemaNode, at: string, required: boolean, inherited = ''): void {
+  const applied = typeof n['x-apply'] === 'string' ? n['x-apply'] : inherited;
   if (at) {
     const def = n.default !== undefined ? `\`${JSON.stringify(n.default)}\`` : required ? '**required**' : '';
-    rows.push(`| \`${at}\` | ${typeOf(n)} | ${def} | ${[n.description ?? '', constraints(n)].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
+    rows.push(`| \`${at}\` | ${typeOf(n)} | ${def} | ${applied} | ${[n.description ?? '', constraints(n)].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
   }
-  if (n.properties) for (const [k, v] of Object.entries(n.properties)) walk(v, at ? `${at}.${k}` : k, n.required?.includes(k) ?? false);
-  if (n.type === 'array' && n.items && !Array.isArray(n.items)) walk(n.items, `${at}[]`, false);
-  if (n.patternProperties) for (const v of Object.values(n.patternProperties)) walk(v, `${at}.<name>`, false);
+  if (n.properties) for (const [k, v] of Object.entries(n.properties)) walk(v, at ? `${at}.${k}` : k, n.required?.includes(k) ?? false, applied);
+  if (n.type === 'array' && n.items && !Array.isArray(n.items)) walk(n.items, `${at}[]`, false, applied);
+  if (n.patternProperties) for (const v of Object.values(n.patternProperties)) walk(v, `${at}.<name>`, false, applied);
   const alts = n.oneOf ?? (n.anyOf && n.anyOf.some((a) => a.properties) ? n.anyOf : undefined);
   if (alts) {
     for (const alt of alts) {
       const kind = alt.properties?.kind?.const;
       if (!alt.properties) continue;
-      for (const [k, v] of Object.entries(alt.properties)) if (k !== 'kind' || kind === undefined) walk(v, `${at}${kind !== undefined ? ` (kind ${JSON.stringify(kind)})` : ''}.${k}`, alt.required?.includes(k) ?? false);
+      for (const [k, v] of Object.entries(alt.properties)) if (k !== 'kind' || kind === undefined) walk(v, `${at}${kind !== undefined ? ` (kind ${JSON.stringify(kind)})` : ''}.${k}`, alt.required?.includes(k) ?? false, applied);
     }
   }
 }
@@ -81,8 +83,14 @@ errors; defaults are filled in. The JSON Schema itself: [config.schema.json](con
 A secret (\`password\`) is a string, \`{"env": "NAME"}\` or \`{"file": "/path"}\`. Polygons are lists of
 \`[x, y]\` points in 0..1 of the frame.
 
-| key | type | default | meaning |
-|---|---|---|---|
+**applied** (the schema's \`x-apply\`) says how a running agent takes a change pushed as a desired config:
+\`live\` = the running subsystem takes it; \`restart\` = it is read only at start, so the agent restarts
+in-process from that subsystem on (provisioning stays up, checks health and rolls back as for any push;
+docs/architecture.md, "Lifecycle"). \`gateway.id\` and \`gateway.dataDir\` are refused at run time
+(\`CONFIG_NOT_APPLICABLE\`): they change only by reflashing.
+
+| key | type | default | applied | meaning |
+|---|---|---|---|---|
 ${rows.join('\n')}
 `;
   return { markdown, jsonSchema: JSON.stringify(AgentConfigSchema, null, 2) + '\n' };

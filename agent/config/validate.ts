@@ -23,6 +23,8 @@ ajv.addKeyword({
     return false;
   },
 });
+// An annotation, not a check: how a running agent takes a change to the section or key (docs/config.md).
+ajv.addKeyword({ keyword: 'x-apply', metaSchema: { enum: ['live', 'restart'] } });
 const validateSchema = ajv.compile<AgentConfig>(AgentConfigSchema);
 
 /** `/cameras/1/source/url` -> `cameras[1].source.url` */

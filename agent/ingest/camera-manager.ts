@@ -2,6 +2,7 @@ import type { AgentConfig, CameraConfig, CameraSource } from '../config/schema/i
 import type { TypedBus } from '../core/bus.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { ApplyOutcome, Subsystem } from '../core/subsystem.js';
 import { CameraSupervisor } from './camera-supervisor.js';
 import type { CameraStats, VideoFrame } from './types.js';
 
@@ -19,7 +20,8 @@ export interface CameraManagerOptions {
  * All cameras of the agent: one supervised process each (docs/ingest.md). Emits camera.frame,
  * camera.state and camera.segment on the bus.
  */
-export class CameraManager {
+export class CameraManager implements Subsystem {
+  readonly name = 'cameras';
   private readonly cameras = new Map<string, CameraSupervisor>();
   private started = false;
 
@@ -30,7 +32,7 @@ export class CameraManager {
     for (const cam of opts.cameras) this.cameras.set(cam.id, this.supervise(cam));
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.started = true;
     for (const cam of this.cameras.values()) cam.start();
   }
@@ -38,6 +40,12 @@ export class CameraManager {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
+  }
+
+  /** Cameras and recording settings are taken live (see update). */
+  async apply(next: AgentConfig): Promise<ApplyOutcome> {
+    await this.update(next.cameras, next.recording);
+    return 'live';
   }
 
   /**
@@ -74,10 +82,6 @@ export class CameraManager {
 
   latestFrame(id: string): VideoFrame | undefined {
     return this.cameras.get(id)?.latestFrame();
-  }
-
-  noteProcessed(id: string): void {
-    this.cameras.get(id)?.noteProcessed();
   }
 
   private add(cfg: CameraConfig): void {

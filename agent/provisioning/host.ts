@@ -15,8 +15,9 @@ export interface HealthVerdict {
  */
 export interface ProvisioningHost {
   /**
-   * Switch to `config`: start new and changed cameras beside the old ones, then retire the old.
-   * Also used to roll back (with the last good config). Rejects when it cannot even start.
+   * Switch to `config`: what can change live does (a changed camera stops, then starts on its new
+   * settings; unchanged ones keep streaming); settings read only at start restart the agent
+   * in-process. Also used to roll back (with the last good config). Rejects when it cannot start.
    */
   applyConfig(config: AgentConfig): Promise<void>;
   /** Is the configuration now running healthy (cameras streaming, broker reachable)? */
@@ -27,6 +28,6 @@ export interface ProvisioningHost {
   /** Cut a clip from local recordings and send it; answer with its id/size. */
   requestClip(cameraId: string, fromMs: number, toMs: number): Promise<CommandData>;
   diag(): Promise<CommandData>;
-  /** Restart the agent (the service manager brings it back). Called after the answer was sent. */
+  /** Restart the agent in-process on its startup config. Called after the answer was sent. */
   restart(): Promise<void>;
 }

@@ -3,21 +3,46 @@ import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
 import { clipMetaTopic, under } from '../contract/index.js';
-import { SnapshotEncoder } from '../detection/stage/snapshot-encoder.js';
-import type { Box } from '../detection/types.js';
+import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
+import type { DetectionStage } from '../detection/detection-stage.js';
+import type { DetectorStats } from '../detection/detector/detector-service.js';
+import type { NormBox } from '../core/object-event.js';
+import type { EventClips } from '../clips/event-clips.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
-import type { AgentStatus, StatusSource } from '../diagnostics/status-page/types.js';
+import type { AgentStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
+import type { CameraManager } from '../ingest/camera-manager.js';
+import type { OutboxWriter } from '../outbox/types.js';
 import type { CommandData, HealthVerdict, ProvisioningHost } from '../provisioning/host.js';
-import type { Agent } from './agent.js';
+import type { Uplink } from '../uplink/types.js';
+
+/** The parts of the running agent the control surface reads; functions where the part restarts. */
+export interface AgentControlDeps {
+  gatewayId: string;
+  startedAt: number;
+  /** The running config. */
+  config: () => AgentConfig;
+  applyConfig: (config: AgentConfig) => Promise<void>;
+  cameras: Pick<CameraManager, 'stats' | 'setEnabled' | 'latestFrame'>;
+  uplink: Pick<Uplink, 'connected' | 'root'>;
+  outbox: () => Pick<OutboxWriter, 'enqueueFile' | 'stats'>;
+  clips: () => Pick<EventClips, 'requestClip'>;
+  /** Undefined while detection does not run. */
+  detection: () => Pick<DetectionStage, 'stats' | 'latest'> | undefined;
+  detectorStats: () => DetectorStats | undefined;
+  recentEvents: () => RecentEvent[];
+  diag: () => Promise<DiagReport>;
+  /** Asks the run command to restart the agent in-process. */
+  restart: () => void;
+}
 
 /**
  * What provisioning (commands, config apply/rollback) and the status page may ask of the running
  * agent — one narrow surface over the agent's parts.
  */
 export class AgentControl implements ProvisioningHost, StatusSource {
-  private readonly encoder = new SnapshotEncoder(75);
+  private readonly encoder = new SnapshotEncoder();
 
-  constructor(private readonly agent: Agent) {}
+  constructor(private readonly agent: AgentControlDeps) {}
 
   applyConfig(config: AgentConfig): Promise<void> {
     return this.agent.applyConfig(config);
@@ -27,7 +52,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   async isHealthy(): Promise<HealthVerdict> {
     const problems: string[] = [];
     const stats = this.agent.cameras.stats();
-    for (const cam of this.agent.config.cameras) {
+    for (const cam of this.agent.config().cameras) {
       if (!cam.enabled) continue;
       const s = stats[cam.id];
       if (s?.state !== 'streaming') problems.push(`camera ${cam.id} is ${s?.state ?? 'missing'}${s?.lastError ? ` (${s.lastError.code})` : ''}`);
@@ -37,7 +62,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   }
 
   async setCameraEnabled(cameraId: string, enabled: boolean): Promise<void> {
-    const cam = this.agent.config.cameras.find((c) => c.id === cameraId);
+    const cam = this.agent.config().cameras.find((c) => c.id === cameraId);
     if (!cam) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
     cam.enabled = enabled;
     await this.agent.cameras.setEnabled(cameraId, enabled);
@@ -49,13 +74,13 @@ export class AgentControl implements ProvisioningHost, StatusSource {
     if (!jpeg) throw new AgentError('CAMERA_NO_FRAME', `camera "${cameraId}" has no frame yet`, 'check the camera state in health or diag');
     const ts = new Date().toISOString();
     const clipId = `snap-${newClipId()}`;
-    await this.agent.outbox.enqueueFile('snapshot', jpeg, { clipId, camera: cameraId, startTs: ts, endTs: ts, contentType: 'image/jpeg' });
+    await this.agent.outbox().enqueueFile('snapshot', jpeg, { clipId, camera: cameraId, startTs: ts, endTs: ts, contentType: 'image/jpeg' });
     return { clipId, bytes: jpeg.length, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
   async requestClip(cameraId: string, fromMs: number, toMs: number): Promise<CommandData> {
-    if (!this.agent.config.cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
-    const clipId = this.agent.clips.requestClip(cameraId, fromMs, toMs);
+    if (!this.agent.config().cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
+    const clipId = this.agent.clips().requestClip(cameraId, fromMs, toMs);
     return { clipId, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
@@ -64,30 +89,32 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   }
 
   async restart(): Promise<void> {
-    this.agent.requestRestart();
+    this.agent.restart();
   }
 
   async status(): Promise<AgentStatus> {
     const a = this.agent;
     const cams = a.cameras.stats();
-    const det = a.detection?.stats().cameras ?? {};
-    const ob = a.outbox.stats();
-    const detector = a.detector?.stats();
+    const config = a.config();
+    const detection = a.detection();
+    const det = detection?.stats().cameras ?? {};
+    const ob = a.outbox().stats();
+    const detector = a.detectorStats();
     return {
       gatewayId: a.gatewayId,
       version: AGENT_VERSION,
       uptimeS: Math.round((Date.now() - a.startedAt) / 1000),
-      uplink: { connected: a.uplink.connected, broker: a.config.mqtt.url },
-      cameras: a.config.cameras.map((c) => ({
+      uplink: { connected: a.uplink.connected, broker: config.mqtt.url },
+      cameras: config.cameras.map((c) => ({
         id: c.id,
         ...(c.name ? { name: c.name } : {}),
-        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, fpsProcessed: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
+        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
         ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
-        boxes: a.detection?.latest(c.id)?.boxes ?? [],
+        boxes: detection?.latest(c.id)?.boxes ?? [],
       })),
       ...(detector ? { detector } : {}),
       outbox: ob,
-      recentEvents: a.recentEvents.list(),
+      recentEvents: a.recentEvents(),
     };
   }
 
@@ -98,7 +125,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   async snapshotJpeg(cameraId: string): Promise<Buffer | undefined> {
     const frame = this.agent.cameras.latestFrame(cameraId);
     if (!frame) return undefined;
-    const boxes: Box[] = (this.agent.detection?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
+    const boxes: NormBox[] = (this.agent.detection()?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
     return this.encoder.encode(frame, boxes);
   }
 

@@ -1,73 +1,108 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import type { AgentConfig } from '../config/schema/index.js';
-import { resolveSecret } from '../config/secrets.js';
 import { HEALTH_TOPIC, SELFTEST_TOPIC, type StatusDetails } from '../contract/index.js';
 import { TypedBus } from '../core/bus.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { AGENT_VERSION, INSTALL_ROOT } from '../core/version.js';
-import { EventClips } from '../clips/event-clips.js';
-import { Recordings } from '../clips/recordings.js';
-import { DetectionStage } from '../detection/detection-stage.js';
-import { DetectorService } from '../detection/detector/detector-service.js';
+import { AGENT_VERSION } from '../core/version.js';
 import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
-import { JobScheduler } from '../diagnostics/scheduler.js';
-import { StatusPageServer } from '../diagnostics/status-page/server.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { loadOrCreateIdentity, type GatewayIdentity } from '../identity/gateway-identity.js';
 import { CameraManager } from '../ingest/camera-manager.js';
 import { resolveOnvifStreamUri } from '../ingest/onvif/resolve.js';
-import { Outbox } from '../outbox/outbox.js';
-import { ProvisioningService } from '../provisioning/provisioning-service.js';
 import { MqttUplink } from '../uplink/mqtt-uplink.js';
 import { AgentControl } from './agent-control.js';
 import { buildHealth, type HealthReport } from './health.js';
+import { Lifecycle } from './lifecycle.js';
 import { RecentEvents } from './recent-events.js';
+import { ClipsSubsystem } from './subsystems/clips.js';
+import { DetectionSubsystem } from './subsystems/detection.js';
+import { LoggingSubsystem } from './subsystems/logging.js';
+import { OutboxSubsystem } from './subsystems/outbox.js';
+import { ProvisioningSubsystem } from './subsystems/provisioning.js';
+import { SchedulerSubsystem } from './subsystems/scheduler.js';
+import { StatusPageSubsystem } from './subsystems/status-page.js';
 import { SwitchableUplink } from './switchable-uplink.js';
 
 /**
- * The running agent: composes ingest → detection → outbox → uplink around one typed bus, plus clips,
- * provisioning, scheduled jobs and the status page. Each subsystem only sees the bus and the narrow
- * interface it needs; this file is the only place that knows them all.
+ * The running agent: one ordered list of subsystems around one typed bus (docs/architecture.md,
+ * "Lifecycle"). Each subsystem only sees the bus and the narrow interfaces it needs; this file is the
+ * only place that knows them all. Construction only wires; `Agent.start` starts the list.
  */
 export class Agent {
   readonly bus: TypedBus<AgentEvents>;
-  readonly gatewayId: string;
-  readonly identity: GatewayIdentity;
   readonly startedAt = Date.now();
-  readonly recentEvents = new RecentEvents();
-  uplink!: SwitchableUplink;
-  outbox!: Outbox;
-  cameras!: CameraManager;
-  recordings!: Recordings;
-  clips!: EventClips;
-  detector?: DetectorService;
-  detection?: DetectionStage;
-  private provisioning?: ProvisioningService;
-  private scheduler?: JobScheduler;
-  private statusPage?: StatusPageServer;
+  readonly uplink: SwitchableUplink;
+  private readonly recentEvents = new RecentEvents();
+  private readonly outbox: OutboxSubsystem;
+  private readonly clips: ClipsSubsystem;
+  private readonly detection: DetectionSubsystem;
+  private readonly cameras: CameraManager;
+  private readonly provisioning: ProvisioningSubsystem;
   private readonly control: AgentControl;
-  private readonly unsubscribe: Array<() => void> = [];
+  private readonly lifecycle: Lifecycle;
   private restartListener?: () => void;
-  private healthTimer?: NodeJS.Timeout;
 
-  private constructor(public config: AgentConfig, readonly logger: Logger, private readonly configVersion: number) {
-    this.gatewayId = config.gateway.id ?? deriveGatewayId();
-    mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
-    this.identity = loadOrCreateIdentity(config.gateway.dataDir);
+  private constructor(
+    private config: AgentConfig,
+    readonly logger: Logger,
+    readonly gatewayId: string,
+    readonly identity: GatewayIdentity,
+    configVersion: number,
+  ) {
+    const running = (): AgentConfig => this.config;
+    const child = (subsystem: string): Logger => logger.child({ subsystem });
+    const dataDir = config.gateway.dataDir;
     this.bus = new TypedBus<AgentEvents>((event, err) => logger.error({ event, err: toErrorInfo(err) }, 'bus listener failed'));
-    this.control = new AgentControl(this);
+    const connect = (mqtt: AgentConfig['mqtt']): MqttUplink => new MqttUplink({ mqtt, gatewayId, statusPayload: () => this.statusPayload(), logger: child('uplink') });
+    this.uplink = new SwitchableUplink(connect, config.mqtt);
+    this.outbox = new OutboxSubsystem({ config: running, bus: this.bus, uplink: this.uplink, sign: (data) => identity.sign(data), onEvent: (ev) => this.recentEvents.add(ev), logger: child('outbox') });
+    this.clips = new ClipsSubsystem({ config: running, bus: this.bus, enqueueFile: (kind, file, meta) => this.outbox.writer.enqueueFile(kind, file, meta), child });
+    this.detection = new DetectionSubsystem({ config: running, bus: this.bus, child });
+    this.cameras = new CameraManager({ cameras: config.cameras, dataDir, recording: config.recording, bus: this.bus, logger: child('ingest'), resolveOnvif: resolveOnvifStreamUri });
+    const scheduler = new SchedulerSubsystem({
+      config: running,
+      retention: () => this.clips.recordings.enforceRetention(),
+      selfTest: async () => this.outbox.writer.enqueueJson('health', SELFTEST_TOPIC, await this.diag()),
+      publishHealth: () => this.publishHealth(),
+      logger: child('scheduler'),
+    });
+    this.control = new AgentControl({
+      gatewayId,
+      startedAt: this.startedAt,
+      config: running,
+      applyConfig: (next) => this.applyConfig(next),
+      cameras: this.cameras,
+      uplink: this.uplink,
+      outbox: () => this.outbox.writer,
+      clips: () => this.clips.clips,
+      detection: () => this.detection.stage,
+      detectorStats: () => this.detection.detectorStats(),
+      recentEvents: () => this.recentEvents.list(),
+      diag: () => this.diag(),
+      restart: () => this.restartListener?.(),
+    });
+    this.provisioning = new ProvisioningSubsystem(() => ({ gatewayId, config: this.config, version: configVersion, dataDir, uplink: this.uplink, host: this.control, identity, logger: child('provisioning') }));
+    const statusPage = new StatusPageSubsystem({ config: running, gatewayId, source: this.control, logger: child('status-page') });
+    // Each part relies only on those before it; stop runs this list backwards. Detection stops
+    // before clips and the outbox, so the end events of its open tracks are still queued.
+    this.lifecycle = new Lifecycle(
+      [new LoggingSubsystem(logger), this.uplink, this.outbox, this.clips, this.detection, this.cameras, scheduler, this.provisioning, statusPage],
+      logger,
+      // Provisioning drives an apply and waits for health (or rolls back) across the restart it causes.
+      new Set([this.provisioning]),
+    );
   }
 
   /** `configVersion`: the desired-config version `config` came from (0: the config file). */
   static async start(config: AgentConfig, logger: Logger, configVersion = 0): Promise<Agent> {
-    const agent = new Agent(config, logger, configVersion);
+    const gatewayId = config.gateway.id ?? deriveGatewayId();
+    mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
+    const agent = new Agent(config, logger, gatewayId, loadOrCreateIdentity(config.gateway.dataDir), configVersion);
     try {
-      await agent.startSubsystems();
+      await agent.lifecycle.start();
     } catch (err) {
       await agent.stop().catch(() => undefined);
       throw err;
@@ -80,149 +115,27 @@ export class Agent {
     this.restartListener = listener;
   }
 
-  requestRestart(): void {
-    this.restartListener?.();
-  }
-
-  private child(subsystem: string): Logger {
-    return this.logger.child({ subsystem });
-  }
-
-  private async startSubsystems(): Promise<void> {
-    const { config } = this;
-    const dataDir = config.gateway.dataDir;
-    this.outbox = await Outbox.open({
-      dir: path.join(dataDir, 'outbox'),
-      config: config.outbox,
-      chunkBytes: config.clips.chunkBytes,
-      sign: (data: Buffer) => this.identity.sign(data),
-      logger: this.child('outbox'),
-    });
-    this.uplink = new SwitchableUplink(this.newMqttUplink(config));
-    this.uplink.start();
-    this.outbox.attach(this.uplink);
-
-    await this.startDetection(config);
-    this.unsubscribe.push(
-      this.bus.on('detection.event', (ev) => {
-        this.recentEvents.add(ev);
-        this.outbox.enqueueEvent(ev).catch((err: unknown) => this.logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'event not queued'));
-      }),
-      this.bus.on('detection.snapshot', (snap) => {
-        const ts = new Date(snap.ts).toISOString();
-        this.outbox
-          .enqueueFile('snapshot', snap.jpeg, { clipId: `snap-${snap.objectId}-${snap.ts.toString(36)}`, camera: snap.camera, eventId: snap.objectId, startTs: ts, endTs: ts, contentType: 'image/jpeg' })
-          .catch((err: unknown) => this.logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'snapshot not queued'));
-      }),
-    );
-
-    this.recordings = new Recordings({ dir: path.join(dataDir, 'recordings'), retentionHours: config.recording.retentionHours, maxBytes: config.recording.maxBytes, logger: this.child('recordings') });
-    this.clips = new EventClips({
-      bus: this.bus,
-      recordings: this.recordings,
-      enqueueFile: (kind, file, meta) => this.outbox.enqueueFile(kind, file, meta),
-      tmpDir: path.join(dataDir, 'clips-tmp'),
-      settings: config.clips,
-      segmentSeconds: config.recording.segmentSeconds,
-      // Events of cameras that do not record get no clip (instead of waiting for one and failing).
-      wantsClip: (e) => this.config.cameras.find((c) => c.id === e.camera)?.record.enabled ?? false,
-      logger: this.child('clips'),
-    });
-    this.clips.start();
-
-    this.cameras = new CameraManager({
-      cameras: config.cameras,
-      dataDir,
-      recording: config.recording,
-      bus: this.bus,
-      logger: this.child('ingest'),
-      resolveOnvif: resolveOnvifStreamUri,
-    });
-    this.cameras.start();
-
-    this.startScheduler(config);
-
-    this.provisioning = new ProvisioningService({
-      gatewayId: this.gatewayId,
-      config,
-      version: this.configVersion,
-      dataDir,
-      uplink: this.uplink,
-      host: this.control,
-      identity: this.identity,
-      logger: this.child('provisioning'),
-    });
-    await this.provisioning.start();
-    await this.startStatusPage(config);
-  }
-
-  private newMqttUplink(config: AgentConfig): MqttUplink {
-    return new MqttUplink({ mqtt: config.mqtt, gatewayId: this.gatewayId, statusPayload: () => this.statusPayload(), logger: this.child('uplink') });
-  }
-
-  private async startDetection(config: AgentConfig): Promise<void> {
-    if (!config.detection.enabled || this.detector) return;
-    try {
-      this.detector = await DetectorService.load({
-        manifestPath: path.resolve(INSTALL_ROOT, config.detection.model),
-        threads: config.detection.threads,
-        queueSize: config.detection.queueSize,
-        logger: this.child('detector'),
-      });
-    } catch (err) {
-      // Without a detector the agent still streams, records and reports; health and diag say why.
-      this.logger.error({ err: toErrorInfo(err, 'DETECTOR_UNAVAILABLE') }, 'detector failed to load; running without object detection');
-      return;
-    }
-    this.detection = new DetectionStage({ config, bus: this.bus, detector: this.detector, logger: this.child('detection') });
-    this.detection.onProcessed((cameraId: string) => this.cameras?.noteProcessed(cameraId));
-  }
-
-  private startScheduler(config: AgentConfig): void {
-    const scheduler = new JobScheduler(this.child('scheduler'));
-    this.scheduler = scheduler;
-    scheduler.add('retention', config.schedules.retention, () => this.recordings.enforceRetention());
-    scheduler.add('selfTest', config.schedules.selfTest, async () => {
-      const report = await this.diag();
-      await this.outbox.enqueueJson('health', SELFTEST_TOPIC, report);
-    });
-    if (config.health.cron) {
-      scheduler.add('health', config.health.cron, () => this.publishHealth());
-    } else {
-      this.healthTimer = setInterval(() => void this.publishHealth(), config.health.intervalSeconds * 1000);
-      void this.publishHealth();
-    }
-  }
-
-  private async startStatusPage(config: AgentConfig): Promise<void> {
-    const sp = config.statusPage;
-    if (!sp.enabled) return;
-    const password = resolveSecret(sp.password);
-    if (!password) throw new AgentError('STATUS_PAGE_NO_PASSWORD', 'the status page is enabled without a password', 'set statusPage.password');
-    this.statusPage = new StatusPageServer({ host: sp.host, port: sp.port, password, gatewayId: this.gatewayId, source: this.control, logger: this.child('status-page') });
-    const port = await this.statusPage.start();
-    this.logger.info({ host: sp.host, port }, 'status page listening');
-  }
-
   statusPayload(): StatusDetails {
-    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(this.provisioning ? { config: this.provisioning.status() } : {}) };
+    const config = this.provisioning.status();
+    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}) };
   }
 
   async health(): Promise<HealthReport> {
+    const detection = this.detection.stage;
     return buildHealth({
       startedAt: this.startedAt,
       dataDir: this.config.gateway.dataDir,
       cameras: () => this.cameras.stats(),
-      detection: this.detection ? () => this.detection!.stats().cameras : undefined,
-      detector: this.detector ? () => this.detector!.stats() : undefined,
-      outbox: () => this.outbox.stats(),
+      detection: detection ? () => detection.stats().cameras : undefined,
+      detector: detection ? () => this.detection.detectorStats() : undefined,
+      outbox: () => this.outbox.writer.stats(),
       uplinkConnected: () => this.uplink.connected,
     });
   }
 
   private async publishHealth(): Promise<void> {
     try {
-      await this.outbox.enqueueJson('health', HEALTH_TOPIC, await this.health());
+      await this.outbox.writer.enqueueJson('health', HEALTH_TOPIC, await this.health());
     } catch (err) {
       this.logger.error({ err: toErrorInfo(err, 'HEALTH_FAILED') }, 'health not queued');
     }
@@ -230,13 +143,14 @@ export class Agent {
 
   /** Diagnostics from inside the running agent (MQTT `diag`, status page, daily self-test). */
   diag(): Promise<DiagReport> {
-    return runDiagnostics(this.config, { outboxStats: () => this.outbox.stats(), configSource: 'running agent' });
+    return runDiagnostics(this.config, { outboxStats: () => this.outbox.writer.stats(), configSource: 'running agent' });
   }
 
   /**
-   * Switches the running agent to `next`: cameras and detection are updated in place (new and
-   * changed cameras start while unchanged ones keep streaming), the broker connection is replaced
-   * when its settings changed, and scheduled jobs and the status page pick up their new settings.
+   * Switches the running agent to `next`: every subsystem takes what it can live (changed cameras
+   * restart while unchanged ones keep streaming; a new broker connection replaces the old one);
+   * settings read only at start (`x-apply: restart` in the schema) restart the agent in-process
+   * from the first subsystem that needs it. Provisioning then checks health and may roll back.
    */
   async applyConfig(next: AgentConfig): Promise<void> {
     const prev = this.config;
@@ -244,41 +158,15 @@ export class Agent {
       throw new AgentError('CONFIG_NOT_APPLICABLE', 'gateway.id and gateway.dataDir cannot change at run time', 'reflash the gateway to change its identity or data folder');
     }
     this.config = next;
-    if (!isDeepStrictEqual(prev.mqtt, next.mqtt)) await this.uplink.replace(this.newMqttUplink(next));
-    await this.startDetection(next);
-    this.detection?.update(next);
-    this.recordings.update(next.recording);
-    this.clips.update(next.clips, next.recording.segmentSeconds);
-    await this.cameras.update(next.cameras, next.recording);
-    if (!isDeepStrictEqual(prev.schedules, next.schedules) || !isDeepStrictEqual(prev.health, next.health)) {
-      this.stopScheduler();
-      this.startScheduler(next);
-    }
-    if (!isDeepStrictEqual(prev.statusPage, next.statusPage)) {
-      await this.statusPage?.stop();
-      this.statusPage = undefined;
-      await this.startStatusPage(next);
-    }
+    await this.lifecycle.apply(next, prev);
   }
 
-  private stopScheduler(): void {
-    this.scheduler?.stop();
-    this.scheduler = undefined;
-    clearInterval(this.healthTimer);
-  }
-
+  /** Stops every subsystem (reverse start order, each step guarded); rejects if a step failed. */
   async stop(): Promise<void> {
-    this.stopScheduler();
-    await this.statusPage?.stop();
-    await this.provisioning?.stop();
-    await this.cameras?.stop();
-    // Detection ends its open tracks on stop: those end events and snapshots still go to the outbox.
-    await this.detection?.stop();
-    await this.clips?.stop();
-    for (const off of this.unsubscribe.splice(0)) off();
-    await this.detector?.close();
-    await this.outbox?.close();
-    await this.uplink?.stop();
-    await this.control.close();
+    try {
+      await this.lifecycle.stop();
+    } finally {
+      await this.control.close();
+    }
   }
 }

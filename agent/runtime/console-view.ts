@@ -55,7 +55,7 @@ function describe(kind: string, m: Record<string, unknown>): string {
   if (kind === HEALTH_TOPIC) {
     const h = m as Partial<HealthMessage>;
     const cams = Object.entries(h.cameras ?? {})
-      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.fpsProcessed ?? 0).toFixed(1)} processed`)
+      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.detectFps ?? 0).toFixed(1)} detected`)
       .join('; ');
     return `${cams}${h.outbox ? ` | outbox ${String(h.outbox.pending)} pending` : ''}`;
   }

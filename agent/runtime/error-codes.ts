@@ -14,6 +14,18 @@ export const RuntimeErrorCodes = {
     summary: 'a desired config tried to change `gateway.id` or `gateway.dataDir`, which need a reflash',
     remedy: 'reflash the gateway to change its identity or data folder',
   },
+  SUBSYSTEM_START_FAILED: {
+    summary: 'one subsystem of the agent failed to start (logged with the subsystem and its own code); the ones already started are stopped again',
+    remedy: 'see the log line for that subsystem; fix its cause and the supervisor restarts the agent',
+  },
+  SUBSYSTEM_STOP_FAILED: {
+    summary: 'one step of the agent\'s stop failed; the other steps still stopped',
+    remedy: 'see the log for each failed step; a restart of the service clears it',
+  },
+  SUBSYSTEM_NOT_RUNNING: {
+    summary: 'a command needed a part of the agent that is stopped while the agent starts or restarts into a new config',
+    remedy: 'try again in a few seconds',
+  },
   STATUS_PAGE_NO_PASSWORD: {
     summary: 'the status page is enabled without `statusPage.password`',
     remedy: 'set `statusPage.password`',

@@ -1,17 +1,27 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { AgentConfig } from '../config/schema/index.js';
+import type { ApplyOutcome, Subsystem } from '../core/subsystem.js';
 import type { IncomingMessage, PublishOptions, Uplink } from '../uplink/types.js';
+
+/** A broker connection that can be started and stopped (MqttUplink). */
+export type Connection = Uplink & { stop(): Promise<void>; start(): void };
 
 /**
  * An Uplink whose underlying connection can be replaced when provisioning changes the broker
  * settings: the outbox and provisioning keep their reference; subscriptions and connection
  * listeners move over to the new connection.
  */
-export class SwitchableUplink implements Uplink {
+export class SwitchableUplink implements Uplink, Subsystem {
+  readonly name = 'uplink';
+  private current: Connection;
+  private running = false;
   private readonly subscriptions: Array<{ filter: string; handler: (msg: IncomingMessage) => void }> = [];
   private readonly listeners = new Set<(connected: boolean) => void>();
   private detach: () => void = () => {};
 
-  constructor(private current: Uplink & { stop(): Promise<void>; start(): void }) {
-    this.attach(current);
+  /** `connect` builds a connection for the mqtt settings (no I/O until started). */
+  constructor(private readonly connect: (mqtt: AgentConfig['mqtt']) => Connection, mqtt: AgentConfig['mqtt']) {
+    this.current = connect(mqtt);
   }
 
   get connected(): boolean {
@@ -25,10 +35,6 @@ export class SwitchableUplink implements Uplink {
   /** The broker's MQTT 5 receive maximum, so the outbox sizes its in-flight window to it. */
   get receiveMaximum(): number | undefined {
     return this.current.receiveMaximum;
-  }
-
-  get inner(): Uplink {
-    return this.current;
   }
 
   publish(topic: string, payload: Buffer | string, opts: PublishOptions): Promise<void> {
@@ -50,7 +56,7 @@ export class SwitchableUplink implements Uplink {
   }
 
   /** Stops the old connection (clean offline status) and moves everything to `next`. */
-  async replace(next: Uplink & { stop(): Promise<void>; start(): void }): Promise<void> {
+  async replace(next: Connection): Promise<void> {
     const old = this.current;
     this.detach();
     if (old.connected) for (const l of this.listeners) l(false);
@@ -61,16 +67,32 @@ export class SwitchableUplink implements Uplink {
     await Promise.all(this.subscriptions.map((s) => next.subscribe(s.filter, s.handler)));
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    this.running = true;
+    this.attach(this.current);
     this.current.start();
   }
 
   stop(): Promise<void> {
+    this.running = false;
     this.detach();
     return this.current.stop();
   }
 
+  /** New broker settings: a new connection replaces the old one live. */
+  async apply(next: AgentConfig, prev: AgentConfig): Promise<ApplyOutcome> {
+    if (isDeepStrictEqual(prev.mqtt, next.mqtt)) return 'live';
+    if (this.running) {
+      await this.replace(this.connect(next.mqtt));
+    } else {
+      this.current = this.connect(next.mqtt);
+      await Promise.all(this.subscriptions.map((s) => this.current.subscribe(s.filter, s.handler)));
+    }
+    return 'live';
+  }
+
   private attach(uplink: Uplink): void {
+    this.detach();
     this.detach = uplink.onConnectionChange((c) => {
       for (const l of this.listeners) l(c);
     });

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import type { AgentConfig } from '../config/schema/index.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../core/backoff.js';
 import { buildClientOptions } from './mqtt-options.js';
 import { assertAbsoluteTopic, assertRelativeFilter, assertRelativeTopic, topicMatches } from './topics.js';
 import type { IncomingMessage, PublishOptions, Uplink } from './types.js';

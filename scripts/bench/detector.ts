@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { DetectorService } from '../../agent/detection/detector/index.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 import { i420RegionToTensor } from '../../agent/detection/detector/preprocess.js';
 import { detectorSessionOptions } from '../../agent/detection/detector/session-options.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
@@ -50,7 +51,7 @@ async function detectMs(manifestPath: string, threads: number, frames: VideoFram
     for (let i = 0; i < WARMUP + RUNS; i++) {
       const frame = frames[i % frames.length];
       const t0 = performance.now();
-      const r = await detector.detect({ cameraId: 'bench', frame, region: [0, 0, frame.width, frame.height] });
+      const r = await detector.detect({ cameraId: 'bench', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
       if (i < WARMUP) continue;
       times.push(performance.now() - t0);
       if (r !== 'dropped') objects += r.length;
@@ -73,7 +74,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const inputs: Float32Array[] = [];
   for (let i = 0; i < WARMUP + 20; i++) {
     const t0 = performance.now();
-    const t = i420RegionToTensor(frames[i % frames.length], [0, 0, clip.width, clip.height], spec);
+    const t = i420RegionToTensor(frames[i % frames.length], pixelBox(0, 0, clip.width, clip.height), spec);
     if (i >= WARMUP) pre.push(performance.now() - t0);
     if (inputs.length < frames.length) inputs.push(t);
   }

@@ -60,7 +60,9 @@ export function register(program: Command): void {
         current().onRestartRequested(() => {
           if (stopping) return;
           bootLogger.info('restart requested');
-          void current().stop().then(async () => {
+          // A stop step that failed was logged; the agent starts again anyway rather than stay down.
+          const stopped = current().stop().catch((err: unknown) => bootLogger.error({ err: toErrorInfo(err, 'SUBSYSTEM_STOP_FAILED') }, 'agent did not stop cleanly; starting it again'));
+          void stopped.then(async () => {
             agent = await start();
             if (stopping) return finish(agent);
             onRestart();

@@ -36,9 +36,10 @@ export const TrackingSection = Type.Object(
 export const DetectionSection = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
-    model: Type.String({ default: 'models/centernet.manifest.json', description: 'model manifest; relative to the agent install dir' }),
-    threads: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads' }),
-    queueSize: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'pending detector jobs; the oldest is dropped (and counted) beyond this' }),
+    // Read when the detector loads: a change reloads it (in-process restart).
+    model: Type.String({ default: 'models/centernet.manifest.json', description: 'model manifest; relative to the agent install dir', 'x-apply': 'restart' }),
+    threads: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads', 'x-apply': 'restart' }),
+    queueSize: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'pending detector jobs; the oldest is dropped (and counted) beyond this', 'x-apply': 'restart' }),
     labels: Type.Array(Type.String(), { default: ['person', 'bicycle', 'motorcycle', 'car', 'bus', 'truck'], description: 'labels tracked unless a camera says otherwise' }),
     filters: Type.Record(Type.String(), ObjectFilter, { default: {}, description: 'per-label defaults; cameras override' }),
     minScore: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'default per-detection minimum score' }),
@@ -46,5 +47,5 @@ export const DetectionSection = Type.Object(
     motion: MotionSection,
     tracking: TrackingSection,
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, 'x-apply': 'live' },
 );

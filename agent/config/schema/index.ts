@@ -17,7 +17,8 @@ export const AgentConfigSchema = Type.Object(
     mqtt: MqttSection,
     logging: LoggingSection,
     health: HealthSection,
-    cameras: Type.Array(Camera, { default: [], maxItems: 32 }),
+    // A new or changed camera (re)starts its process; unchanged ones keep streaming.
+    cameras: Type.Array(Camera, { default: [], maxItems: 32, 'x-apply': 'live' }),
     detection: DetectionSection,
     recording: RecordingSection,
     clips: ClipsSection,

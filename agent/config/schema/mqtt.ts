@@ -25,5 +25,6 @@ export const MqttSection = Type.Object(
     reconnectMinMs: Type.Integer({ minimum: 100, default: 1000, description: 'first reconnect delay; doubles (with jitter) after each failed attempt' }),
     reconnectMaxMs: Type.Integer({ minimum: 1000, default: 60000, description: 'longest reconnect delay' }),
   },
-  { additionalProperties: false },
+  // Any change replaces the broker connection (subscriptions move over).
+  { additionalProperties: false, 'x-apply': 'live' },
 );

@@ -8,7 +8,7 @@ export const ProvisioningSection = Type.Object(
     maxMessageBytes: Type.Integer({ minimum: 1024, default: 262144 }),
     maxClockSkewSeconds: Type.Integer({ minimum: 1, default: 300, description: 'signed commands older or newer than this are refused' }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, 'x-apply': 'live' },
 );
 
 export const StatusPageSection = Type.Object(
@@ -18,7 +18,7 @@ export const StatusPageSection = Type.Object(
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     password: Type.Optional(SecretRef),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false, default: {}, 'x-apply': 'live' },
 );
 
 export const SchedulesSection = Type.Object(
@@ -27,5 +27,5 @@ export const SchedulesSection = Type.Object(
     compaction: CronExpression,
     selfTest: CronExpression,
   },
-  { additionalProperties: false, default: { retention: '*/5 * * * *', compaction: '17 3 * * *', selfTest: '0 4 * * *' } },
+  { additionalProperties: false, default: { retention: '*/5 * * * *', compaction: '17 3 * * *', selfTest: '0 4 * * *' }, 'x-apply': 'live' },
 );

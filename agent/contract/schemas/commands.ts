@@ -26,7 +26,7 @@ export const COMMAND_SPECS = {
   snapshot: spec({ mutating: false, args: CameraArgs, answers: '`{clipId, bytes, topic}`: the JPEG follows on `clips/<clipId>/…`' }),
   clip: spec({ mutating: false, args: ClipArgs, answers: '`{clipId, topic}`: the MP4 follows on `clips/<clipId>/…`' }),
   diag: spec({ mutating: false, args: NoArgs, answers: 'the diag report (docs/diagnostics.md)' }),
-  restart: spec({ mutating: true, args: NoArgs, answers: '`{restarting: true}`, then the agent restarts' }),
+  restart: spec({ mutating: true, args: NoArgs, answers: '`{restarting: true}`, then the agent restarts in-process on its startup config (last-good, else the file)' }),
 };
 
 export type CommandName = keyof typeof COMMAND_SPECS;

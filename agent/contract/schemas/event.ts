@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { ObjectEvent } from '../../detection/types.js';
+import type { ObjectEvent } from '../../core/object-event.js';
 import { MessageId, Strict, type Assert, type SameKeys } from './common.js';
 
 const Epoch = (description: string) => Type.Number({ description: `${description} (ms since the epoch)` });
@@ -28,12 +28,12 @@ export const EventMessageSchema = Type.Object(
   { ...Strict, title: 'events' },
 );
 export type EventMessage = Static<typeof EventMessageSchema>;
-/** The event before the outbox numbers it. */
-export type EventBody = Omit<EventMessage, 'id' | 'seq'>;
+/** The event before the outbox numbers it (detection hands its box over read-only). */
+export type EventBody = Omit<EventMessage, 'id' | 'seq' | 'box'> & { box: Readonly<EventMessage['box']> };
 
 /** The wire bytes: `id` and `seq` first, then the event's fields. */
 export function encodeEventMessage(id: string, seq: number, event: EventBody): Buffer {
-  const message: EventMessage = { id, seq, ...event };
+  const message: Pick<EventMessage, 'id' | 'seq'> & EventBody = { id, seq, ...event };
   return Buffer.from(JSON.stringify(message));
 }
 

@@ -1,16 +1,17 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AgentError } from '../../core/errors.js';
+import type { NormBox } from '../../core/object-event.js';
+import { toPixelBox } from '../coords.js';
 import type { I420Image } from '../image/i420.js';
-import type { Box } from '../types.js';
+import type { PixelBox } from '../types.js';
 
 export interface SnapshotJob {
   id: number;
   width: number;
   height: number;
   data: Uint8Array;
-  boxes: Box | readonly Box[];
-  quality: number;
+  boxes: readonly PixelBox[];
 }
 
 export type SnapshotReply = { id: number; jpeg: Uint8Array } | { id: number; error: string };
@@ -19,7 +20,7 @@ export type SnapshotReply = { id: number; jpeg: Uint8Array } | { id: number; err
 const MAX_PENDING = 32;
 
 function spawn(): Worker {
-  const file = join(__dirname, `snapshot-worker${extname(__filename)}`);
+  const file = join(__dirname, `worker${extname(__filename)}`);
   if (extname(__filename) === '.ts') return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true });
   return new Worker(file);
 }
@@ -27,7 +28,8 @@ function spawn(): Worker {
 /**
  * Encodes snapshot JPEGs in one worker thread shared by all cameras, so a burst of ending events
  * never stalls the event loop that carries frames, the outbox and the uplink. Started on first use;
- * `close()` waits for the encodes in flight.
+ * `close()` waits for the encodes in flight. The one snapshot encoder: event snapshots (detection)
+ * and the live view and snapshot command (runtime) alike, at SNAPSHOT_QUALITY.
  */
 export class SnapshotEncoder {
   private worker?: Worker;
@@ -36,14 +38,18 @@ export class SnapshotEncoder {
   private closed = false;
   private idle?: () => void;
 
-  constructor(private readonly quality = 80) {}
-
   /** Starts the worker ahead of the first snapshot (loading it takes seconds on a busy box). */
   warmUp(): void {
     if (!this.closed) this.ensureWorker();
   }
 
-  encode(frame: I420Image, boxes: Box | readonly Box[]): Promise<Buffer> {
+  /** The frame with boxes reported outside detection (0..1, e.g. the status page's live boxes). */
+  encode(frame: I420Image, boxes: readonly NormBox[]): Promise<Buffer> {
+    return this.encodePixels(frame, boxes.map((b) => toPixelBox(b, frame)));
+  }
+
+  /** The frame with boxes in its pixels (detection's own, e.g. an event's best sighting). */
+  encodePixels(frame: I420Image, boxes: readonly PixelBox[]): Promise<Buffer> {
     if (this.closed) return Promise.reject(new AgentError('SNAPSHOT_CLOSED', 'snapshot encoder is closed'));
     if (this.pending.size >= MAX_PENDING) {
       return Promise.reject(new AgentError('SNAPSHOT_BACKLOG', `${MAX_PENDING} snapshots already waiting to be encoded`, 'the box is overloaded; lower detect fps or the number of cameras'));
@@ -52,7 +58,7 @@ export class SnapshotEncoder {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const job: SnapshotJob = { id, width: frame.width, height: frame.height, data: frame.data, boxes, quality: this.quality };
+      const job: SnapshotJob = { id, width: frame.width, height: frame.height, data: frame.data, boxes };
       worker.postMessage(job);
       worker.ref();
     });
