@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
+import { clipChunkTopic, clipMetaTopic, SAFE_NAME_PATTERN, type FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { fileSigningPayload, type SignedFileMeta } from '../identity/file-signature.js';
 import type { OutboxClass } from './entry.js';
@@ -8,11 +9,7 @@ import type { ClipMeta } from './types.js';
 
 /** Chunks per write job when streaming a file from disk: bounds RAM to a few chunks. */
 const CHUNKS_PER_JOB = 8;
-
-export interface FileMetaMessage extends SignedFileMeta {
-  id: string;
-  signature: string;
-}
+const CLIP_ID = new RegExp(SAFE_NAME_PATTERN);
 
 export interface FileTransferContext {
   store: OutboxStore;
@@ -21,7 +18,7 @@ export interface FileTransferContext {
 }
 
 function checkClipId(clipId: string): void {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(clipId) || clipId === '.' || clipId === '..') {
+  if (!CLIP_ID.test(clipId) || clipId === '.' || clipId === '..') {
     throw new AgentError('OUTBOX_CLIP_ID_INVALID', `clipId "${clipId}" cannot be a topic level`, 'use letters, digits, ".", "_" and "-" (at most 128)');
   }
 }
@@ -34,8 +31,8 @@ function buildMeta(ctx: FileTransferContext, id: string, meta: ClipMeta, bytes: 
   return { id, ...signed, signature: ctx.sign(fileSigningPayload(signed)) };
 }
 
-const metaItem = (m: FileMetaMessage): PutItem => ({ topic: `clips/${m.clipId}/meta`, json: true, payload: Buffer.from(JSON.stringify(m)) });
-const chunkItem = (clipId: string, i: number, data: Buffer): PutItem => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: data });
+const metaItem = (m: FileMetaMessage): PutItem => ({ topic: clipMetaTopic(m.clipId), json: true, payload: Buffer.from(JSON.stringify(m)) });
+const chunkItem = (clipId: string, i: number, data: Buffer): PutItem => ({ topic: clipChunkTopic(clipId, i), json: false, payload: data });
 
 /** A file already in memory: meta and every chunk in one atomic batch. */
 export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, kind: 'clip' | 'snapshot', id: string, file: Buffer, meta: ClipMeta): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
 import type { AgentConfig } from '../config/schema/index.js';
+import { encodeEventMessage, EVENTS_TOPIC, type EventBody } from '../contract/index.js';
 import { assertRelativeTopic } from '../uplink/topics.js';
 import type { Uplink } from '../uplink/types.js';
 import { classOf, type OutboxClass } from './entry.js';
@@ -61,16 +62,15 @@ export class Outbox implements OutboxWriter {
     this.drainer.attach(uplink);
   }
 
-  async enqueueEvent(event: object): Promise<{ id: string; seq: number }> {
+  async enqueueEvent(event: EventBody): Promise<{ id: string; seq: number }> {
     const id = randomUUID();
-    // Serialised once here; only id and seq are spliced in when the writer assigns seq.
-    const body = JSON.stringify(Object.assign({}, event, { id: undefined, seq: undefined }));
-    const rest = body === '{}' ? '}' : `,${body.slice(1)}`;
+    // The writer assigns seq, then the message is encoded; the hint sizes it for the quota check.
+    const encode = (seq: number): Buffer => encodeEventMessage(id, seq, event);
     const res = await this.store.put({
       cls: 0,
       kind: 'event',
       seq: true,
-      items: [{ topic: 'events', json: true, sizeHint: body.length + 64, payload: (seq) => Buffer.from(`{"id":${JSON.stringify(id)},"seq":${seq}${rest}`) }],
+      items: [{ topic: EVENTS_TOPIC, json: true, sizeHint: encode(0).length + 16, payload: encode }],
     });
     return { id, seq: res.seq ?? 0 };
   }

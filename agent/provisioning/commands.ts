@@ -1,7 +1,8 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import type { AgentConfig } from '../config/schema/index.js';
 import { redactSecrets } from '../config/secrets.js';
+import { COMMAND_SPECS, type CommandArgs, type CommandName } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { configHash } from './config-hash.js';
 import type { CommandData, ProvisioningHost } from './host.js';
@@ -11,20 +12,12 @@ export interface CommandContext {
   running(): { config: AgentConfig; version: number };
 }
 
-interface CommandSpec<S extends TSchema> {
-  /** Changes something on the gateway: must be signed and fresh (nonce + timestamp). */
-  mutating: boolean;
-  args: S;
-  run(args: Static<S>, ctx: CommandContext): Promise<CommandData>;
+/** How the gateway runs a command; its name, signing rule and args schema are the wire contract's. */
+interface CommandRunner<N extends CommandName> {
+  run(args: CommandArgs<N>, ctx: CommandContext): Promise<CommandData>;
   /** Runs after the answer was published (restart must answer before it goes). */
   after?(ctx: CommandContext): Promise<void>;
 }
-
-const CameraArgs = Type.Object({ camera: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
-/** Epoch milliseconds or an ISO 8601 time. */
-const Instant = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 64 })]);
-const ClipArgs = Type.Object({ camera: Type.String({ minLength: 1, maxLength: 64 }), from: Instant, to: Instant }, { additionalProperties: false });
-const NoArgs = Type.Object({}, { additionalProperties: false });
 
 function knownCamera(ctx: CommandContext, id: string): void {
   if (!ctx.running().config.cameras.some((c) => c.id === id)) {
@@ -38,38 +31,24 @@ function toMs(v: number | string, name: string): number {
   return ms;
 }
 
-function spec<S extends TSchema>(s: CommandSpec<S>): CommandSpec<S> {
-  return s;
-}
-
-export const COMMANDS = {
-  'config/get': spec({
-    mutating: false,
-    args: NoArgs,
+const RUNNERS: { [N in CommandName]: CommandRunner<N> } = {
+  'config/get': {
     run: async (_a, ctx) => {
       const { config, version } = ctx.running();
       const redacted = redactSecrets(config);
       return { version, configHash: configHash(redacted), config: redacted };
     },
-  }),
-  'camera/enable': spec({
-    mutating: true,
-    args: CameraArgs,
+  },
+  'camera/enable': {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, true), { camera: a.camera, enabled: true }),
-  }),
-  'camera/disable': spec({
-    mutating: true,
-    args: CameraArgs,
+  },
+  'camera/disable': {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, false), { camera: a.camera, enabled: false }),
-  }),
-  snapshot: spec({
-    mutating: false,
-    args: CameraArgs,
+  },
+  snapshot: {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), ctx.host.snapshot(a.camera)),
-  }),
-  clip: spec({
-    mutating: false,
-    args: ClipArgs,
+  },
+  clip: {
     run: async (a, ctx) => {
       knownCamera(ctx, a.camera);
       const from = toMs(a.from, 'from');
@@ -79,17 +58,18 @@ export const COMMANDS = {
       if (to - from > maxMs) throw new AgentError('CLIP_TOO_LONG', `clip is longer than clips.maxSeconds (${maxMs / 1000} s)`, 'ask for a shorter span');
       return ctx.host.requestClip(a.camera, from, to);
     },
-  }),
-  diag: spec({ mutating: false, args: NoArgs, run: async (_a, ctx) => ctx.host.diag() }),
-  restart: spec({
-    mutating: true,
-    args: NoArgs,
+  },
+  diag: { run: async (_a, ctx) => ctx.host.diag() },
+  restart: {
     run: async () => ({ restarting: true }),
     after: async (ctx) => ctx.host.restart(),
-  }),
+  },
 };
 
-export type CommandName = keyof typeof COMMANDS;
+/** Each command: its wire spec (mutating, args) with the gateway's runner. */
+export const COMMANDS = Object.fromEntries(
+  (Object.keys(COMMAND_SPECS) as CommandName[]).map((name) => [name, { ...COMMAND_SPECS[name], ...RUNNERS[name] }]),
+) as { [N in CommandName]: (typeof COMMAND_SPECS)[N] & CommandRunner<N> };
 
 export function isCommandName(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);

@@ -2,6 +2,7 @@ import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
+import { clipMetaTopic, under } from '../contract/index.js';
 import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
 import type { DetectionStage } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
@@ -74,13 +75,13 @@ export class AgentControl implements ProvisioningHost, StatusSource {
     const ts = new Date().toISOString();
     const clipId = `snap-${newClipId()}`;
     await this.agent.outbox().enqueueFile('snapshot', jpeg, { clipId, camera: cameraId, startTs: ts, endTs: ts, contentType: 'image/jpeg' });
-    return { clipId, bytes: jpeg.length, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+    return { clipId, bytes: jpeg.length, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
   async requestClip(cameraId: string, fromMs: number, toMs: number): Promise<CommandData> {
     if (!this.agent.config().cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
     const clipId = this.agent.clips().requestClip(cameraId, fromMs, toMs);
-    return { clipId, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+    return { clipId, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
   async diag(): Promise<CommandData> {

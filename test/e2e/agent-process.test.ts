@@ -6,9 +6,9 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
+import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
 interface Status { state: string; version: string; ts: string; publicKey?: string }
-interface Health { ts: string; uptimeS: number; cameras: Record<string, { state: string; fpsIn: number; dropped: number; reconnects: number; lastFrameAgeMs: number | null }>; system: { cpuLoadPercent: number; memTotalMB: number; diskFreeMB: number | null }; outbox?: { pending: number } }
 
 describe('the agent as a process against a real Mosquitto', function () {
   this.timeout(180000);

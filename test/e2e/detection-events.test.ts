@@ -4,7 +4,8 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-import { fileCamera, writeAgentConfig, type EventMessage } from './support.js';
+import type { EventMessage } from '../../agent/contract/index.js';
+import { fileCamera, writeAgentConfig } from './support.js';
 
 const time = (v: number | string): number => (typeof v === 'number' ? v : Date.parse(v));
 

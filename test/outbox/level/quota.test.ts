@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { LevelOutboxStore } from '../../../agent/outbox/level/level-store.js';
 import { quietLogger } from '../../uplink/helpers.js';
+import { objectEvent } from '../../support/object-event.js';
 import { clipMeta, openTestOutbox as open, outboxConfig, outboxTestScope } from '../helpers.js';
 
 describe('outbox store: quota and eviction (real LevelDB)', function () {
@@ -11,7 +12,7 @@ describe('outbox store: quota and eviction (real LevelDB)', function () {
     const ob = await open(dir(), { quotaBytes: 1024 * 1024, sync: 'never' });
     cleanups.push(() => ob.close());
     const filler = 'x'.repeat(1500);
-    for (let b = 0; b < 11; b++) await Promise.all([...Array(50).keys()].map((i) => ob.enqueueEvent({ b, i, filler })));
+    for (let b = 0; b < 11; b++) await Promise.all([...Array(50).keys()].map((i) => ob.enqueueEvent(objectEvent({ objectId: `o${b}-${i}`, label: filler }))));
     const before = ob.stats();
     assert.ok(before.bytes > 900 * 1024, `events fill the quota: ${before.bytes}`);
     await assert.rejects(ob.enqueueFile('clip', randomBytes(300 * 1024), clipMeta('too-much')), { code: 'OUTBOX_FULL' });
@@ -20,7 +21,7 @@ describe('outbox store: quota and eviction (real LevelDB)', function () {
     assert.equal(after.evicted.clip, 1);
     assert.equal(after.evicted.event, 0);
     // More events push out the oldest events (counted), never fail.
-    for (let i = 0; i < 100; i++) await ob.enqueueEvent({ more: i, filler });
+    for (let i = 0; i < 100; i++) await ob.enqueueEvent(objectEvent({ objectId: `more-${i}`, label: filler }));
     assert.ok(ob.stats().evicted.event > 0);
     assert.ok(ob.stats().bytes <= 1024 * 1024);
   });

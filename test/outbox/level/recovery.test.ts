@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { LevelOutboxStore } from '../../../agent/outbox/level/level-store.js';
 import { quietLogger } from '../../uplink/helpers.js';
+import { objectEvent } from '../../support/object-event.js';
 import { openTestOutbox as open, outboxConfig, outboxTestScope } from '../helpers.js';
 
 describe('outbox store: opening and recovery (real LevelDB)', function () {
@@ -10,12 +11,12 @@ describe('outbox store: opening and recovery (real LevelDB)', function () {
   it('keeps seq across a restart: no reuse, no gap', async () => {
     const d = dir();
     let ob = await open(d, { sync: 'always' });
-    for (let i = 1; i <= 5; i++) assert.equal((await ob.enqueueEvent({ i })).seq, i);
+    for (let i = 1; i <= 5; i++) assert.equal((await ob.enqueueEvent(objectEvent({ objectId: `o${i}` }))).seq, i);
     await ob.close();
     ob = await open(d);
     cleanups.push(() => ob.close());
     assert.equal(ob.stats().pending, 5);
-    assert.equal((await ob.enqueueEvent({ i: 6 })).seq, 6);
+    assert.equal((await ob.enqueueEvent(objectEvent({ objectId: 'o6' }))).seq, 6);
   });
 
   it('drops a file whose enqueue was interrupted, and keeps everything else', async () => {
@@ -30,7 +31,7 @@ describe('outbox store: opening and recovery (real LevelDB)', function () {
     const ob = await open(d);
     cleanups.push(() => ob.close());
     assert.equal(ob.stats().pending, 1);
-    assert.equal((await ob.enqueueEvent({})).seq, 2);
+    assert.equal((await ob.enqueueEvent(objectEvent())).seq, 2);
   });
 
   it('holds the LevelDB lock: a second opener gets OUTBOX_LOCKED', async () => {
