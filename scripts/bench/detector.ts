@@ -16,7 +16,7 @@ import { pixelBox } from '../../agent/detection/coords.js';
 import { i420RegionToTensor } from '../../agent/detection/detector/preprocess.js';
 import { detectorSessionOptions } from '../../agent/detection/detector/session-options.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
-import { CLIPS, clipFrames } from '../../test/detector/images.js';
+import { CLIPS, clipFrames } from '../../test/detection/detector/images.js';
 import { repoRoot } from '../convert-model.js';
 import { pct, printVariantTable, variantTable } from './support/detector-variants.js';
 
