@@ -16,6 +16,7 @@ import type { CameraPlan } from './pipeline-plan.js';
 import type { CameraError } from './error-codes.js';
 import { closeSegment } from './segment-files.js';
 import { quoteGst } from './pipeline-templates.js';
+import { dieWithParent } from './die-with-parent.js';
 
 const STOP_GRACE_MS = 3000;
 
@@ -262,5 +263,9 @@ process.on('message', (raw: ToCamera) => {
   else if (raw.type === 'ack') credit++;
   else if (raw.type === 'stop') stop();
 });
-// The agent is gone: nobody will read our frames, and we must not linger as an orphan.
-process.on('disconnect', () => process.exit(0));
+// The agent is gone: nobody will read our frames, and we must not linger as an orphan. The open
+// recording segment stays a partial file; the next start recovers it (recoverPartialSegments).
+dieWithParent(() => {
+  stopping = true;
+  pipeline?.stop();
+});
