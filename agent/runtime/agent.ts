@@ -5,6 +5,7 @@ import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { AGENT_VERSION } from '../core/version.js';
+import { writeOutboxSnapshot } from '../diagnostics/outbox-snapshot.js';
 import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
@@ -133,6 +134,12 @@ export class Agent {
   }
 
   private async publishHealth(): Promise<void> {
+    try {
+      // For `diag` in another process (the Docker HEALTHCHECK), which must not open the locked outbox.
+      writeOutboxSnapshot(this.config.gateway.dataDir, this.outbox.writer.stats());
+    } catch (err) {
+      this.logger.warn({ err: toErrorInfo(err, 'HEALTH_FAILED') }, 'outbox figures for diag not written');
+    }
     try {
       await this.outbox.writer.enqueueJson('health', 'health', await this.health());
     } catch (err) {
