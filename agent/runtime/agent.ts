@@ -24,6 +24,7 @@ import { OutboxSubsystem } from './subsystems/outbox.js';
 import { ProvisioningSubsystem } from './subsystems/provisioning.js';
 import { SchedulerSubsystem } from './subsystems/scheduler.js';
 import { StatusPageSubsystem } from './subsystems/status-page.js';
+import type { StartupInfo } from './startup-config.js';
 import { SwitchableUplink } from './switchable-uplink.js';
 
 /**
@@ -43,6 +44,7 @@ export class Agent {
   private readonly provisioning: ProvisioningSubsystem;
   private readonly control: AgentControl;
   private readonly lifecycle: Lifecycle;
+  private readonly statusPage: StatusPageSubsystem;
   private restartListener?: () => void;
 
   private constructor(
@@ -51,6 +53,8 @@ export class Agent {
     readonly gatewayId: string,
     readonly identity: GatewayIdentity,
     configVersion: number,
+    /** Which start-up config runs and what was passed over (boot.ts); reported in status and health. */
+    private readonly startup?: StartupInfo,
   ) {
     const running = (): AgentConfig => this.config;
     const child = (subsystem: string): Logger => logger.child({ subsystem });
@@ -86,6 +90,7 @@ export class Agent {
     });
     this.provisioning = new ProvisioningSubsystem(() => ({ gatewayId, config: this.config, version: configVersion, dataDir, uplink: this.uplink, host: this.control, identity, logger: child('provisioning') }));
     const statusPage = new StatusPageSubsystem({ config: running, gatewayId, source: this.control, logger: child('status-page') });
+    this.statusPage = statusPage;
     // Each part relies only on those before it; stop runs this list backwards. Detection stops
     // before clips and the outbox, so the end events of its open tracks are still queued.
     this.lifecycle = new Lifecycle(
@@ -97,10 +102,10 @@ export class Agent {
   }
 
   /** `configVersion`: the desired-config version `config` came from (0: the config file). */
-  static async start(config: AgentConfig, logger: Logger, configVersion = 0): Promise<Agent> {
+  static async start(config: AgentConfig, logger: Logger, configVersion = 0, startup?: StartupInfo): Promise<Agent> {
     const gatewayId = config.gateway.id ?? deriveGatewayId();
     mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
-    const agent = new Agent(config, logger, gatewayId, loadOrCreateIdentity(config.gateway.dataDir), configVersion);
+    const agent = new Agent(config, logger, gatewayId, loadOrCreateIdentity(config.gateway.dataDir), configVersion, startup);
     try {
       await agent.lifecycle.start();
     } catch (err) {
@@ -117,7 +122,7 @@ export class Agent {
 
   statusPayload(): Record<string, unknown> {
     const config = this.provisioning.status();
-    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}) };
+    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}), ...(this.startup ? { startup: this.startup } : {}) };
   }
 
   async health(): Promise<HealthReport> {
@@ -130,6 +135,11 @@ export class Agent {
       detector: detection ? () => this.detection.detectorStats() : undefined,
       outbox: () => this.outbox.writer.stats(),
       uplinkConnected: () => this.uplink.connected,
+      startup: this.startup,
+      degraded: () => {
+        const statusPage = this.statusPage.degraded();
+        return statusPage ? [{ part: 'statusPage', ...statusPage }] : [];
+      },
     });
   }
 
