@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { cameraProcessesOf } from '../support/camera-processes.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
-import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { REPO_ROOT, tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
 /** Issue 15 item 5: no camera process outlives its agent, however the agent ends. */
@@ -25,7 +25,7 @@ describe('camera processes die with the agent', function () {
       detection: { enabled: false },
       cameras: [
         // Recording makes the camera's stop an EOS wait of up to seconds: the kill lands inside it.
-        { id: 'street', source: { kind: 'file', path: path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'), loop: true }, record: { enabled: true } },
+        { id: 'street', source: { kind: 'file', path: path.join(REPO_ROOT, 'scripts/demo/street.mp4'), loop: true }, record: { enabled: true } },
         { id: 'pattern', source: { kind: 'test', pattern: 'ball' }, record: { enabled: false } },
       ],
     }));
