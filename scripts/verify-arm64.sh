@@ -7,6 +7,8 @@
 # real ONNX inference, tracking, LevelDB outbox, embedded broker) — printing timings for each step.
 #   sudo scripts/verify-arm64.sh [--rootfs DIR] [--seconds N] [--release-dir DIR] [--steps a,b,...]
 # --steps repeats some steps on a root that already has the agent installed, e.g. --steps pipeline.
+# The root gets a Raspberry Pi 4 /proc/cpuinfo bind-mounted (see mounts below), so the result does not
+# depend on the host's CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOTFS=/var/tmp/edge-agent-arm64/rootfs
@@ -29,7 +31,7 @@ declare -A TIMES
 step() { # name command...
   local name="$1"; shift
   case ",$STEPS," in *",$name,"*) ;; *) echo "== $name: skipped"; return 0 ;; esac
-  local t0=$(date +%s)
+  local t0; t0=$(date +%s)
   echo "== $name"
   "$@"
   TIMES[$name]=$(( $(date +%s) - t0 ))
@@ -41,7 +43,7 @@ host_tools() {
   for p in debootstrap qemu-user-static; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p"); done
   [ ${#need[@]} -eq 0 ] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; }
   # Register qemu for arm64 ELF binaries (F: the interpreter is opened now, so it works inside the chroot).
-  [ -d /proc/sys/fs/binfmt_misc ] && [ -f /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  if [ ! -f /proc/sys/fs/binfmt_misc/register ]; then mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; fi
   [ -f /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || cat /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register
 }
 
@@ -71,11 +73,18 @@ make_rootfs() {
   cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
 }
 
+# The emulated root sees a Raspberry Pi 4 /proc/cpuinfo (scripts/arm64/rpi4-cpuinfo, Cortex-A72): with the
+# host's x86 one, onnxruntime-node's CPU detection (cpuinfo) segfaults under qemu-user on some hosts (an
+# AMD EPYC: 3 of 3 qemu CPU models tried), so the proof would depend on the host's CPU.
+CPUINFO=scripts/arm64/rpi4-cpuinfo
 mounts() {
   for m in proc sys dev; do mountpoint -q "$ROOTFS/$m" || mount --bind "/$m" "$ROOTFS/$m"; done
+  mountpoint -q "$ROOTFS/proc/cpuinfo" || mount --bind "$CPUINFO" "$ROOTFS/proc/cpuinfo"
+  echo "== emulated root: /proc/cpuinfo is $CPUINFO ($(grep -m1 '^Model' "$CPUINFO" | cut -d: -f2- | sed 's/^ *//'), $(grep -c '^processor' "$CPUINFO") cores), not the host's $(uname -m) one"
 }
 unmounts() {
-  for m in dev sys proc; do mountpoint -q "$ROOTFS/$m" && umount -l "$ROOTFS/$m" || true; done
+  if mountpoint -q "$ROOTFS/proc/cpuinfo"; then umount -l "$ROOTFS/proc/cpuinfo" || true; fi
+  for m in dev sys proc; do if mountpoint -q "$ROOTFS/$m"; then umount -l "$ROOTFS/$m" || true; fi; done
 }
 trap unmounts EXIT
 
@@ -86,7 +95,7 @@ release() {
 }
 
 install_release() {
-  local tarball; tarball=$(ls -t "$RELEASE_DIR"/edge-agent-*-linux-arm64.tar.gz | head -1)
+  local tarball; tarball=$(find "$RELEASE_DIR" -maxdepth 1 -name 'edge-agent-*-linux-arm64.tar.gz' -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2-)
   cp "$tarball" "$ROOTFS/tmp/edge-agent-arm64.tar.gz"
   tar -xzf "$tarball" -C "$ROOTFS/tmp" --wildcards '*/scripts/install.sh' --strip-components=2
   in_root bash /tmp/install.sh --from /tmp/edge-agent-arm64.tar.gz
@@ -132,5 +141,5 @@ step check-config check_config
 step diag diag
 step pipeline pipeline
 echo
-echo "verify-arm64: steps passed ($STEPS) on $(in_root uname -m) (emulated); seconds per step:"
+echo "verify-arm64: steps passed ($STEPS) on $(in_root uname -m) (emulated, /proc/cpuinfo of a Raspberry Pi 4 from $CPUINFO); seconds per step:"
 for k in ${ALL_STEPS//,/ }; do printf '  %-14s %s\n' "$k" "${TIMES[$k]:-?}"; done

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgentError } from '../core/errors.js';
+import type { AppliedRename } from './migrate.js';
 import { formatProblems, validateConfig, type ConfigProblem } from './validate.js';
 import type { AgentConfig } from './schema/index.js';
 
@@ -10,8 +11,11 @@ export class ConfigInvalidError extends AgentError {
   }
 }
 
-/** Reads, parses and validates a config file; relative file-camera paths resolve from its folder. */
-export function loadConfigFile(file: string): AgentConfig {
+/**
+ * Reads, parses and validates a config file; relative file-camera paths resolve from its folder.
+ * Keys an older agent version used are moved to their new names first (`onRenamed` hears which).
+ */
+export function loadConfigFile(file: string, onRenamed?: (renamed: AppliedRename[]) => void): AgentConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -26,6 +30,7 @@ export function loadConfigFile(file: string): AgentConfig {
   }
   const result = validateConfig(parsed);
   if (!result.ok) throw new ConfigInvalidError(file, result.problems);
+  if (result.renamed.length) onRenamed?.(result.renamed);
   return resolveRelativePaths(result.config, path.dirname(path.resolve(file)));
 }
 

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import cron from 'node-cron';
+import { CONFIG_RENAMES, migrateConfig, type AppliedRename, type KeyRename } from './migrate.js';
 import { AgentConfigSchema, type AgentConfig } from './schema/index.js';
 
 export interface ConfigProblem {
@@ -9,7 +10,8 @@ export interface ConfigProblem {
   reason: string;
 }
 
-export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; problems: ConfigProblem[] };
+/** `renamed`: keys an older agent version wrote, moved to their new names (agent/config/migrate.ts). */
+export type ConfigResult = { ok: true; config: AgentConfig; renamed: AppliedRename[] } | { ok: false; problems: ConfigProblem[] };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false });
 addFormats(ajv);
@@ -67,13 +69,15 @@ function semanticProblems(config: AgentConfig): ConfigProblem[] {
 
 /**
  * Validates a parsed config (from the file or a provisioning payload) against THE schema, filling
- * in defaults. Never mutates its input. Lists every problem, not just the first.
+ * in defaults, after moving renamed keys to their current names. Never mutates its input. Lists
+ * every problem, not just the first.
  */
-export function validateConfig(input: unknown): ConfigResult {
+export function validateConfig(input: unknown, renames: readonly KeyRename[] = CONFIG_RENAMES): ConfigResult {
   const candidate: unknown = structuredClone(input);
+  const renamed = migrateConfig(candidate, renames);
   if (!validateSchema(candidate)) return { ok: false, problems: schemaProblems(validateSchema.errors) };
   const problems = semanticProblems(candidate);
-  return problems.length ? { ok: false, problems } : { ok: true, config: candidate };
+  return problems.length ? { ok: false, problems } : { ok: true, config: candidate, renamed };
 }
 
 export function formatProblems(problems: ConfigProblem[]): string {

@@ -11,5 +11,6 @@ export * from './schemas/health.js';
 export * from './schemas/provisioning.js';
 export * from './schemas/selftest.js';
 export * from './schemas/status.js';
+export * from './schemas/startup.js';
 export { WIRE_MESSAGES, type WireMessage } from './messages.js';
 export { wireValidator, type WireValidator } from './validate.js';

@@ -4,6 +4,7 @@ import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ApplyOutcome, Subsystem } from '../core/subsystem.js';
 import { CameraSupervisor } from './camera-supervisor.js';
+import { reapStaleCameraProcesses } from './stale-camera-processes.js';
 import type { CameraStats, VideoFrame } from './types.js';
 
 export interface CameraManagerOptions {
@@ -33,6 +34,9 @@ export class CameraManager implements Subsystem {
   }
 
   async start(): Promise<void> {
+    // Before our own cameras start: a camera left running by a killed earlier run would hold its
+    // memory and its camera's stream (and record into the same folder).
+    await reapStaleCameraProcesses(this.opts.dataDir, this.opts.logger);
     this.started = true;
     for (const cam of this.cameras.values()) cam.start();
   }

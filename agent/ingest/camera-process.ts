@@ -16,6 +16,7 @@ import type { CameraPlan } from './pipeline-plan.js';
 import type { CameraError } from './error-codes.js';
 import { closeSegment } from './segment-files.js';
 import { quoteGst } from './pipeline-templates.js';
+import { dieWithParent, endProcess } from './process-end.js';
 
 const STOP_GRACE_MS = 3000;
 
@@ -38,19 +39,15 @@ function send(msg: FromCamera): void {
 
 function fail(code: CameraError['code'], message: string): void {
   send({ type: 'error', code, message });
-  exitSoon(2);
+  exitSoon(true);
 }
 
-function exitSoon(code: number): void {
-  if (stopping && code !== 0) return;
+/** `failed`: a failure while already stopping changes nothing. */
+function exitSoon(failed = false): void {
+  if (stopping && failed) return;
   stopping = true;
-  try {
-    pipeline?.stop();
-  } catch {
-    // already torn down
-  }
-  // Let the last IPC messages flush; pending native pulls must not keep the process alive.
-  setTimeout(() => process.exit(code), 100).unref();
+  // Let the last IPC messages flush (100 ms); pending native pulls must not keep the process alive.
+  endProcess(() => pipeline?.stop(), 100);
 }
 
 /**
@@ -164,7 +161,7 @@ function onBus(msg: GstBusMessage): void {
         fail('CAMERA_STREAM_ENDED', 'file reached its end; restarting the loop');
       } else {
         send({ type: 'ended' });
-        exitSoon(0);
+        exitSoon();
       }
       return;
     case 'async-done':
@@ -239,7 +236,7 @@ function finishStop(): void {
       });
   }
   if (pendingRenames > 0) return;
-  exitSoon(0);
+  exitSoon();
 }
 
 function stop(): void {
@@ -247,13 +244,13 @@ function stop(): void {
   stopRequested = true;
   stopping = true;
   if (!pipeline || !plan?.recordDir) {
-    exitSoon(0);
+    exitSoon();
     return;
   }
   // EOS lets splitmuxsink close the open segment properly before we exit.
   pipeline.sendEOS();
   setTimeout(() => {
-    if (!eosSeen) exitSoon(0);
+    if (!eosSeen) exitSoon();
   }, STOP_GRACE_MS).unref();
 }
 
@@ -262,5 +259,9 @@ process.on('message', (raw: ToCamera) => {
   else if (raw.type === 'ack') credit++;
   else if (raw.type === 'stop') stop();
 });
-// The agent is gone: nobody will read our frames, and we must not linger as an orphan.
-process.on('disconnect', () => process.exit(0));
+// The agent is gone: nobody will read our frames, and we must not linger as an orphan. The open
+// recording segment stays a partial file; the next start recovers it (recoverPartialSegments).
+dieWithParent(() => {
+  stopping = true;
+  pipeline?.stop();
+});

@@ -11,6 +11,7 @@ import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
 import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
 import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
+import { cameraProcessArgs } from './stale-camera-processes.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
 
 export interface SupervisorDeps {
@@ -166,8 +167,9 @@ export class CameraSupervisor {
     this.decoder = plan.decoder;
     // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
     this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
-    // The camera id as argument only labels the process for `ps` and the benchmark; the plan comes over IPC.
-    const child = fork(CHILD_SCRIPT, [this.config.id], {
+    // The arguments only label the process (camera id for `ps` and the benchmark, data dir for the
+    // reaping of stale processes at start); the plan comes over IPC.
+    const child = fork(CHILD_SCRIPT, cameraProcessArgs(this.config.id, dataDir), {
       cwd: REPO_ROOT,
       execArgv: [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS],
       env: { ...process.env, UV_THREADPOOL_SIZE: CHILD_THREADPOOL },

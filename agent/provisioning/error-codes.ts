@@ -139,8 +139,8 @@ export const ProvisioningErrorCodes = {
     remedy: 'check that `gateway.dataDir` is readable by the agent user',
   },
   LAST_GOOD_CORRUPT: {
-    summary: 'the last-good config in `dataDir` is not valid',
-    remedy: 'remove the file the message names to start on the config file',
+    summary: 'a last-good config in `dataDir` (the newest or the previous) does not parse or fails THE schema even after renamed keys were moved; the agent starts on the next config in line (previous last-good, config file, bootstrap)',
+    remedy: 'push a new desired config; the message names the file and the failing keys',
   },
   LAST_GOOD_WRITE_FAILED: {
     summary: 'an applied config could not be kept as last-good (the config is rolled back: `PROVISIONING_UNHEALTHY`)',

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../config/validate.js';
+import type { AppliedRename } from '../config/migrate.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -12,6 +13,8 @@ export interface LastGoodConfig {
   config: AgentConfig;
   configHash: string;
   savedAt: string;
+  /** Keys an older agent version wrote under old names, moved on load (agent/config/migrate.ts). */
+  renamed: AppliedRename[];
 }
 
 interface ProvisioningState {
@@ -21,40 +24,57 @@ interface ProvisioningState {
 
 /**
  * The last known good configuration on disk (`<dataDir>/provisioning/last-good.json`, 0600, written
- * atomically). Precedence at start-up: when it exists it wins over the config file, so a gateway
- * that was provisioned (or rolled back) comes up on what last ran healthy. It may hold decrypted
- * secrets: it sits beside the gateway key that decrypts them, with the same protection.
+ * atomically), and the one before it (`last-good.previous.json`): start-up falls back to it when the
+ * newest will not load or keeps failing to boot (agent/runtime/startup-config.ts). It may hold
+ * decrypted secrets: it sits beside the gateway key that decrypts them, with the same protection.
  */
 export class LastGoodConfigStore {
   readonly file: string;
+  readonly previousFile: string;
   private readonly stateFile: string;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'provisioning', 'last-good.json');
+    this.previousFile = path.join(dataDir, 'provisioning', 'last-good.previous.json');
     this.stateFile = path.join(dataDir, 'provisioning', 'state.json');
   }
 
   /** The stored last-good config, or undefined when there is none. Throws when it exists but is corrupt. */
   load(): LastGoodConfig | undefined {
+    return this.read(this.file);
+  }
+
+  /** The last-good config before the current one (same rules as load). */
+  loadPrevious(): LastGoodConfig | undefined {
+    return this.read(this.previousFile);
+  }
+
+  /**
+   * Keeps `config` as last-good; the one it replaces becomes the previous. Copied, not moved: a
+   * failed write leaves the current last-good in place.
+   */
+  save(version: number, config: AgentConfig): void {
+    if (isFile(this.file)) writeFileAtomic(this.previousFile, readFileSync(this.file), 0o600);
+    writeFileAtomic(this.file, JSON.stringify({ version, savedAt: new Date().toISOString(), config }, null, 2) + '\n', 0o600);
+  }
+
+  private read(file: string): LastGoodConfig | undefined {
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new AgentError('LAST_GOOD_UNREADABLE', `cannot read ${this.file}: ${(err as Error).message}`, 'check that gateway.dataDir is readable by the agent user', { cause: err });
+      throw new AgentError('LAST_GOOD_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`, 'check that gateway.dataDir is readable by the agent user', { cause: err });
     }
     try {
       const stored = JSON.parse(text) as { version: unknown; config: unknown; savedAt?: unknown };
       const result = validateConfig(stored.config);
-      if (!result.ok || typeof stored.version !== 'number') throw new Error('schema');
-      return { version: stored.version, config: result.config, configHash: configHash(result.config), savedAt: String(stored.savedAt ?? '') };
+      if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.reason}`).join('; '));
+      if (typeof stored.version !== 'number') throw new Error('no version');
+      return { version: stored.version, config: result.config, configHash: configHash(result.config), savedAt: String(stored.savedAt ?? ''), renamed: result.renamed };
     } catch (err) {
-      throw new AgentError('LAST_GOOD_CORRUPT', `${this.file} is not a valid last-good config`, `remove ${this.file} to start on the config file`, { cause: err });
+      throw new AgentError('LAST_GOOD_CORRUPT', `${file} is not a valid last-good config (${(err as Error).message})`, 'the agent starts on the next config in line (previous last-good, config file, bootstrap); push a new desired config', { cause: err });
     }
-  }
-
-  save(version: number, config: AgentConfig): void {
-    writeFileAtomic(this.file, JSON.stringify({ version, savedAt: new Date().toISOString(), config }, null, 2) + '\n', 0o600);
   }
 
   lastHandledVersion(): number {
@@ -68,5 +88,13 @@ export class LastGoodConfigStore {
 
   setLastHandledVersion(version: number): void {
     writeFileAtomic(this.stateFile, JSON.stringify({ lastHandledVersion: version } satisfies ProvisioningState) + '\n', 0o600);
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
   }
 }

@@ -57,7 +57,8 @@ export class ProvisioningService {
 
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
-    const lastGood = this.store.load();
+    // Read only when not told: the runtime may run on a fallback because last-good does not load.
+    const lastGood = opts.version === undefined ? this.store.load() : undefined;
     const version = opts.version ?? (lastGood && lastGood.configHash === configHash(opts.config) ? lastGood.version : 0);
     this.running = { config: opts.config, version };
     this.replay = new ReplayGuard(opts.dataDir, () => this.running.config.provisioning.maxClockSkewSeconds * 1000);

@@ -6,6 +6,7 @@ import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { AGENT_VERSION } from '../core/version.js';
+import { writeOutboxSnapshot } from '../diagnostics/outbox-snapshot.js';
 import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
@@ -24,6 +25,7 @@ import { OutboxSubsystem } from './subsystems/outbox.js';
 import { ProvisioningSubsystem } from './subsystems/provisioning.js';
 import { SchedulerSubsystem } from './subsystems/scheduler.js';
 import { StatusPageSubsystem } from './subsystems/status-page.js';
+import type { StartupInfo } from './startup-config.js';
 import { SwitchableUplink } from './switchable-uplink.js';
 
 /**
@@ -43,6 +45,7 @@ export class Agent {
   private readonly provisioning: ProvisioningSubsystem;
   private readonly control: AgentControl;
   private readonly lifecycle: Lifecycle;
+  private readonly statusPage: StatusPageSubsystem;
   private restartListener?: () => void;
 
   private constructor(
@@ -51,6 +54,8 @@ export class Agent {
     readonly gatewayId: string,
     readonly identity: GatewayIdentity,
     configVersion: number,
+    /** Which start-up config runs and what was passed over (boot.ts); reported in status and health. */
+    private readonly startup?: StartupInfo,
   ) {
     const running = (): AgentConfig => this.config;
     const child = (subsystem: string): Logger => logger.child({ subsystem });
@@ -86,6 +91,7 @@ export class Agent {
     });
     this.provisioning = new ProvisioningSubsystem(() => ({ gatewayId, config: this.config, version: configVersion, dataDir, uplink: this.uplink, host: this.control, identity, logger: child('provisioning') }));
     const statusPage = new StatusPageSubsystem({ config: running, gatewayId, source: this.control, logger: child('status-page') });
+    this.statusPage = statusPage;
     // Each part relies only on those before it; stop runs this list backwards. Detection stops
     // before clips and the outbox, so the end events of its open tracks are still queued.
     this.lifecycle = new Lifecycle(
@@ -97,10 +103,10 @@ export class Agent {
   }
 
   /** `configVersion`: the desired-config version `config` came from (0: the config file). */
-  static async start(config: AgentConfig, logger: Logger, configVersion = 0): Promise<Agent> {
+  static async start(config: AgentConfig, logger: Logger, configVersion = 0, startup?: StartupInfo): Promise<Agent> {
     const gatewayId = config.gateway.id ?? deriveGatewayId();
     mkdirSync(config.gateway.dataDir, { recursive: true, mode: 0o750 });
-    const agent = new Agent(config, logger, gatewayId, loadOrCreateIdentity(config.gateway.dataDir), configVersion);
+    const agent = new Agent(config, logger, gatewayId, loadOrCreateIdentity(config.gateway.dataDir), configVersion, startup);
     try {
       await agent.lifecycle.start();
     } catch (err) {
@@ -117,7 +123,7 @@ export class Agent {
 
   statusPayload(): StatusDetails {
     const config = this.provisioning.status();
-    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}) };
+    return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}), ...(this.startup ? { startup: this.startup } : {}) };
   }
 
   async health(): Promise<HealthReport> {
@@ -130,10 +136,21 @@ export class Agent {
       detector: detection ? () => this.detection.detectorStats() : undefined,
       outbox: () => this.outbox.writer.stats(),
       uplinkConnected: () => this.uplink.connected,
+      startup: this.startup,
+      degraded: () => {
+        const statusPage = this.statusPage.degraded();
+        return statusPage ? [{ part: 'statusPage', ...statusPage }] : [];
+      },
     });
   }
 
   private async publishHealth(): Promise<void> {
+    try {
+      // For `diag` in another process (the Docker HEALTHCHECK), which must not open the locked outbox.
+      writeOutboxSnapshot(this.config.gateway.dataDir, this.outbox.writer.stats());
+    } catch (err) {
+      this.logger.warn({ err: toErrorInfo(err, 'HEALTH_FAILED') }, 'outbox figures for diag not written');
+    }
     try {
       await this.outbox.writer.enqueueJson('health', HEALTH_TOPIC, await this.health());
     } catch (err) {

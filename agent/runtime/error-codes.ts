@@ -26,6 +26,14 @@ export const RuntimeErrorCodes = {
     summary: 'a command needed a part of the agent that is stopped while the agent starts or restarts into a new config',
     remedy: 'try again in a few seconds',
   },
+  BOOT_ATTEMPTS_EXHAUSTED: {
+    summary: 'a start-up config (last-good, previous, config file or bootstrap) began 3 boots that never ran stable for a minute (the agent crashed or hung after starting on it), or its start failed; the agent starts on the next config in line and says so in `status`/`health` (`startup`)',
+    remedy: 'the log of those boots says why; a new desired config (a new last-good) is tried afresh',
+  },
+  STATUS_PAGE_UNAVAILABLE: {
+    summary: 'the status page could not start (its port is taken or not allowed); the agent runs without it, `health.degraded` says so, and it retries every minute',
+    remedy: 'free the port or set another `statusPage.port`',
+  },
   STATUS_PAGE_NO_PASSWORD: {
     summary: 'the status page is enabled without `statusPage.password`',
     remedy: 'set `statusPage.password`',

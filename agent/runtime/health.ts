@@ -1,5 +1,7 @@
 import type { CameraStats } from '../ingest/types.js';
 import type { OutboxStats } from '../outbox/types.js';
+import type { ErrorInfo } from '../core/errors.js';
+import type { StartupInfo } from './startup-config.js';
 import { readSystemMetrics, type SystemMetrics } from './system-metrics.js';
 
 import type { CameraDetectionStats } from '../detection/detection-stage.js';
@@ -15,6 +17,14 @@ export interface HealthSources {
   detector?: () => DetectorHealth | undefined;
   outbox?: () => OutboxStats;
   uplinkConnected: () => boolean;
+  startup?: StartupInfo;
+  /** Optional parts that are not working although configured (the agent runs without them). */
+  degraded?: () => DegradedPart[];
+}
+
+/** An optional part the agent runs without, and why (e.g. the status page cannot bind its port). */
+export interface DegradedPart extends ErrorInfo {
+  part: string;
 }
 
 export interface HealthReport {
@@ -25,6 +35,10 @@ export interface HealthReport {
   outbox?: OutboxStats;
   uplink: { connected: boolean };
   system: SystemMetrics;
+  /** Which start-up config runs (last-good, previous, file, bootstrap) and what was passed over. */
+  startup?: StartupInfo;
+  /** Present when an optional part is down; a camera's own failure is in its `lastError`. */
+  degraded?: DegradedPart[];
 }
 
 /** The `health` payload: camera, detector, outbox and system figures in one document. */
@@ -34,6 +48,7 @@ export async function buildHealth(src: HealthSources): Promise<HealthReport> {
   const cameras: HealthReport['cameras'] = {};
   for (const [id, stats] of Object.entries(cams)) cameras[id] = { ...stats, ...det[id] };
   const detector = src.detector?.();
+  const degraded = src.degraded?.() ?? [];
   return {
     ts: new Date().toISOString(),
     uptimeS: Math.round((Date.now() - src.startedAt) / 1000),
@@ -42,5 +57,7 @@ export async function buildHealth(src: HealthSources): Promise<HealthReport> {
     ...(src.outbox ? { outbox: src.outbox() } : {}),
     uplink: { connected: src.uplinkConnected() },
     system: await readSystemMetrics(src.dataDir),
+    ...(src.startup ? { startup: src.startup } : {}),
+    ...(degraded.length ? { degraded } : {}),
   };
 }

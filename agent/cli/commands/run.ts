@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { AgentError, toErrorInfo } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
-import { chooseStartupConfig } from '../../runtime/startup-config.js';
+import type { BootedAgent } from '../../runtime/boot.js';
 import { allAlive, startSystemdWatchdog, uplinkOnlineWithin } from '../../runtime/watchdog.js';
 
 /**
- * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service. SIGINT/SIGTERM stop it
- * cleanly (status offline); the `restart` command restarts it in-process on its current config.
+ * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service, started on the best config
+ * that runs (last-good, previous, file, bootstrap: runtime/boot.ts). SIGINT/SIGTERM stop it cleanly
+ * (status offline); the `restart` command restarts it in-process.
  */
 export function register(program: Command): void {
   program
@@ -18,14 +19,12 @@ export function register(program: Command): void {
     .action(async (opts: { config?: string; bootstrap?: string }) => {
       const bootLogger = createLogger();
       // Loaded on use, so the other commands start fast and don't depend on the runtime's modules.
-      const { Agent } = await import('../../runtime/agent.js');
+      const { bootAgent } = await import('../../runtime/boot.js');
+      let booted: BootedAgent | undefined;
       const start = async (): Promise<Agent> => {
         try {
-          const { config, source, version } = chooseStartupConfig(opts, bootLogger);
-          const logger = createLogger(process.env.EDGE_LOG_LEVEL ?? config.logging.level);
-          const agent = await Agent.start(config, logger, version);
-          logger.info({ gatewayId: agent.gatewayId, cameras: config.cameras.length, source }, 'agent started');
-          return agent;
+          booted = await bootAgent(opts, bootLogger);
+          return booted.agent;
         } catch (err) {
           const info = toErrorInfo(err, 'AGENT_START_FAILED');
           bootLogger.fatal({ err: info }, `agent failed to start: ${info.message}`);
@@ -37,7 +36,10 @@ export function register(program: Command): void {
       let agent: Agent | undefined;
       let stopping = false;
       let watchdog: { stop: () => void } | undefined;
-      const finish = (running: Agent): void => void running.stop().then(() => process.exit(0), () => process.exit(1));
+      const finish = (running: Agent): void => {
+        booted?.stoppedCleanly();
+        void running.stop().then(() => process.exit(0), () => process.exit(1));
+      };
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
@@ -60,6 +62,7 @@ export function register(program: Command): void {
         current().onRestartRequested(() => {
           if (stopping) return;
           bootLogger.info('restart requested');
+          booted?.stoppedCleanly();
           // A stop step that failed was logged; the agent starts again anyway rather than stay down.
           const stopped = current().stop().catch((err: unknown) => bootLogger.error({ err: toErrorInfo(err, 'SUBSYSTEM_STOP_FAILED') }, 'agent did not stop cleanly; starting it again'));
           void stopped.then(async () => {

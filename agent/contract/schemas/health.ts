@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { HealthReport } from '../../runtime/health.js';
 import { ErrorInfo, IsoTime, MessageId, Strict, type Assert, type SameKeys } from './common.js';
+import { DegradedPartSchema, StartupInfoSchema } from './startup.js';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 const NumberOrNull = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
@@ -66,6 +67,8 @@ export const HealthMessageSchema = Type.Object(
       },
       { ...Strict, description: 'from systeminformation' },
     ),
+    startup: Type.Optional(StartupInfoSchema),
+    degraded: Type.Optional(Type.Array(DegradedPartSchema, { description: 'only while an optional part is down' })),
   },
   { ...Strict, title: 'health' },
 );

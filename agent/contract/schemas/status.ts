@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigReportSchema } from './provisioning.js';
 import { IsoTime, Strict } from './common.js';
+import { StartupInfoSchema } from './startup.js';
 
 const Version = Type.String({ description: 'agent version' });
 
@@ -23,6 +24,7 @@ export const StatusDetailsProperties = {
   publicKey: Type.String({ description: "the gateway's Ed25519 public key (PEM): receivers verify files with it, operators encrypt secrets to it" }),
   cameras: Type.Array(Type.String(), { description: 'configured camera ids' }),
   config: Type.Optional(ProvisioningStatusSchema),
+  startup: Type.Optional(StartupInfoSchema),
 };
 const StatusDetails = Type.Object({ version: Version, ...StatusDetailsProperties }, Strict);
 export type StatusDetails = Static<typeof StatusDetails>;

@@ -3,12 +3,12 @@
  * waiting for the uplink and its oldest item, and whether recording retention fits the disk.
  *
  * LevelDB allows one process per database. When the running agent holds the lock, that is itself the
- * answer to "does it open" (pass: held by the running agent), and the backlog is read from a private
- * copy of the database folder (LevelDB recovers a copy taken mid-write from its log like after a
- * crash), which is then deleted. The agent's own `diag` command answers from its live outbox instead.
+ * answer to "does it open" (pass: held by the running agent), and the backlog comes from the figures
+ * the agent writes beside the outbox at each health tick (outbox-snapshot.ts). The check stays cheap
+ * enough for a HEALTHCHECK every minute: it never copies the database, and otherwise reads only
+ * file sizes. The agent's own `diag` command answers from its live outbox instead.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { AgentError } from '../../core/errors.js';
@@ -16,6 +16,7 @@ import { createLogger } from '../../core/logger.js';
 import { LevelOutboxStore } from '../../outbox/level/level-store.js';
 import type { OutboxStats } from '../../outbox/types.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
+import { readOutboxSnapshot } from '../outbox-snapshot.js';
 import { diskFree } from './system.js';
 
 const GB = 1e9;
@@ -30,9 +31,6 @@ function toBacklog(s: OutboxStats, now = Date.now()): Backlog {
   return { pending: s.pending, bytes: s.bytes, oldestTs: s.pending ? now - s.oldestAgeS * 1000 : undefined };
 }
 
-/** Copying a big outbox to read it would cost the SD card more than the answer is worth. */
-const MAX_COPY_BYTES = 256 * 1024 * 1024;
-
 /** Opened the way the agent opens it (same recovery, same counting), so the key layout stays the outbox's business. */
 async function readStats(dir: string, cfg: AgentConfig['outbox']): Promise<OutboxStats> {
   const store = await LevelOutboxStore.open(dir, cfg, createLogger('error', 'diag'));
@@ -43,20 +41,16 @@ async function readStats(dir: string, cfg: AgentConfig['outbox']): Promise<Outbo
   }
 }
 
-export async function openOutboxForReading(dir: string, cfg: AgentConfig['outbox']): Promise<{ backlog?: Backlog; via: 'direct' | 'copy' | 'locked' }> {
+/** The backlog and how it was read: opened directly, or (locked by the agent) from its snapshot, if any. */
+export async function openOutboxForReading(dir: string, dataDir: string, cfg: AgentConfig['outbox']): Promise<{ backlog?: Backlog; via: 'direct' | 'snapshot' | 'locked'; snapshotAgeS?: number }> {
   try {
     return { backlog: toBacklog(await readStats(dir, cfg)), via: 'direct' };
   } catch (err) {
     if (!(err instanceof AgentError && err.code === 'OUTBOX_LOCKED')) throw err;
   }
-  if (dirBytes(dir) > MAX_COPY_BYTES) return { via: 'locked' };
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'edge-diag-outbox-'));
-  try {
-    cpSync(dir, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'LOCK' });
-    return { backlog: toBacklog(await readStats(tmp, cfg)), via: 'copy' };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const snapshot = readOutboxSnapshot(dataDir);
+  if (!snapshot) return { via: 'locked' };
+  return { backlog: toBacklog(snapshot.stats, snapshot.ts), via: 'snapshot', snapshotAgeS: Math.max(0, Math.round((Date.now() - snapshot.ts) / 1000)) };
 }
 
 export function backlogOutcome(b: Backlog, quotaBytes: number, now = Date.now()): Outcome {
@@ -169,10 +163,15 @@ export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => O
       }
       const t0 = performance.now();
       try {
-        const { backlog, via } = await openOutboxForReading(outboxDir, config.outbox);
+        const { backlog, via, snapshotAgeS } = await openOutboxForReading(outboxDir, config.gateway.dataDir, config.outbox);
         const held = `${outboxDir}: held by the running agent (lock taken)`;
-        r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'copy' ? `${held}; read from a private copy` : via === 'locked' ? held : `${outboxDir} opens`, 'ms'));
-        r.report('storage.outbox', backlog ? backlogOutcome(backlog, config.outbox.quotaBytes) : skip(`held by the running agent and over ${MAX_COPY_BYTES / 1024 / 1024} MB to copy: see the outbox figures in its health message or status page`));
+        r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'direct' ? `${outboxDir} opens` : held, 'ms'));
+        if (!backlog) {
+          r.report('storage.outbox', skip('held by the running agent, which has not written its outbox figures yet (at its first health tick): see its health message or status page'));
+        } else {
+          const outcome = backlogOutcome(backlog, config.outbox.quotaBytes);
+          r.report('storage.outbox', via === 'snapshot' ? { ...outcome, detail: `${outcome.detail} (the running agent's figures of ${snapshotAgeS} s ago)` } : outcome);
+        }
       } catch (err) {
         r.report('storage.leveldb', fail(null, `${outboxDir}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`, 'the outbox database is damaged or unreadable: check disk errors (`dmesg`); as a last resort stop the agent and move the outbox folder aside (queued items are lost)'));
         r.skipRest('not attempted: the outbox does not open');

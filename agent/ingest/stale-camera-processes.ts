@@ -1,0 +1,94 @@
+/**
+ * Camera processes a previous run of this agent left behind (killed mid-stop before camera
+ * processes died with their parent, issue 15 item 5): found by their argv in /proc and killed at
+ * start. Only those of this agent's data dir, so another agent on the box keeps its cameras.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/logger.js';
+
+const DATA_DIR_ARG = '--data-dir=';
+const CAMERA_SCRIPT = /[\\/]camera-process\.(ts|js)$/;
+/** The agent's own entry point (dist/agent/cli/main.js or agent/cli/main.ts from source). */
+const AGENT_SCRIPT = /[\\/]agent[\\/]cli[\\/]main\.(ts|js)$/;
+const GONE_TIMEOUT_MS = 5000;
+
+/** A camera process's arguments: its camera id (for `ps`) and the data dir it belongs to. */
+export function cameraProcessArgs(cameraId: string, dataDir: string): string[] {
+  return [cameraId, `${DATA_DIR_ARG}${path.resolve(dataDir)}`];
+}
+
+export interface CameraProcessInfo {
+  pid: number;
+  ppid: number;
+  cameraId: string;
+}
+
+/** Camera processes of `dataDir` that are not children of this process or of another live agent. */
+export function findStaleCameraProcesses(dataDir: string): CameraProcessInfo[] {
+  const wanted = `${DATA_DIR_ARG}${path.resolve(dataDir)}`;
+  const stale: CameraProcessInfo[] = [];
+  for (const proc of listProcesses()) {
+    if (proc.pid === process.pid || proc.ppid === process.pid) continue;
+    const script = proc.argv.findIndex((a) => CAMERA_SCRIPT.test(a));
+    if (script < 0 || !proc.argv.includes(wanted)) continue;
+    // A live agent's own camera (two agents pointed at one data dir): not ours to end.
+    if (readArgv(proc.ppid)?.some((a) => AGENT_SCRIPT.test(a))) continue;
+    stale.push({ pid: proc.pid, ppid: proc.ppid, cameraId: proc.argv[script + 1] ?? '?' });
+  }
+  return stale;
+}
+
+/** Kills the stale camera processes of `dataDir` (SIGKILL: they may hang in exit) and waits until they are gone. */
+export async function reapStaleCameraProcesses(dataDir: string, log: Logger): Promise<number> {
+  const stale = findStaleCameraProcesses(dataDir);
+  for (const { pid, ppid, cameraId } of stale) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      log.warn({ pid, ppid, camera: cameraId }, 'killed a camera process an earlier run of this agent left behind');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const deadline = Date.now() + GONE_TIMEOUT_MS;
+  while (stale.some(({ pid }) => isRunning(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return stale.length;
+}
+
+function listProcesses(): Array<{ pid: number; ppid: number; argv: string[] }> {
+  if (!existsSync('/proc')) return [];
+  const out: Array<{ pid: number; ppid: number; argv: string[] }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const argv = readArgv(pid);
+    const stat = readStat(pid);
+    if (argv && stat && stat.state !== 'Z') out.push({ pid, ppid: stat.ppid, argv });
+  }
+  return out;
+}
+
+function readArgv(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined; // ended meanwhile
+  }
+}
+
+/** State and parent from /proc/PID/stat (the command name in parentheses may hold spaces). */
+function readStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Gone or a zombie (a zombie holds no memory; its parent reaps it). */
+function isRunning(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}

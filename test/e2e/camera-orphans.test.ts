@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startCli, stopProcess } from '../support/agent-cli.js';
+import { cameraProcessesOf } from '../support/camera-processes.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { REPO_ROOT, tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+
+/** Issue 15 item 5: no camera process outlives its agent, however the agent ends. */
+describe('camera processes die with the agent', function () {
+  this.timeout(600000);
+  const tmp = tempDir('camera-orphans-');
+  const broker = new MosquittoBroker();
+  const dataDir = path.join(tmp.dir, 'data');
+  let configFile: string;
+
+  before(async () => {
+    await broker.start();
+    configFile = path.join(tmp.dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({
+      gateway: { id: 'gw-orphans', dataDir },
+      mqtt: { url: broker.url, topicPrefix: 'edge' },
+      detection: { enabled: false },
+      cameras: [
+        // Recording makes the camera's stop an EOS wait of up to seconds: the kill lands inside it.
+        { id: 'street', source: { kind: 'file', path: path.join(REPO_ROOT, 'scripts/demo/street.mp4'), loop: true }, record: { enabled: true } },
+        { id: 'pattern', source: { kind: 'test', pattern: 'ball' }, record: { enabled: false } },
+      ],
+    }));
+  });
+  after(async () => {
+    for (const pid of cameraProcessesOf(dataDir)) process.kill(pid, 'SIGKILL');
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('leaves no camera process behind when the agent is sent TERM and then KILL mid-stop, ten times', async () => {
+    for (let round = 1; round <= 10; round++) {
+      const agent = startCli(['run', '--config', configFile]);
+      try {
+        await waitFor(() => (agent.log.match(/"msg":"camera streaming"/g) ?? []).length >= 2, { timeoutMs: 120000, what: `round ${round}: both cameras streaming: ${agent.log.slice(-2000)}` });
+        assert.equal(cameraProcessesOf(dataDir).length, 2, `round ${round}: one process per camera`);
+        agent.kill('SIGTERM');
+        await waitFor(() => agent.log.includes('"msg":"stopping"'), { what: `round ${round}: the agent stopping` });
+      } finally {
+        await stopProcess(agent, 'SIGKILL');
+      }
+      assert.equal(agent.signalCode, 'SIGKILL', `round ${round}: killed before its stop finished: ${agent.log.slice(-2000)}`);
+      await waitFor(() => cameraProcessesOf(dataDir).length === 0, { timeoutMs: 15000, what: `round ${round}: no camera process left (${cameraProcessesOf(dataDir).join(', ')})` });
+    }
+  });
+
+  it('kills a camera process an earlier run of the same data dir left behind, and only that one', async () => {
+    // Stand-ins for leftovers of a run killed before camera processes died with their parent: real
+    // camera processes with the argv the agent gives them, idle (no start message), parent not an agent.
+    const script = path.join(REPO_ROOT, 'agent/ingest/camera-process.ts');
+    const otherDir = path.join(tmp.dir, 'other-agent-data');
+    const leftover = (cameraId: string, dir: string): ChildProcess =>
+      fork(script, [cameraId, `--data-dir=${path.resolve(dir)}`], { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ours = leftover('street', dataDir);
+    const theirs = leftover('street', otherDir);
+    const agent = startCli(['run', '--config', configFile]);
+    try {
+      await waitFor(() => cameraProcessesOf(dataDir).includes(ours.pid ?? -1) && cameraProcessesOf(otherDir).includes(theirs.pid ?? -1), { what: 'both leftovers running' });
+      await waitFor(() => agent.log.includes('"msg":"agent started"'), { timeoutMs: 120000, what: `the agent started: ${agent.log.slice(-2000)}` });
+      await waitFor(() => ours.signalCode === 'SIGKILL', { what: `our leftover killed: ${agent.log.slice(-2000)}` });
+      assert.match(agent.log, new RegExp(`"pid":${ours.pid}.*"camera":"street".*left behind`));
+      assert.equal(theirs.exitCode, null, 'the other data dir\'s camera process lives on');
+      assert.equal(theirs.signalCode, null, 'the other data dir\'s camera process lives on');
+      await waitFor(() => cameraProcessesOf(dataDir).length === 2, { timeoutMs: 120000, what: 'our own two cameras running' });
+      assert.ok(!cameraProcessesOf(dataDir).includes(ours.pid ?? -1));
+    } finally {
+      assert.equal(await stopProcess(agent, 'SIGTERM'), 0, agent.log.slice(-2000));
+      ours.kill('SIGKILL');
+      theirs.kill('SIGKILL');
+    }
+  });
+});
