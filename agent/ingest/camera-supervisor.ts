@@ -1,5 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { AgentConfig, CameraConfig, CameraSource } from '../config/schema/index.js';
 import type { AgentEvents } from '../core/events.js';
 import type { TypedBus } from '../core/bus.js';
@@ -11,7 +10,7 @@ import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
 import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
 import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
-import { cameraProcessArgs } from './stale-camera-processes.js';
+import { describeSource, forkCameraProcess } from './camera-child.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
 
 export interface SupervisorDeps {
@@ -22,36 +21,12 @@ export interface SupervisorDeps {
   resolveOnvif?: (source: Extract<CameraSource, { kind: 'onvif' }>) => Promise<string>;
 }
 
-/** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
-const EXT = path.extname(__filename);
-const CHILD_SCRIPT = path.join(__dirname, `camera-process${EXT}`);
-const REPO_ROOT = path.resolve(__dirname, EXT === '.ts' ? '../..' : '../../..');
-/** Small V8 heaps: the process only shuttles buffers; a young generation of 1 MB keeps RSS low. */
-const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
-/** pollBus + appsink.pull each hold a pool thread for good, the codec probe's bus poll a third; the rest serve file renames. */
-const CHILD_THREADPOOL = '6';
 /** Longer than the process's own 3 s EOS grace, so a graceful stop can finish the open segment. */
 const KILL_GRACE_MS = 5000;
 /** Time a new process gets to start and load GStreamer (slow on a busy box, seconds under tsx). */
 const LOAD_TIMEOUT_MS = 60000;
 /** Time a loaded process gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
 const CONNECT_GRACE_MS = 10000;
-
-/** Where the camera's video comes from, for error messages (never with credentials). */
-export function describeSource(source: CameraSource): string {
-  switch (source.kind) {
-    case 'rtsp':
-      return source.url.replace(/\/\/[^@/]*@/, '//');
-    case 'file':
-      return source.path;
-    case 'onvif':
-      return `onvif ${source.host}:${source.port}`;
-    case 'v4l2':
-      return source.device;
-    default:
-      return `test pattern ${source.pattern}`;
-  }
-}
 
 /**
  * Runs one camera: forks its process, watches it (stalls, crashes, errors), restarts it with capped
@@ -167,15 +142,7 @@ export class CameraSupervisor {
     this.decoder = plan.decoder;
     // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
     this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
-    // The arguments only label the process (camera id for `ps` and the benchmark, data dir for the
-    // reaping of stale processes at start); the plan comes over IPC.
-    const child = fork(CHILD_SCRIPT, cameraProcessArgs(this.config.id, dataDir), {
-      cwd: REPO_ROOT,
-      execArgv: [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS],
-      env: { ...process.env, UV_THREADPOOL_SIZE: CHILD_THREADPOOL },
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkCameraProcess(this.config.id, dataDir);
     this.child = child;
     this.spawnedAt = Date.now();
     this.loadedAt = 0;
