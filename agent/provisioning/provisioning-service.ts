@@ -8,6 +8,7 @@ import type { IncomingMessage, Uplink } from '../uplink/types.js';
 import { checkArgs, COMMANDS, isCommandName, type CommandContext } from './commands.js';
 import { bestEffortId, parseRequest } from './command-request.js';
 import { configHash } from './config-hash.js';
+import { ClockDependentRetry } from './clock-retry.js';
 import { checkDesiredConfig } from './desired-config.js';
 import type { ProvisioningHost } from './host.js';
 import type { TrustedKey } from './jws.js';
@@ -58,6 +59,8 @@ export interface ProvisioningServiceOptions {
   version?: number;
   /** How often health is probed while a new config settles. */
   healthPollMs?: number;
+  /** How often a config refused only because of the gateway clock is checked again (default 5 s). */
+  clockRetryMs?: number;
 }
 
 /**
@@ -79,6 +82,7 @@ export class ProvisioningService {
   /** A report the broker has not acknowledged yet: sent again at the next connect. */
   private unsentReport?: ConfigReport;
   private offConnection?: () => void;
+  private readonly clockRetry: ClockDependentRetry;
 
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
@@ -89,6 +93,7 @@ export class ProvisioningService {
     this.x25519 = ed25519PrivateToX25519(opts.identity.privateKey);
     this.loadTrust(opts.config);
     this.commandCtx = { host: opts.host, running: () => this.running };
+    this.clockRetry = new ClockDependentRetry(opts.clockRetryMs ?? 5000, (payload) => this.enqueue(() => this.onDesired(payload, true)));
   }
 
   async start(): Promise<void> {
@@ -97,7 +102,7 @@ export class ProvisioningService {
       const pending = this.unsentReport;
       if (connected && pending && !this.stopped) void this.publishReport(pending);
     });
-    await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg)));
+    await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg.payload, false)));
     await this.opts.uplink.subscribe(REQUEST_FILTER, (msg) => void this.onRequest(msg));
   }
 
@@ -105,6 +110,7 @@ export class ProvisioningService {
   async stop(): Promise<void> {
     this.stopped = true;
     this.offConnection?.();
+    this.clockRetry.clear();
     await this.queue;
   }
 
@@ -142,15 +148,17 @@ export class ProvisioningService {
     });
   }
 
-  private async onDesired(msg: IncomingMessage): Promise<void> {
+  /** `retry`: a re-check of a config refused because of the clock (a new message supersedes it). */
+  private async onDesired(payload: Buffer, retry: boolean): Promise<void> {
     if (this.stopped) return;
+    if (!retry) this.clockRetry.clear();
     const p = this.running.config.provisioning;
     const lastHandled = Math.max(this.store.lastHandledVersion(), this.running.version);
-    if (msg.payload.length === 0) return; // the operator cleared the retained message
-    if (this.trustError && msg.payload.length <= p.maxMessageBytes) {
+    if (payload.length === 0) return; // the operator cleared the retained message
+    if (this.trustError && payload.length <= p.maxMessageBytes) {
       return this.report({ version: null, status: 'rejected', error: { code: this.trustError.code, message: this.trustError.message } });
     }
-    const check = checkDesiredConfig(msg.payload, {
+    const check = checkDesiredConfig(payload, {
       gatewayId: this.opts.gatewayId,
       trusted: this.trusted,
       maxMessageBytes: p.maxMessageBytes,
@@ -162,11 +170,15 @@ export class ProvisioningService {
     });
     if (!check.ok) {
       // The retained copy of the version already handled comes back on every (re)connect: not news.
-      if (check.error.code === 'PROVISIONING_STALE_VERSION' && check.version === lastHandled) return;
+      if (check.error.code === 'PROVISIONING_STALE_VERSION' && check.version === lastHandled) return this.clockRetry.clear();
+      if (retry && this.clockRetry.isRepeat(payload, check.error.code)) return;
+      if (check.clockDependent) this.clockRetry.hold(payload, check.error.code);
+      else this.clockRetry.clear();
       this.opts.logger.warn({ code: check.error.code, version: check.version }, 'provisioning: desired config rejected');
-      if (check.authentic && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
+      if (check.consumesVersion && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
       return this.report({ version: check.version, status: 'rejected', error: { code: check.error.code, message: check.error.message } });
     }
+    this.clockRetry.clear();
     let newTrust: TrustedKey[];
     try {
       newTrust = loadTrustStore(check.config.provisioning.trustedKeys);

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { loadFleetKey } from '../../agent/provisioning/operator/fleet-keys.js';
+import { signCommand, signDesiredConfig } from '../../agent/provisioning/operator/sign.js';
+import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { writeAgentConfig } from './support.js';
+
+interface Health { cameras: Record<string, { state: string }> }
+interface Reported { version: number | null; status: string; error?: { code: string; message: string } }
+interface Answer { id: string | null; status: string; data?: Record<string, unknown>; error?: { code: string; message: string } }
+
+/**
+ * Issue 11, tried as an attacker with broker access would: the shipped CLI runs the gateway, a plain
+ * MQTT client replays what it captured on the broker.
+ */
+describe('provisioning under attack (real broker, the shipped CLI)', function () {
+  this.timeout(400000);
+  const tmp = tempDir('agent-attack-');
+  const broker = new MosquittoBroker();
+  const keys = path.join(tmp.dir, 'keys');
+  const readerKeys = path.join(tmp.dir, 'reader');
+  let attacker: MqttClient;
+
+  const agentConfig = (gw: string, extra: Record<string, unknown> = {}): string => writeAgentConfig(tmp.dir, gw, broker.url, {
+    health: { intervalSeconds: 2 },
+    detection: { enabled: false },
+    provisioning: { trustedKeys: [path.join(keys, 'fleet.pub')], applyTimeoutSeconds: 20, maxClockSkewSeconds: 60, ...extra },
+    cameras: [{ id: 'a', source: { kind: 'test' }, record: { enabled: false } }],
+  });
+  const streaming = (h: Health | undefined): boolean => h?.cameras.a?.state === 'streaming';
+  /** Publishes as the attacker and waits for the gateway's next answer on response/<command>. */
+  async function replay(collector: MqttCollector & { root: string }, command: string, payload: string | Buffer): Promise<Answer> {
+    const before = collector.messages.length;
+    await attacker.publishAsync(`${collector.root}/request/${command}`, payload, { qos: 1 });
+    return waitFor(() => collector.messages.slice(before).filter((m) => m.topic.endsWith(`/response/${command}`)).map((m) => JSON.parse(m.payload.toString()) as Answer)[0], { timeoutMs: 60000, what: `an answer on response/${command}` });
+  }
+  const request = (gw: string, name: string, args: Record<string, unknown>, key?: string): ReturnType<typeof runCli> =>
+    runCli(['request', '--broker', broker.url, '--gateway', gw, name, JSON.stringify(args), '--timeout', '60', ...(key ? ['--key', key] : [])]);
+
+  before(async () => {
+    await broker.start();
+    assert.equal(runCli(['keys', 'generate', '--out', keys]).status, 0);
+    assert.equal(runCli(['keys', 'generate', '--out', readerKeys]).status, 0);
+    attacker = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'attacker' });
+  });
+  after(async () => {
+    await attacker.endAsync();
+    await broker.dispose();
+    tmp.cleanup();
+  });
+
+  it('a config for another gateway, replayed on this one, does not use up its version: its own version 2 is applied', async () => {
+    const collector = Object.assign(await new MqttCollector(broker.url, 'edge/gw-b/#').start(), { root: 'edge/gw-b' });
+    const agent = startCli(['run', '--config', agentConfig('gw-b')]);
+    try {
+      await collector.waitForMessage<Health>('/health', streaming, 120000);
+      // Captured from gw-a's retained config/desired: authentic, signed by the fleet, version 500.
+      const forGwA = signDesiredConfig(loadFleetKey(path.join(keys, 'fleet.key')), { gateway: 'gw-a', version: 500, config: { mqtt: { url: broker.url } } });
+      await attacker.publishAsync('edge/gw-b/config/desired', JSON.stringify(forGwA), { qos: 1, retain: true });
+      const refused = await collector.waitForMessage<Reported>('/config/reported', (r) => r.version === 500);
+      assert.equal(refused.error?.code, 'PROVISIONING_WRONG_GATEWAY');
+      const own = runCli(['provision', 'push', '--broker', broker.url, '--gateway', 'gw-b', '--key', path.join(keys, 'fleet.key'), '--config', agentConfig('gw-b'), '--version', '2', '--timeout', '90']);
+      assert.equal(own.status, 0, own.stdout + own.stderr);
+      assert.match(own.stdout, /applied/);
+    } finally {
+      await stopProcess(agent);
+      await collector.stop();
+    }
+  });
+
+  it('a config rejected because the gateway clock was wrong at boot is applied once the clock is right', async () => {
+    const collector = Object.assign(await new MqttCollector(broker.url, 'edge/gw-rtc/#').start(), { root: 'edge/gw-rtc' });
+    const clock = new ShiftedClock(path.join(tmp.dir, 'gw-rtc.clock'));
+    clock.set(-3 * 86400e3); // no RTC: boots three days behind until NTP answers
+    const agent = clock.startCli(['run', '--config', agentConfig('gw-rtc')]);
+    try {
+      await collector.waitForMessage<Health>('/health', streaming, 120000);
+      const push = runCli(['provision', 'push', '--broker', broker.url, '--gateway', 'gw-rtc', '--key', path.join(keys, 'fleet.key'), '--config', agentConfig('gw-rtc'), '--version', '1', '--timeout', '90']);
+      assert.notEqual(push.status, 0);
+      assert.match(push.stdout + push.stderr, /PROVISIONING_BAD_ISSUED_AT/);
+      clock.set(0); // NTP synced
+      await collector.waitForMessage<Reported>('/config/reported', (r) => r.version === 1 && r.status === 'applied', 90000);
+    } finally {
+      await stopProcess(agent);
+      await collector.stop();
+    }
+  });
+});
