@@ -98,6 +98,10 @@ export const ProvisioningErrorCodes = {
     summary: 'the signed command\'s `ts` is not within `provisioning.maxClockSkewSeconds` of the gateway clock',
     remedy: 'check NTP on the gateway and the operator machine; sign a fresh command',
   },
+  COMMAND_OUT_OF_ORDER: {
+    summary: 'the signed command is older, by more than `maxClockSkewSeconds`, than the newest command already accepted from the same key; that mark is persisted and does not move back with the gateway clock, so a captured command cannot be replayed after the clock was set back',
+    remedy: 'sign a fresh command; check NTP on the gateway',
+  },
   COMMAND_REPLAYED: {
     summary: 'the signed command\'s nonce was already seen within the clock-skew window',
     remedy: 'sign a fresh command with a new nonce',

@@ -286,7 +286,7 @@ export class ProvisioningService {
       const spec = COMMANDS[name];
       if (spec.mutating && !req.signed) throw new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
       checkArgs(name, req.args);
-      if (req.signed) this.replay.check(req.signed.nonce, req.signed.ts);
+      if (req.signed) this.replay.check(req.signed.kid, req.signed.nonce, req.signed.ts);
       // Args were checked against the command's own schema just above.
       const data = await (spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>)(req.args, this.commandCtx);
       response = { id, status: 'ok', data };

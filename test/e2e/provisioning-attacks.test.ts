@@ -91,4 +91,39 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
       await collector.stop();
     }
   });
+
+  it('a captured signed camera/disable replayed after the clock was set back is refused, also after a restart', async () => {
+    const collector = Object.assign(await new MqttCollector(broker.url, 'edge/gw-clock/#').start(), { root: 'edge/gw-clock' });
+    const clock = new ShiftedClock(path.join(tmp.dir, 'gw-clock.clock'));
+    const config = agentConfig('gw-clock');
+    let agent = clock.startCli(['run', '--config', config]);
+    const fleet = loadFleetKey(path.join(keys, 'fleet.key'));
+    try {
+      await collector.waitForMessage<Health>('/health', streaming, 120000);
+      // The operator disables and re-enables the camera; the attacker records the signed disable.
+      const captured = JSON.stringify(signCommand(fleet, { gateway: 'gw-clock', command: 'camera/disable', args: { camera: 'a' } }));
+      assert.equal((await replay(collector, 'camera/disable', captured)).status, 'ok');
+      assert.equal((await replay(collector, 'camera/enable', JSON.stringify(signCommand(fleet, { gateway: 'gw-clock', command: 'camera/enable', args: { camera: 'a' } })))).status, 'ok');
+      // An hour later the operator sends another command (its nonce store forgets the old ones by then) ...
+      clock.set(3600e3);
+      const later = signCommand(fleet, { gateway: 'gw-clock', command: 'camera/enable', args: { camera: 'a' }, ts: Date.now() + 3600e3 });
+      assert.equal((await replay(collector, 'camera/enable', JSON.stringify(later))).status, 'ok');
+      // ... then the gateway clock is set back an hour (spoofed NTP) and the captured disable replayed.
+      clock.set(0);
+      const refused = await replay(collector, 'camera/disable', captured);
+      assert.equal(refused.status, 'error', JSON.stringify(refused));
+      assert.equal(refused.error?.code, 'COMMAND_OUT_OF_ORDER');
+      assert.equal(await stopProcess(agent), 0);
+      agent = clock.startCli(['run', '--config', config]);
+      const since = collector.messages.length;
+      await waitFor(() => collector.json<Health>('/health').slice(since).some(streaming), { timeoutMs: 120000, what: 'health after restart' });
+      const again = await replay(collector, 'camera/disable', captured);
+      assert.equal(again.error?.code, 'COMMAND_OUT_OF_ORDER', JSON.stringify(again));
+      const after = collector.messages.length;
+      await waitFor(() => collector.messages.slice(after).filter((m) => m.topic.endsWith('/health')).map((m) => JSON.parse(m.payload.toString()) as Health).some(streaming), { timeoutMs: 60000, what: 'camera still streaming' });
+    } finally {
+      await stopProcess(agent);
+      await collector.stop();
+    }
+  });
 });
