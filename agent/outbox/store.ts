@@ -297,7 +297,7 @@ export class OutboxStore {
     for (const job of jobs) {
       const needed = job.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : (it.sizeHint ?? 512)) + 256, 0);
       try {
-        await this.ensureRoom(needed, reserved, job.cls);
+        await this.ensureRoom(needed, reserved, job.cls, job.mayEvict !== false);
         accepted.push(job);
         reserved += needed;
       } catch (err) {
@@ -402,10 +402,11 @@ export class OutboxStore {
    * Makes room for `needed` bytes under the quota: oldest clips first, then snapshots, then
    * events/health/responses. Every evicted item is counted (files once, not per chunk).
    */
-  private async ensureRoom(needed: number, reserved: number, forClass: OutboxClass): Promise<void> {
+  private async ensureRoom(needed: number, reserved: number, forClass: OutboxClass, mayEvict: boolean): Promise<void> {
     const quota = this.cfg.quotaBytes;
     if (needed > quota) throw new AgentError('OUTBOX_ITEM_TOO_LARGE', `an item of ${needed} bytes exceeds outbox.quotaBytes (${quota})`, 'raise outbox.quotaBytes or cut shorter clips');
     let excess = this.bytes[0] + this.bytes[1] + this.bytes[2] + reserved + needed - quota;
+    if (excess > 0 && !mayEvict) throw new AgentError('OUTBOX_FULL', `the outbox is full (${quota} bytes) and an on-demand file never evicts queued evidence`, 'ask again once the uplink has drained the outbox');
     // An item may only push out items of its own or a lower priority: a new clip never costs an event.
     for (const c of ([2, 1, 0] as OutboxClass[]).filter((c) => c >= forClass)) {
       if (excess <= 0) return;

@@ -21,6 +21,8 @@ export interface WriteJob {
   /** Stamp the next event seq (events only; exactly one item). */
   seq?: boolean;
   group?: { start: boolean; end: boolean; n?: number };
+  /** false: stored only if it fits without evicting anything (an on-demand file never costs event evidence). */
+  mayEvict?: boolean;
   resolve(res: { firstN: number; lastN: number; seq?: number }): void;
   reject(err: unknown): void;
 }

@@ -3,6 +3,7 @@ import Ajv from 'ajv';
 import type { AgentConfig } from '../config/schema/index.js';
 import { redactSecrets } from '../config/secrets.js';
 import { AgentError } from '../core/errors.js';
+import type { CommandLimit } from './command-limits.js';
 import { configHash } from './config-hash.js';
 import type { CommandData, ProvisioningHost } from './host.js';
 
@@ -11,9 +12,17 @@ export interface CommandContext {
   running(): { config: AgentConfig; version: number };
 }
 
+/**
+ * Who may ask: `open` unsigned (nothing but the redacted config); `read` signed by a fleet or a
+ * reader key (reads footage or costs the box); `control` signed by a fleet key (changes the gateway).
+ * Every signed command must be fresh (nonce + timestamp).
+ */
+export type CommandAccess = 'open' | 'read' | 'control';
+
 interface CommandSpec<S extends TSchema> {
-  /** Changes something on the gateway: must be signed and fresh (nonce + timestamp). */
-  mutating: boolean;
+  access: CommandAccess;
+  /** Rate and concurrency cap for commands that cost the box. */
+  limit?: CommandLimit;
   args: S;
   run(args: Static<S>, ctx: CommandContext): Promise<CommandData>;
   /** Runs after the answer was published (restart must answer before it goes). */
@@ -44,7 +53,7 @@ function spec<S extends TSchema>(s: CommandSpec<S>): CommandSpec<S> {
 
 export const COMMANDS = {
   'config/get': spec({
-    mutating: false,
+    access: 'open',
     args: NoArgs,
     run: async (_a, ctx) => {
       const { config, version } = ctx.running();
@@ -53,22 +62,24 @@ export const COMMANDS = {
     },
   }),
   'camera/enable': spec({
-    mutating: true,
+    access: 'control',
     args: CameraArgs,
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, true), { camera: a.camera, enabled: true }),
   }),
   'camera/disable': spec({
-    mutating: true,
+    access: 'control',
     args: CameraArgs,
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, false), { camera: a.camera, enabled: false }),
   }),
   snapshot: spec({
-    mutating: false,
+    access: 'read',
+    limit: { perMinute: 12 },
     args: CameraArgs,
     run: async (a, ctx) => (knownCamera(ctx, a.camera), ctx.host.snapshot(a.camera)),
   }),
   clip: spec({
-    mutating: false,
+    access: 'read',
+    limit: { perMinute: 6 },
     args: ClipArgs,
     run: async (a, ctx) => {
       knownCamera(ctx, a.camera);
@@ -77,12 +88,14 @@ export const COMMANDS = {
       const maxMs = ctx.running().config.clips.maxSeconds * 1000;
       if (to <= from) throw new AgentError('COMMAND_BAD_ARGS', '"to" must be after "from"', 'swap them');
       if (to - from > maxMs) throw new AgentError('CLIP_TOO_LONG', `clip is longer than clips.maxSeconds (${maxMs / 1000} s)`, 'ask for a shorter span');
+      // A clip of the future waits for the recording: at most one clip length ahead, so waits stay bounded.
+      if (to - Date.now() > maxMs) throw new AgentError('COMMAND_TOO_FAR_AHEAD', `"to" is more than clips.maxSeconds (${maxMs / 1000} s) in the future`, 'ask for a clip that ends sooner, or ask again later');
       return ctx.host.requestClip(a.camera, from, to);
     },
   }),
-  diag: spec({ mutating: false, args: NoArgs, run: async (_a, ctx) => ctx.host.diag() }),
+  diag: spec({ access: 'read', limit: { perMinute: 2, concurrent: 1 }, args: NoArgs, run: async (_a, ctx) => ctx.host.diag() }),
   restart: spec({
-    mutating: true,
+    access: 'control',
     args: NoArgs,
     run: async () => ({ restarting: true }),
     after: async (ctx) => ctx.host.restart(),

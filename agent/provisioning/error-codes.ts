@@ -87,8 +87,24 @@ export const ProvisioningErrorCodes = {
     remedy: 'use one of the commands in docs/provisioning.md (the remedy lists them)',
   },
   COMMAND_UNSIGNED: {
-    summary: 'a command that changes the gateway (`camera/enable`, `camera/disable`, `restart`) arrived unsigned',
-    remedy: 'send it with `edge-agent request --key fleet.key`',
+    summary: 'a command other than `config/get` arrived unsigned: one that changes the gateway (`camera/enable`, `camera/disable`, `restart`) needs a fleet key, one that reads footage or costs the box (`snapshot`, `clip`, `diag`) a fleet or reader key',
+    remedy: 'send it with `edge-agent request --key <fleet or reader key>`',
+  },
+  COMMAND_NOT_PERMITTED: {
+    summary: 'a command that changes the gateway was signed by a reader key (`provisioning.readerKeys`), which may only sign `snapshot`, `clip`, `diag` and `config/get`',
+    remedy: 'sign it with a fleet key (`provisioning.trustedKeys`)',
+  },
+  COMMAND_RATE_LIMITED: {
+    summary: 'the command ran as often in the last minute as it may, for all requesters together (`snapshot` 12, `clip` 6, `diag` 2 a minute)',
+    remedy: 'ask again in a minute',
+  },
+  COMMAND_BUSY: {
+    summary: 'the command is already running and may run only once at a time (`diag`)',
+    remedy: 'wait for its answer, then ask again',
+  },
+  COMMAND_TOO_FAR_AHEAD: {
+    summary: 'a `clip` whose end lies more than `clips.maxSeconds` in the future (the request would wait that long for the recording)',
+    remedy: 'ask for a clip that ends sooner, or ask again later',
   },
   COMMAND_BAD_ARGS: {
     summary: 'the command\'s `args` do not fit it (a time that is not epoch ms or ISO 8601, `to` not after `from`, a missing or wrong argument)',

@@ -5,6 +5,7 @@ import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewayIdentity } from '../identity/gateway-identity.js';
 import type { IncomingMessage, Uplink } from '../uplink/types.js';
+import { CommandLimiter } from './command-limits.js';
 import { checkArgs, COMMANDS, isCommandName, type CommandContext } from './commands.js';
 import { bestEffortId, parseRequest } from './command-request.js';
 import { configHash } from './config-hash.js';
@@ -71,7 +72,10 @@ export interface ProvisioningServiceOptions {
 export class ProvisioningService {
   private running: { config: AgentConfig; version: number };
   private trusted: TrustedKey[] = [];
+  /** provisioning.readerKeys: may sign read-only commands only. */
+  private readers: TrustedKey[] = [];
   private trustError?: AgentError;
+  private readonly limiter = new CommandLimiter();
   private readonly store: LastGoodConfigStore;
   private readonly replay: ReplayGuard;
   private readonly x25519: KeyObject;
@@ -137,6 +141,18 @@ export class ProvisioningService {
       this.trusted = [];
       this.trustError = err instanceof AgentError ? err : new AgentError('TRUST_KEY_UNREADABLE', String(err));
       this.opts.logger.error({ code: this.trustError.code }, `provisioning trust store unusable: ${this.trustError.message}`);
+    }
+    this.loadReaders(config);
+  }
+
+  /** Reader keys that do not load leave only the fleet keys: logged, never a lockout. */
+  private loadReaders(config: AgentConfig): void {
+    try {
+      this.readers = loadTrustStore(config.provisioning.readerKeys);
+    } catch (err) {
+      this.readers = [];
+      const e = toErrorInfo(err, 'TRUST_KEY_UNREADABLE');
+      this.opts.logger.error({ code: e.code }, `provisioning.readerKeys unusable, read-only keys refused: ${e.message}`);
     }
   }
 
@@ -217,6 +233,7 @@ export class ProvisioningService {
       this.running = { config, version };
       this.trusted = newTrust;
       this.trustError = undefined;
+      this.loadReaders(config);
       log.info({ version }, 'provisioning: desired config applied');
       return this.report({ version, status: 'applied' });
     }
@@ -281,14 +298,23 @@ export class ProvisioningService {
       id = requestIdOf(msg.payload, p.maxMessageBytes);
       if (!isCommandName(name)) throw new AgentError('COMMAND_UNKNOWN', `unknown command "${name.slice(0, 64)}"`, `one of: ${Object.keys(COMMANDS).join(', ')}`);
       if (this.trustError) throw this.trustError;
-      const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: this.trusted, maxBytes: p.maxMessageBytes });
+      const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: [...this.trusted, ...this.readers], maxBytes: p.maxMessageBytes });
       id = req.id;
       const spec = COMMANDS[name];
-      if (spec.mutating && !req.signed) throw new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
+      if (spec.access !== 'open' && !req.signed) {
+        throw spec.access === 'read'
+          ? new AgentError('COMMAND_UNSIGNED', `${name} reads footage or costs the gateway and must be signed by a fleet or reader key`, 'send it with `edge-agent request --key <fleet or reader key>`')
+          : new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
+      }
+      const signer = req.signed?.kid;
+      if (spec.access === 'control' && !this.trusted.some((k) => k.kid === signer)) {
+        throw new AgentError('COMMAND_NOT_PERMITTED', `${name} changes the gateway: a reader key may not sign it`, 'sign it with a fleet key (provisioning.trustedKeys)');
+      }
       checkArgs(name, req.args);
       if (req.signed) this.replay.check(req.signed.kid, req.signed.nonce, req.signed.ts);
       // Args were checked against the command's own schema just above.
-      const data = await (spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>)(req.args, this.commandCtx);
+      const run = spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>;
+      const data = await this.limiter.run(name, spec.limit, () => run(req.args, this.commandCtx));
       response = { id, status: 'ok', data };
       const afterAnswer = spec.after;
       if (afterAnswer) after = () => afterAnswer(this.commandCtx);

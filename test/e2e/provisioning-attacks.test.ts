@@ -126,4 +126,35 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
       await collector.stop();
     }
   });
+
+  it('snapshot, clip and diag are refused unsigned with a code, a reader key may only read, and costly commands are capped; the camera keeps streaming', async () => {
+    const collector = await new MqttCollector(broker.url, 'edge/gw-read/#').start();
+    const agent = startCli(['run', '--config', agentConfig('gw-read', { readerKeys: [path.join(readerKeys, 'fleet.pub')] })]);
+    const answer = (r: ReturnType<typeof runCli>): Answer => JSON.parse(r.stdout) as Answer;
+    const fleetKey = path.join(keys, 'fleet.key');
+    const readerKey = path.join(readerKeys, 'fleet.key');
+    try {
+      await collector.waitForMessage<Health>('/health', streaming, 120000);
+      const now = Date.now();
+      for (const [name, args] of [['snapshot', { camera: 'a' }], ['clip', { camera: 'a', from: now - 20000, to: now - 10000 }], ['diag', {}]] as const) {
+        const r = request('gw-read', name, args);
+        assert.equal(r.status, 1, `unsigned ${name} ran: ${r.stdout}${r.stderr}`);
+        assert.equal(answer(r).error?.code, 'COMMAND_UNSIGNED', r.stdout);
+      }
+      const readerDiag = request('gw-read', 'diag', {}, readerKey);
+      assert.equal(readerDiag.status, 0, readerDiag.stdout + readerDiag.stderr);
+      assert.equal(answer(request('gw-read', 'camera/disable', { camera: 'a' }, readerKey)).error?.code, 'COMMAND_NOT_PERMITTED');
+      // diag may run twice a minute, whoever signs it.
+      assert.equal(request('gw-read', 'diag', {}, fleetKey).status, 0);
+      assert.equal(answer(request('gw-read', 'diag', {}, fleetKey)).error?.code, 'COMMAND_RATE_LIMITED');
+      const future = answer(request('gw-read', 'clip', { camera: 'a', from: Date.now() + 86400e3, to: Date.now() + 86405e3 }, fleetKey));
+      assert.equal(future.error?.code, 'COMMAND_TOO_FAR_AHEAD');
+      const since = collector.messages.length;
+      await waitFor(() => collector.json<Health>('/health').slice(since).some(streaming), { timeoutMs: 60000, what: 'camera still streaming' });
+      assert.equal(agent.exitCode, null);
+    } finally {
+      await stopProcess(agent);
+      await collector.stop();
+    }
+  });
 });
