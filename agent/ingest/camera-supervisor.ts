@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { redactUrlCredentials } from '../config/secrets.js';
 import path from 'node:path';
 import type { AgentConfig, CameraConfig, CameraSource } from '../config/schema/index.js';
 import type { AgentEvents } from '../core/events.js';
@@ -40,7 +41,7 @@ const CONNECT_GRACE_MS = 10000;
 export function describeSource(source: CameraSource): string {
   switch (source.kind) {
     case 'rtsp':
-      return source.url.replace(/\/\/[^@/]*@/, '//');
+      return redactUrlCredentials(source.url);
     case 'file':
       return source.path;
     case 'onvif':

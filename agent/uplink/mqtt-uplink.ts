@@ -1,4 +1,5 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { redactUrlCredentials } from '../config/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
@@ -165,7 +166,7 @@ export class MqttUplink implements Uplink {
     this.backoff.reset();
     this.serverReceiveMaximum = receiveMaximum;
     this.lastError = undefined;
-    this.opts.logger.info({ broker: this.opts.mqtt.url, sessionPresent }, 'MQTT connected');
+    this.opts.logger.info({ broker: redactUrlCredentials(this.opts.mqtt.url), sessionPresent }, 'MQTT connected');
     const status = JSON.stringify({ state: 'online', version: AGENT_VERSION, ts: new Date().toISOString(), ...this.opts.statusPayload() });
     client.publish(this.statusTopic, status, { qos: 1, retain: true }, (err) => {
       if (err) this.opts.logger.warn({ err: err.message }, 'status not acknowledged');
@@ -190,7 +191,7 @@ export class MqttUplink implements Uplink {
     this.qos1InFlight = 0;
     for (const h of this.held.splice(0)) h.reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${h.topic} was not sent: the connection dropped`, 'the outbox retries after the reconnect'));
     if (this.stopping) return; // our own disconnect on stop: nothing was lost
-    if (wasConnected) this.opts.logger.warn({ broker: this.opts.mqtt.url }, 'MQTT connection lost');
+    if (wasConnected) this.opts.logger.warn({ broker: redactUrlCredentials(this.opts.mqtt.url) }, 'MQTT connection lost');
     clearTimeout(this.reconnectTimer);
     const delay = this.backoff.next();
     this.reconnectTimer = setTimeout(() => {
