@@ -67,7 +67,7 @@ export const ProvisioningErrorCodes = {
     remedy: 'sign with a fleet key whose public key is in `provisioning.trustedKeys`',
   },
   TRUST_KEY_UNREADABLE: {
-    summary: 'a `provisioning.trustedKeys` file cannot be read',
+    summary: 'a `provisioning.trustedKeys` file cannot be read, or a folder named there holds no `*.pub`/`*.pem` file',
     remedy: 'check `provisioning.trustedKeys` paths and permissions',
   },
   TRUST_KEY_INVALID: {
