@@ -1,12 +1,20 @@
 /**
  * Set-up step: converts the bundled TFJS CenterNet (from @vladmandic/human) into
- * models/centernet.onnx. Deterministic: same input files, same bytes; the file is only rewritten
- * when its content would change.
+ * models/centernet.onnx (512, with the graph's own decode: the default) and the head-cut variants
+ * models/centernet-<size>.onnx (scripts/centernet-variants.ts), each with its manifest.
+ * Deterministic: same input files, same bytes; a file is only rewritten when its content would change.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import { AgentError } from '../agent/core/errors.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
+import { formatMacs } from '../models/converter/macs.js';
+import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
+import {
+  calibrationPath, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  type CalibrationFile,
+} from './centernet-variants.js';
 
 export const CENTERNET_OUTPUT = 'tower_0/detections';
 
@@ -25,32 +33,87 @@ export function centernetSourcePath(root = repoRoot()): string {
   return join(root, 'node_modules/@vladmandic/human/models/centernet.json');
 }
 
-export async function convertCenternet(root = repoRoot()): Promise<{ bytes: Uint8Array; sha256: string }> {
+export interface ConvertedModel { bytes: Uint8Array; sha256: string; macs: number }
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+export async function convertCenternet(root = repoRoot()): Promise<ConvertedModel> {
   const result = await convertTfjsGraphModel({ modelJsonPath: centernetSourcePath(root), outputs: [CENTERNET_OUTPUT], graphName: 'centernet' });
-  return { bytes: result.onnx, sha256: createHash('sha256').update(result.onnx).digest('hex') };
+  return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
+}
+
+/** The graph cut at its heads, at `size`x`size`, the heads joined into one output. */
+export async function convertCenternetHeads(size: number, root = repoRoot()): Promise<ConvertedModel> {
+  const result = await convertTfjsGraphModel({
+    modelJsonPath: centernetSourcePath(root),
+    outputs: CENTERNET_HEADS,
+    joinOutputs: { name: CENTERNET_HEADS_OUTPUT, axis: 3 },
+    inputShapes: { [CENTERNET_INPUT]: [1, size, size, 3] },
+    graphName: `centernet-${size}`,
+  });
+  return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
+}
+
+/**
+ * The int8 variant from the fp32 one and the committed activation ranges (scripts/calibrate-model.ts);
+ * undefined when that size has no ranges file. Ranges measured on another fp32 model are refused.
+ */
+export async function buildCenternetInt8(size: number, fp32: ConvertedModel, root = repoRoot()): Promise<ConvertedModel | undefined> {
+  const path = calibrationPath(root, size);
+  if (!existsSync(path)) return undefined;
+  const calibration = JSON.parse(readFileSync(path, 'utf8')) as CalibrationFile;
+  const remedy = `re-run npx tsx scripts/calibrate-model.ts ${size} and commit ${path}`;
+  if (calibration.fp32Sha256 !== fp32.sha256) {
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} was measured on another fp32 model (sha256 ${calibration.fp32Sha256}, now ${fp32.sha256})`, remedy);
+  }
+  const doc = `int8 QDQ of centernet-${size} by models/converter/quantize.ts; activation ranges: ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
+  let bytes: Uint8Array;
+  try {
+    bytes = quantizeQdq(await optimiseForQuantization(fp32.bytes), calibration.ranges, doc);
+  } catch (err) {
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} does not fit centernet-${size}: ${(err as Error).message}`, remedy, { cause: err });
+  }
+  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
+}
+
+/** Writes `bytes` to `target` unless it already holds them; says which. */
+export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wrote' | 'up to date' {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  if (existsSync(target) && sha256(readFileSync(target)) === sha256(data)) return 'up to date';
+  writeFileSync(`${target}.tmp`, data);
+  renameSync(`${target}.tmp`, target);
+  return 'wrote';
+}
+
+function writeVariant(root: string, size: number, precision: 'fp32' | 'int8', m: ConvertedModel): void {
+  const name = variantName(size, precision);
+  const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
+  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs), null, 2)}\n`);
+  console.log(`convert-model: models/${name}.onnx ${state} (${size}x${size} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
 }
 
 async function main(): Promise<void> {
   const root = repoRoot();
   const target = join(root, 'models/centernet.onnx');
   if (!existsSync(centernetSourcePath(root))) {
-    // A production install without dev dependencies keeps the model it was built with.
+    // A production install without dev dependencies keeps the models it was built with.
     if (existsSync(target)) {
-      console.log(`convert-model: ${centernetSourcePath(root)} not installed; keeping ${target}`);
+      console.log(`convert-model: ${centernetSourcePath(root)} not installed; keeping the models in ${dirname(target)}`);
       return;
     }
     throw new Error(`${centernetSourcePath(root)} is missing: install dev dependencies (npm ci) so the model can be converted`);
   }
   const started = Date.now();
-  const { bytes, sha256 } = await convertCenternet(root);
-  const current = existsSync(target) ? createHash('sha256').update(readFileSync(target)).digest('hex') : undefined;
-  if (current === sha256) {
-    console.log(`convert-model: ${target} up to date (sha256 ${sha256})`);
-    return;
+  const base = await convertCenternet(root);
+  console.log(`convert-model: ${target} ${writeIfChanged(target, base.bytes)} (${base.bytes.length} bytes, sha256 ${base.sha256}, ${formatMacs(base.macs)}MACs)`);
+  for (const size of CENTERNET_SIZES) {
+    const fp32 = await convertCenternetHeads(size, root);
+    writeVariant(root, size, 'fp32', fp32);
+    const int8 = await buildCenternetInt8(size, fp32, root);
+    if (int8) writeVariant(root, size, 'int8', int8);
+    else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
-  writeFileSync(`${target}.tmp`, bytes);
-  renameSync(`${target}.tmp`, target);
-  console.log(`convert-model: wrote ${target} (${bytes.length} bytes, sha256 ${sha256}) in ${Date.now() - started} ms`);
+  console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 
 if (require.main === module) {

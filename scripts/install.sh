@@ -58,8 +58,8 @@ fi
 if [ "$APT" = 1 ]; then
   pkgs=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
         gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
-        python3-gi gir1.2-gstreamer-1.0 systemd passwd)
-  # python3-gi + the Gst typelib: clip cutting runs /usr/bin/python3 agent/clips/cut-clip.py (imports gi, Gst).
+        systemd passwd)
+  # gstreamer1.0-tools: clips are remuxed by a gst-launch-1.0 child (tsdemux, parsers, mp4mux).
   missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -47,8 +47,6 @@ for arch in "${ARCHES[@]}"; do
   cp -a scripts/install.sh scripts/systemd scripts/demo "$stage/scripts/"
   rm -rf "$stage/dist/test" "$stage/dist/scripts/bench"
   find "$stage/dist" -name '*.map' -delete
-  # Not TypeScript, so tsc does not emit it: the clip cutter run by dist/agent/clips/cut-clip.js.
-  cp -a agent/clips/cut-clip.py "$stage/dist/agent/clips/"
   (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
   if [ "$arch" = "$HOST_ARCH" ]; then
     # The checkout's own build of the same version is the one its tests ran: reuse it, else compile.

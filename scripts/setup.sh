@@ -8,8 +8,9 @@ APT_PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp
-  gir1.2-gst-rtsp-server-1.0 python3-gi mosquitto mosquitto-clients
-  build-essential pkg-config openssl
+  mosquitto mosquitto-clients build-essential pkg-config openssl
+  # Test deps, never the agent's: the RTSP test camera and the clip oracle run /usr/bin/python3 with gi.
+  gir1.2-gst-rtsp-server-1.0 python3-gi
 )
 # Test and benchmark peers: the oracle photos, OpenCV for the motion benchmark, a real browser.
 if [ "${EDGE_SETUP_TEST_DEPS:-1}" = "1" ]; then

@@ -65,9 +65,9 @@ async function main(): Promise<number> {
     try { m = JSON.parse(payload.toString()) as Record<string, unknown>; } catch { return; }
     if (kind === 'status' && m.state === 'online') milestone('online', `version ${String(m.version)}`);
     if (kind === 'health') {
-      const cam = (m.cameras as Record<string, { state?: string; fpsIn?: number; fpsProcessed?: number }> | undefined)?.street;
+      const cam = (m.cameras as Record<string, { state?: string; fpsIn?: number; detectFps?: number }> | undefined)?.street;
       if (cam?.state === 'streaming') milestone('streaming', `${Number(cam.fpsIn ?? 0).toFixed(1)} fps decoded`);
-      if ((cam?.fpsProcessed ?? 0) > 0) milestone('frames processed', `${Number(cam?.fpsProcessed).toFixed(2)} fps through detection`);
+      if ((cam?.detectFps ?? 0) > 0) milestone('frames processed', `${Number(cam?.detectFps).toFixed(2)} fps through detection`);
     }
     if (kind === 'events') {
       events += 1;

@@ -5,7 +5,7 @@ import type { TypedBus } from '../core/bus.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { ObjectEvent } from '../detection/types.js';
+import type { ObjectEvent } from '../core/object-event.js';
 import type { ClipMeta } from '../outbox/types.js';
 import { cutClip } from './cut-clip.js';
 import type { Recordings } from './recordings.js';
@@ -75,9 +75,10 @@ export function newClipId(now = Date.now()): string {
 }
 
 /**
- * Clips for ended events and for investigators' `clip` requests: waits until recording covers the end
- * of the range (a `camera.segment` past it), cuts [start - pre, end + post] into an MP4 and hands it
- * to the outbox. One cut at a time: cutting is I/O-heavy and the box has few cores.
+ * Clips for ended events and for investigators' `clip` requests: keeps the recordings index up to
+ * date from `camera.segment`, waits until recording covers the end of the range (a segment past it),
+ * cuts [start - pre, end + post] into an MP4 and hands it to the outbox. One cut at a time: cutting
+ * is I/O-heavy and the box has few cores.
  */
 export class EventClips {
   private readonly waiting = new Map<string, Job>();
@@ -100,7 +101,10 @@ export class EventClips {
     mkdirSync(this.opts.tmpDir, { recursive: true });
     this.unsubscribe.push(
       this.opts.bus.on('detection.event', (e) => this.onEvent(e)),
-      this.opts.bus.on('camera.segment', (s) => this.checkWaiting(s.cameraId)),
+      this.opts.bus.on('camera.segment', (s) => {
+        this.opts.recordings.add(s);
+        this.checkWaiting(s.cameraId);
+      }),
     );
   }
 
@@ -171,7 +175,6 @@ export class EventClips {
   }
 
   private checkWaiting(cameraId: string): void {
-    // Scanning a day of segments costs a folder read: only when a job waits on this camera.
     if (![...this.waiting.values()].some((j) => j.cameraId === cameraId)) return;
     const until = this.opts.recordings.recordedUntil(cameraId);
     for (const job of this.waiting.values()) {

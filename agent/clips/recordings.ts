@@ -28,13 +28,20 @@ export interface RetentionResult {
 interface FileEntry { cameraId: string; path: string; bytes: number; mtimeMs: number; segment?: RecordingSegment }
 
 /**
- * The index of recording segments on local storage (scanned from the folders each time: the folder is
- * the truth, so files ingest closes, a crash leaves behind or a technician deletes are all seen) and
- * their retention. Segments a clip is being cut from are pinned so retention cannot pull them away.
+ * The index of recording segments on local storage, held in memory: the folders are scanned once (on
+ * first use: segments from before a restart, files a crash left behind), then ingest's closed
+ * segments are added from `camera.segment` (EventClips forwards them) and retention removes what it
+ * deletes, so no query reads the folder again. A file deleted outside the agent is forgotten when a
+ * cut or retention finds it gone. Segments a clip is being cut from are pinned so retention cannot
+ * pull them away.
  */
 export class Recordings {
   private readonly pins = new Map<string, number>();
   private readonly now: () => number;
+  /** Closed segments per camera, oldest first. */
+  private index?: Map<string, RecordingSegment[]>;
+  /** Files of the first scan that are not closed segments (being written, crash orphans, foreign). */
+  private strays = new Map<string, FileEntry>();
 
   constructor(private opts: RecordingsOptions) {
     this.now = opts.now ?? Date.now;
@@ -50,27 +57,57 @@ export class Recordings {
   }
 
   cameras(): string[] {
-    try {
-      return readdirSync(this.opts.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    } catch {
-      return [];
+    const indexed = [...this.indexed().keys()]; // first: the first scan also finds the strays
+    return [...new Set([...indexed, ...[...this.strays.values()].map((f) => f.cameraId)])].sort();
+  }
+
+  /** A segment ingest closed (`camera.segment`); one already indexed under the same path is replaced. */
+  add(segment: RecordingSegment): void {
+    const list = this.indexed().get(segment.cameraId) ?? [];
+    this.indexed().set(segment.cameraId, list);
+    this.strays.delete(segment.path);
+    let bytes = segment.bytes;
+    if (!(bytes > 0)) {
+      try {
+        bytes = statSync(segment.path).size;
+      } catch {
+        return; // gone already
+      }
+    }
+    let at = list.length;
+    while (at > 0 && list[at - 1].startTs > segment.startTs) at--;
+    const same = list.findIndex((s) => s.path === segment.path);
+    if (same >= 0) {
+      list.splice(same, 1);
+      if (same < at) at--;
+    }
+    list.splice(at, 0, { ...segment, bytes });
+  }
+
+  /** Drops a file from the index (found deleted). */
+  forget(file: string, cameraId?: string): void {
+    this.strays.delete(file);
+    for (const [cam, list] of this.indexed()) {
+      if (cameraId !== undefined && cam !== cameraId) continue;
+      const i = list.findIndex((s) => s.path === file);
+      if (i >= 0) list.splice(i, 1);
     }
   }
 
-  /** Closed segments of one camera, oldest first. An unfinished or foreign file is skipped. */
+  /** Closed segments of one camera, oldest first. An unfinished or foreign file is not one. */
   segments(cameraId: string): RecordingSegment[] {
-    return this.files(cameraId).flatMap((f) => (f.segment ? [f.segment] : [])).sort((a, b) => a.startTs - b.startTs);
+    return [...(this.indexed().get(cameraId) ?? [])];
   }
 
   /** Closed segments that overlap [fromMs, toMs], oldest first. */
   overlapping(cameraId: string, fromMs: number, toMs: number): RecordingSegment[] {
-    return this.segments(cameraId).filter((s) => s.endTs > fromMs && s.startTs < toMs);
+    return (this.indexed().get(cameraId) ?? []).filter((s) => s.endTs > fromMs && s.startTs < toMs);
   }
 
   /** End of the newest closed segment of a camera (what a clip can be cut up to), or null. */
   recordedUntil(cameraId: string): number | null {
-    const segs = this.segments(cameraId);
-    return segs.length ? segs[segs.length - 1].endTs : null;
+    const segs = this.indexed().get(cameraId);
+    return segs?.length ? segs[segs.length - 1].endTs : null;
   }
 
   /** Keeps segments from being deleted until the returned release is called. */
@@ -89,18 +126,19 @@ export class Recordings {
   }
 
   totalBytes(): number {
-    return this.cameras().reduce((sum, cam) => sum + this.files(cam).reduce((s, f) => s + f.bytes, 0), 0);
+    return this.allFiles().reduce((sum, f) => sum + f.bytes, 0);
   }
 
   /**
    * Deletes segments older than retentionHours, then the oldest segments of any camera until all
    * recordings fit in maxBytes. Unfinished segments are never deleted unless a crash orphaned them
-   * (untouched for longer than the retention). Called by the scheduler.
+   * (untouched for longer than the retention). Called by the scheduler; reads the index, and stats
+   * only the files of the first scan that were not closed segments.
    */
   enforceRetention(): RetentionResult {
     const now = this.now();
     const cutoff = now - this.opts.retentionHours * 3600_000;
-    const all = this.cameras().flatMap((cam) => this.files(cam));
+    const all = this.allFiles();
     let remainingBytes = all.reduce((s, f) => s + f.bytes, 0);
     let deletedFiles = 0;
     let deletedBytes = 0;
@@ -114,6 +152,7 @@ export class Recordings {
           return false;
         }
       }
+      this.forget(f.path, f.cameraId);
       deletedFiles++;
       deletedBytes += f.bytes;
       remainingBytes -= f.bytes;
@@ -136,7 +175,42 @@ export class Recordings {
     return result;
   }
 
-  private files(cameraId: string): FileEntry[] {
+  /** Indexed segments and the strays still on disk (their size and age refreshed). */
+  private allFiles(): FileEntry[] {
+    const segments = [...this.indexed().values()].flat().map((segment) => ({ cameraId: segment.cameraId, path: segment.path, bytes: segment.bytes, mtimeMs: segment.endTs, segment }));
+    for (const f of this.strays.values()) {
+      try {
+        const st = statSync(f.path);
+        f.bytes = st.size;
+        f.mtimeMs = st.mtimeMs;
+      } catch {
+        this.strays.delete(f.path); // closed and renamed by ingest, or deleted
+      }
+    }
+    return [...segments, ...this.strays.values()];
+  }
+
+  private indexed(): Map<string, RecordingSegment[]> {
+    if (!this.index) {
+      this.index = new Map();
+      for (const cam of this.cameraFolders()) {
+        const files = this.scanFolder(cam);
+        this.index.set(cam, files.flatMap((f) => (f.segment ? [f.segment] : [])).sort((a, b) => a.startTs - b.startTs));
+        for (const f of files) if (!f.segment) this.strays.set(f.path, f);
+      }
+    }
+    return this.index;
+  }
+
+  private cameraFolders(): string[] {
+    try {
+      return readdirSync(this.opts.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      return [];
+    }
+  }
+
+  private scanFolder(cameraId: string): FileEntry[] {
     const dir = path.join(this.opts.dir, cameraId);
     let names: string[];
     try {

@@ -71,18 +71,23 @@ function semanticProblems(config: AgentConfig): ConfigProblem[] {
  */
 export function validateConfig(input: unknown): ConfigResult {
   const candidate: unknown = structuredClone(input);
-  if (!validateSchema(candidate)) {
-    const seen = new Set<string>();
-    const problems = (validateSchema.errors ?? []).map(describe).filter((p) => {
-      const k = `${p.path}\u0000${p.reason}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    });
-    return { ok: false, problems };
-  }
+  if (!validateSchema(candidate)) return { ok: false, problems: schemaProblems(validateSchema.errors) };
   const problems = semanticProblems(candidate);
   return problems.length ? { ok: false, problems } : { ok: true, config: candidate };
 }
 
 export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n');
+}
+
+/**
+ * ajv's errors as problems by JSON path, each once. Exported for schema slices validated on their
+ * own before they join THE schema (agent/analytics/validate.ts).
+ */
+export function schemaProblems(errors: readonly ErrorObject[] | null | undefined): ConfigProblem[] {
+  const seen = new Set<string>();
+  return (errors ?? []).map(describe).filter((p) => {
+    const k = `${p.path}\u0000${p.reason}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
 }

@@ -1,6 +1,6 @@
 /** The agent's typed events: the narrow waist between subsystems. */
 import type { CameraState, RecordingSegment, VideoFrame } from '../ingest/types.js';
-import type { ObjectEvent, Snapshot } from '../detection/types.js';
+import type { ObjectEvent, Snapshot } from './object-event.js';
 
 export interface AgentEvents {
   /** A decoded detect-size frame (I420) from a camera. */

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { VideoFrame } from '../ingest/types.js';
 import { CameraDetection, type CameraDetectionStats, type FrameOutcome, type LatestDetection } from './stage/camera-detection.js';
 import type { DetectorLike } from './stage/detector-like.js';
-import { SnapshotEncoder } from './stage/snapshot-encoder.js';
+import { SnapshotEncoder } from './snapshot/encoder.js';
 
 export type { CameraDetectionStats, LatestDetection, FrameOutcome } from './stage/camera-detection.js';
 export type { DetectorLike } from './stage/detector-like.js';
@@ -34,7 +34,6 @@ const EXPIRY_TICK_MS = 1000;
  */
 export class DetectionStage<S = unknown> {
   private readonly cameras = new Map<string, { key: string; loop: CameraDetection }>();
-  private readonly processedListeners = new Set<(cameraId: string) => void>();
   private readonly now: () => number;
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
@@ -58,17 +57,7 @@ export class DetectionStage<S = unknown> {
   async handle(frame: VideoFrame): Promise<FrameOutcome> {
     const cam = this.cameras.get(frame.cameraId);
     if (!cam) return 'ignored';
-    const outcome = await cam.loop.onFrame(frame);
-    if (outcome === 'processed') {
-      for (const cb of this.processedListeners) {
-        try {
-          cb(frame.cameraId);
-        } catch (err) {
-          this.o.logger.warn({ err }, 'onProcessed listener failed');
-        }
-      }
-    }
-    return outcome;
+    return cam.loop.onFrame(frame);
   }
 
   /**
@@ -90,12 +79,6 @@ export class DetectionStage<S = unknown> {
   /** The last processed frame's reported boxes and the latest snapshot, for the status page. */
   latest(cameraId: string): LatestDetection | undefined {
     return this.cameras.get(cameraId)?.loop.latest();
-  }
-
-  /** Called with the camera id after each fully processed frame (ingest counts fpsProcessed). */
-  onProcessed(cb: (cameraId: string) => void): () => void {
-    this.processedListeners.add(cb);
-    return () => this.processedListeners.delete(cb);
   }
 
   /** Stops listening and ends every open event; resolves once their snapshots are out. */

@@ -1,3 +1,4 @@
+import { pixelBox } from './coords.js';
 import type { PixelBox } from './types.js';
 
 /** Context kept around a cluster of boxes: the detector sees an object with some surroundings. */
@@ -19,10 +20,10 @@ const MERGE_OVERLAP = 0.5;
  * regions (free: it costs no resolution), or when their regions overlap by more than half.
  * Boxes are clipped to the frame first; empty ones are dropped. Coordinates are integers.
  */
-export function computeRegions(boxes: PixelBox[], frameW: number, frameH: number, modelSize: number): PixelBox[] {
+export function computeRegions(boxes: readonly PixelBox[], frameW: number, frameH: number, modelSize: number): PixelBox[] {
   const clusters: PixelBox[] = [];
   for (const b of boxes) {
-    const c: PixelBox = [clamp(Math.floor(b[0]), 0, frameW), clamp(Math.floor(b[1]), 0, frameH), clamp(Math.ceil(b[2]), 0, frameW), clamp(Math.ceil(b[3]), 0, frameH)];
+    const c = pixelBox(clamp(Math.floor(b[0]), 0, frameW), clamp(Math.floor(b[1]), 0, frameH), clamp(Math.ceil(b[2]), 0, frameW), clamp(Math.ceil(b[3]), 0, frameH));
     if (c[2] > c[0] && c[3] > c[1]) clusters.push(c);
   }
   const maxSide = Math.max(frameW, frameH);
@@ -31,7 +32,7 @@ export function computeRegions(boxes: PixelBox[], frameW: number, frameH: number
     const s = side(b);
     const x = axisStart(b[0], b[2], s, frameW);
     const y = axisStart(b[1], b[3], s, frameH);
-    return [x, y, x + s, y + s];
+    return pixelBox(x, y, x + s, y + s);
   };
 
   for (let merged = true; merged; ) {
@@ -40,7 +41,7 @@ export function computeRegions(boxes: PixelBox[], frameW: number, frameH: number
       for (let j = i + 1; j < clusters.length; j++) {
         const a = clusters[i];
         const b = clusters[j];
-        const u: PixelBox = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+        const u = pixelBox(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3]));
         if (side(u) <= Math.max(side(a), side(b)) || overlapShare(place(a), place(b)) > MERGE_OVERLAP) {
           clusters[i] = u;
           clusters.splice(j, 1);

@@ -1,31 +1,18 @@
-/** What the detection subsystem gives the rest of the agent. */
+/** Types inside the detection subsystem (what it publishes is in agent/core/object-event.ts). */
+import type { Box } from '../core/object-event.js';
 
-/** [x1, y1, x2, y2] normalised to 0..1 of the frame. */
-export type Box = [number, number, number, number];
+/**
+ * [x1, y1, x2, y2] in pixels: of the detect frame everywhere in detection, except a decoder's raw
+ * output (pixels of the model input, mapped to the frame by the detector service). Made by
+ * `pixelBox()` or converted from a NormBox in coords.ts.
+ */
+export type PixelBox = Box & { readonly __space: 'pixel' };
 
-export interface ObjectEvent {
-  type: 'start' | 'update' | 'end';
-  camera: string;
-  objectId: string;
-  label: string;
-  score: number;
-  topScore: number;
-  box: Box;
-  zones: string[];
-  startTs: number;
-  endTs?: number;
-  ts: number;
+/** Width and height of a frame (or of the model input) in pixels. */
+export interface FrameSize {
+  readonly width: number;
+  readonly height: number;
 }
-
-export interface Snapshot {
-  camera: string;
-  objectId: string;
-  ts: number;
-  jpeg: Buffer;
-}
-
-/** [x1, y1, x2, y2] in pixels of the detect frame. */
-export type PixelBox = [number, number, number, number];
 
 /** One detector hit in detect-frame pixels. */
 export interface Detection {

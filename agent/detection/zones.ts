@@ -1,8 +1,8 @@
 import type { Polygon } from '../config/schema/index.js';
-import { bottomCentre } from './tracking/geometry.js';
-import type { Box } from './types.js';
+import { bottomCentre } from './geometry.js';
+import type { Box } from '../core/object-event.js';
 
-/** A camera's named zone: a polygon in 0..1 of the frame, optionally counting only some labels. */
+/** A camera's named zone: a polygon (0..1 of the frame in config; the tracker's copy in pixels), optionally counting only some labels. */
 export interface ZoneSpec {
   name: string;
   polygon: Polygon;

@@ -10,6 +10,7 @@ import type { OutboxStats } from '../outbox/types.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { runGroup, type CheckGroup } from './check-runner.js';
 import { cameraChecks } from './checks/camera.js';
+import { clipChecks } from './checks/clips.js';
 import { clockChecks } from './checks/clock.js';
 import { detectorChecks } from './checks/detector.js';
 import { gstreamerChecks } from './checks/gstreamer.js';
@@ -19,8 +20,8 @@ import { uplinkChecks } from './checks/uplink.js';
 import type { CheckResult, DiagReport } from './report-schema.js';
 
 export interface DiagOptions {
-  /** Only these groups (system, clock, uplink, cameras, gstreamer, detector, storage); all by default. */
-  only?: Array<'system' | 'clock' | 'uplink' | 'cameras' | 'gstreamer' | 'detector' | 'storage'>;
+  /** Only these groups (system, clock, uplink, cameras, gstreamer, clips, detector, storage); all by default. */
+  only?: Array<'system' | 'clock' | 'uplink' | 'cameras' | 'gstreamer' | 'clips' | 'detector' | 'storage'>;
   /** Per network step (DNS, TCP, TLS, CONNECT, RTSP, ONVIF). Default 5 s uplink, 8 s cameras. */
   stepTimeoutMs?: number;
   /** How long each camera's frames are measured once they flow. Default 3 s. */
@@ -59,6 +60,7 @@ export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOp
   if (want('clock')) groups.push(clockChecks());
   if (want('uplink')) groups.push(uplinkChecks(config, gatewayId, { stepTimeoutMs: opts.stepTimeoutMs }));
   if (want('gstreamer')) groups.push(gstreamerChecks(config));
+  if (want('clips')) groups.push(clipChecks(config));
   if (want('cameras')) for (const cam of config.cameras) groups.push(cameraChecks(cam, config, { stepTimeoutMs: opts.stepTimeoutMs, measureMs: opts.measureMs }));
   if (want('detector')) groups.push(detectorChecks(config, { manifestPath: opts.manifestPath }));
   if (want('storage')) groups.push(storageChecks(config, { outboxStats: opts.outboxStats }));

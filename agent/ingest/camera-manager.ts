@@ -84,10 +84,6 @@ export class CameraManager implements Subsystem {
     return this.cameras.get(id)?.latestFrame();
   }
 
-  noteProcessed(id: string): void {
-    this.cameras.get(id)?.noteProcessed();
-  }
-
   private add(cfg: CameraConfig): void {
     const sup = this.supervise(cfg);
     this.cameras.set(cfg.id, sup);

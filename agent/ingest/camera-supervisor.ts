@@ -6,11 +6,11 @@ import type { AgentEvents } from '../core/events.js';
 import type { TypedBus } from '../core/bus.js';
 import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../core/backoff.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
 import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
 import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
-import { RateMeter } from './rate-meter.js';
+import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
 
@@ -74,7 +74,6 @@ export class CameraSupervisor {
   private latest?: VideoFrame;
   private decoder = 'unknown';
   private readonly fpsIn = new RateMeter();
-  private readonly fpsProcessed = new RateMeter();
   /** Drops of earlier processes plus the agent's own; the live process reports its own totals. */
   private droppedBase = 0;
   private childDropped = 0;
@@ -129,7 +128,6 @@ export class CameraSupervisor {
     return {
       state: this.state,
       fpsIn: this.fpsIn.rate(now),
-      fpsProcessed: this.fpsProcessed.rate(now),
       dropped: this.droppedBase + this.childDropped,
       reconnects: this.reconnects,
       lastFrameAgeMs: this.lastFrameAt ? now - this.lastFrameAt : null,
@@ -140,10 +138,6 @@ export class CameraSupervisor {
 
   latestFrame(): VideoFrame | undefined {
     return this.latest;
-  }
-
-  noteProcessed(): void {
-    this.fpsProcessed.mark();
   }
 
   private setState(state: CameraState, error?: CameraError, force = false): void {

@@ -18,7 +18,6 @@ export interface VideoFrame {
 export interface CameraStats {
   state: CameraState;
   fpsIn: number;
-  fpsProcessed: number;
   dropped: number;
   reconnects: number;
   lastFrameAgeMs: number | null;

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Uplink } from '../uplink/types.js';
 import { CLASSES, type OutboxClass } from './entry.js';
-import type { OutboxStore, StoredEntry } from './store.js';
+import type { OutboxStore, StoreObserver, StoredEntry } from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
 const QOS1 = { qos: 1 } as const;
@@ -16,8 +16,10 @@ const RETRY_PAUSE_MS = 1000;
  * acknowledged ones are committed; then reading restarts from the head of each class. So the broker
  * sees each class in n order on every connection: a receiver that drops ids/seqs it already has
  * sees events in seq order, with no gap.
+ *
+ * It is the store's observer: told of new dispatchable entries and of evictions, asked what it holds.
  */
-export class Drainer {
+export class Drainer implements StoreObserver {
   private readonly buffered: StoredEntry[][] = [[], [], []];
   private readonly readPos = [-1, -1, -1];
   private readonly inflight = new Map<string, StoredEntry>();
@@ -39,14 +41,24 @@ export class Drainer {
   private uplink?: Uplink;
   sent = 0;
   sentBytes = 0;
+  /** Bytes the quota evicted (the store reports them here, whoever wrote them). */
+  evictedBytes = 0;
 
   constructor(private readonly store: OutboxStore, private readonly window: number, bandwidth: number, private readonly logger: Logger) {
     this.bucket = new TokenBucket(bandwidth);
-    store.isProtected = (key) => this.inflight.has(key) || this.ackedWaiting.has(key);
-    store.onSealed = () => this.kick();
-    store.onEvicted = (keys) => {
-      for (const c of CLASSES) this.buffered[c] = this.buffered[c].filter((e) => !keys.has(e.key));
-    };
+  }
+
+  sealed(): void {
+    this.kick();
+  }
+
+  isHeld(key: string): boolean {
+    return this.inflight.has(key) || this.ackedWaiting.has(key);
+  }
+
+  evicted(keys: ReadonlySet<string>, bytes: number): void {
+    this.evictedBytes += bytes;
+    for (const c of CLASSES) this.buffered[c] = this.buffered[c].filter((e) => !keys.has(e.key));
   }
 
   attach(uplink: Uplink): void {
@@ -171,13 +183,12 @@ export class Drainer {
     const generation = this.generation;
     const p = (async () => {
       const limit = this.readAhead(c);
-      const bound = this.store.sealedMax[c];
-      const entries = await this.store.read(c, this.readPos[c], limit);
+      const { entries, through } = await this.store.read(c, this.readPos[c], limit);
       if (generation !== this.generation) return;
-      // A short read saw everything sendable up to `bound` (evicted gaps included).
-      if (entries.length < limit) this.readPos[c] = Math.max(this.readPos[c], bound);
+      // A short read saw everything sendable up to `through` (evicted gaps included).
+      if (entries.length < limit) this.readPos[c] = Math.max(this.readPos[c], through);
       else this.readPos[c] = entries[entries.length - 1].n;
-      this.buffered[c].push(...entries.filter((e) => !this.inflight.has(e.key) && !this.store.isAcknowledged(c, e.n)));
+      this.buffered[c].push(...entries.filter((e) => !this.inflight.has(e.key)));
     })().finally(() => {
       if (this.reading[c] === p) this.reading[c] = undefined;
     });
@@ -198,7 +209,7 @@ export class Drainer {
       bytes += done.entry.bytes;
       last = done.entry.n;
     }
-    if (count > 0) this.store.removeThrough(slot.entry.cls, last, count, bytes);
+    if (count > 0) this.store.delThrough(slot.entry.cls, last, count, bytes);
     if (order.includes(slot)) this.ackedWaiting.add(slot.entry.key);
   }
 

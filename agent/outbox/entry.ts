@@ -62,12 +62,11 @@ export function encodeEntry(header: EntryHeader, payload: Buffer, enqueuedAt: nu
   return out;
 }
 
-export function decodeEntry(value: Buffer): { header: EntryHeader; payload: Buffer; enqueuedAt: number } {
+export function decodeEntry(value: Buffer): { header: EntryHeader; payload: Buffer } {
   const topicLen = value.readUInt16BE(2);
   return {
     header: { json: value[0] === 1, kind: KINDS[value[1]], topic: value.toString('utf8', HEADER, HEADER + topicLen) },
     payload: value.subarray(HEADER + topicLen),
-    enqueuedAt: value.readDoubleBE(4),
   };
 }
 
@@ -78,13 +77,6 @@ export function recordFromData(n: number, value: Buffer): IndexRecord {
 
 /** Only file classes keep index records: their values are big chunks we never want to read to scan. */
 export const hasIndex = (c: OutboxClass): boolean => c !== 0;
-
-/** A message ready to be written: the outbox assigns n (and seq for events) when it commits. */
-export interface StagedEntry {
-  cls: OutboxClass;
-  header: EntryHeader;
-  payload: Buffer;
-}
 
 /** What an entry counts against the quota: its value plus a fixed allowance for keys and index. */
 export function entryDiskBytes(value: Buffer): number {

@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
+import { clipChunkTopic, clipMetaTopic, SAFE_NAME_PATTERN, type FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { fileSigningPayload, type SignedFileMeta } from '../identity/file-signature.js';
 import type { OutboxClass } from './entry.js';
-import type { OutboxStore } from './store.js';
+import type { OutboxStore, PutItem } from './store.js';
 import type { ClipMeta } from './types.js';
-import type { JobItem } from './write-queue-types.js';
 
 /** Chunks per write job when streaming a file from disk: bounds RAM to a few chunks. */
 const CHUNKS_PER_JOB = 8;
-
-export interface FileMetaMessage extends SignedFileMeta {
-  id: string;
-  signature: string;
-}
+const CLIP_ID = new RegExp(SAFE_NAME_PATTERN);
 
 export interface FileTransferContext {
   store: OutboxStore;
@@ -22,7 +18,7 @@ export interface FileTransferContext {
 }
 
 function checkClipId(clipId: string): void {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(clipId) || clipId === '.' || clipId === '..') {
+  if (!CLIP_ID.test(clipId) || clipId === '.' || clipId === '..') {
     throw new AgentError('OUTBOX_CLIP_ID_INVALID', `clipId "${clipId}" cannot be a topic level`, 'use letters, digits, ".", "_" and "-" (at most 128)');
   }
 }
@@ -38,8 +34,8 @@ function buildMeta(ctx: FileTransferContext, id: string, meta: ClipMeta, bytes: 
 /** Files of an event (clip, snapshot) may evict older ones under the quota; on-demand files (no eventId) never do. */
 const mayEvict = (meta: ClipMeta): boolean => meta.eventId !== undefined;
 
-const metaItem = (m: FileMetaMessage): JobItem => ({ topic: `clips/${m.clipId}/meta`, json: true, payload: Buffer.from(JSON.stringify(m)) });
-const chunkItem = (clipId: string, i: number, data: Buffer): JobItem => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: data });
+const metaItem = (m: FileMetaMessage): PutItem => ({ topic: clipMetaTopic(m.clipId), json: true, payload: Buffer.from(JSON.stringify(m)) });
+const chunkItem = (clipId: string, i: number, data: Buffer): PutItem => ({ topic: clipChunkTopic(clipId, i), json: false, payload: data });
 
 /** A file already in memory: meta and every chunk in one atomic batch. */
 export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, kind: 'clip' | 'snapshot', id: string, file: Buffer, meta: ClipMeta): Promise<void> {
@@ -47,7 +43,7 @@ export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, 
   const m = buildMeta(ctx, id, meta, file.length, createHash('sha256').update(file).digest('hex'));
   const items = [metaItem(m)];
   for (let i = 0; i < m.chunks; i++) items.push(chunkItem(meta.clipId, i, file.subarray(i * ctx.chunkBytes, (i + 1) * ctx.chunkBytes)));
-  await ctx.store.submit({ cls, kind, items, group: { start: true, end: true }, mayEvict: mayEvict(meta) });
+  await ctx.store.put({ cls, kind, items, group: { start: true, end: true }, mayEvict: mayEvict(meta) });
 }
 
 /**
@@ -73,7 +69,7 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
     }
     const m = buildMeta(ctx, id, meta, size, first.digest('hex'));
     const second = createHash('sha256');
-    let items: JobItem[] = [metaItem(m)];
+    let items: PutItem[] = [metaItem(m)];
     let started = false;
     try {
       for (let i = 0; i < m.chunks; i++) {
@@ -84,13 +80,13 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
         items.push(chunkItem(meta.clipId, i, chunk));
         const last = i === m.chunks - 1;
         if (items.length >= CHUNKS_PER_JOB && !last) {
-          await ctx.store.submit({ cls, kind, items, group: { start: !started, end: false, n: undefined }, mayEvict: mayEvict(meta) });
+          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false, n: undefined }, mayEvict: mayEvict(meta) });
           started = true;
           items = [];
         }
       }
       if (second.digest('hex') !== m.sha256) throw new AgentError('OUTBOX_FILE_CHANGED', `${file} changed while it was queued`, 'queue a clip only once it is closed');
-      await ctx.store.submit({ cls, kind, items, group: { start: !started, end: true }, mayEvict: mayEvict(meta) });
+      await ctx.store.put({ cls, kind, items, group: { start: !started, end: true }, mayEvict: mayEvict(meta) });
     } catch (err) {
       if (started) await ctx.store.abortOpenGroup(cls);
       throw err;

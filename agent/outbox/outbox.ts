@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
 import type { AgentConfig } from '../config/schema/index.js';
+import { encodeEventMessage, EVENTS_TOPIC, type EventBody } from '../contract/index.js';
 import { assertRelativeTopic } from '../uplink/topics.js';
 import type { Uplink } from '../uplink/types.js';
 import { classOf, type OutboxClass } from './entry.js';
 import { Drainer } from './drainer.js';
 import { enqueueBuffer, enqueuePath, type FileTransferContext } from './file-transfer.js';
-import { OutboxStore } from './store.js';
+import { LevelOutboxStore } from './level/level-store.js';
+import type { OutboxStore } from './store.js';
 import type { ClipMeta, OutboxStats, OutboxWriter } from './types.js';
 
 export interface OutboxOptions {
@@ -34,18 +36,25 @@ export interface OutboxDrainStats {
  * the lock); other tools ask the running agent for `stats()`.
  */
 export class Outbox implements OutboxWriter {
-  private readonly drainer: Drainer;
   private readonly fileChains: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
   private readonly files: FileTransferContext;
 
-  private constructor(private readonly store: OutboxStore, private readonly opts: OutboxOptions) {
-    this.drainer = new Drainer(store, opts.config.inflight, opts.config.bandwidthBytesPerSecond, opts.logger);
+  private constructor(private readonly store: OutboxStore, private readonly drainer: Drainer, opts: OutboxOptions) {
     this.files = { store, chunkBytes: opts.chunkBytes, sign: opts.sign };
   }
 
   static async open(opts: OutboxOptions): Promise<Outbox> {
     mkdirSync(opts.dir, { recursive: true });
-    return new Outbox(await OutboxStore.open(opts.dir, opts.config, opts.logger), opts);
+    // The drainer observes the store and reads from it, so it is made once the store is open; the
+    // store reports to its observer only on writes and evictions, which come after this returns.
+    let drainer: Drainer | undefined;
+    const store = await LevelOutboxStore.open(opts.dir, opts.config, opts.logger, {
+      sealed: () => drainer?.sealed(),
+      isHeld: (key) => drainer?.isHeld(key) ?? false,
+      evicted: (keys, bytes) => drainer?.evicted(keys, bytes),
+    });
+    drainer = new Drainer(store, opts.config.inflight, opts.config.bandwidthBytesPerSecond, opts.logger);
+    return new Outbox(store, drainer, opts);
   }
 
   /** Starts draining through the uplink (now, and after every reconnect). */
@@ -53,16 +62,15 @@ export class Outbox implements OutboxWriter {
     this.drainer.attach(uplink);
   }
 
-  async enqueueEvent(event: object): Promise<{ id: string; seq: number }> {
+  async enqueueEvent(event: EventBody): Promise<{ id: string; seq: number }> {
     const id = randomUUID();
-    // Serialised once here; only id and seq are spliced in when the writer assigns seq.
-    const body = JSON.stringify(Object.assign({}, event, { id: undefined, seq: undefined }));
-    const rest = body === '{}' ? '}' : `,${body.slice(1)}`;
-    const res = await this.store.submit({
+    // The writer assigns seq, then the message is encoded; the hint sizes it for the quota check.
+    const encode = (seq: number): Buffer => encodeEventMessage(id, seq, event);
+    const res = await this.store.put({
       cls: 0,
       kind: 'event',
       seq: true,
-      items: [{ topic: 'events', json: true, sizeHint: body.length + 64, payload: (seq) => Buffer.from(`{"id":${JSON.stringify(id)},"seq":${seq}${rest}`) }],
+      items: [{ topic: EVENTS_TOPIC, json: true, sizeHint: encode(0).length + 16, payload: encode }],
     });
     return { id, seq: res.seq ?? 0 };
   }
@@ -71,7 +79,7 @@ export class Outbox implements OutboxWriter {
     // Refused here, not at publish time: a message the uplink can never publish would block its class.
     assertRelativeTopic(topic);
     const id = randomUUID();
-    await this.store.submit({ cls: 0, kind, items: [{ topic, json: true, payload: Buffer.from(JSON.stringify(Object.assign({ id }, payload, { id }))) }] });
+    await this.store.put({ cls: 0, kind, items: [{ topic, json: true, payload: Buffer.from(JSON.stringify(Object.assign({ id }, payload, { id }))) }] });
     return { id };
   }
 
@@ -92,7 +100,7 @@ export class Outbox implements OutboxWriter {
   }
 
   drainStats(): OutboxDrainStats {
-    return { inflight: this.drainer.inflightCount, sent: this.drainer.sent, sentBytes: this.drainer.sentBytes, evictedBytes: this.store.evictedBytes };
+    return { inflight: this.drainer.inflightCount, sent: this.drainer.sent, sentBytes: this.drainer.sentBytes, evictedBytes: this.drainer.evictedBytes };
   }
 
   /** Waits until everything queued so far is written (tests, shutdown). */

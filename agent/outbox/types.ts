@@ -1,4 +1,5 @@
 /** The store-and-forward outbox as the rest of the agent sees it. */
+import type { EventBody } from '../contract/index.js';
 
 /** Priority classes, drained in this order: status and events before snapshots before clips. */
 export type OutboxKind = 'event' | 'health' | 'response' | 'snapshot' | 'clip';
@@ -21,7 +22,7 @@ export interface ClipMeta {
 
 export interface OutboxWriter {
   /** Queues an object event on `events`; the outbox stamps it with a gateway-unique `id` and the next `seq`. Resolves once durable. */
-  enqueueEvent(event: object): Promise<{ id: string; seq: number }>;
+  enqueueEvent(event: EventBody): Promise<{ id: string; seq: number }>;
   /** Queues any other JSON message (health, responses) on `topic` (relative to the gateway root). */
   enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }>;
   /**

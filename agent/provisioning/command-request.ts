@@ -1,3 +1,4 @@
+import type { SignedCommandClaims } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
 
@@ -7,17 +8,6 @@ import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
  * {@link SignedCommandClaims}: the command name and gateway are inside the signature, so a signed
  * `camera/disable` cannot be replayed as another command or to another gateway.
  */
-export interface SignedCommandClaims {
-  id: string;
-  gateway: string;
-  command: string;
-  args?: Record<string, unknown>;
-  /** Milliseconds since the epoch when signed; must be within provisioning.maxClockSkewSeconds. */
-  ts: number;
-  /** Random, unique per command: a replay within the window is refused. */
-  nonce: string;
-}
-
 export interface ParsedRequest {
   id: string | null;
   args: Record<string, unknown>;

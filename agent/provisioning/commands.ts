@@ -1,7 +1,8 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import type { AgentConfig } from '../config/schema/index.js';
 import { redactSecrets } from '../config/secrets.js';
+import { COMMAND_SPECS, type CommandArgs, type CommandName } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import type { CommandLimit } from './command-limits.js';
 import { configHash } from './config-hash.js';
@@ -12,28 +13,14 @@ export interface CommandContext {
   running(): { config: AgentConfig; version: number };
 }
 
-/**
- * Who may ask: `open` unsigned (nothing but the redacted config); `read` signed by a fleet or a
- * reader key (reads footage or costs the box); `control` signed by a fleet key (changes the gateway).
- * Every signed command must be fresh (nonce + timestamp).
- */
-export type CommandAccess = 'open' | 'read' | 'control';
-
-interface CommandSpec<S extends TSchema> {
-  access: CommandAccess;
-  /** Rate and concurrency cap for commands that cost the box. */
+/** How the gateway runs a command; its name, signing rule and args schema are the wire contract's. */
+interface CommandRunner<N extends CommandName> {
+  /** Rate and concurrency cap for commands that cost the box (all requesters together). */
   limit?: CommandLimit;
-  args: S;
-  run(args: Static<S>, ctx: CommandContext): Promise<CommandData>;
+  run(args: CommandArgs<N>, ctx: CommandContext): Promise<CommandData>;
   /** Runs after the answer was published (restart must answer before it goes). */
   after?(ctx: CommandContext): Promise<void>;
 }
-
-const CameraArgs = Type.Object({ camera: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
-/** Epoch milliseconds or an ISO 8601 time. */
-const Instant = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 64 })]);
-const ClipArgs = Type.Object({ camera: Type.String({ minLength: 1, maxLength: 64 }), from: Instant, to: Instant }, { additionalProperties: false });
-const NoArgs = Type.Object({}, { additionalProperties: false });
 
 function knownCamera(ctx: CommandContext, id: string): void {
   if (!ctx.running().config.cameras.some((c) => c.id === id)) {
@@ -47,40 +34,26 @@ function toMs(v: number | string, name: string): number {
   return ms;
 }
 
-function spec<S extends TSchema>(s: CommandSpec<S>): CommandSpec<S> {
-  return s;
-}
-
-export const COMMANDS = {
-  'config/get': spec({
-    access: 'open',
-    args: NoArgs,
+const RUNNERS: { [N in CommandName]: CommandRunner<N> } = {
+  'config/get': {
     run: async (_a, ctx) => {
       const { config, version } = ctx.running();
       const redacted = redactSecrets(config);
       return { version, configHash: configHash(redacted), config: redacted };
     },
-  }),
-  'camera/enable': spec({
-    access: 'control',
-    args: CameraArgs,
+  },
+  'camera/enable': {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, true), { camera: a.camera, enabled: true }),
-  }),
-  'camera/disable': spec({
-    access: 'control',
-    args: CameraArgs,
+  },
+  'camera/disable': {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, false), { camera: a.camera, enabled: false }),
-  }),
-  snapshot: spec({
-    access: 'read',
+  },
+  snapshot: {
     limit: { perMinute: 12 },
-    args: CameraArgs,
     run: async (a, ctx) => (knownCamera(ctx, a.camera), ctx.host.snapshot(a.camera)),
-  }),
-  clip: spec({
-    access: 'read',
+  },
+  clip: {
     limit: { perMinute: 6 },
-    args: ClipArgs,
     run: async (a, ctx) => {
       knownCamera(ctx, a.camera);
       const from = toMs(a.from, 'from');
@@ -92,17 +65,18 @@ export const COMMANDS = {
       if (to - Date.now() > maxMs) throw new AgentError('COMMAND_TOO_FAR_AHEAD', `"to" is more than clips.maxSeconds (${maxMs / 1000} s) in the future`, 'ask for a clip that ends sooner, or ask again later');
       return ctx.host.requestClip(a.camera, from, to);
     },
-  }),
-  diag: spec({ access: 'read', limit: { perMinute: 2, concurrent: 1 }, args: NoArgs, run: async (_a, ctx) => ctx.host.diag() }),
-  restart: spec({
-    access: 'control',
-    args: NoArgs,
+  },
+  diag: { limit: { perMinute: 2, concurrent: 1 }, run: async (_a, ctx) => ctx.host.diag() },
+  restart: {
     run: async () => ({ restarting: true }),
     after: async (ctx) => ctx.host.restart(),
-  }),
+  },
 };
 
-export type CommandName = keyof typeof COMMANDS;
+/** Each command: its wire spec (access, args) with the gateway's runner. */
+export const COMMANDS = Object.fromEntries(
+  (Object.keys(COMMAND_SPECS) as CommandName[]).map((name) => [name, { ...COMMAND_SPECS[name], ...RUNNERS[name] }]),
+) as { [N in CommandName]: (typeof COMMAND_SPECS)[N] & CommandRunner<N> };
 
 export function isCommandName(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);

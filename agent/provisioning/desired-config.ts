@@ -3,19 +3,10 @@ import path from 'node:path';
 import { resolveRelativePaths } from '../config/load.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import { formatProblems, validateConfig } from '../config/validate.js';
+import type { DesiredConfigClaims } from '../contract/index.js';
 import { AgentError, type ErrorCode } from '../core/errors.js';
 import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
 import { decryptSecretsIn } from './secret-box.js';
-
-/** The signed claims of `<prefix>/<gw>/config/desired` (the JWS payload). */
-export interface DesiredConfigClaims {
-  /** The gateway this is addressed to (a config for another gateway is refused). */
-  gateway: string;
-  version: number;
-  config: unknown;
-  issuedAt: string;
-  expiresAt?: string;
-}
 
 /**
  * Settings that belong to the box rather than the fleet are kept when a pushed config leaves them out:

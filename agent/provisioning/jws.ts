@@ -1,4 +1,5 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import type { FlattenedJws } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 
 /**
@@ -9,12 +10,6 @@ import { AgentError } from '../core/errors.js';
  * claims are (a desired config or a command), so one can never be replayed as the other.
  */
 export type JwsType = 'edge-desired-config' | 'edge-command';
-
-export interface FlattenedJws {
-  protected: string;
-  payload: string;
-  signature: string;
-}
 
 export interface JwsHeader {
   alg: 'EdDSA';

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { AgentConfig } from '../config/schema/index.js';
+import { commandOfRequest, DESIRED_TOPIC, isOwnResponseTopic, REPORTED_TOPIC, REQUEST_FILTER, responseTopic, type CommandResponse, type ConfigReport, type ProvisioningStatus } from '../contract/index.js';
 import { redactSecrets } from '../config/secrets.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -17,32 +18,6 @@ import { LastGoodConfigStore } from './last-good-store.js';
 import { ReplayGuard } from './replay-guard.js';
 import { ed25519PrivateToX25519 } from './secret-box.js';
 import { loadTrustStore } from './trust-store.js';
-
-export const DESIRED_TOPIC = 'config/desired';
-export const REPORTED_TOPIC = 'config/reported';
-export const REQUEST_FILTER = 'request/#';
-
-export type ReportStatus = 'applied' | 'rejected' | 'rolled_back';
-
-/** Retained on `<prefix>/<gw>/config/reported`: the outcome of the latest desired config. */
-export interface ConfigReport {
-  /** The desired version this is about (null when the message was unreadable or not authentic). */
-  version: number | null;
-  status: ReportStatus;
-  error?: { code: string; message: string };
-  /** Hash of the configuration now running (secrets redacted), whatever the outcome. */
-  configHash: string;
-  /** Version now running (0: the config file the agent started on). */
-  runningVersion: number;
-  ts: string;
-}
-
-export interface CommandResponse {
-  id: string | null;
-  status: 'ok' | 'error';
-  data?: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
 
 export interface ProvisioningServiceOptions {
   gatewayId: string;
@@ -119,7 +94,7 @@ export class ProvisioningService {
   }
 
   /** For `health`: what runs and how the last push went (no secrets). */
-  status(): { version: number; configHash: string; lastReport?: ConfigReport; trustedKeys: number; trustError?: string } {
+  status(): ProvisioningStatus {
     return {
       version: this.running.version,
       configHash: configHash(redactSecrets(this.running.config)),
@@ -289,7 +264,7 @@ export class ProvisioningService {
 
   private async onRequest(msg: IncomingMessage): Promise<void> {
     if (this.stopped || msg.retain) return; // a retained request would re-run on every reconnect
-    const name = msg.topic.slice('request/'.length);
+    const name = commandOfRequest(msg.topic);
     const p = this.running.config.provisioning;
     let id: string | null = null;
     let after: (() => Promise<void>) | undefined;
@@ -331,11 +306,11 @@ export class ProvisioningService {
   private async respond(name: string, msg: IncomingMessage, response: CommandResponse): Promise<void> {
     const body = JSON.stringify(response);
     const { uplink, logger } = this.opts;
-    const sends = [uplink.publish(`response/${name}`, body, { qos: 1, contentType: 'application/json' })];
+    const sends = [uplink.publish(responseTopic(name), body, { qos: 1, contentType: 'application/json' })];
     // Only answer where the gateway may publish anyway: its own response namespace. A response topic
     // elsewhere (another gateway, or this one's status/reported) would let a requester forge messages.
     if (msg.responseTopic !== undefined) {
-      if (msg.responseTopic.startsWith(`${uplink.root}/response/`) && !/[#+]/.test(msg.responseTopic)) {
+      if (isOwnResponseTopic(uplink.root, msg.responseTopic)) {
         sends.push(uplink.publishAbsolute(msg.responseTopic, body, { qos: 1, correlationData: msg.correlationData, contentType: 'application/json' }));
       } else logger.warn({ command: name.slice(0, 64) }, 'provisioning: ignoring a response topic outside this gateway\'s response/ namespace');
     }

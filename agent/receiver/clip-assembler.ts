@@ -3,8 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import path from 'node:path';
 import { fileSigningPayload } from '../identity/file-signature.js';
 import { verifySignature } from '../identity/gateway-identity.js';
-import { extensionFor, parseFileMeta, type FileMetaMessage } from './file-meta.js';
-import { isSafeName } from './topics.js';
+import { isSafeName, type FileMetaMessage } from '../contract/index.js';
+import { extensionFor, parseFileMeta } from './file-meta.js';
 
 export type ClipOutcome =
   | { kind: 'ok'; gateway: string; clipId: string; file: string; bytes: number; meta: FileMetaMessage }

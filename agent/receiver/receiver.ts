@@ -6,7 +6,7 @@ import { TypedBus } from '../core/bus.js';
 import { AgentError } from '../core/errors.js';
 import { ClipAssembler, type ClipOutcome } from './clip-assembler.js';
 import { EventLog, type GapReport } from './event-log.js';
-import { isSafeName, parseTopic, subscriptions } from './topics.js';
+import { centralSubscriptions, isSafeName, parseCentralTopic } from '../contract/index.js';
 
 export interface ReceiverOptions {
   brokerUrl: string;
@@ -129,7 +129,7 @@ export class Receiver {
       let first = true;
       client.on('connect', (connack) => {
         this.bus.emit('connected', { sessionPresent: connack.sessionPresent });
-        client.subscribe(subscriptions(this.prefix, this.gateway), { qos: 1 }, (err, granted) => {
+        client.subscribe(centralSubscriptions(this.prefix, this.gateway), { qos: 1 }, (err, granted) => {
           if (err) {
             this.bus.emit('warning', { message: `subscribe failed: ${err.message}` });
             return;
@@ -183,7 +183,7 @@ export class Receiver {
   }
 
   private handle(topic: string, payload: Buffer): void {
-    const t = parseTopic(this.prefix, topic);
+    const t = parseCentralTopic(this.prefix, topic);
     if (!t) return;
     switch (t.kind) {
       case 'status':

@@ -3,10 +3,11 @@ import { redactUrlCredentials } from '../config/secrets.js';
 import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
-import { SnapshotEncoder } from '../detection/stage/snapshot-encoder.js';
+import { clipMetaTopic, under } from '../contract/index.js';
+import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
 import type { DetectionStage } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
-import type { Box } from '../detection/types.js';
+import type { NormBox } from '../core/object-event.js';
 import type { EventClips } from '../clips/event-clips.js';
 import type { DiagReport } from '../diagnostics/report-schema.js';
 import type { AgentStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
@@ -40,7 +41,7 @@ export interface AgentControlDeps {
  * agent — one narrow surface over the agent's parts.
  */
 export class AgentControl implements ProvisioningHost, StatusSource {
-  private readonly encoder = new SnapshotEncoder(75);
+  private readonly encoder = new SnapshotEncoder();
 
   constructor(private readonly agent: AgentControlDeps) {}
 
@@ -75,13 +76,13 @@ export class AgentControl implements ProvisioningHost, StatusSource {
     const ts = new Date().toISOString();
     const clipId = `snap-${newClipId()}`;
     await this.agent.outbox().enqueueFile('snapshot', jpeg, { clipId, camera: cameraId, startTs: ts, endTs: ts, contentType: 'image/jpeg' });
-    return { clipId, bytes: jpeg.length, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+    return { clipId, bytes: jpeg.length, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
   async requestClip(cameraId: string, fromMs: number, toMs: number): Promise<CommandData> {
     if (!this.agent.config().cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
     const clipId = this.agent.clips().requestClip(cameraId, fromMs, toMs);
-    return { clipId, topic: `${this.agent.uplink.root}/clips/${clipId}/meta` };
+    return { clipId, topic: under(this.agent.uplink.root, clipMetaTopic(clipId)) };
   }
 
   async diag(): Promise<CommandData> {
@@ -108,7 +109,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
       cameras: config.cameras.map((c) => ({
         id: c.id,
         ...(c.name ? { name: c.name } : {}),
-        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, fpsProcessed: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
+        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
         ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
         boxes: detection?.latest(c.id)?.boxes ?? [],
       })),
@@ -125,7 +126,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   async snapshotJpeg(cameraId: string): Promise<Buffer | undefined> {
     const frame = this.agent.cameras.latestFrame(cameraId);
     if (!frame) return undefined;
-    const boxes: Box[] = (this.agent.detection()?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
+    const boxes: NormBox[] = (this.agent.detection()?.latest(cameraId)?.boxes ?? []).map((b) => b.box);
     return this.encoder.encode(frame, boxes);
   }
 

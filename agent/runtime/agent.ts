@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AgentConfig } from '../config/schema/index.js';
+import { HEALTH_TOPIC, SELFTEST_TOPIC, type StatusDetails } from '../contract/index.js';
 import { TypedBus } from '../core/bus.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { AgentEvents } from '../core/events.js';
@@ -59,12 +60,12 @@ export class Agent {
     this.uplink = new SwitchableUplink(connect, config.mqtt);
     this.outbox = new OutboxSubsystem({ config: running, bus: this.bus, uplink: this.uplink, sign: (data) => identity.sign(data), onEvent: (ev) => this.recentEvents.add(ev), logger: child('outbox') });
     this.clips = new ClipsSubsystem({ config: running, bus: this.bus, enqueueFile: (kind, file, meta) => this.outbox.writer.enqueueFile(kind, file, meta), child });
-    this.detection = new DetectionSubsystem({ config: running, bus: this.bus, onProcessed: (cameraId) => this.cameras.noteProcessed(cameraId), child });
+    this.detection = new DetectionSubsystem({ config: running, bus: this.bus, child });
     this.cameras = new CameraManager({ cameras: config.cameras, dataDir, recording: config.recording, bus: this.bus, logger: child('ingest'), resolveOnvif: resolveOnvifStreamUri });
     const scheduler = new SchedulerSubsystem({
       config: running,
       retention: () => this.clips.recordings.enforceRetention(),
-      selfTest: async () => this.outbox.writer.enqueueJson('health', 'selftest', await this.diag()),
+      selfTest: async () => this.outbox.writer.enqueueJson('health', SELFTEST_TOPIC, await this.diag()),
       publishHealth: () => this.publishHealth(),
       logger: child('scheduler'),
     });
@@ -114,7 +115,7 @@ export class Agent {
     this.restartListener = listener;
   }
 
-  statusPayload(): Record<string, unknown> {
+  statusPayload(): StatusDetails {
     const config = this.provisioning.status();
     return { gatewayId: this.gatewayId, publicKey: this.identity.publicKeyPem, cameras: this.config.cameras.map((c) => c.id), version: AGENT_VERSION, ...(config ? { config } : {}) };
   }
@@ -134,7 +135,7 @@ export class Agent {
 
   private async publishHealth(): Promise<void> {
     try {
-      await this.outbox.writer.enqueueJson('health', 'health', await this.health());
+      await this.outbox.writer.enqueueJson('health', HEALTH_TOPIC, await this.health());
     } catch (err) {
       this.logger.error({ err: toErrorInfo(err, 'HEALTH_FAILED') }, 'health not queued');
     }

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { EVENTS_TOPIC, HEALTH_TOPIC, STATUS_TOPIC, type EventMessage, type FileMetaMessage, type HealthMessage, type StatusMessage } from '../contract/index.js';
 
 /** One readable line per message a gateway publishes: the demo's live view of the uplink. */
 export class ConsoleView {
@@ -40,19 +41,27 @@ export class ConsoleView {
   }
 }
 
+/** A line for a gateway's own message (the demo trusts its own agent; missing fields print as undefined). */
 function describe(kind: string, m: Record<string, unknown>): string {
-  if (kind === 'status') return `${String(m.state)} (version ${String(m.version)})`;
-  if (kind === 'events') {
-    const box = Array.isArray(m.box) ? (m.box as number[]).map((v) => v.toFixed(2)).join(',') : '';
-    return `#${String(m.seq)} ${String(m.type).padEnd(6)} ${String(m.label)} ${Number(m.score).toFixed(2)} on ${String(m.camera)} [${box}] ${String(m.objectId)}`;
+  if (kind === STATUS_TOPIC) {
+    const s = m as Partial<StatusMessage>;
+    return `${String(s.state)} (version ${String(s.version)})`;
   }
-  if (kind === 'health') {
-    const cams = Object.entries((m.cameras ?? {}) as Record<string, Record<string, unknown>>)
-      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.fpsProcessed ?? 0).toFixed(1)} processed`)
+  if (kind === EVENTS_TOPIC) {
+    const e = m as Partial<EventMessage>;
+    const box = Array.isArray(e.box) ? e.box.map((v) => v.toFixed(2)).join(',') : '';
+    return `#${String(e.seq)} ${String(e.type).padEnd(6)} ${String(e.label)} ${Number(e.score).toFixed(2)} on ${String(e.camera)} [${box}] ${String(e.objectId)}`;
+  }
+  if (kind === HEALTH_TOPIC) {
+    const h = m as Partial<HealthMessage>;
+    const cams = Object.entries(h.cameras ?? {})
+      .map(([id, c]) => `${id}: ${String(c.state)} ${Number(c.fpsIn ?? 0).toFixed(1)} fps in, ${Number(c.detectFps ?? 0).toFixed(1)} detected`)
       .join('; ');
-    const ob = m.outbox as Record<string, unknown> | undefined;
-    return `${cams}${ob ? ` | outbox ${String(ob.pending)} pending` : ''}`;
+    return `${cams}${h.outbox ? ` | outbox ${String(h.outbox.pending)} pending` : ''}`;
   }
-  if (kind === 'file') return `${String(m.contentType)} ${String(m.clipId)} ${String(m.bytes)} bytes in ${String(m.chunks)} chunks (camera ${String(m.camera)})`;
+  if (kind === 'file') {
+    const f = m as Partial<FileMetaMessage>;
+    return `${String(f.contentType)} ${String(f.clipId)} ${String(f.bytes)} bytes in ${String(f.chunks)} chunks (camera ${String(f.camera)})`;
+  }
   return JSON.stringify(m).slice(0, 160);
 }

@@ -1,4 +1,4 @@
-import type { ObjectEvent } from '../detection/types.js';
+import type { ObjectEvent } from '../core/object-event.js';
 import type { RecentEvent } from '../diagnostics/status-page/types.js';
 
 /** The last N object events, newest first, for the status page. */

@@ -1,10 +1,11 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { gatewayRoot, STATUS_TOPIC, under, type OnlineStatus, type StoppedStatus, type WillStatus } from '../contract/index.js';
 import { redactUrlCredentials } from '../config/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import type { AgentConfig } from '../config/schema/index.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../core/backoff.js';
 import { buildClientOptions } from './mqtt-options.js';
 import { assertAbsoluteTopic, assertRelativeFilter, assertRelativeTopic, topicMatches } from './topics.js';
 import type { IncomingMessage, PublishOptions, Uplink } from './types.js';
@@ -12,7 +13,7 @@ import type { IncomingMessage, PublishOptions, Uplink } from './types.js';
 export interface MqttUplinkOptions {
   mqtt: AgentConfig['mqtt'];
   gatewayId: string;
-  /** Extra fields for the retained online status (public key, name, cameras...), read at every connect. */
+  /** The runtime's part of the retained online status (the contract's StatusDetails: public key, cameras, …), read at every connect. */
   statusPayload: () => object;
   logger: Logger;
 }
@@ -40,7 +41,7 @@ export class MqttUplink implements Uplink {
   lastError?: { code: string; message: string; at: string };
 
   constructor(private readonly opts: MqttUplinkOptions) {
-    this.root = `${opts.mqtt.topicPrefix}/${opts.gatewayId}`;
+    this.root = gatewayRoot(opts.mqtt.topicPrefix, opts.gatewayId);
     this.backoff = new Backoff(opts.mqtt.reconnectMinMs, Math.max(opts.mqtt.reconnectMinMs, opts.mqtt.reconnectMaxMs));
   }
 
@@ -54,15 +55,15 @@ export class MqttUplink implements Uplink {
   }
 
   get statusTopic(): string {
-    return `${this.root}/status`;
+    return under(this.root, STATUS_TOPIC);
   }
 
   start(): void {
     if (this.client) return;
     this.stopping = false;
     const clientId = this.opts.mqtt.clientId ?? `edge-${this.opts.gatewayId}`;
-    const will = JSON.stringify({ state: 'offline', version: AGENT_VERSION, reason: 'connection lost' });
-    const client = mqtt.connect(this.opts.mqtt.url, buildClientOptions(this.opts.mqtt, clientId, { topic: this.statusTopic, payload: will }));
+    const will: WillStatus = { state: 'offline', version: AGENT_VERSION, reason: 'connection lost' };
+    const client = mqtt.connect(this.opts.mqtt.url, buildClientOptions(this.opts.mqtt, clientId, { topic: this.statusTopic, payload: JSON.stringify(will) }));
     this.client = client;
     client.on('connect', (connack) => this.onConnect(client, connack.sessionPresent, connack.properties?.receiveMaximum));
     client.on('close', () => this.onClose(client));
@@ -76,9 +77,9 @@ export class MqttUplink implements Uplink {
     const client = this.client;
     if (!client) return;
     if (this.isConnected) {
-      const offline = JSON.stringify({ state: 'offline', version: AGENT_VERSION, ts: new Date().toISOString(), reason: 'stopped' });
+      const offline: StoppedStatus = { state: 'offline', version: AGENT_VERSION, ts: new Date().toISOString(), reason: 'stopped' };
       await Promise.race([
-        client.publishAsync(this.statusTopic, offline, { qos: 1, retain: true }).catch(() => undefined),
+        client.publishAsync(this.statusTopic, JSON.stringify(offline), { qos: 1, retain: true }).catch(() => undefined),
         new Promise((r) => setTimeout(r, 5000).unref()),
       ]);
     }
@@ -93,7 +94,7 @@ export class MqttUplink implements Uplink {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.send(`${this.root}/${topic}`, payload, opts);
+    return this.send(under(this.root, topic), payload, opts);
   }
 
   publishAbsolute(topic: string, payload: Buffer | string, opts: PublishOptions): Promise<void> {
@@ -109,7 +110,7 @@ export class MqttUplink implements Uplink {
     assertRelativeFilter(topicFilter);
     this.handlers.push({ filter: topicFilter, handler });
     // Offline: the subscription is made at the next connect (see onConnect).
-    if (this.client && this.isConnected) await this.client.subscribeAsync(`${this.root}/${topicFilter}`, { qos: 1 });
+    if (this.client && this.isConnected) await this.client.subscribeAsync(under(this.root, topicFilter), { qos: 1 });
   }
 
   onConnectionChange(listener: (connected: boolean) => void): () => void {
@@ -167,13 +168,13 @@ export class MqttUplink implements Uplink {
     this.serverReceiveMaximum = receiveMaximum;
     this.lastError = undefined;
     this.opts.logger.info({ broker: redactUrlCredentials(this.opts.mqtt.url), sessionPresent }, 'MQTT connected');
-    const status = JSON.stringify({ state: 'online', version: AGENT_VERSION, ts: new Date().toISOString(), ...this.opts.statusPayload() });
-    client.publish(this.statusTopic, status, { qos: 1, retain: true }, (err) => {
+    const online: Pick<OnlineStatus, 'state' | 'version' | 'ts'> = { state: 'online', version: AGENT_VERSION, ts: new Date().toISOString() };
+    client.publish(this.statusTopic, JSON.stringify({ ...online, ...this.opts.statusPayload() }), { qos: 1, retain: true }, (err) => {
       if (err) this.opts.logger.warn({ err: err.message }, 'status not acknowledged');
     });
     // A lost session (broker restart without persistence, expiry) also lost our subscriptions.
     if (!sessionPresent && this.handlers.length > 0) {
-      const filters = [...new Set(this.handlers.map((h) => `${this.root}/${h.filter}`))];
+      const filters = [...new Set(this.handlers.map((h) => under(this.root, h.filter)))];
       client.subscribe(filters, { qos: 1 }, (err) => {
         if (err) this.noteError(err);
       });

@@ -1,3 +1,5 @@
+import { rescaleResizeSizes } from './input-size.js';
+import { macsOf } from './macs.js';
 import { OnnxGraphBuilder } from './onnx-graph.js';
 import { onnxTypeOf, translate, type OpContext } from './ops.js';
 import { inferNode } from './shapes.js';
@@ -14,6 +16,13 @@ export interface ConvertOptions {
   /** Extra intermediate tensors to expose as outputs, to compare layer by layer while debugging. */
   debugOutputs?: string[];
   graphName?: string;
+  /**
+   * Converts at another static input shape than the graph was exported with (per placeholder);
+   * constant upsampling sizes scale with it (input-size.ts).
+   */
+  inputShapes?: Record<string, number[]>;
+  /** Concatenates `outputs` (same shape but `axis`) into one ONNX output of this name. */
+  joinOutputs?: { name: string; axis: number };
 }
 
 export interface ConvertResult {
@@ -24,6 +33,8 @@ export interface ConvertResult {
   ops: Record<string, number>;
   /** Nodes computed at conversion time because they depend on weights only. */
   folded: number;
+  /** Multiply-accumulates of one inference, from the graph's shapes (macs.ts). */
+  macs: number;
 }
 
 /**
@@ -39,7 +50,12 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
 
   const placeholders = order.filter((n) => graph.nodes.get(n)?.op === 'Placeholder');
   const feeds: Record<string, { shape: number[] }> = {};
-  for (const p of placeholders) feeds[p] = { shape: placeholderShape(graph.nodes.get(p) as TfNode) };
+  for (const p of placeholders) {
+    const exported = placeholderShape(graph.nodes.get(p) as TfNode);
+    const wantedShape = opts.inputShapes?.[p];
+    if (wantedShape && wantedShape.join() !== exported.join()) rescaleResizeSizes(graph, exported, wantedShape);
+    feeds[p] = { shape: wantedShape ?? exported };
+  }
 
   const isConst = (node: string): boolean => graph.consts.has(node);
   const folded = new Set<string>();
@@ -56,6 +72,7 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     for (const [k, v] of await probeTensors(graph, feeds, [...folded], folded)) probed.set(k, v);
   }
   // Every other tensor's shape by TF's shape rules: no need to run the network.
+  let macs = 0;
   for (const p of placeholders) probed.set(p, { dtype: 'float32', shape: feeds[p].shape });
   for (const name of order) {
     const node = graph.nodes.get(name) as TfNode;
@@ -80,6 +97,7 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
       },
     });
     outs.forEach((info, i) => probed.set(tensorName(name, i), info));
+    macs += macsOf(node, inputs, outs);
   }
 
   const constOf = (ref: string): ConstTensor | undefined => {
@@ -126,11 +144,14 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     };
     translate(ctx);
   }
-  const outputs = wanted.map((w) => {
+  const infos = wanted.map((w) => {
     const p = probed.get(w);
     if (!p) throw new Error(`output ${w} not found`);
-    b.output(w, onnxTypeOf(p), p.shape);
-    return { name: w, shape: p.shape };
+    return { name: w, info: p };
+  });
+  const outputs = opts.joinOutputs ? [joinOutputs(b, infos, opts.joinOutputs)] : infos.map(({ name, info }) => {
+    b.output(name, onnxTypeOf(info), info.shape);
+    return { name, shape: info.shape };
   });
   graph.model.dispose();
   const doc = `Converted from TFJS graph model by models/converter (opset 13, NHWC input).`;
@@ -140,7 +161,24 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     outputs,
     ops,
     folded: folded.size,
+    macs,
   };
+}
+
+/** One output holding several along `axis` (a decoder reading one tensor instead of several). */
+function joinOutputs(b: OnnxGraphBuilder, parts: { name: string; info: TensorInfo }[], join: { name: string; axis: number }): { name: string; shape: number[] } {
+  const first = parts[0].info;
+  const axis = join.axis < 0 ? join.axis + first.shape.length : join.axis;
+  const shape = first.shape.slice();
+  shape[axis] = parts.reduce((sum, p) => sum + p.info.shape[axis], 0);
+  for (const p of parts) {
+    if (p.info.dtype !== first.dtype || p.info.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+      throw new Error(`cannot join output ${p.name} [${p.info.shape}] to [${first.shape}] along axis ${axis}`);
+    }
+  }
+  b.node('Concat', parts.map((p) => p.name), [join.name], join.name, { axis });
+  b.output(join.name, onnxTypeOf(first), shape);
+  return { name: join.name, shape };
 }
 
 function dataRefs(node: TfNode): { node: string; index: number }[] {

@@ -11,7 +11,9 @@ import type { AgentEvents } from '../../agent/core/events.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { DetectionStage } from '../../agent/detection/detection-stage.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
-import { renderSnapshot } from '../../agent/detection/snapshot.js';
+import { normBox } from '../../agent/core/object-event.js';
+import { pixelBox, toPixelBox } from '../../agent/detection/coords.js';
+import { renderSnapshot } from '../../agent/detection/snapshot/render.js';
 import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { TrackedDetection } from '../../agent/detection/tracking/track.js';
@@ -39,14 +41,14 @@ function config(width: number, height: number) {
 
 function benchTracker(objects: number, frames: number): number {
   const cfg = config(640, 360);
-  const tracker = new ObjectTracker({ camera: 'bench', tracking: cfg.detection.tracking, policy: objectPolicy(cfg.detection, cfg.cameras[0]), zones: [] });
+  const tracker = new ObjectTracker({ camera: 'bench', tracking: cfg.detection.tracking, policy: objectPolicy(cfg.detection, cfg.cameras[0]), zones: [], frame: { width: 640, height: 360 } });
   const t0 = process.hrtime.bigint();
   for (let f = 0; f < frames; f++) {
     const dets: TrackedDetection[] = [];
     for (let i = 0; i < objects; i++) {
       const x = ((i * 0.13 + f * 0.004) % 0.9);
       const y = (i % 7) * 0.12;
-      dets.push({ label: i % 2 ? 'car' : 'person', score: 0.7, box: [x, y, x + 0.05, y + 0.1] });
+      dets.push({ label: i % 2 ? 'car' : 'person', score: 0.7, box: pixelBox(x * 640, y * 360, (x + 0.05) * 640, (y + 0.1) * 360) });
     }
     tracker.update(dets, f * 200);
   }
@@ -66,7 +68,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const snapMs: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
-    renderSnapshot(frames[i], [0.3, 0.3, 0.6, 0.7]);
+    renderSnapshot(frames[i], [toPixelBox(normBox(0.3, 0.3, 0.6, 0.7), frames[i])]);
     snapMs.push(performance.now() - t);
   }
 

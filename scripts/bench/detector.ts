@@ -2,27 +2,26 @@
  * Detector figures: onnxruntime inference ms (p50/p95) of the converted CenterNet at 1 and 2
  * intra-op threads, plus the whole detect() call (I420 crop + bilinear resize, inference in the
  * worker, decode, NMS) and the preprocessing alone, on real frames of a street clip.
- * Standalone: `npx tsx scripts/bench/detector.ts` (after scripts/setup.sh made the model).
+ * Then a table per CenterNet variant (size x fp32/int8: MACs, inference p50/p95 at 1 and 2 threads,
+ * recall/extra vs the 512 fp32 whole-frame reference: support/detector-variants.ts).
+ * Standalone: `npx tsx scripts/bench/detector.ts` (after scripts/setup.sh made the models).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { DetectorService } from '../../agent/detection/detector/index.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 import { i420RegionToTensor } from '../../agent/detection/detector/preprocess.js';
 import { detectorSessionOptions } from '../../agent/detection/detector/session-options.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { CLIPS, clipFrames } from '../../test/detector/images.js';
 import { repoRoot } from '../convert-model.js';
+import { pct, printVariantTable, variantTable } from './support/detector-variants.js';
 
 const WARMUP = 3;
 const RUNS = Number(process.env.BENCH_DETECTOR_RUNS ?? 30);
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] * 10) / 10;
-}
 
 /** Raw session.run() time with the service's session options, free of queueing and preprocessing. */
 async function inferenceMs(modelPath: string, threads: number, inputs: Float32Array[]): Promise<number[]> {
@@ -50,7 +49,7 @@ async function detectMs(manifestPath: string, threads: number, frames: VideoFram
     for (let i = 0; i < WARMUP + RUNS; i++) {
       const frame = frames[i % frames.length];
       const t0 = performance.now();
-      const r = await detector.detect({ cameraId: 'bench', frame, region: [0, 0, frame.width, frame.height] });
+      const r = await detector.detect({ cameraId: 'bench', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
       if (i < WARMUP) continue;
       times.push(performance.now() - t0);
       if (r !== 'dropped') objects += r.length;
@@ -73,7 +72,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const inputs: Float32Array[] = [];
   for (let i = 0; i < WARMUP + 20; i++) {
     const t0 = performance.now();
-    const t = i420RegionToTensor(frames[i % frames.length], [0, 0, clip.width, clip.height], spec);
+    const t = i420RegionToTensor(frames[i % frames.length], pixelBox(0, 0, clip.width, clip.height), spec);
     if (i >= WARMUP) pre.push(performance.now() - t0);
     if (inputs.length < frames.length) inputs.push(t);
   }
@@ -106,8 +105,12 @@ export async function run(): Promise<Record<string, unknown>> {
   for (const r of [oneThread, twoThreads]) {
     console.log(`  ${r.threads} thread(s): inference p50 ${r.inferenceMsP50} ms, p95 ${r.inferenceMsP95} ms; detect() p50 ${r.detectMsP50} ms, p95 ${r.detectMsP95} ms; ${r.objectsPerFrame} objects/frame`);
   }
-  console.log(JSON.stringify(figures));
-  return figures;
+  const labels = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { labels: string[] }).labels;
+  const variants = await variantTable(root, resolve(root, '../shared/videos'), RUNS, labels);
+  printVariantTable(variants);
+  const all = { ...figures, variants };
+  console.log(JSON.stringify(all));
+  return all;
 }
 
 if (require.main === module) {

@@ -15,11 +15,12 @@ import type { AgentConfig } from '../../agent/config/schema/index.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { MosquittoBroker } from '../../test/support/mosquitto.js';
+import { objectEvent } from '../../test/support/object-event.js';
 
 const logger = createLogger('silent', 'bench');
 const CHUNK = 128 * 1024;
 const EVENTS = 20000;
-const EVENT_FILLER = 'x'.repeat(400); // ~500 B JSON events
+const EVENT_FILLER = 'x'.repeat(270); // ~500 B JSON events (a whole event is ~230 B without it)
 const CLIP_BYTES = 4 * 1024 * 1024;
 const CLIPS = 16; // 64 MiB of clips
 const CONCURRENCY = 32; // producers in flight (cameras, detection stage, health...) so group commit can work
@@ -38,7 +39,7 @@ async function parallel(n: number, concurrency: number, fn: (i: number) => Promi
 async function fillOutbox(ob: Outbox, clip: Buffer): Promise<{ events: number; bytes: number }> {
   let bytes = 0;
   await parallel(EVENTS, CONCURRENCY, async (i) => {
-    await ob.enqueueEvent({ type: 'update', camera: `cam-${i % 4}`, objectId: `o${i}`, filler: EVENT_FILLER });
+    await ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `o${i}`, zones: [EVENT_FILLER] }));
   });
   bytes += EVENTS * 500;
   for (let i = 0; i < CLIPS; i++) {
@@ -54,7 +55,7 @@ async function writeThroughput(base: string, clip: Buffer): Promise<Record<strin
     const dir = path.join(base, `w-${sync}`);
     const ob = await Outbox.open({ dir, config: cfg(sync), chunkBytes: CHUNK, sign: () => 'sig', logger });
     const t0 = now();
-    await parallel(EVENTS, CONCURRENCY, (i) => ob.enqueueEvent({ type: 'update', camera: `cam-${i % 4}`, objectId: `o${i}`, filler: EVENT_FILLER }));
+    await parallel(EVENTS, CONCURRENCY, (i) => ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `o${i}`, zones: [EVENT_FILLER] })));
     const t1 = now();
     for (let i = 0; i < CLIPS; i++) await ob.enqueueFile('clip', clip, { clipId: `c${i}`, camera: 'cam-1', startTs: 'a', endTs: 'b', contentType: 'video/mp4' });
     const t2 = now();
@@ -174,7 +175,7 @@ async function outageRss(base: string): Promise<Record<string, unknown>> {
   }, 100);
   const t0 = now();
   for (let minute = 0; minute < 10; minute++) {
-    await parallel(600, 8, (i) => ob.enqueueEvent({ type: 'update', camera: `cam-${i % 4}`, objectId: `m${minute}-${i}`, filler: EVENT_FILLER }));
+    await parallel(600, 8, (i) => ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `m${minute}-${i}`, zones: [EVENT_FILLER] })));
     for (let s = 0; s < 60; s++) await ob.enqueueFile('snapshot', snap, { clipId: `s${minute}-${s}`, camera: 'cam-1', startTs: 'a', endTs: 'a', contentType: 'image/jpeg' });
     for (let c = 0; c < 4; c++) await ob.enqueueFile('clip', clipFile, { clipId: `k${minute}-${c}`, camera: `cam-${c}`, startTs: 'a', endTs: 'b', contentType: 'video/mp4' });
   }

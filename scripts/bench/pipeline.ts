@@ -30,7 +30,6 @@ async function measure(count: number, seconds: number): Promise<Record<string, u
   const detector = await DetectorService.load({ manifestPath: path.resolve(INSTALL_ROOT, config.detection.model), threads: config.detection.threads, queueSize: config.detection.queueSize, logger });
   const stage = new DetectionStage({ config, bus, detector, logger });
   const manager = new CameraManager({ cameras: config.cameras, dataDir: tmp.dir, recording: config.recording, bus, logger });
-  stage.onProcessed((id) => manager.noteProcessed(id));
   let events = 0;
   bus.on('detection.event', () => events++);
   manager.start();

@@ -7,6 +7,7 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { TypedBus } from '../../agent/core/bus.js';
 import type { AgentEvents } from '../../agent/core/events.js';
 import { createLogger } from '../../agent/core/logger.js';
+import { normBox } from '../../agent/core/object-event.js';
 import { loadOrCreateIdentity } from '../../agent/identity/gateway-identity.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { Receiver } from '../../agent/receiver/receiver.js';
@@ -78,7 +79,7 @@ describe('clips: an event clip from recording to the central receiver', function
       bus.emit('camera.segment', { ...seg, path: file });
     }
     bus.emit('detection.event', {
-      type: 'end', camera: 'cam1', objectId: 'car-42', label: 'car', score: 0.7, topScore: 0.9, box: [0.2, 0.2, 0.4, 0.4], zones: [],
+      type: 'end', camera: 'cam1', objectId: 'car-42', label: 'car', score: 0.7, topScore: 0.9, box: normBox(0.2, 0.2, 0.4, 0.4), zones: [],
       startTs: base + 12_000, endTs: base + 16_000, ts: base + 16_000,
     });
     const tooLong = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no clip at the receiver within 60 s; outbox ${JSON.stringify(outbox.stats())}, clips ${JSON.stringify(clips.stats())}, receiver ${JSON.stringify(receiver.stats())}`)), 60000).unref());

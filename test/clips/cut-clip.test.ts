@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cutClip } from '../../agent/clips/cut-clip.js';
 import { Recordings } from '../../agent/clips/recordings.js';
@@ -91,21 +91,82 @@ describe('clips: cutClip on real recording segments', function () {
     assert.ok(media.durationS >= 14.9, `duration ${media.durationS}`);
   });
 
+  it('closes up a camera restart between segments (its timestamps start over) into one continuous clip', async () => {
+    // Two recording runs of the same camera, 10 s apart: the second run's TS timestamps start again.
+    const dir = path.join(recDir, 'restarted');
+    const first = makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: dir, baseMs: BASE, container: 'ts', maxSeconds: 10 });
+    const second = makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: dir, baseMs: first[first.length - 1].endTs + 10_000, container: 'ts', maxSeconds: 10 });
+    for (const seg of [...first, ...second]) recordings.add(seg);
+    const fromMs = BASE + 25_000;
+    const toMs = second[0].startTs + 5_000;
+    const r = await cutClip({ recordings, cameraId: 'restarted', fromMs, toMs, outFile: path.join(tmp.dir, 'out', 'restarted.mp4') });
+    assert.equal(r.startMs, BASE + 24_000, 'the key frame at or before fromMs (19.2 + 4.8 s)');
+    assert.ok(r.endMs >= toMs - 100 && r.endMs <= toMs, `endMs ${r.endMs}`);
+    const media = inspectMedia(r.file);
+    assert.equal(media.decodeError, null);
+    assert.equal(media.firstIsKeyframe, true);
+    assert.equal(media.decodedFrames, r.frames);
+    const recorded = (first[first.length - 1].endTs - r.startMs + (r.endMs - second[0].startTs)) / 1000;
+    assert.ok(Math.abs(media.durationS - recorded) < 0.3, `duration ${media.durationS} s: the recorded ${recorded} s without the 10 s gap`);
+  });
+
+  it('closes up a gap in one run (a segment never written: its timestamps jump ahead)', async () => {
+    const dir = path.join(recDir, 'gap');
+    const segs = makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: dir, baseMs: BASE, container: 'ts', maxSeconds: 10 });
+    rmSync(segs[1].path);
+    for (const seg of [segs[0], segs[2]]) recordings.add(seg);
+    const r = await cutClip({ recordings, cameraId: 'gap', fromMs: BASE + 5000, toMs: BASE + 24_000, outFile: path.join(tmp.dir, 'out', 'gap.mp4') });
+    assert.equal(r.startMs, BASE + 4800);
+    const media = inspectMedia(r.file);
+    assert.equal(media.decodeError, null);
+    assert.equal(media.decodedFrames, r.frames);
+    const recorded = (segs[0].endTs - r.startMs + (r.endMs - segs[2].startTs)) / 1000;
+    assert.ok(Math.abs(media.durationS - recorded) < 0.3, `duration ${media.durationS} s: the recorded ${recorded} s without the 9.6 s gap`);
+  });
+
+  it('reports CLIP_NO_RECORDING when the segments were deleted outside the agent, and forgets them', async () => {
+    const dir = path.join(recDir, 'wiped');
+    const segs = makeSegments({ video: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), cameraDir: dir, baseMs: BASE, container: 'ts', maxSeconds: 10 });
+    for (const seg of segs) recordings.add(seg);
+    rmSync(dir, { recursive: true });
+    await assert.rejects(cutClip({ recordings, cameraId: 'wiped', fromMs: BASE + 1000, toMs: BASE + 5000, outFile: path.join(tmp.dir, 'out', 'wiped.mp4') }), rejectsWith('CLIP_NO_RECORDING'));
+    assert.deepEqual(recordings.overlapping('wiped', BASE + 1000, BASE + 5000), []);
+  });
+
   it('leaves out a corrupt segment and cuts the rest', async () => {
     const segs = recordings.segments('lot');
     const last = segs[segs.length - 1];
     const bogus = path.join(recDir, 'lot', `${last.endTs}_${last.endTs + 5000}.ts`);
     writeFileSync(bogus, Buffer.alloc(50000, 0x47));
+    recordings.add({ cameraId: 'lot', path: bogus, startTs: last.endTs, endTs: last.endTs + 5000, bytes: 50000 }); // ingest's camera.segment
     const r = await cutClip({ recordings, cameraId: 'lot', fromMs: last.startTs, toMs: last.endTs + 4000, outFile: path.join(tmp.dir, 'out', 'partial.mp4') });
     assert.deepEqual(r.skipped.map((s) => s.path), [bogus]);
     assert.ok(r.endMs <= last.endTs);
     assert.equal(inspectMedia(r.file).decodeError, null);
   });
 
+  it('cuts a segment a power loss cut short (mid-packet) up to its last whole frame', async () => {
+    const segs = recordings.segments('lot');
+    const dir = path.join(recDir, 'powerloss');
+    mkdirSync(dir, { recursive: true });
+    const whole = readFileSync(segs[0].path);
+    const file = path.join(dir, path.basename(segs[0].path));
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length * 0.6) + 77));
+    recordings.add({ ...segs[0], cameraId: 'powerloss', path: file });
+    const r = await cutClip({ recordings, cameraId: 'powerloss', fromMs: segs[0].startTs, toMs: segs[0].endTs, outFile: path.join(tmp.dir, 'out', 'powerloss.mp4') });
+    assert.equal(r.startMs, segs[0].startTs);
+    assert.ok(r.endMs < segs[0].endTs - 2000, `ends where the file does: ${r.endMs - segs[0].startTs} ms`);
+    const media = inspectMedia(r.file);
+    assert.equal(media.decodeError, null);
+    assert.equal(media.decodedFrames, r.frames);
+  });
+
   it('fails with CLIP_CUT_FAILED when the only segment is corrupt, and writes no file', async () => {
     const dir = path.join(recDir, 'broken');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${BASE}_${BASE + 10000}.mp4`), Buffer.from('not a video at all'.repeat(1000)));
+    const file = path.join(dir, `${BASE}_${BASE + 10000}.mp4`);
+    writeFileSync(file, Buffer.from('not a video at all'.repeat(1000)));
+    recordings.add({ cameraId: 'broken', path: file, startTs: BASE, endTs: BASE + 10000, bytes: 18000 });
     const outFile = path.join(tmp.dir, 'out', 'broken.mp4');
     await assert.rejects(cutClip({ recordings, cameraId: 'broken', fromMs: BASE + 1000, toMs: BASE + 5000, outFile }), rejectsWith('CLIP_CUT_FAILED'));
     assert.equal(existsSync(outFile), false);

@@ -6,7 +6,7 @@ import { Recordings } from '../../agent/clips/recordings.js';
 import { TypedBus } from '../../agent/core/bus.js';
 import { AgentError } from '../../agent/core/errors.js';
 import type { AgentEvents } from '../../agent/core/events.js';
-import type { ObjectEvent } from '../../agent/detection/types.js';
+import { normBox, type ObjectEvent } from '../../agent/core/object-event.js';
 import type { RecordingSegment } from '../../agent/ingest/types.js';
 import type { ClipMeta } from '../../agent/outbox/types.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
@@ -59,7 +59,7 @@ describe('clips: event clips and requested clips', function () {
   });
 
   const endEvent = (startTs: number, endTs: number, camera = 'cam1'): ObjectEvent => ({
-    type: 'end', camera, objectId: `obj-${startTs}`, label: 'car', score: 0.8, topScore: 0.9, box: [0.1, 0.1, 0.3, 0.3], zones: [], startTs, endTs, ts: endTs,
+    type: 'end', camera, objectId: `obj-${startTs}`, label: 'car', score: 0.8, topScore: 0.9, box: normBox(0.1, 0.1, 0.3, 0.3), zones: [], startTs, endTs, ts: endTs,
   });
 
   it('cuts a clip for an ended event once the segment covering endTs + postSeconds is closed, and queues it', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EventClips } from '../../agent/clips/event-clips.js';
 import { Recordings } from '../../agent/clips/recordings.js';
 import type { ClipMeta } from '../../agent/outbox/types.js';
+import { normBox } from '../../agent/core/object-event.js';
 import { cameras, harness, type Harness } from '../ingest/helpers.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
@@ -42,7 +43,7 @@ describe('clips: event clip from segments recorded by ingest', function () {
     // An object seen from 1.5 s into the recording until now: the clip needs a segment that is not closed yet.
     const startTs = first.startTs + 1500;
     const endTs = Date.now();
-    h.bus.emit('detection.event', { type: 'end', camera: 'street', objectId: 'car-1', label: 'car', score: 0.8, topScore: 0.9, box: [0.1, 0.1, 0.2, 0.2], zones: [], startTs, endTs, ts: endTs });
+    h.bus.emit('detection.event', { type: 'end', camera: 'street', objectId: 'car-1', label: 'car', score: 0.8, topScore: 0.9, box: normBox(0.1, 0.1, 0.2, 0.2), zones: [], startTs, endTs, ts: endTs });
     const results: unknown[] = [];
     clips.onResult((r) => results.push(r));
     const q = await waitFor(() => queued[0], { what: 'the event clip', timeoutMs: 90000 }).catch((err: Error) => {

@@ -66,7 +66,7 @@ describe('clips: recording retention', () => {
     assert.deepEqual([existsSync(a1), existsSync(a2)], [true, false]);
     assert.equal(r.overBudget, false);
     release();
-    segment(tmp.dir, 'a', NOW - 30000, NOW - 20000, mb);
+    rec.add({ cameraId: 'a', path: segment(tmp.dir, 'a', NOW - 30000, NOW - 20000, mb), startTs: NOW - 30000, endTs: NOW - 20000, bytes: mb }); // ingest's camera.segment
     rec.enforceRetention();
     assert.equal(existsSync(a1), false);
   });

@@ -6,16 +6,17 @@ import { AgentError, toErrorInfo } from '../../agent/core/errors.js';
 import { CameraErrorCode } from '../../agent/ingest/error-codes.js';
 import { REPO_ROOT } from '../support/tmp.js';
 
-const AGENT_DIR = path.join(REPO_ROOT, 'agent');
+/** The agent, and the model converter and set-up scripts that raise the detector's codes. */
+const SOURCE_DIRS = ['agent', 'models/converter', 'scripts'].map((d) => path.join(REPO_ROOT, d));
 /** The tables and the catalog spell every code; they are the definitions, not uses. */
 const isTableFile = (file: string): boolean => /(^|\/)error-(codes|catalog)\.ts$/.test(file);
 /** Upper-snake literals in agent/ that are not our codes: codes of the system, compared against. */
 const NOT_OUR_CODES = new Set(['EAI_AGAIN']);
 
-function agentSources(dir = AGENT_DIR): string[] {
+function sourcesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return agentSources(full);
+    if (e.isDirectory()) return e.name === 'demo' ? [] : sourcesIn(full);
     return e.name.endsWith('.ts') && !isTableFile(path.relative(REPO_ROOT, full)) ? [full] : [];
   });
 }
@@ -29,7 +30,7 @@ function withoutComments(text: string): string {
 function codesUsedInSource(): Map<string, string> {
   const used = new Map<string, string>();
   const shortNames = CameraErrorCode as Record<string, string>;
-  for (const file of agentSources()) {
+  for (const file of SOURCE_DIRS.flatMap((d) => sourcesIn(d))) {
     const text = withoutComments(readFileSync(file, 'utf8'));
     const at = path.relative(REPO_ROOT, file);
     for (const m of text.matchAll(/['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g)) if (!NOT_OUR_CODES.has(m[1])) used.set(m[1], at);

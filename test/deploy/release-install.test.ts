@@ -43,12 +43,13 @@ describe('deploy: release tarball and install.sh', function () {
 
     it('carries the built agent, model, pipelines, clip cutter, unit and installer', () => {
       const root = `edge-agent-`;
-      for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.py', 'models/centernet.onnx', 'models/centernet.manifest.json',
+      for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.js', 'models/centernet.onnx', 'models/centernet.manifest.json',
         'pipelines/rtsp.software.pipeline', 'scripts/install.sh', 'scripts/systemd/edge-agent.service', 'scripts/demo/street.mp4',
         'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node']) {
         assert.ok(entries.some((e) => e.startsWith(root) && e.endsWith(`/${part}`)), `missing ${part}`);
       }
       assert.ok(!entries.some((e) => /\/dist\/test\//.test(e)), 'compiled tests are not shipped');
+      assert.deepEqual(entries.filter((e) => /\/dist\/.*\.py$/.test(e)), [], 'no Python in the agent');
     });
 
     it('carries root ownership, numeric (no names the box could map elsewhere), whoever built it', async () => {

@@ -9,7 +9,7 @@ import type { AgentEvents } from '../../agent/core/events.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { DetectionStage } from '../../agent/detection/detection-stage.js';
 import { DetectorService, type DetectorStats } from '../../agent/detection/detector/index.js';
-import type { ObjectEvent, Snapshot } from '../../agent/detection/types.js';
+import type { ObjectEvent, Snapshot } from '../../agent/core/object-event.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { REPO_ROOT } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
@@ -33,17 +33,15 @@ interface Run {
   stage: DetectionStage<DetectorStats>;
   events: ObjectEvent[];
   snapshots: Snapshot[];
-  processedCalls: string[];
 }
 
 function startStage(config: AgentConfig, detector: DetectorService, now?: () => number): Run {
   const bus = new TypedBus<AgentEvents>((event, err) => {
     throw new Error(`listener of ${event} failed: ${String(err)}`);
   });
-  const run: Run = { stage: new DetectionStage({ config, bus, detector, logger, now }), events: [], snapshots: [], processedCalls: [] };
+  const run: Run = { stage: new DetectionStage({ config, bus, detector, logger, now }), events: [], snapshots: [] };
   bus.on('detection.event', (ev) => run.events.push(ev));
   bus.on('detection.snapshot', (s) => run.snapshots.push(s));
-  run.stage.onProcessed((id) => run.processedCalls.push(id));
   return run;
 }
 
@@ -117,7 +115,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     const cam = stats.cameras.street;
     assert.equal(cam.skipped, 0, 'frames fed one at a time are never skipped');
     assert.equal(cam.processed, frames.length);
-    assert.equal(run.processedCalls.length, frames.length);
+    assert.ok(cam.detectFps > 0, `processed frames are counted in detectFps: ${JSON.stringify(cam)}`);
     assert.ok(stats.detector.inferences > 0);
     assert.ok(cam.motionPercent >= 0 && cam.motionPercent <= 100);
 
@@ -177,7 +175,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     await stage.stop();
   });
 
-  it('counts a frame as skipped when the shared detector drops one of its regions', async () => {
+  it('counts a frame as skipped when the shared detector drops its job', async () => {
     // A detector with room for one waiting job, shared by three cameras whose frames arrive together.
     const small = await DetectorService.load({ manifestPath: path.join(REPO_ROOT, 'models/centernet.manifest.json'), threads: 1, queueSize: 1 });
     try {
@@ -193,7 +191,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
       const stats = stage.stats();
       assert.ok(stats.detector.dropped >= 1, `the detector dropped a job (${JSON.stringify(stats.detector)})`);
       const skipped = ids.filter((id) => stats.cameras[id].skipped > 0);
-      assert.ok(skipped.length >= 1, 'the camera whose region was dropped counts a skipped frame');
+      assert.ok(skipped.length >= 1, 'the camera whose frame was dropped counts a skipped frame');
       ids.forEach((id, i) => {
         assert.equal(outcomes[i], stats.cameras[id].skipped > 0 ? 'skipped' : 'processed');
         assert.equal(stats.cameras[id].processed, processedBefore[i] + (outcomes[i] === 'processed' ? 1 : 0));

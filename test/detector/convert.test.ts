@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { convertTfjsGraphModel } from '../../models/converter/convert.js';
 import { crossCheck } from '../../models/converter/cross-check.js';
-import { CENTERNET_OUTPUT, centernetSourcePath } from '../../scripts/convert-model.js';
+import { CENTERNET_SIZES } from '../../scripts/centernet-variants.js';
+import { CENTERNET_OUTPUT, centernetSourcePath, convertCenternetHeads } from '../../scripts/convert-model.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc } from './images.js';
-import { ensureModel, MODEL_PATH } from './model.js';
+import { ensureHeadsModel, ensureModel, MODEL_PATH } from './model.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -21,6 +22,19 @@ describe('detector: TFJS → ONNX converter', function () {
     assert.ok(Buffer.from(first.onnx).equals(Buffer.from(second.onnx)), 'two conversions in one process differ');
     assert.equal(first.onnx.length, onDisk.length);
     assert.equal(sha(first.onnx), sha(onDisk), 'differs from the set-up\'s file (re-run scripts/setup.sh after changing the converter)');
+  });
+
+  it('head-cut variants are deterministic too, one [1,S/4,S/4,84] heads output each, as the set-up wrote them', async function () {
+    const again = await convertCenternetHeads(320);
+    for (const size of CENTERNET_SIZES) {
+      const v = await convertCenternetHeads(size);
+      if (size === 320) assert.ok(Buffer.from(v.bytes).equals(Buffer.from(again.bytes)), 'two conversions at 320 differ');
+      assert.equal(v.sha256, sha(readFileSync(await ensureHeadsModel(size))), `centernet-${size}.onnx differs from the set-up's (re-run scripts/setup.sh)`);
+      const g = onnx.ModelProto.decode(v.bytes).graph as onnx.GraphProto;
+      assert.deepEqual(g.input[0].type?.tensorType?.shape?.dim?.map((d) => Number(d.dimValue)), [1, size, size, 3]);
+      assert.deepEqual(g.output[0].type?.tensorType?.shape?.dim?.map((d) => Number(d.dimValue)), [1, size / 4, size / 4, 84]);
+      assert.ok(!g.node.some((n) => n.opType === 'TopK'), 'the graph\'s decode is cut away');
+    }
   });
 
   it('writes opset 13 with static input/output shapes and only the ops it translated', function () {

@@ -6,6 +6,7 @@ import { DetectorService } from '../../agent/detection/detector/index.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { tempDir } from '../support/tmp.js';
 import { CLIPS, clipFrames } from './images.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 const LABELS = ['person', 'bicycle', 'car'];
 
@@ -57,7 +58,7 @@ describe('detector: a user model dropped in with its own manifest (NCHW, YOLOv8 
     try {
       assert.deepEqual(detector.inputSize, { width: 64, height: 64 });
       // A 128x128 region at (100, 50): every model pixel is 2 frame pixels.
-      const result = await detector.detect({ cameraId: 'street', frame, region: [100, 50, 228, 178] });
+      const result = await detector.detect({ cameraId: 'street', frame, regions: [pixelBox(100, 50, 228, 178)] });
       assert.ok(Array.isArray(result));
       assert.deepEqual(result.map((d) => d.label), ['car', 'person']);
       assert.deepEqual(result[0].box.map((v) => Math.round(v * 100) / 100), [148, 74, 180, 90]);

@@ -3,6 +3,7 @@ import { decodeCenterNet, decodeYoloV5, decodeYoloV8, type DecodeOptions } from 
 import { expectedOutputProblem } from '../../agent/detection/detector/decoders.js';
 import { iou, nms } from '../../agent/detection/detector/nms.js';
 import type { Detection } from '../../agent/detection/types.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 const CLASSES = 80;
 const opts = (o: Partial<DecodeOptions> = {}): DecodeOptions => ({ minScore: 0.25, classes: CLASSES, inputWidth: 640, inputHeight: 640, boxUnits: 'pixels', ...o });
@@ -32,7 +33,7 @@ function yolov8Tensor(rows: Box[], total: number): Float32Array {
   return t;
 }
 
-const near = (a: number[], b: number[], eps = 1e-4): void => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < eps, `${a} vs ${b}`));
+const near = (a: readonly number[], b: readonly number[], eps = 1e-4): void => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < eps, `${a} vs ${b}`));
 
 describe('detector: output decoders and NMS', function () {
   it('YOLOv5 [1,N,85]: centre boxes to corners, score = objectness x class, below minScore dropped', function () {
@@ -98,7 +99,7 @@ describe('detector: output decoders and NMS', function () {
   });
 
   it('nms: class-aware, threshold respected, sorted by score', function () {
-    const d = (label: string, score: number, box: [number, number, number, number]): Detection => ({ label, score, box });
+    const d = (label: string, score: number, [x1, y1, x2, y2]: [number, number, number, number]): Detection => ({ label, score, box: pixelBox(x1, y1, x2, y2) });
     const a = d('car', 0.5, [0, 0, 100, 100]);
     const b = d('car', 0.9, [10, 0, 110, 100]); // IoU with a = 90/110 = 0.818
     const c = d('person', 0.4, [0, 0, 100, 100]);

@@ -4,6 +4,7 @@ import { DetectorService } from '../../agent/detection/detector/index.js';
 import type { Detection } from '../../agent/detection/types.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
 import { ensureModel, MANIFEST_PATH, MODEL_PATH } from './model.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 interface Expected { label: string; cls: number; score: number; box?: [number, number, number, number] }
 
@@ -52,7 +53,7 @@ describe('detector: converted CenterNet against the oracle photos', function () 
     try {
       for (const [photo, expected] of Object.entries(ORACLE)) {
         const frame = rgbaToI420Frame(loadJpeg(`${DARKNET_DATA}/${photo}`));
-        const result = await detector.detect({ cameraId: photo, frame, region: [0, 0, frame.width, frame.height] });
+        const result = await detector.detect({ cameraId: photo, frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
         assert.ok(Array.isArray(result));
         const sx = frame.width / 512;
         const sy = frame.height / 512;

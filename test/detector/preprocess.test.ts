@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { i420RegionToTensor, type InputSpec } from '../../agent/detection/detector/preprocess.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 const NHWC_RGB: InputSpec = { width: 512, height: 512, layout: 'NHWC', channels: 'RGB', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
 
@@ -9,7 +10,7 @@ describe('detector: I420 region → model tensor', function () {
   const frame = rgbaToI420Frame(photo);
 
   it('matches a bilinear RGB resize of the same photo (only I420 chroma loss differs)', function () {
-    const ours = i420RegionToTensor(frame, [0, 0, frame.width, frame.height], NHWC_RGB);
+    const ours = i420RegionToTensor(frame, pixelBox(0, 0, frame.width, frame.height), NHWC_RGB);
     const ref = resizeToNhwc(photo, 512, 512);
     let sum = 0;
     for (let i = 0; i < ref.length; i++) sum += Math.abs(ours[i] - ref[i]);
@@ -24,7 +25,7 @@ describe('detector: I420 region → model tensor', function () {
   });
 
   it('writes NCHW, BGR and (x·scale − mean)/std as the manifest asks', function () {
-    const region: [number, number, number, number] = [100, 50, 420, 370];
+    const region = pixelBox(100, 50, 420, 370);
     const base = i420RegionToTensor(frame, region, { ...NHWC_RGB, width: 64, height: 64 });
     const spec: InputSpec = { width: 64, height: 64, layout: 'NCHW', channels: 'BGR', scale: 1 / 255, mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] };
     const t = i420RegionToTensor(frame, region, spec);
@@ -38,7 +39,7 @@ describe('detector: I420 region → model tensor', function () {
   });
 
   it('a region past the frame edge is black there and the image elsewhere', function () {
-    const t = i420RegionToTensor(frame, [-frame.width, 0, frame.width, frame.height], { ...NHWC_RGB, width: 100, height: 50 });
+    const t = i420RegionToTensor(frame, pixelBox(-frame.width, 0, frame.width, frame.height), { ...NHWC_RGB, width: 100, height: 50 });
     const px = (x: number, y: number): number[] => Array.from(t.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3));
     assert.deepEqual(px(10, 25), [0, 0, 0]);
     assert.deepEqual(px(49, 10), [0, 0, 0]);

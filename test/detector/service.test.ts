@@ -6,6 +6,7 @@ import type { Detection, PixelBox } from '../../agent/detection/types.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { CLIPS, clipFrames } from './images.js';
 import { ensureModel, MANIFEST_PATH } from './model.js';
+import { pixelBox } from '../../agent/detection/coords.js';
 
 type Result = Detection[] | 'dropped';
 
@@ -19,14 +20,14 @@ describe('detector: shared service on real frames', function () {
     pedestrians = clipFrames(CLIPS.pedestrians, 2, 8, 'plaza');
   });
 
-  const full = (f: VideoFrame): PixelBox => [0, 0, f.width, f.height];
+  const full = (f: VideoFrame): PixelBox => pixelBox(0, 0, f.width, f.height);
 
   it('a flood from one camera is dropped oldest-first and counted; the other camera is served in turn', async function () {
     const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 2, queueSize: 4 });
     try {
       const done: string[] = [];
       const submit = (id: string, frame: VideoFrame): Promise<Result> =>
-        detector.detect({ cameraId: frame.cameraId, frame, region: full(frame) }).then((r) => { if (r !== 'dropped') done.push(id); return r; });
+        detector.detect({ cameraId: frame.cameraId, frame, regions: [full(frame)] }).then((r) => { if (r !== 'dropped') done.push(id); return r; });
       // All submitted before the first inference finishes: A1 starts at once, the rest queue.
       const a = vehicles.map((f, i) => submit(`A${i + 1}`, f));
       assert.ok(detector.stats().queueDepth <= 4);
@@ -62,7 +63,7 @@ describe('detector: shared service on real frames', function () {
       const flood = (async () => {
         for (let i = 0; flooding; i++) {
           const frame = vehicles[i % vehicles.length];
-          aResults.push(detector.detect({ cameraId: 'A', frame, region: full(frame) }).then((r) => { if (r !== 'dropped') log.push('A'); return r; }));
+          aResults.push(detector.detect({ cameraId: 'A', frame, regions: [full(frame)] }).then((r) => { if (r !== 'dropped') log.push('A'); return r; }));
           maxDepth = Math.max(maxDepth, detector.stats().queueDepth);
           await new Promise((r) => setTimeout(r, 10));
         }
@@ -71,7 +72,7 @@ describe('detector: shared service on real frames', function () {
       const bResults: Result[] = [];
       for (let i = 0; i < 5; i++) {
         const frame = pedestrians[i];
-        bResults.push(await detector.detect({ cameraId: 'B', frame, region: full(frame) }));
+        bResults.push(await detector.detect({ cameraId: 'B', frame, regions: [full(frame)] }));
         log.push('B');
       }
       flooding = false;
@@ -97,17 +98,17 @@ describe('detector: shared service on real frames', function () {
     const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 2, queueSize: 4 });
     try {
       const frame = vehicles[0];
-      const whole = (await detector.detect({ cameraId: 'street', frame, region: full(frame) })) as Detection[];
+      const whole = (await detector.detect({ cameraId: 'street', frame, regions: [full(frame)] })) as Detection[];
       const car = whole.filter((d) => d.label === 'car').sort((p, q) => area(q.box) - area(p.box))[0];
       assert.ok(car && car.score > 0.4, `a clear car in the full frame: ${JSON.stringify(whole)}`);
       const cx = (car.box[0] + car.box[2]) / 2;
       const cy = (car.box[1] + car.box[3]) / 2;
       const regions: PixelBox[] = [
-        [cx - 100, cy - 100, cx + 100, cy + 100], // a 200 px square around the car: upscaled 2.56x
-        [cx - 400, cy - 300, cx + 150, cy + 250], // past the left and top edges: outside is black
+        pixelBox(cx - 100, cy - 100, cx + 100, cy + 100), // a 200 px square around the car: upscaled 2.56x
+        pixelBox(cx - 400, cy - 300, cx + 150, cy + 250), // past the left and top edges: outside is black
       ];
       for (const region of regions) {
-        const got = (await detector.detect({ cameraId: 'street', frame, region })) as Detection[];
+        const got = (await detector.detect({ cameraId: 'street', frame, regions: [region] })) as Detection[];
         const match = got.filter((d) => d.label === 'car').sort((p, q) => iou(q.box, car.box) - iou(p.box, car.box))[0];
         assert.ok(match && iou(match.box, car.box) > 0.6, `region ${region}: car ${JSON.stringify(car.box)} vs ${JSON.stringify(got)}`);
         for (const d of got) {
@@ -119,15 +120,40 @@ describe('detector: shared service on real frames', function () {
     }
   });
 
+  it('one job carries a frame with all its regions: one message to the worker, the same detections as region by region', async function () {
+    const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 2, queueSize: 4 });
+    try {
+      const frame = vehicles[0];
+      const regions = [full(frame), pixelBox(0, 0, 320, 320), pixelBox(frame.width - 400, -40, frame.width + 100, 460)];
+      const one: Result[] = [];
+      for (const region of regions) one.push(await detector.detect({ cameraId: 'street', frame, regions: [region] }));
+      // Count what crosses to the worker thread (the private handle, as the restart test reaches it).
+      const worker = (detector as unknown as { host: { worker: Worker } }).host.worker;
+      const post = worker.postMessage.bind(worker);
+      let messages = 0;
+      worker.postMessage = (...args: Parameters<Worker['postMessage']>): void => {
+        messages++;
+        post(...args);
+      };
+      const together = await detector.detect({ cameraId: 'street', frame, regions });
+      assert.equal(messages, 1, 'the frame and its three regions went in one message');
+      assert.deepEqual(together, one.flat(), 'region after region, each as detected alone');
+      assert.ok(Array.isArray(together) && together.some((d) => d.label === 'car'));
+      assert.equal(detector.stats().inferences, 6, 'one inference per region');
+    } finally {
+      await detector.close();
+    }
+  });
+
   it('close() settles pending jobs as dropped and refuses new ones', async function () {
     const detector = await DetectorService.load({ manifestPath: MANIFEST_PATH, threads: 1, queueSize: 8 });
-    const pending = vehicles.slice(0, 4).map((frame) => detector.detect({ cameraId: 'street', frame, region: full(frame) }).catch((e: unknown) => e));
+    const pending = vehicles.slice(0, 4).map((frame) => detector.detect({ cameraId: 'street', frame, regions: [full(frame)] }).catch((e: unknown) => e));
     await detector.close();
     const settled = await Promise.all(pending);
     // The job already in the worker is cut off (DETECTOR_CLOSED); queued ones are dropped.
     assert.ok(settled.slice(1).every((r) => r === 'dropped'), JSON.stringify(settled));
     assert.ok(settled[0] === 'dropped' || Array.isArray(settled[0]) || (settled[0] instanceof AgentError && settled[0].code === 'DETECTOR_CLOSED'));
-    await assert.rejects(detector.detect({ cameraId: 'street', frame: vehicles[0], region: full(vehicles[0]) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_CLOSED');
+    await assert.rejects(detector.detect({ cameraId: 'street', frame: vehicles[0], regions: [full(vehicles[0])] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_CLOSED');
   });
 
   it('replaces a dead inference worker on the next job, at most once per 5 s', async function () {
@@ -136,7 +162,7 @@ describe('detector: shared service on real frames', function () {
     const killWorker = (): Promise<number> => (detector as unknown as { host: { worker: Worker } }).host.worker.terminate();
     try {
       const frame = vehicles[0];
-      const req = { cameraId: 'street', frame, region: full(frame) };
+      const req = { cameraId: 'street', frame, regions: [full(frame)] };
       assert.ok(Array.isArray(await detector.detect(req)));
       await killWorker();
       const afterCrash = await detector.detect(req);
@@ -154,8 +180,8 @@ describe('detector: shared service on real frames', function () {
     try {
       const frame = vehicles[0];
       const truncated = { ...frame, data: frame.data.subarray(0, frame.width * frame.height) };
-      await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, region: full(frame) }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
-      await assert.rejects(detector.detect({ cameraId: 'street', frame, region: [10, 10, 10, 50] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
+      await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, regions: [full(frame)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
+      await assert.rejects(detector.detect({ cameraId: 'street', frame, regions: [pixelBox(10, 10, 10, 50)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
       assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0 });
     } finally {
       await detector.close();

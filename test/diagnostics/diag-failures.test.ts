@@ -99,6 +99,31 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
     }
   });
 
+  it('a clip remux element missing (the isomp4 plugin with mp4mux hidden from GStreamer)', () => {
+    const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
+    const plugins = path.join(tmp.dir, 'plugins-no-mp4');
+    mkdirSync(plugins);
+    for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== 'libgstisomp4.so') symlinkSync(path.join(sys, f), path.join(plugins, f));
+    const env = { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: path.join(tmp.dir, 'registry-no-mp4.bin') };
+    const cfg = writeConfig(tmp.dir, {
+      gateway: { id: 'gw-clips', dataDir: path.join(tmp.dir, 'data-clips') },
+      mqtt: { url: 'mqtt://127.0.0.1:1' },
+      cameras: [{ id: 'lot', source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP), loop: true } }],
+    }, 'clips.json');
+    const r = runDiag(cfg, ['--only', 'clips', '--json'], env);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.ok(r.report && validateReport(r.report), JSON.stringify(validateReport.errors));
+    assert.equal(check(r.report, 'clips.launcher').status, 'pass');
+    const remux = check(r.report, 'clips.remux');
+    assert.equal(remux.status, 'fail');
+    assert.match(remux.detail ?? '', /missing mp4mux: clips cannot be cut/);
+    assert.match(remux.remedy ?? '', /install gstreamer1\.0-plugins-good for mp4mux/);
+    // Without a recording camera there is nothing to cut: not applicable rather than failed.
+    const none = writeConfig(tmp.dir, { gateway: { id: 'gw-clips', dataDir: path.join(tmp.dir, 'data-clips') }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [{ id: 'lot', record: { enabled: false }, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP) } }] }, 'clips-off.json');
+    const off = runDiag(none, ['--only', 'clips', '--json'], env);
+    assert.equal(check(off.report!, 'clips.remux').status, 'skip');
+  });
+
   it('a hung broker and a frozen camera (accept, never answer) cost their deadlines concurrently, not their sum', async () => {
     const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
     await new Promise((r) => silent.once('listening', r));

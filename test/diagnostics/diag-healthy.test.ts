@@ -27,7 +27,7 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     const failed = report.checks.filter((c) => c.status === 'fail');
     assert.deepEqual(failed, [], 'no check fails on a healthy setup');
     assert.equal(r.status, report.verdict === 'pass' ? 0 : 1, r.stderr);
-    for (const g of ['system', 'clock', 'uplink', 'gstreamer', 'camera.street', 'detector', 'storage']) {
+    for (const g of ['system', 'clock', 'uplink', 'gstreamer', 'clips', 'camera.street', 'detector', 'storage']) {
       assert.ok(report.checks.some((c) => c.group === g), `group ${g} reported`);
     }
     // The links that must really work here, measured, not assumed.
@@ -35,6 +35,8 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     assert.ok(['pass', 'warn'].includes(check(report, 'uplink.rtt').status));
     assert.equal(typeof check(report, 'uplink.rtt').value, 'number');
     assert.equal(check(report, 'gstreamer.elements').status, 'pass');
+    assert.equal(check(report, 'clips.launcher').status, 'pass', 'the camera records (the default): its clips can be cut');
+    assert.equal(check(report, 'clips.remux').status, 'pass');
     const decode = check(report, 'camera.street.decode');
     assert.ok(['pass', 'warn'].includes(decode.status), decode.detail);
     assert.ok(typeof decode.value === 'number' && decode.value > 0, `measured fps ${String(decode.value)}`);

@@ -7,6 +7,7 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { runDiagnostics } from '../../agent/diagnostics/run-diagnostics.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { check, CLIP, diagInProcess, runDiag, writeConfig } from './helpers.js';
+import { objectEvent } from '../support/object-event.js';
 
 describe('edge-agent diag storage checks', () => {
   const tmp = tempDir('diag-storage-');
@@ -20,8 +21,8 @@ describe('edge-agent diag storage checks', () => {
     mkdirSync(dataDir, { recursive: true });
     // A real outbox with three queued messages and no uplink: it holds the LevelDB lock like the agent.
     outbox = await openOutbox();
-    await outbox.enqueueEvent({ type: 'start', label: 'car' });
-    await outbox.enqueueEvent({ type: 'end', label: 'car' });
+    await outbox.enqueueEvent(objectEvent({ type: 'start' }));
+    await outbox.enqueueEvent(objectEvent({ type: 'end' }));
     await outbox.enqueueJson('health', 'health', { ok: true });
   });
   after(async () => {

@@ -4,7 +4,8 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-import { fileCamera, writeAgentConfig, type EventMessage } from './support.js';
+import type { EventMessage } from '../../agent/contract/index.js';
+import { fileCamera, writeAgentConfig } from './support.js';
 
 const time = (v: number | string): number => (typeof v === 'number' ? v : Date.parse(v));
 
@@ -13,13 +14,16 @@ describe('the agent detects cars and people in real street footage (real inferen
   const tmp = tempDir('agent-detect-');
   const broker = new MosquittoBroker();
   let collector: MqttCollector;
+  let health: MqttCollector;
 
   before(async () => {
     await broker.start();
     collector = await new MqttCollector(broker.url, 'edge/gw-detect/events').start();
+    health = await new MqttCollector(broker.url, 'edge/gw-detect/health').start();
   });
   after(async () => {
     await collector.stop();
+    await health.stop();
     await broker.dispose();
     tmp.cleanup();
   });
@@ -41,6 +45,8 @@ describe('the agent detects cars and people in real street footage (real inferen
       });
       // Let a few tracks end too.
       await waitFor(() => events().some((e) => e.type === 'end'), { timeoutMs: 120000, what: 'an end event' });
+      // Health carries each camera's processed frame rate (detectFps, the one processed-rate figure).
+      await health.waitForMessage<{ cameras: Record<string, { detectFps?: number }> }>('/health', (h) => ['street', 'plaza'].every((id) => (h.cameras[id]?.detectFps ?? 0) > 0), 60000);
 
       const all = events();
       for (const e of all) {

@@ -8,9 +8,8 @@ import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from './support.js';
+import type { CommandResponse as Answer, HealthMessage as Health } from '../../agent/contract/index.js';
 
-interface Answer { id: string; status: 'ok' | 'error'; data?: Record<string, unknown>; error?: { code: string; message: string } }
-interface Health { cameras: Record<string, { state: string }> }
 
 describe('an investigator pulls footage and a snapshot from a running gateway over MQTT', function () {
   this.timeout(400000);

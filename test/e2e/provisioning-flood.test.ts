@@ -10,8 +10,8 @@ import { StalledSubscriber } from '../support/stalled-subscriber.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
+import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
-interface Health { cameras: Record<string, { state: string }> }
 
 describe('a running agent under a flood of bad provisioning messages and commands', function () {
   this.timeout(300000);

@@ -7,9 +7,8 @@ import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
+import type { ConfigReport as Reported, HealthMessage as Health } from '../../agent/contract/index.js';
 
-interface Health { cameras: Record<string, { state: string }> }
-interface Reported { version: number; status: string; error?: { code: string; message: string } }
 
 describe('remote provisioning of a running agent (signed configs, rollback, restart)', function () {
   this.timeout(400000);

@@ -6,7 +6,8 @@ import { startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-import { fileCamera, writeAgentConfig, type EventMessage } from './support.js';
+import type { EventMessage } from '../../agent/contract/index.js';
+import { fileCamera, writeAgentConfig } from './support.js';
 
 interface Logged { gateway: string; event: EventMessage }
 

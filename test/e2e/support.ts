@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ObjectEvent } from '../../agent/detection/types.js';
 import { VIDEOS_DIR } from '../support/tmp.js';
 
 /** A real street clip from the shared footage, as a looping file camera. */
@@ -14,6 +13,3 @@ export function writeAgentConfig(dir: string, gatewayId: string, brokerUrl: stri
   writeFileSync(file, JSON.stringify({ gateway: { id: gatewayId, dataDir: path.join(dir, `${gatewayId}-data`) }, mqtt: { url: brokerUrl, topicPrefix: 'edge', reconnectMinMs: 500, reconnectMaxMs: 2000 }, ...extra }, null, 2));
   return file;
 }
-
-/** An event as the central side receives it: the object event stamped with the outbox's `id` and `seq`. */
-export type EventMessage = ObjectEvent & { id: string; seq: number };

@@ -1,4 +1,3 @@
-import { Level } from 'level';
 import type { CameraConfig, AgentConfig } from '../../agent/config/schema/index.js';
 import { validateConfig } from '../../agent/config/validate.js';
 import { TypedBus } from '../../agent/core/bus.js';
@@ -54,4 +53,3 @@ export function frameCount(h: Harness, id: string): number {
   return h.frames.get(id)?.length ?? 0;
 }
 
-export { Level };

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../support/tmp.js';
-import { backoffDelay } from '../../agent/ingest/backoff.js';
+import { backoffDelay } from '../../agent/core/backoff.js';
 import { classifyGstError, classifyParseError } from '../../agent/ingest/gst-errors.js';
 import { buildPlan, fpsFraction, splitUrlCredentials } from '../../agent/ingest/pipeline-plan.js';
 import { loadTemplate, renderTemplate } from '../../agent/ingest/pipeline-templates.js';

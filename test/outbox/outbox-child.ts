@@ -9,6 +9,7 @@ import { Outbox } from '../../agent/outbox/outbox.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
+import { objectEvent } from '../support/object-event.js';
 
 const env = (k: string): string => process.env[k] ?? '';
 
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   out(`pending ${outbox.stats().pending}`);
   const count = env('MODE') === 'finish' ? Number(env('COUNT')) : Infinity;
   for (let i = 0; i < count; i++) {
-    const r = await outbox.enqueueEvent({ type: 'update', camera: 'cam-1', objectId: `p${process.pid}-${i}` });
+    const r = await outbox.enqueueEvent(objectEvent({ objectId: `p${process.pid}-${i}` }));
     out(`durable ${r.seq} ${r.id}`);
     if (i % 40 === 39) {
       const data = randomBytes(150 * 1024);

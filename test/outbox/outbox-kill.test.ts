@@ -6,6 +6,7 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { Receiver } from './receiver.js';
+import { clipMetaTopic, under } from '../../agent/contract/index.js';
 
 function startChild(env: Record<string, string>) {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/outbox/outbox-child.ts')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -48,7 +49,7 @@ describe('Outbox survives kill -9 (real process, real LevelDB, real Mosquitto)',
       for (const d of durable) assert.ok(received.has(d.id), `durable event seq ${d.seq} lost`);
       for (const f of files) {
         await waitFor(() => {
-          const meta = receiver.arrivals.find((a) => a.topic === `edge/gw-kill/clips/${f.clipId}/meta`);
+          const meta = receiver.arrivals.find((a) => a.topic === under(receiver.root, clipMetaTopic(f.clipId)));
           if (!meta) return false;
           const m = JSON.parse(meta.payload.toString()) as { chunks: number; sha256: string };
           const parts = new Map<number, Buffer>();

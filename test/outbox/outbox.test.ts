@@ -11,6 +11,8 @@ import { waitFor } from '../support/wait.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
 import { Receiver, testSigner } from './receiver.js';
+import { objectEvent } from '../support/object-event.js';
+import { HEALTH_TOPIC, under } from '../../agent/contract/index.js';
 
 const CHUNK = 128 * 1024;
 
@@ -42,7 +44,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     await outbox.enqueueFile('clip', clip, clipMeta('clip-a'));
     await outbox.enqueueFile('snapshot', snap, clipMeta('snap-a', 'cam-1', 'image/jpeg'));
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push(await outbox.enqueueEvent({ type: 'start', camera: 'cam-1', objectId: `o${i}` }));
+    for (let i = 0; i < 20; i++) ids.push(await outbox.enqueueEvent(objectEvent({ type: 'start', objectId: `o${i}` })));
     await outbox.enqueueJson('health', 'health', { cpu: 12 });
     assert.deepEqual(ids.map((r) => r.seq), [...Array(20).keys()].map((i) => i + 1));
     assert.equal(new Set(ids.map((r) => r.id)).size, 20);
@@ -67,7 +69,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     const firstSnap = receiver.indexOf((t) => t.includes('/clips/snap-a/'));
     const firstClip = receiver.indexOf((t) => t.includes('/clips/clip-a/'));
     assert.ok(lastEvent < firstSnap && firstSnap < firstClip, `priority order: events ${lastEvent} < snapshot ${firstSnap} < clip ${firstClip}`);
-    const health = receiver.arrivals.find((a) => a.topic === 'edge/gw-prio/health');
+    const health = receiver.arrivals.find((a) => a.topic === under(receiver.root, HEALTH_TOPIC));
     assert.equal((JSON.parse(health!.payload.toString()) as { cpu: number }).cpu, 12);
   });
 
@@ -83,7 +85,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     const producer = (async () => {
       let i = 0;
       while (producing) {
-        await outbox.enqueueEvent({ type: 'update', camera: 'cam-1', objectId: `o${i++}` });
+        await outbox.enqueueEvent(objectEvent({ type: 'update', objectId: `o${i++}` }));
         if (i % 25 === 0) {
           const id = `clip-${clipNo++}`;
           const data = randomBytes(CHUNK * 2 + 777 * clipNo);
@@ -110,7 +112,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
     await new Promise((r) => setTimeout(r, 500)); // keep enqueueing live while the backlog drains
     producing = false;
     await producer;
-    const total = (await outbox.enqueueEvent({ type: 'end', camera: 'cam-1', objectId: 'last' })).seq;
+    const total = (await outbox.enqueueEvent(objectEvent({ type: 'end', objectId: 'last' }))).seq;
 
     await waitFor(() => outbox.stats().pending === 0, { timeoutMs: 60000, what: 'backlog drained' });
     await waitFor(() => receiver.uniqueEventsInOrder().seqs.length === total && receiver.files(signer.publicKeyPem).size === clips.size, { timeoutMs: 60000, what: 'receiver has everything' });
@@ -124,7 +126,7 @@ describe('Outbox: LevelDB store-and-forward over a real Mosquitto', function () 
 
   it('quota reached during an outage: oldest clips evicted and counted, events kept', async () => {
     const { outbox, uplink, receiver } = await setup('gw-quota', { quotaBytes: 1024 * 1024 });
-    for (let i = 0; i < 100; i++) await outbox.enqueueEvent({ type: 'start', camera: 'cam-1', objectId: `o${i}` });
+    for (let i = 0; i < 100; i++) await outbox.enqueueEvent(objectEvent({ type: 'start', objectId: `o${i}` }));
     for (let i = 0; i < 8; i++) await outbox.enqueueFile('clip', randomBytes(200 * 1024), clipMeta(`q-${i}`));
     const s = outbox.stats();
     assert.ok(s.bytes <= 1024 * 1024, `within quota: ${s.bytes}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import { fileSigningPayload } from '../../agent/identity/file-signature.js';
 import { verifySignature } from '../../agent/identity/gateway-identity.js';
-import type { FileMetaMessage } from '../../agent/outbox/file-transfer.js';
+import { EVENTS_TOPIC, gatewayRoot, parseCentralTopic, under, type EventMessage, type FileMetaMessage } from '../../agent/contract/index.js';
 import { waitFor } from '../support/wait.js';
 
 /** A throw-away gateway key: the outbox signs with it, the receiver verifies with the public half. */
@@ -32,7 +32,7 @@ export class Receiver {
     this.client = client;
     client.on('message', (topic, payload) => this.arrivals.push({ topic, payload }));
     await waitFor(() => client.connected, { what: 'receiver connected' });
-    await client.subscribeAsync(`edge/${this.gatewayId}/#`, { qos: 1 });
+    await client.subscribeAsync(under(this.root, '#'), { qos: 1 });
     return this;
   }
 
@@ -41,12 +41,12 @@ export class Receiver {
   }
 
   get root(): string {
-    return `edge/${this.gatewayId}/`;
+    return gatewayRoot('edge', this.gatewayId);
   }
 
   /** Every events message in arrival order (QoS 1: may contain redeliveries). */
-  events(): Array<{ id: string; seq: number; [k: string]: unknown }> {
-    return this.arrivals.filter((a) => a.topic === `${this.root}events`).map((a) => JSON.parse(a.payload.toString()) as { id: string; seq: number });
+  events(): EventMessage[] {
+    return this.arrivals.filter((a) => a.topic === under(this.root, EVENTS_TOPIC)).map((a) => JSON.parse(a.payload.toString()) as EventMessage);
   }
 
   /**
@@ -76,12 +76,11 @@ export class Receiver {
     const metas = new Map<string, FileMetaMessage>();
     const chunks = new Map<string, Map<number, Buffer>>();
     for (const a of this.arrivals) {
-      const m = /^edge\/[^/]+\/clips\/([^/]+)\/(meta|chunk\/(\d+))$/.exec(a.topic);
-      if (!m) continue;
-      if (m[2] === 'meta') metas.set(m[1], JSON.parse(a.payload.toString()) as FileMetaMessage);
-      else {
-        if (!chunks.has(m[1])) chunks.set(m[1], new Map());
-        chunks.get(m[1])!.set(Number(m[3]), a.payload);
+      const t = parseCentralTopic('edge', a.topic);
+      if (t?.kind === 'clip-meta') metas.set(t.clipId, JSON.parse(a.payload.toString()) as FileMetaMessage);
+      else if (t?.kind === 'clip-chunk') {
+        if (!chunks.has(t.clipId)) chunks.set(t.clipId, new Map());
+        chunks.get(t.clipId)!.set(t.index, a.payload);
       }
     }
     const out = new Map<string, ReceivedFile>();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
+import { objectEvent } from '../support/object-event.js';
 
 async function main(): Promise<void> {
   const dir = process.env.WORK_DIR ?? '';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
     for (let i = 0; i < 3; i++) {
       await outbox.enqueueFile('clip', file, clipMeta(`p${phase}-${i}`)); // big clips by path: streamed
-      for (let j = 0; j < 100; j++) await outbox.enqueueEvent({ type: 'update', camera: 'cam-1', objectId: `o${phase}-${i}-${j}` });
+      for (let j = 0; j < 100; j++) await outbox.enqueueEvent(objectEvent({ objectId: `o${phase}-${i}-${j}` }));
     }
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);

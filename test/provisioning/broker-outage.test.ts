@@ -8,6 +8,7 @@ import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { makeConfig, makeFleet, PREFIX, startGateway, validated, type Gateway } from './support/fixture.js';
 import { OperatorProbe } from './support/operator-probe.js';
+import { DESIRED_TOPIC, under } from '../../agent/contract/index.js';
 
 describe('provisioning: broker lost during an apply (real MqttUplink)', function () {
   let broker: MosquittoBroker;
@@ -42,7 +43,7 @@ describe('provisioning: broker lost during an apply (real MqttUplink)', function
       if (outages++ === 0) await broker.stop(); // the new config "breaks" the uplink
     };
     const desired = { ...raw, mqtt: fileConfig.mqtt, cameras: [{ id: 'cam-1', source: { kind: 'test' } }, { id: 'cam-2', source: { kind: 'test' } }] };
-    await op.mqtt.publishAsync(`${PREFIX}/gw-out/config/desired`, JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-out', version: 1, config: desired })), { qos: 1, retain: true });
+    await op.mqtt.publishAsync(under(op.root, DESIRED_TOPIC), JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-out', version: 1, config: desired })), { qos: 1, retain: true });
     await waitFor(() => gw!.host.applied.length === 2, { timeoutMs: 30000, what: 'apply then rollback while the broker is down' });
     assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-1']);
     assert.equal(gw.service.status().lastReport?.status, 'rolled_back');

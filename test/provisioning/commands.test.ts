@@ -7,6 +7,7 @@ import { waitFor } from '../support/wait.js';
 import { signCommand } from '../../agent/provisioning/operator/sign.js';
 import { makeConfig, makeFleet, PREFIX, startGateway, validated, type Gateway } from './support/fixture.js';
 import { OperatorProbe } from './support/operator-probe.js';
+import { requestTopic, responseTopic as responseTopicOf, under } from '../../agent/contract/index.js';
 
 describe('provisioning: commands over request/<name> and response/<name>', function () {
   let broker: MosquittoBroker;
@@ -38,7 +39,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
 
   it('config/get answers unsigned, with secrets redacted, on response/<name> and on the MQTT 5 response topic with the correlation data', async () => {
     const correlationData = randomBytes(8);
-    const responseTopic = `${PREFIX}/${GW}/response/config/get/abc123`;
+    const responseTopic = under(op.root, responseTopicOf('config/get/abc123'));
     const r = await op.request('config/get', { id: 'get-1' }, 'get-1', { responseTopic, correlationData });
     assert.equal(r.status, 'ok');
     const data = r.data as { config: { mqtt: { password: string }; cameras: Array<{ id: string }> }; version: number };
@@ -70,7 +71,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     assert.deepEqual(gw.host.enabledCalls, [{ camera: 'cam-1', enabled: false }]);
 
     const before = op.responses.length;
-    await op.mqtt.publishAsync(`${PREFIX}/${GW}/request/camera/disable`, JSON.stringify(msg), { qos: 1 });
+    await op.mqtt.publishAsync(under(op.root, requestTopic('camera/disable')), JSON.stringify(msg), { qos: 1 });
     const replay = await waitFor(() => op.responses.slice(before).find((x) => x.body.id === 'd1')?.body);
     assert.equal(replay.error?.code, 'COMMAND_REPLAYED');
 
@@ -92,7 +93,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     await gw.stop();
     gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig: gw.service.runningConfig });
     const before = op.responses.length;
-    await op.mqtt.publishAsync(`${PREFIX}/${GW}/request/camera/enable`, JSON.stringify(msg), { qos: 1 });
+    await op.mqtt.publishAsync(under(op.root, requestTopic('camera/enable')), JSON.stringify(msg), { qos: 1 });
     const replay = await waitFor(() => op.responses.slice(before).find((x) => x.body.id === 'p1')?.body);
     assert.equal(replay.error?.code, 'COMMAND_REPLAYED');
     assert.equal(gw.host.enabledCalls.length, 0);

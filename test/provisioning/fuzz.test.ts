@@ -6,6 +6,7 @@ import { waitFor } from '../support/wait.js';
 import { signCommand, signDesiredConfig } from '../../agent/provisioning/operator/sign.js';
 import { makeConfig, makeFleet, PREFIX, startGateway, validated, type Gateway } from './support/fixture.js';
 import { OperatorProbe } from './support/operator-probe.js';
+import { DESIRED_TOPIC, requestTopic, responseTopic, under } from '../../agent/contract/index.js';
 
 /** Deterministic PRNG (mulberry32) so a failing run can be replayed with the same seed. */
 function prng(seed: number): () => number {
@@ -88,17 +89,17 @@ describe('provisioning: fuzz through the real broker', function () {
     const reportsBefore = op.reports.length;
     for (let i = 0; i < 1100; i++) {
       if (rnd() < 0.5) {
-        await op.mqtt.publishAsync(`${PREFIX}/${GW}/config/desired`, pick(mutators)(), { qos: 1, retain: rnd() < 0.5 });
+        await op.mqtt.publishAsync(under(op.root, DESIRED_TOPIC), pick(mutators)(), { qos: 1, retain: rnd() < 0.5 });
         desiredSent++;
       } else {
         const name = pick(commandNames);
-        await op.mqtt.publishAsync(`${PREFIX}/${GW}/request/${name}`, pick(cmdMutators)(name), { qos: 1 });
+        await op.mqtt.publishAsync(under(op.root, requestTopic(name)), pick(cmdMutators)(name), { qos: 1 });
         requestsSent++;
       }
     }
     // Messages are handled in order: once a marker sent last is answered, all before it were handled.
     const marker = JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-marker', version: 777777, config }));
-    await op.mqtt.publishAsync(`${PREFIX}/${GW}/config/desired`, marker, { qos: 1 });
+    await op.mqtt.publishAsync(under(op.root, DESIRED_TOPIC), marker, { qos: 1 });
     const markerReport = await waitFor(() => op.reports.find((r) => r.version === 777777), { timeoutMs: 60000, what: 'the marker report' });
     assert.equal(markerReport.error?.code, 'PROVISIONING_WRONG_GATEWAY');
     await waitFor(() => op.responses.length - responsesBefore >= requestsSent, { timeoutMs: 60000, what: `${requestsSent} command answers` });
@@ -107,7 +108,7 @@ describe('provisioning: fuzz through the real broker', function () {
     assert.ok(op.reports.length - reportsBefore > desiredSent / 2, 'most bad configs were answered with a report');
     assert.ok(op.reports.slice(reportsBefore).every((r) => r.status === 'rejected'), 'a fuzzed config was applied');
     // Well-formed unsigned read-only requests may legitimately succeed; nothing that changes the gateway may.
-    const succeeded = op.responses.slice(responsesBefore).filter((r) => r.body.status === 'ok').map((r) => r.topic.slice(`${PREFIX}/${GW}/response/`.length));
+    const succeeded = op.responses.slice(responsesBefore).filter((r) => r.body.status === 'ok').map((r) => r.topic.slice(under(op.root, responseTopic('')).length));
     assert.deepEqual(succeeded.filter((n) => !['config/get', 'snapshot', 'diag', 'clip'].includes(n)), [], 'a fuzzed changing command succeeded');
     assert.equal(gw.host.applied.length, appliedBefore, 'a fuzzed config reached the host');
     assert.deepEqual(gw.host.enabledCalls, [{ camera: 'cam-1', enabled: false }], 'a fuzzed command reached the host');

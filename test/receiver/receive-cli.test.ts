@@ -14,7 +14,8 @@ describe('edge-agent receive (the command)', function () {
     const out = path.join(fixture.tmp.dir, 'out');
     const proc = startCli(['receive', '--broker', fixture.broker.url, '--prefix', 'city', '--gateway', 'gw-cli', '--out', out, '--client-id', 'cli-receiver']);
     try {
-      await waitFor(() => proc.log.includes('connected to'), { what: `receiver connected: ${proc.log}`, timeoutMs: 60000 });
+      // The retained status arrives only once the subscriptions stand ('connected to' comes before them: an event sent then was lost).
+      await waitFor(() => proc.log.includes('status gw-cli:'), { what: `receiver connected and subscribed: ${proc.log}`, timeoutMs: 60000 });
       await fixture.gw.publishEvent({ id: 'a1', seq: 1, type: 'start', camera: 'cam1', label: 'person', objectId: 'o1' });
       await fixture.gw.publishEvent({ id: 'a3', seq: 3, type: 'end', camera: 'cam1', label: 'person', objectId: 'o1' });
       const clip = readFileSync(path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'));

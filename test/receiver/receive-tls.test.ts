@@ -41,7 +41,8 @@ describe('edge-agent receive over TLS with a client certificate and a password',
       '--ca', pki.ca, '--cert', pki.clientCert, '--key', pki.clientKey, '--username', 'central', '--password-env', 'RECV_PW'];
     const proc = startCli(args, { RECV_PW: 'receiver-pw' });
     try {
-      await waitFor(() => proc.log.includes('connected to'), { what: `TLS connection: ${proc.log}`, timeoutMs: 60000 });
+      // The retained status arrives only once the subscriptions stand ('connected to' comes before them: an event sent then was lost).
+      await waitFor(() => proc.log.includes('connected to') && proc.log.includes('status gw-tls:'), { what: `TLS connection and subscription: ${proc.log}`, timeoutMs: 60000 });
       await gw.publishEvent({ id: 't1', seq: 1, type: 'start', camera: 'cam1', label: 'bus', objectId: 'o9' });
       await waitFor(() => proc.log.includes('event gw-tls seq=1 id=t1'), { what: `event line: ${proc.log}` });
       assert.ok(!proc.log.includes('receiver-pw'), 'the password never reaches the output');

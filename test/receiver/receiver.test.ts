@@ -92,7 +92,7 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
     receiver.on('event', (e) => lines.push(e.event.seq as number));
     const gaps: [number, number][] = [];
     receiver.on('gap', (g) => gaps.push([g.fromSeq, g.toSeq]));
-    const ev = (seq: number) => ({ id: `e${seq}`, seq, type: 'start', camera: 'cam1', objectId: `o${seq}`, label: 'car' });
+    const ev = (seq: number) => ({ id: `e${seq}`, seq, type: 'start' as const, camera: 'cam1', objectId: `o${seq}`, label: 'car' });
     for (const seq of [1, 2, 2, 3, 1, 6, 7]) await gw.publishEvent(ev(seq));
     await waitFor(() => lines.includes(7), { what: 'seq 7' });
     assert.deepEqual(lines, [1, 2, 3, 6, 7]);

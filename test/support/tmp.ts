@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,5 +8,7 @@ export function tempDir(prefix = 'edge-test-'): { dir: string; cleanup: () => vo
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const VIDEOS_DIR = path.resolve(__dirname, '../../../shared/videos');
+/** The shared street clips: beside the checkout, or beside the folder of worktrees (/work/wt/<name>). */
+export const VIDEOS_DIR = [process.env.EDGE_VIDEOS_DIR, path.resolve(__dirname, '../../../shared/videos'), path.resolve(__dirname, '../../../../shared/videos')]
+  .find((d): d is string => !!d && existsSync(d)) ?? path.resolve(__dirname, '../../../shared/videos');
 export const REPO_ROOT = path.resolve(__dirname, '../..');

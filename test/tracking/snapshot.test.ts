@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import jpeg from 'jpeg-js';
-import { BestFrames, renderSnapshot } from '../../agent/detection/snapshot.js';
-import { SnapshotEncoder } from '../../agent/detection/stage/snapshot-encoder.js';
+import { normBox } from '../../agent/core/object-event.js';
+import { pixelBox, toPixelBox } from '../../agent/detection/coords.js';
+import { BestFrames } from '../../agent/detection/snapshot/best-frames.js';
+import { SnapshotEncoder } from '../../agent/detection/snapshot/encoder.js';
+import { renderSnapshot } from '../../agent/detection/snapshot/render.js';
 
 /** A mid-grey I420 frame (Y=126, U=V=128). */
 function greyFrame(width: number, height: number): { width: number; height: number; data: Uint8Array } {
@@ -15,7 +18,7 @@ function greyFrame(width: number, height: number): { width: number; height: numb
 describe('snapshots', () => {
   it('renders a JPEG of the frame with the box outlined in red', () => {
     const frame = greyFrame(320, 180);
-    const out = renderSnapshot(frame, [0.25, 0.25, 0.75, 0.75]);
+    const out = renderSnapshot(frame, [pixelBox(80, 45, 240, 135)]);
     assert.equal(out.subarray(0, 2).toString('hex'), 'ffd8', 'JPEG SOI marker');
     const img = jpeg.decode(out, { useTArray: true });
     assert.equal(img.width, 320);
@@ -33,27 +36,28 @@ describe('snapshots', () => {
     const best = new BestFrames();
     const frame = greyFrame(64, 64);
     best.keep(frame, [
-      { objectId: 'a', box: [0, 0, 0.5, 0.5], ts: 1 },
-      { objectId: 'b', box: [0.5, 0.5, 1, 1], ts: 1 },
+      { objectId: 'a', box: pixelBox(0, 0, 32, 32), ts: 1 },
+      { objectId: 'b', box: pixelBox(32, 32, 64, 64), ts: 1 },
     ]);
     frame.data.fill(0); // the producer reuses its buffer
     const a = best.take('a');
     assert.ok(a);
     assert.equal(a.frame.data[0], 126, 'kept a copy, not the producer buffer');
-    assert.deepEqual(a.box, [0, 0, 0.5, 0.5]);
+    assert.deepEqual(a.box, [0, 0, 32, 32]);
     assert.equal(best.take('a'), undefined);
     assert.equal(best.size, 1);
     assert.equal(best.take('b')?.frame, a.frame);
   });
 
-  it('encodes in a worker thread the same JPEG as on the main thread, and close() waits for it', async () => {
+  it('encodes in a worker thread the same JPEG as on the main thread (0..1 boxes drawn in the frame\'s pixels), and close() waits for it', async () => {
     const encoder = new SnapshotEncoder();
     const frame = greyFrame(160, 90);
-    const pending = [encoder.encode(frame, [0.1, 0.1, 0.5, 0.9]), encoder.encode(frame, [0.5, 0.1, 0.9, 0.9])];
+    const pending = [encoder.encode(frame, [normBox(0.1, 0.1, 0.5, 0.9)]), encoder.encodePixels(frame, [pixelBox(80, 9, 144, 81)])];
     await encoder.close();
     const [a, b] = await Promise.all(pending);
-    assert.deepEqual(a, renderSnapshot(frame, [0.1, 0.1, 0.5, 0.9]));
+    assert.deepEqual(a, renderSnapshot(frame, [toPixelBox(normBox(0.1, 0.1, 0.5, 0.9), frame)]));
+    assert.deepEqual(a, renderSnapshot(frame, [pixelBox(16, 9, 80, 81)]), '0.1..0.5 x 0.1..0.9 of 160x90');
     assert.notDeepEqual(a, b);
-    await assert.rejects(encoder.encode(frame, [0, 0, 1, 1]), { code: 'SNAPSHOT_CLOSED' });
+    await assert.rejects(encoder.encode(frame, [normBox(0, 0, 1, 1)]), { code: 'SNAPSHOT_CLOSED' });
   });
 });

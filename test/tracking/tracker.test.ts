@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ObjectEvent } from '../../agent/detection/types.js';
-import { boxAt, configWith, trackerFor } from './helpers.js';
+import type { ObjectEvent } from '../../agent/core/object-event.js';
+import { boxAt, configWith, px, TEST_FRAME, trackerFor } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const FRAME_MS = 200; // 5 fps
@@ -139,10 +139,10 @@ describe('ObjectTracker', () => {
     const tracker = trackerFor(configWith({ objectMasks: [mask] }, { tracking: { minHits: 1 } }));
     const ev = tracker.update(
       [
-        { label: 'car', score: 0.9, box: [0.1, 0.5, 0.3, 0.8] }, // bottom-centre (0.2, 0.8): masked
-        { label: 'car', score: 0.9, box: [0.1, 0.2, 0.3, 0.6] }, // (0.2, 0.6): above the mask, kept although the box is half masked? no overlap
-        { label: 'car', score: 0.9, box: [0.2, 0.5, 0.6, 0.9] }, // (0.4, 0.9): masked although the box extends outside
-        { label: 'car', score: 0.9, box: [0.45, 0.7, 0.75, 0.95] }, // (0.6, 0.95): outside, kept although the box overlaps the mask
+        { label: 'car', score: 0.9, box: px(0.1, 0.5, 0.3, 0.8) }, // bottom-centre (0.2, 0.8): masked
+        { label: 'car', score: 0.9, box: px(0.1, 0.2, 0.3, 0.6) }, // (0.2, 0.6): above the mask, kept although the box is half masked? no overlap
+        { label: 'car', score: 0.9, box: px(0.2, 0.5, 0.6, 0.9) }, // (0.4, 0.9): masked although the box extends outside
+        { label: 'car', score: 0.9, box: px(0.45, 0.7, 0.75, 0.95) }, // (0.6, 0.95): outside, kept although the box overlaps the mask
       ],
       T0,
     ).events;
@@ -160,7 +160,7 @@ describe('ObjectTracker', () => {
     // A person walks from x=0.1 to x=0.9 (ground point), 0.1 per frame.
     for (let i = 0; i <= 8; i++) {
       const cx = 0.1 + i * 0.1;
-      events.push(...tracker.update([{ label: 'person', score: 0.9, box: [cx - 0.03, 0.3, cx + 0.03, 0.5] }], T0 + i * FRAME_MS).events);
+      events.push(...tracker.update([{ label: 'person', score: 0.9, box: px(cx - 0.03, 0.3, cx + 0.03, 0.5) }], T0 + i * FRAME_MS).events);
     }
     events.push(...tracker.endAll(T0 + 5000).events);
     assert.deepEqual(events.map((e) => [e.type, e.zones]), [
@@ -193,7 +193,7 @@ describe('ObjectTracker', () => {
   it('every event carries the documented fields, boxes in 0..1, and one objectId per track', () => {
     const tracker = trackerFor(configWith({}, { tracking: { minHits: 2, maxDisappearedSeconds: 0.5 } }));
     const events: ObjectEvent[] = [];
-    for (let i = 0; i < 4; i++) events.push(...tracker.update([{ label: 'bicycle', score: 0.7 + i * 0.05, box: [0.9 + i * 0.02, 0.1, 1.05, 0.3] }], T0 + i * FRAME_MS).events);
+    for (let i = 0; i < 4; i++) events.push(...tracker.update([{ label: 'bicycle', score: 0.7 + i * 0.05, box: px(0.9 + i * 0.02, 0.1, 1.05, 0.3) }], T0 + i * FRAME_MS).events);
     events.push(...tracker.update([], T0 + 2000).events);
     assert.deepEqual(events.map((e) => e.type).filter((t) => t !== 'update'), ['start', 'end']);
     for (const e of events) {
@@ -220,7 +220,7 @@ describe('ObjectTracker', () => {
     assert.equal(tracker.activeBoxes(T0 + 14_800).length, 0);
     const due = tracker.activeBoxes(T0 + 15_000);
     assert.equal(due.length, 1, 're-checked after 5 s');
-    assert.ok(Math.abs(due[0][0] - 0.4) < 0.01, `no drift from a jittery velocity: ${due[0]}`);
+    assert.ok(Math.abs(due[0][0] / TEST_FRAME.width - 0.4) < 0.01, `no drift from a jittery velocity: ${due[0]}`);
     // Unseen for 6 s (> maxDisappearedSeconds) is expected for a stationary object: no end yet.
     assert.deepEqual(tracker.update([], T0 + 16_000).events, []);
     parked(T0 + 16_000);
@@ -241,8 +241,8 @@ describe('ObjectTracker', () => {
     for (let i = 0; i < 4; i++) {
       const x = 0.2 + i * 0.02;
       events.push(...tracker.update([
-        { label: 'car', score: 0.5, box: [x, 0.4, x + 0.2, 0.6] },
-        { label: 'truck', score: 0.7, box: [x + 0.005, 0.4, x + 0.2, 0.61] },
+        { label: 'car', score: 0.5, box: px(x, 0.4, x + 0.2, 0.6) },
+        { label: 'truck', score: 0.7, box: px(x + 0.005, 0.4, x + 0.2, 0.61) },
       ], T0 + i * FRAME_MS).events);
     }
     assert.equal(tracker.size, 1);

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file', process.env.EDGE_AGENT_CONFIG ?? DEFAULT_CONFIG)
     .option('-b, --bootstrap <file>', 'bootstrap file, used like `run` does when there is no config file yet')
     .option('--json', 'print one JSON document (schema: docs/diagnostics.md)')
-    .option('--only <groups>', 'comma-separated: system,clock,uplink,cameras,gstreamer,detector,storage')
+    .option('--only <groups>', 'comma-separated: system,clock,uplink,cameras,gstreamer,clips,detector,storage')
     .option('--schema', 'print the JSON Schema of the --json document and exit')
     .action(async (opts: { config: string; bootstrap?: string; json?: boolean; only?: string; schema?: boolean }) => {
       if (opts.schema) {
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const groups = ['system', 'clock', 'uplink', 'cameras', 'gstreamer', 'detector', 'storage'] as const;
+      const groups = ['system', 'clock', 'uplink', 'cameras', 'gstreamer', 'clips', 'detector', 'storage'] as const;
       const only = opts.only?.split(',').map((s) => s.trim());
       const bad = only?.filter((g) => !(groups as readonly string[]).includes(g));
       if (bad?.length) throw new Error(`--only: unknown group(s) ${bad.join(', ')}; use ${groups.join(',')}`);

@@ -1,6 +1,9 @@
+import { normBox } from '../../core/object-event.js';
+import { pixelBox, toPixelBox } from '../coords.js';
 import type { PixelBox } from '../types.js';
+import { centernetHeadsOutputProblem, decodeCenterNetHeads } from './centernet-heads.js';
 
-/** A decoded hit in model-input pixels, before NMS and mapping back to the frame. */
+/** A decoded hit in pixels of the model input, before NMS and mapping back to the frame. */
 export interface RawDetection {
   classIndex: number;
   score: number;
@@ -17,13 +20,14 @@ export interface DecodeOptions {
   boxUnits: 'pixels' | 'normalized';
 }
 
-export type DecoderName = 'centernet' | 'yolov5' | 'yolov8';
+export type DecoderName = 'centernet' | 'centernet-heads' | 'yolov5' | 'yolov8';
 
 /**
  * Checks an output shape (from the session's metadata; dynamic dims are strings) against what the
  * decoder reads. A mismatch means the manifest does not describe the model: found at load time.
  */
 export function expectedOutputProblem(decoder: DecoderName, dims: readonly (number | string)[], classes: number): string | undefined {
+  if (decoder === 'centernet-heads') return centernetHeadsOutputProblem(dims, classes);
   const d = dims.length === 3 && (dims[0] === 1 || typeof dims[0] === 'string') ? dims.slice(1) : dims;
   const shown = `[${dims.join(',')}]`;
   if (d.length !== 2) return `${decoder} output must have 3 dimensions, got ${shown}`;
@@ -46,15 +50,16 @@ export function decodeCenterNet(data: Float32Array, dims: readonly number[], o: 
     const score = data[i + 4];
     const cls = Math.round(data[i + 5]);
     if (!(score >= o.minScore) || cls < 0 || cls >= o.classes) continue;
-    out.push({ classIndex: cls, score, box: [data[i], data[i + 1], data[i + 2], data[i + 3]] });
+    out.push({ classIndex: cls, score, box: pixelBox(data[i], data[i + 1], data[i + 2], data[i + 3]) });
   }
   return out;
 }
 
+/** A centre-size box in input pixels; a model reporting 0..1 of its input enters pixels here. */
 function centreBox(cx: number, cy: number, w: number, h: number, o: DecodeOptions): PixelBox {
-  const sx = o.boxUnits === 'normalized' ? o.inputWidth : 1;
-  const sy = o.boxUnits === 'normalized' ? o.inputHeight : 1;
-  return [(cx - w / 2) * sx, (cy - h / 2) * sy, (cx + w / 2) * sx, (cy + h / 2) * sy];
+  const [x1, y1, x2, y2] = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
+  if (o.boxUnits === 'pixels') return pixelBox(x1, y1, x2, y2);
+  return toPixelBox(normBox(x1, y1, x2, y2), { width: o.inputWidth, height: o.inputHeight });
 }
 
 /** YOLOv5-style export [1,N,5+C]: cx,cy,w,h, objectness, C class scores; score = objectness × class. */
@@ -98,6 +103,7 @@ export function decodeYoloV8(data: Float32Array, dims: readonly number[], o: Dec
 
 export const DECODERS: Record<DecoderName, (data: Float32Array, dims: readonly number[], o: DecodeOptions) => RawDetection[]> = {
   centernet: decodeCenterNet,
+  'centernet-heads': decodeCenterNetHeads,
   yolov5: decodeYoloV5,
   yolov8: decodeYoloV8,
 };

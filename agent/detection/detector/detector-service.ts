@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import { AgentError } from '../../core/errors.js';
 import type { VideoFrame } from '../../ingest/types.js';
+import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
 import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
@@ -9,12 +10,13 @@ import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
 import type { InputSpec } from './preprocess.js';
+import type { RegionOutput } from './worker-protocol.js';
 
 export interface DetectorLoadOptions {
   manifestPath: string;
   /** onnxruntime intra-op threads. */
   threads: number;
-  /** Pending jobs across all cameras; beyond this the oldest job of the busiest camera is dropped. */
+  /** Pending jobs (frames) across all cameras; beyond this the oldest job of the busiest camera is dropped. */
   queueSize: number;
   logger?: Logger;
 }
@@ -22,15 +24,21 @@ export interface DetectorLoadOptions {
 export interface DetectRequest {
   cameraId: string;
   frame: VideoFrame;
-  /** Area of the frame to detect in (frame pixels; may extend past the frame). Resized to the model input. */
-  region: PixelBox;
+  /**
+   * Areas of the frame to detect in (frame pixels; may extend past the frame), each resized to the
+   * model input. One job however many: the frame crosses to the inference worker once.
+   */
+  regions: readonly PixelBox[];
 }
 
 export interface DetectorStats {
   inferenceMsP50: number | null;
   inferenceMsP95: number | null;
+  /** Jobs (frames) waiting. */
   queueDepth: number;
+  /** Jobs (frames) dropped from the queue. */
   dropped: number;
+  /** Model runs: one per region. */
   inferences: number;
 }
 
@@ -43,9 +51,9 @@ const RESTART_MIN_INTERVAL_MS = 5_000;
 
 /**
  * The one object detector all cameras share: one onnxruntime session (in a worker thread), a
- * bounded queue served round-robin across cameras, one inference at a time. When the detector falls
- * behind, the oldest pending job of the busiest camera is dropped (resolved 'dropped' and counted),
- * so memory and latency stay bounded whatever the cameras send.
+ * bounded queue of jobs (a frame with its regions) served round-robin across cameras, one job at a
+ * time. When the detector falls behind, the oldest pending job of the busiest camera is dropped
+ * (resolved 'dropped' and counted), so memory and latency stay bounded whatever the cameras send.
  */
 export class DetectorService {
   readonly labels: readonly string[];
@@ -97,18 +105,20 @@ export class DetectorService {
   }
 
   /**
-   * Queues one detection. Resolves with detections in frame pixels (class-aware NMS applied), or
-   * 'dropped' when the queue overflowed before this job's turn.
+   * Queues one frame's detection. Resolves with the detections of every region in frame pixels
+   * (class-aware NMS applied within each region; region after region), or 'dropped' when the queue
+   * overflowed before this job's turn.
    */
   detect(req: DetectRequest): Promise<Detection[] | 'dropped'> {
     if (this.closed) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
-    const [x1, y1, x2, y2] = req.region;
-    if (!(x2 > x1 && y2 > y1)) return Promise.reject(new AgentError('DETECTOR_BAD_REGION', `empty region [${req.region.join(',')}]`));
+    const empty = req.regions.find(([x1, y1, x2, y2]) => !(x2 > x1 && y2 > y1));
+    if (empty) return Promise.reject(new AgentError('DETECTOR_BAD_REGION', `empty region [${empty.join(',')}]`));
     const { width: w, height: h, data } = req.frame;
     const i420Bytes = w * h + 2 * ((w + 1) >> 1) * ((h + 1) >> 1);
     if (req.frame.format !== 'I420' || data.length < i420Bytes) {
       return Promise.reject(new AgentError('DETECTOR_BAD_FRAME', `frame ${w}x${h} ${req.frame.format} has ${data.length} bytes, I420 needs ${i420Bytes}`, 'ingest must hand over tightly packed I420 frames'));
     }
+    if (req.regions.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const evicted = this.queue.push(req.cameraId, { ...req, resolve, reject });
       if (evicted) {
@@ -157,28 +167,37 @@ export class DetectorService {
 
   private async runJob(job: Job): Promise<Detection[]> {
     await this.ensureHost();
-    const { frame, region } = job;
-    const { width: W, height: H } = this.inputSize;
-    const out = await this.host.run({
+    const { frame, regions } = job;
+    const outputs = await this.host.run({
       inputName: this.manifest.input.name,
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
-      region,
+      regions: [...regions],
       spec: this.spec,
     });
-    this.inferences++;
-    this.latency.add(out.ms);
+    const detections: Detection[] = [];
+    outputs.forEach((out, i) => {
+      this.inferences++;
+      this.latency.add(out.ms);
+      detections.push(...this.regionDetections(out, regions[i], frame));
+    });
+    return detections;
+  }
+
+  /** One region's model output as detections in frame pixels: decoded, mapped from the crop, NMS, capped. */
+  private regionDetections(out: RegionOutput, region: PixelBox, frame: VideoFrame): Detection[] {
+    const { width: W, height: H } = this.inputSize;
     const raw = DECODERS[this.manifest.output.decoder](out.data, out.dims, this.decode);
     const sx = (region[2] - region[0]) / W;
     const sy = (region[3] - region[1]) / H;
     const detections: Detection[] = [];
     for (const r of raw) {
-      const box: PixelBox = [
+      const box = pixelBox(
         clamp(region[0] + r.box[0] * sx, frame.width),
         clamp(region[1] + r.box[1] * sy, frame.height),
         clamp(region[0] + r.box[2] * sx, frame.width),
         clamp(region[1] + r.box[3] * sy, frame.height),
-      ];
+      );
       if (box[2] - box[0] < 1 || box[3] - box[1] < 1) continue; // entirely in the black padding
       detections.push({ label: this.labels[r.classIndex], score: r.score, box });
     }

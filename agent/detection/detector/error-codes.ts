@@ -14,6 +14,14 @@ export const DetectorErrorCodes = {
     summary: 'the manifest\'s `file` does not exist',
     remedy: 'run `scripts/setup.sh` (converts the bundled model) or fix `file`',
   },
+  MODEL_CALIBRATION_REFUSED: {
+    summary: 'int8 calibration (scripts/calibrate-model.ts) was refused: its frames are blank, or the fp32 model sees a tracked object in fewer than 10 % of them (ranges from an empty scene would be meaningless)',
+    remedy: 'calibrate on frames of a real scene with traffic or people (the shared street clips)',
+  },
+  MODEL_CALIBRATION_STALE: {
+    summary: 'set-up found an int8 calibration file measured on a different fp32 model (its tensor names or model hash do not match)',
+    remedy: 'run `npx tsx scripts/calibrate-model.ts` and commit the new models/centernet-<size>.calibration.json',
+  },
   MODEL_LOAD_FAILED: {
     summary: 'onnxruntime cannot load the file',
     remedy: 'use a valid ONNX model; re-run set-up for the bundled one',

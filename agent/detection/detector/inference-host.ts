@@ -1,16 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { extname, join } from 'node:path';
 import { AgentError } from '../../core/errors.js';
-import type { RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
-
-export interface InferenceResult {
-  data: Float32Array;
-  dims: number[];
-  /** Time inside session.run, in the worker. */
-  ms: number;
-  /** Crop + resize + normalise, in the worker. */
-  preprocessMs: number;
-}
+import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** Runs the worker from source under tsx (tests, benchmarks) or from dist as plain JS. */
 function spawnWorker(init: WorkerInit): Worker {
@@ -23,7 +14,7 @@ function spawnWorker(init: WorkerInit): Worker {
 
 /** The main-thread handle of the inference worker: one session, requests answered by id. */
 export class InferenceHost {
-  private readonly pending = new Map<number, { resolve: (r: InferenceResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: RegionOutput[]) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure?: AgentError;
   private closing = false;
@@ -75,8 +66,11 @@ export class InferenceHost {
     return !this.failure && !this.closing;
   }
 
-  /** Crops, resizes and infers one region of an I420 frame in the worker (the frame bytes are copied). */
-  run(req: Omit<RunRequest, 'id'>): Promise<InferenceResult> {
+  /**
+   * Crops, resizes and infers every region of an I420 frame in the worker: the frame's bytes are
+   * copied and sent once. Outputs come back in region order.
+   */
+  run(req: Omit<RunRequest, 'id'>): Promise<RegionOutput[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new AgentError('DETECTOR_CLOSED', 'detector is closed'));
     const id = this.nextId++;
@@ -107,7 +101,7 @@ export class InferenceHost {
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    if (msg.type === 'result') p.resolve({ data: msg.data, dims: msg.dims, ms: msg.ms, preprocessMs: msg.preprocessMs });
+    if (msg.type === 'result') p.resolve(msg.outputs);
     else p.reject(new AgentError('DETECTOR_INFERENCE_FAILED', `inference failed: ${msg.message}`, 'check the model manifest input size and layout'));
   }
 

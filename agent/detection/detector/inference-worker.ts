@@ -1,14 +1,15 @@
 /**
  * Worker thread holding the one onnxruntime session: onnxruntime-node's run() is synchronous
  * under its promise, so running it here — with the crop/resize that feeds it — keeps 35+ ms of
- * work per job from stalling the agent's event loop (MQTT keep-alives, the outbox, camera IPC).
+ * work per region from stalling the agent's event loop (MQTT keep-alives, the outbox, camera IPC).
+ * A job is one frame with all its regions: each is cropped from that one frame and inferred in turn.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { i420RegionToTensor } from './preprocess.js';
 import { detectorSessionOptions } from './session-options.js';
-import type { RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run as a worker thread');
@@ -31,29 +32,31 @@ async function main(): Promise<void> {
     return;
   }
   port?.on('message', (req: RunRequest) => {
-    const t0 = performance.now();
-    const { width: W, height: H, layout } = req.spec;
-    let input: Float32Array;
-    try {
-      input = i420RegionToTensor(req.frame, req.region, req.spec);
-    } catch (err) {
-      post({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) });
-      return;
-    }
-    const started = performance.now();
-    const dims = layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
-    session
-      .run({ [req.inputName]: new ort.Tensor('float32', input, dims) }, [req.outputName])
-      .then((result) => {
-        const ms = performance.now() - started;
-        const out = result[req.outputName];
-        // Copied out of onnxruntime's buffer so it can be transferred, not cloned.
-        const data = new Float32Array(out.data as Float32Array);
-        post({ type: 'result', id: req.id, data, dims: [...out.dims], ms, preprocessMs: started - t0 }, [data.buffer]);
-      })
-      .catch((err: unknown) => post({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
+    runRegions(session, req).then(
+      (outputs) => post({ type: 'result', id: req.id, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer)),
+      (err: unknown) => post({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) }),
+    );
   });
   post({ type: 'ready', inputs: infos(session.inputMetadata), outputs: infos(session.outputMetadata) });
+}
+
+/** Crops and infers each region of the one frame in turn (one input tensor, reused: runs are awaited one by one). */
+async function runRegions(session: ort.InferenceSession, req: RunRequest): Promise<RegionOutput[]> {
+  const { width: W, height: H, layout } = req.spec;
+  const dims = layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
+  const input = new Float32Array(W * H * 3);
+  const outputs: RegionOutput[] = [];
+  for (const region of req.regions) {
+    const t0 = performance.now();
+    i420RegionToTensor(req.frame, region, req.spec, input);
+    const started = performance.now();
+    const result = await session.run({ [req.inputName]: new ort.Tensor('float32', input, dims) }, [req.outputName]);
+    const ms = performance.now() - started;
+    const out = result[req.outputName];
+    // Copied out of onnxruntime's buffer so it can be transferred, not cloned.
+    outputs.push({ data: new Float32Array(out.data as Float32Array), dims: [...out.dims], ms, preprocessMs: started - t0 });
+  }
+  return outputs;
 }
 
 void main();

@@ -31,7 +31,7 @@ export const ModelManifestSchema = Type.Object(
     output: Type.Object(
       {
         name: Type.String({ minLength: 1 }),
-        decoder: Type.Union([Type.Literal('centernet'), Type.Literal('yolov5'), Type.Literal('yolov8')]),
+        decoder: Type.Union([Type.Literal('centernet'), Type.Literal('centernet-heads'), Type.Literal('yolov5'), Type.Literal('yolov8')]),
         boxUnits: Type.Union([Type.Literal('pixels'), Type.Literal('normalized')], { default: 'pixels', description: 'YOLO box coordinates: input pixels or 0..1' }),
         minScore: Type.Number({ minimum: 0, maximum: 1, default: 0.25, description: 'detections below are discarded while decoding' }),
         nmsIou: Type.Number({ minimum: 0, maximum: 1, default: 0.45, description: 'class-aware NMS overlap' }),

@@ -1,13 +1,7 @@
-import type { Detection, PixelBox } from '../types.js';
+import { iou } from '../geometry.js';
+import type { Detection } from '../types.js';
 
-export function iou(a: PixelBox, b: PixelBox): number {
-  const ix = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const iy = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-}
+export { iou };
 
 /**
  * Class-aware non-maximum suppression: within each label, keeps the highest-scoring box and drops

@@ -13,18 +13,31 @@ export interface ValueInfo {
   dims: (number | string)[];
 }
 
-/** One job: the I420 frame (a copy, transferred) and the region to crop, resize and infer. */
+/**
+ * One job: one I420 frame (a copy, transferred) and every region of it to crop, resize and infer,
+ * so a frame crosses the thread boundary once however many regions it has.
+ */
 export interface RunRequest {
   id: number;
   inputName: string;
   outputName: string;
   frame: { width: number; height: number; data: Uint8Array };
-  region: PixelBox;
+  regions: PixelBox[];
   spec: InputSpec;
+}
+
+/** The model output for one region, in the request's region order. */
+export interface RegionOutput {
+  data: Float32Array;
+  dims: number[];
+  /** Time inside session.run, in the worker. */
+  ms: number;
+  /** Crop + resize + normalise, in the worker. */
+  preprocessMs: number;
 }
 
 export type WorkerMessage =
   | { type: 'ready'; inputs: ValueInfo[]; outputs: ValueInfo[] }
   | { type: 'load-error'; message: string }
-  | { type: 'result'; id: number; data: Float32Array; dims: number[]; ms: number; preprocessMs: number }
+  | { type: 'result'; id: number; outputs: RegionOutput[] }
   | { type: 'run-error'; id: number; message: string };

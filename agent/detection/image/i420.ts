@@ -1,3 +1,4 @@
+import { pixelBox } from '../coords.js';
 import type { PixelBox } from '../types.js';
 
 /** Planar I420 view: Y (w*h), then U and V (each ceil(w/2)*ceil(h/2)). */
@@ -29,7 +30,7 @@ function yuvToRgb(Y: number, U: number, V: number, out: Uint8Array, o: number): 
 
 /** The whole frame as packed RGB (HWC), e.g. for a snapshot JPEG. */
 export function i420ToRgb(img: I420Image): Uint8Array {
-  return cropResizeToRgb(img, [0, 0, img.width, img.height], img.width, img.height);
+  return cropResizeToRgb(img, pixelBox(0, 0, img.width, img.height), img.width, img.height);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AgentConfig } from '../../config/schema/index.js';
 import type { Polygon } from '../../config/schema/common.js';
 import { AgentError } from '../../core/errors.js';
 import type { VideoFrame } from '../../ingest/types.js';
+import { pixelBox } from '../coords.js';
 import type { PixelBox } from '../types.js';
 import { AreaDownscaler } from './area-downscaler.js';
 import { ConnectedRegions } from './connected-regions.js';
@@ -232,7 +233,7 @@ export class MotionDetector {
     for (let r = 0; r < regions.count; r++) {
       if (regions.coreAreas[r] < this.cfg.contourArea) continue;
       const b = r * 4;
-      boxes.push([xEdges[regions.boxes[b]], yEdges[regions.boxes[b + 1]], xEdges[regions.boxes[b + 2] + 1], yEdges[regions.boxes[b + 3] + 1]]);
+      boxes.push(pixelBox(xEdges[regions.boxes[b]], yEdges[regions.boxes[b + 1]], xEdges[regions.boxes[b + 2] + 1], yEdges[regions.boxes[b + 3] + 1]));
     }
     return boxes;
   }

@@ -1,18 +1,18 @@
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { toErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { NormBox, ObjectEvent, Snapshot } from '../../core/object-event.js';
+import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
 import { computeRegions } from '../regions.js';
-import { BestFrames, renderSnapshot } from '../snapshot.js';
+import { BestFrames } from '../snapshot/best-frames.js';
+import type { SnapshotEncoder } from '../snapshot/encoder.js';
+import { renderSnapshot } from '../snapshot/render.js';
 import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
-import type { TrackedDetection } from '../tracking/track.js';
-import type { Box, Detection, ObjectEvent, PixelBox, Snapshot } from '../types.js';
 import type { DetectorLike } from './detector-like.js';
-import { RateMeter } from './rate-meter.js';
-import type { SnapshotEncoder } from './snapshot-encoder.js';
 import { inSchedule } from './schedule.js';
 
 /** Boxes of one label overlapping more than this across regions are the same object. */
@@ -26,11 +26,11 @@ const MERGE_IOU = 0.5;
 const RATE_JITTER = 0.5;
 
 export interface CameraDetectionStats {
-  /** Frames actually run through detection per second (last 10 s). */
+  /** Frames fully processed per second (last 5 s): the camera's processed frame rate. */
   detectFps: number;
   /** Share of the frame moving in the last processed frame, 0..100. */
   motionPercent: number;
-  /** Frames not detected: the previous one was still in detection, or the detector dropped a region. */
+  /** Frames not detected: the previous one was still in detection, or the shared detector dropped the frame's job. */
   skipped: number;
   /** Frames ignored because the camera delivers more than `detect.fps` (normally 0: ingest paces it). */
   overRate: number;
@@ -43,8 +43,8 @@ export interface CameraDetectionStats {
 export interface LatestDetection {
   /** Capture time of the last processed frame. */
   ts: number;
-  /** Reported objects seen in that frame (0..1 boxes). */
-  boxes: { label: string; score: number; box: Box }[];
+  /** Reported objects seen in that frame (0..1 boxes: they leave detection for the status page). */
+  boxes: { label: string; score: number; box: NormBox }[];
   /** JPEG of this camera's most recent finished event. */
   snapshot?: Buffer;
 }
@@ -65,13 +65,15 @@ export type FrameOutcome = 'processed' | 'skipped' | 'ignored';
 
 /**
  * One camera's detection loop: motion → regions (motion boxes and tracked objects) → the shared
- * detector → merge (NMS in frame pixels) → tracker → events and snapshots. At most one frame of a
+ * detector → merge (NMS) → tracker → events and snapshots, all in pixels of the detect frame (the
+ * tracker hands out 0..1 boxes in events and `visible`). At most one frame of a
  * camera is in detection at a time and at most one more waits for it (the newest: an older waiting
  * frame is skipped and counted), so inference jitter costs no frame while a detector that is too
  * slow never builds a per-camera backlog.
  */
 export class CameraDetection {
-  private readonly tracker: ObjectTracker;
+  /** Built for the first frame's size (the tracker's pixels are of it); rebuilt if the size changes. */
+  private tracker?: ObjectTracker;
   private readonly best = new BestFrames();
   private readonly rate = new RateMeter();
   private motion?: MotionDetector;
@@ -90,14 +92,7 @@ export class CameraDetection {
   private lastErrorCode?: string;
   private stopped = false;
 
-  constructor(private readonly o: CameraDetectionOptions) {
-    this.tracker = new ObjectTracker({
-      camera: o.camera.id,
-      tracking: o.detection.tracking,
-      policy: objectPolicy(o.detection, o.camera),
-      zones: o.camera.zones,
-    });
-  }
+  constructor(private readonly o: CameraDetectionOptions) {}
 
   async onFrame(frame: VideoFrame): Promise<FrameOutcome> {
     if (this.stopped) return 'ignored';
@@ -106,7 +101,7 @@ export class CameraDetection {
     if (!this.scheduled) {
       // Leaving the window ends what was being followed: nobody watches it any more. The motion
       // background would be hours old when the window opens again: start it afresh then.
-      if (this.tracker.size > 0) this.publish(this.tracker.endAll(frame.ts));
+      if (this.tracker) this.publish(this.tracker.endAll(frame.ts));
       this.motion = undefined;
       return 'ignored';
     }
@@ -172,7 +167,7 @@ export class CameraDetection {
    * camera's clock is estimated as the last frame's capture time plus the wall time since it arrived.
    */
   tick(): void {
-    if (this.stopped || !this.lastFrame || this.busy) return;
+    if (this.stopped || !this.lastFrame || this.busy || !this.tracker) return;
     const cameraNow = this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt);
     this.publish(this.tracker.expire(cameraNow));
   }
@@ -181,7 +176,7 @@ export class CameraDetection {
   stop(): void {
     if (this.stopped) return;
     const ts = this.lastFrame ? this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt) : this.o.now();
-    this.publish(this.tracker.endAll(ts));
+    if (this.tracker) this.publish(this.tracker.endAll(ts));
     this.stopped = true;
   }
 
@@ -207,29 +202,38 @@ export class CameraDetection {
     if (!this.motion || this.motion.width !== w || this.motion.height !== h) {
       this.motion = new MotionDetector(this.o.detection.motion, w, h, this.o.camera.motionMasks);
     }
+    const tracker = this.trackerFor(frame);
     const motion = this.motion.detect(frame);
     this.motionPercent = motion.motionPercent;
-    const tracked = this.tracker.activeBoxes(frame.ts).map((b): PixelBox => [b[0] * w, b[1] * h, b[2] * w, b[3] * h]);
+    const tracked = tracker.activeBoxes(frame.ts);
     const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
     const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
 
-    const results = await Promise.all(regions.map((region) => this.o.detector.detect({ cameraId: frame.cameraId, frame, region })));
+    const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
-    if (results.some((r) => r === 'dropped')) {
-      // A partly detected frame would make tracked objects look gone: skip it whole.
+    if (found === 'dropped') {
+      // The detector fell behind: an undetected frame would make tracked objects look gone, so skip it.
       this.skipped++;
-      this.publish(this.tracker.expire(frame.ts));
+      this.publish(tracker.expire(frame.ts));
       return 'skipped';
     }
-    const merged = nms((results as Detection[][]).flat(), MERGE_IOU);
-    const dets: TrackedDetection[] = merged.map((d) => ({ label: d.label, score: d.score, box: [d.box[0] / w, d.box[1] / h, d.box[2] / w, d.box[3] / h] }));
-    const step = this.tracker.update(dets, frame.ts);
+    const step = tracker.update(nms(found, MERGE_IOU), frame.ts);
     this.best.keep(frame, step.improved);
     this.publish(step);
-    this.latestView = { ts: frame.ts, boxes: this.tracker.visible(frame.ts).map(({ label, score, box }) => ({ label, score, box })) };
+    this.latestView = { ts: frame.ts, boxes: tracker.visible(frame.ts).map(({ label, score, box }) => ({ label, score, box })) };
     this.processed++;
     this.rate.mark(this.o.now());
     return 'processed';
+  }
+
+  /** The tracker for this frame's size; a size change (camera reconfigured) ends the old one's events. */
+  private trackerFor(frame: VideoFrame): ObjectTracker {
+    const t = this.tracker;
+    if (t && t.frame.width === frame.width && t.frame.height === frame.height) return t;
+    if (t) this.publish(t.endAll(frame.ts));
+    const { camera, detection } = this.o;
+    this.tracker = new ObjectTracker({ camera: camera.id, tracking: detection.tracking, policy: objectPolicy(detection, camera), zones: camera.zones, frame: { width: frame.width, height: frame.height } });
+    return this.tracker;
   }
 
   /** Regions are square; a non-square model gets regions of its larger side (resize handles the rest). */
@@ -249,12 +253,12 @@ export class CameraDetection {
         this.latestSnapshot = jpeg;
         this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
       };
-      this.o.snapshots.encode(best.frame, best.box).then(emit, (err: unknown) => {
+      this.o.snapshots.encodePixels(best.frame, [best.box]).then(emit, (err: unknown) => {
         const info = toErrorInfo(err, 'SNAPSHOT_FAILED');
         this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: info }, 'snapshot worker failed; encoding on the main thread');
         if (info.code === 'SNAPSHOT_BACKLOG') return; // overloaded: encoding here would only make it worse
         try {
-          emit(renderSnapshot(best.frame, best.box));
+          emit(renderSnapshot(best.frame, [best.box]));
         } catch (again) {
           this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(again, 'SNAPSHOT_FAILED') }, 'snapshot not made');
         }

@@ -10,7 +10,7 @@ export interface DetectorLike<S = unknown> {
   readonly inputSize: { width: number; height: number };
   /** Labels the model can produce; a tracked label not among them is reported at start-up. */
   readonly labels?: readonly string[];
-  /** Detections in frame pixels, or 'dropped' when the shared queue evicted the job. */
-  detect(req: { cameraId: string; frame: VideoFrame; region: PixelBox }): Promise<Detection[] | 'dropped'>;
+  /** Detections of all the frame's regions in frame pixels, or 'dropped' when the shared queue evicted the job. */
+  detect(req: { cameraId: string; frame: VideoFrame; regions: readonly PixelBox[] }): Promise<Detection[] | 'dropped'>;
   stats(): S;
 }

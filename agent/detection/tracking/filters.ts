@@ -1,7 +1,7 @@
 import type { AgentConfig, CameraConfig, Polygon } from '../../config/schema/index.js';
 import { inAnyPolygon } from '../zones.js';
-import { boxArea } from './geometry.js';
-import type { Box } from '../types.js';
+import { boxArea } from '../geometry.js';
+import type { PixelBox } from '../types.js';
 
 /** The filter that applies to one label on one camera, every field resolved. */
 export interface LabelFilter {
@@ -18,6 +18,7 @@ export interface LabelFilter {
 export interface ObjectPolicy {
   tracked: ReadonlySet<string>;
   filterFor(label: string): LabelFilter;
+  /** Object masks as configured (0..1 of the frame). */
   objectMasks: readonly Polygon[];
 }
 
@@ -45,13 +46,19 @@ export function objectPolicy(detection: AgentConfig['detection'], camera: Camera
   };
 }
 
+/** The frame a pixel box is judged in: its area, and the policy's object masks in its pixels. */
+export interface PixelFrame {
+  area: number;
+  objectMasks: readonly Polygon[];
+}
+
 /** Why a detection is not fed to the tracker, or null when it is. */
-export function rejectReason(policy: ObjectPolicy, label: string, score: number, box: Box): 'untracked' | 'score' | 'area' | 'mask' | null {
+export function rejectReason(policy: ObjectPolicy, label: string, score: number, box: PixelBox, frame: PixelFrame): 'untracked' | 'score' | 'area' | 'mask' | null {
   if (!policy.tracked.has(label)) return 'untracked';
   const f = policy.filterFor(label);
   if (score < f.minScore) return 'score';
-  const area = boxArea(box);
+  const area = boxArea(box) / frame.area;
   if (area < f.minArea || area > f.maxArea) return 'area';
-  if (policy.objectMasks.length > 0 && inAnyPolygon(box, policy.objectMasks)) return 'mask';
+  if (frame.objectMasks.length > 0 && inAnyPolygon(box, frame.objectMasks)) return 'mask';
   return null;
 }

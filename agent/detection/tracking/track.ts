@@ -1,5 +1,6 @@
-import type { Box } from '../types.js';
-import { iou, median } from './geometry.js';
+import { pixelBox } from '../coords.js';
+import type { PixelBox } from '../types.js';
+import { iou, median } from '../geometry.js';
 
 /** A box overlapping where the object settled at least this much has not moved. */
 const STILL_IOU = 0.8;
@@ -13,17 +14,17 @@ const MAX_PREDICT_MS = 1000;
 export const STATIONARY_AFTER_MS = 10_000;
 export const STATIONARY_RECHECK_MS = 5_000;
 
-/** One detection in 0..1 frame coordinates, as the tracker takes it. */
+/** One detection in detect-frame pixels, as the tracker takes it. */
 export interface TrackedDetection {
   label: string;
   score: number;
-  box: Box;
+  box: PixelBox;
 }
 
 /** What was last reported for a track, to tell whether a new update is worth sending. */
 export interface ReportedState {
   ts: number;
-  box: Box;
+  box: PixelBox;
   label: string;
   zoneCount: number;
 }
@@ -35,9 +36,9 @@ export interface ReportedState {
  * frame calling a car a truck does not flip the event.
  */
 export class Track {
-  box: Box;
+  box: PixelBox;
   /** Per-millisecond change of each box coordinate. */
-  private velocity: Box = [0, 0, 0, 0];
+  private readonly velocity = [0, 0, 0, 0];
   lastTs: number;
   hits = 1;
   label: string;
@@ -50,7 +51,7 @@ export class Track {
   /** Best score seen (any label): its frame becomes the snapshot. */
   bestScore: number;
   /** Where the object has stayed since `stillSince` (a parked car): see `stillFor`. */
-  private anchor: Box;
+  private anchor: PixelBox;
   private stillSince: number;
   private readonly history: { label: string; score: number }[];
 
@@ -77,11 +78,11 @@ export class Track {
   }
 
   /** Where the box should be at `ts` if the object keeps its velocity. */
-  predict(ts: number): Box {
+  predict(ts: number): PixelBox {
     const dt = Math.min(ts - this.lastTs, MAX_PREDICT_MS);
     if (dt <= 0 || this.stationary) return this.box;
     const v = this.velocity;
-    return [this.box[0] + v[0] * dt, this.box[1] + v[1] * dt, this.box[2] + v[2] * dt, this.box[3] + v[3] * dt];
+    return pixelBox(this.box[0] + v[0] * dt, this.box[1] + v[1] * dt, this.box[2] + v[2] * dt, this.box[3] + v[3] * dt);
   }
 
   /** Takes a matched detection; returns whether it is the best sighting so far. */

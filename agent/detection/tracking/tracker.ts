@@ -1,8 +1,10 @@
 import type { AgentConfig } from '../../config/schema/index.js';
-import type { Box, ObjectEvent } from '../types.js';
+import { normBox, type NormBox, type ObjectEvent } from '../../core/object-event.js';
+import { polygonToPixels, toNormBox } from '../coords.js';
+import type { FrameSize, PixelBox } from '../types.js';
 import { zonesAt, type ZoneSpec } from '../zones.js';
-import { rejectReason, type ObjectPolicy } from './filters.js';
-import { clampBox, iou } from './geometry.js';
+import { rejectReason, type ObjectPolicy, type PixelFrame } from './filters.js';
+import { clampBox, iou } from '../geometry.js';
 import { greedyMatch } from './matching.js';
 import { STATIONARY_RECHECK_MS, Track, type TrackedDetection } from './track.js';
 
@@ -17,7 +19,10 @@ export interface TrackerOptions {
   camera: string;
   tracking: TrackingConfig;
   policy: ObjectPolicy;
+  /** Zones as configured (0..1 of the frame). */
   zones: readonly ZoneSpec[];
+  /** The detect frame the detections' pixels are of. */
+  frame: FrameSize;
   /** Object ids; the default is `<camera>-<firstTs base36>-<n>`, unique across restarts. */
   newId?: (camera: string, firstTs: number) => string;
 }
@@ -27,7 +32,7 @@ export interface BestSighting {
   objectId: string;
   label: string;
   score: number;
-  box: Box;
+  box: PixelBox;
   ts: number;
 }
 
@@ -49,24 +54,36 @@ const defaultId = (camera: string, firstTs: number): string => `${camera}-${firs
  * the rest are matched to predicted tracks (IoU, centroid fallback). A track is reported (start)
  * once it has `minHits` sightings and the median of its recent scores reaches its label's threshold,
  * and ends once unseen for `maxDisappearedSeconds`.
+ * Works in pixels of the detect frame; boxes leave it in 0..1 (events, `visible`).
  */
 export class ObjectTracker {
   private tracks: Track[] = [];
   private readonly newId: (camera: string, firstTs: number) => string;
+  /** Zones and object masks in the frame's pixels (converted once, here). */
+  private readonly zones: readonly ZoneSpec[];
+  private readonly pixelFrame: PixelFrame;
 
   constructor(private readonly opts: TrackerOptions) {
     this.newId = opts.newId ?? defaultId;
+    const { frame } = opts;
+    this.zones = opts.zones.map((z) => ({ ...z, polygon: polygonToPixels(z.polygon, frame) }));
+    this.pixelFrame = { area: frame.width * frame.height, objectMasks: opts.policy.objectMasks.map((p) => polygonToPixels(p, frame)) };
   }
 
-  /** Takes one processed frame's detections (0..1 boxes, already merged by NMS) at frame time `ts`. */
+  /** The frame size this tracker's pixels are of. */
+  get frame(): FrameSize {
+    return this.opts.frame;
+  }
+
+  /** Takes one processed frame's detections (frame pixels, already merged by NMS) at frame time `ts`. */
   update(detections: readonly TrackedDetection[], ts: number): TrackerStep {
     const step: TrackerStep = { events: [], improved: [], removed: [] };
     const kept = detections
-      .map((d) => ({ ...d, box: clampBox(d.box) }))
-      .filter((d) => rejectReason(this.opts.policy, d.label, d.score, d.box) === null);
+      .map((d) => ({ ...d, box: clampBox(d.box, this.opts.frame) }))
+      .filter((d) => rejectReason(this.opts.policy, d.label, d.score, d.box, this.pixelFrame) === null);
 
     const predicted = this.tracks.map((t) => ({ box: t.predict(ts), label: t.label }));
-    const pairs = greedyMatch(predicted, kept, this.opts.tracking.iouThreshold);
+    const pairs = greedyMatch(predicted, kept, this.opts.tracking.iouThreshold, this.opts.frame);
     const matched = new Set<Track>();
     const usedDet = new Set<number>();
     for (const [ti, di] of pairs) {
@@ -75,7 +92,7 @@ export class ObjectTracker {
       usedDet.add(di);
       matched.add(track);
       if (track.observe(det, ts)) step.improved.push(this.sighting(track, ts));
-      track.enterZones(zonesAt(det.box, track.label, this.opts.zones));
+      track.enterZones(zonesAt(det.box, track.label, this.zones));
     }
     const fresh: Track[] = [];
     const taken = pairs.map(([, di]) => kept[di].box);
@@ -86,7 +103,7 @@ export class ObjectTracker {
       if (taken.some((b) => iou(b, det.box) >= SAME_OBJECT_IOU)) return;
       taken.push(det.box);
       const track = new Track(this.newId(this.opts.camera, ts), det, ts, this.opts.tracking.scoreHistory);
-      track.enterZones(zonesAt(det.box, det.label, this.opts.zones));
+      track.enterZones(zonesAt(det.box, det.label, this.zones));
       fresh.push(track);
       step.improved.push(this.sighting(track, ts));
     });
@@ -119,13 +136,13 @@ export class ObjectTracker {
    * Boxes of the live tracks (reported or not) to detect at `ts`: detection regions keep following
    * them. Stationary objects are included only when their re-check is due.
    */
-  activeBoxes(ts: number): Box[] {
-    return this.tracks.filter((t) => !t.stationary || ts - t.lastTs >= STATIONARY_RECHECK_MS).map((t) => clampBox(t.predict(ts)));
+  activeBoxes(ts: number): PixelBox[] {
+    return this.tracks.filter((t) => !t.stationary || ts - t.lastTs >= STATIONARY_RECHECK_MS).map((t) => clampBox(t.predict(ts), this.opts.frame));
   }
 
-  /** Reported tracks seen at exactly `ts` (the status page's live boxes). */
-  visible(ts: number): { objectId: string; label: string; score: number; box: Box }[] {
-    return this.tracks.filter((t) => t.reported && t.lastTs === ts).map((t) => ({ objectId: t.id, label: t.label, score: t.score, box: t.box }));
+  /** Reported tracks seen at exactly `ts` (the status page's live boxes, leaving detection: 0..1). */
+  visible(ts: number): { objectId: string; label: string; score: number; box: NormBox }[] {
+    return this.tracks.filter((t) => t.reported && t.lastTs === ts).map((t) => ({ objectId: t.id, label: t.label, score: t.score, box: toNormBox(t.box, this.opts.frame) }));
   }
 
   get size(): number {
@@ -167,7 +184,7 @@ export class ObjectTracker {
       label: t.label,
       score: round(t.score),
       topScore: round(t.topScore),
-      box: t.box.map(round) as Box,
+      box: roundBox(toNormBox(t.box, this.opts.frame)),
       zones: [...t.zones],
       startTs: t.firstTs,
       ts,
@@ -183,3 +200,4 @@ export class ObjectTracker {
 }
 
 const round = (v: number): number => Math.round(v * 10000) / 10000;
+const roundBox = (b: NormBox): NormBox => normBox(round(b[0]), round(b[1]), round(b[2]), round(b[3]));

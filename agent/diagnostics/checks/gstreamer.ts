@@ -41,10 +41,28 @@ export function implicitElements(camera: CameraConfig): string[] {
 export function packageFor(element: string): string {
   if (element.startsWith('avdec_') || element.startsWith('avenc_')) return 'gstreamer1.0-libav';
   if (['x264enc'].includes(element)) return 'gstreamer1.0-plugins-ugly';
-  if (['h264parse', 'h265parse', 'tsdemux', 'mpegtsmux', 'fpsdisplaysink', 'v4l2h264dec'].includes(element)) return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
+  if (element === 'v4l2h264dec') return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
+  if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux', 'fpsdisplaysink'].includes(element)) return 'gstreamer1.0-plugins-bad';
   if (['nvv4l2decoder', 'nvvidconv'].includes(element)) return 'the NVIDIA JetPack GStreamer plugins (nvidia-l4t-gstreamer)';
-  if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec'].includes(element)) return 'gstreamer1.0-plugins-good';
+  if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec', 'mp4mux'].includes(element)) return 'gstreamer1.0-plugins-good';
+  if (['fdsrc', 'fdsink', 'filesrc', 'filesink', 'identity', 'fakesink', 'queue', 'tee'].includes(element)) return 'libgstreamer1.0-0 (core elements)';
   return 'gstreamer1.0-plugins-base';
+}
+
+/** The elements gst-inspect-1.0 does not know, checked all at once (registry reads are cheap; the first builds the cache). */
+/** The remedy when a group of gst-inspect calls runs out of time. */
+export const GST_INSPECT_SLOW = 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry';
+
+export async function missingElements(elements: string[], env?: NodeJS.ProcessEnv): Promise<string[]> {
+  const present = await Promise.all(elements.map(async (el) => [el, (await run('gst-inspect-1.0', ['--exists', el], { timeoutMs: 30000, env })).ok] as const));
+  return present.filter(([, ok]) => !ok).map(([el]) => el);
+}
+
+/** "install <package> for <elements>" for each Debian package the missing elements come from. */
+export function installRemedy(missing: string[]): string[] {
+  const byPkg = new Map<string, string[]>();
+  for (const el of missing) byPkg.set(packageFor(el), [...(byPkg.get(packageFor(el)) ?? []), el]);
+  return [...byPkg].map(([pkg, els]) => `install ${pkg} for ${els.join(', ')}`);
 }
 
 export async function requiredElements(config: AgentConfig): Promise<{ elements: Map<string, string[]>; problems: string[] }> {
@@ -71,7 +89,7 @@ export function gstreamerChecks(config: AgentConfig, opts: { env?: NodeJS.Proces
   return {
     group: 'gstreamer',
     timeoutMs: 45000,
-    timeoutRemedy: 'gst-inspect-1.0 is very slow: the plugin registry may be rebuilding; run `gst-inspect-1.0 >/dev/null` once and retry',
+    timeoutRemedy: GST_INSPECT_SLOW,
     steps: [
       { id: 'gstreamer.version', title: 'GStreamer installed' },
       { id: 'gstreamer.elements', title: 'elements the camera pipelines need' },
@@ -85,19 +103,15 @@ export function gstreamerChecks(config: AgentConfig, opts: { env?: NodeJS.Proces
       r.report('gstreamer.version', pass(/GStreamer ([\d.]+)/.exec(v.stdout)?.[1] ?? v.stdout.trim().split('\n')[0]));
       const { elements, problems } = await requiredElements(config);
       if (!elements.size && !problems.length) return r.report('gstreamer.elements', skip('no enabled camera'));
-      // One gst-inspect per element, all at once (registry reads are cheap; the first builds the cache).
-      const present = await Promise.all([...elements.keys()].map(async (el) => [el, (await run('gst-inspect-1.0', ['--exists', el], { timeoutMs: 30000, env: opts.env })).ok] as const));
-      const missing = present.filter(([, ok]) => !ok).map(([el]) => el);
+      const missing = await missingElements([...elements.keys()], opts.env);
       const total = elements.size;
       if (missing.length || problems.length) {
-        const byPkg = new Map<string, string[]>();
-        for (const el of missing) byPkg.set(packageFor(el), [...(byPkg.get(packageFor(el)) ?? []), el]);
         const detail = [
           ...missing.map((el) => `missing ${el} (needed by ${elements.get(el)?.join(', ')})`),
           ...problems,
         ].join('; ');
         const remedy = [
-          ...[...byPkg].map(([pkg, els]) => `install ${pkg} for ${els.join(', ')}`),
+          ...installRemedy(missing),
           ...(problems.length ? ['set the camera decoder to auto or software, or install the platform decoder plugins'] : []),
         ].join('; ') + ' (scripts/setup.sh installs the standard set)';
         r.report('gstreamer.elements', fail(`${total - missing.length}/${total}`, detail, remedy));

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { AgentError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
-import { OutboxStore } from '../../outbox/store.js';
+import { LevelOutboxStore } from '../../outbox/level/level-store.js';
 import type { OutboxStats } from '../../outbox/types.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
 import { diskFree } from './system.js';
@@ -35,7 +35,7 @@ const MAX_COPY_BYTES = 256 * 1024 * 1024;
 
 /** Opened the way the agent opens it (same recovery, same counting), so the key layout stays the outbox's business. */
 async function readStats(dir: string, cfg: AgentConfig['outbox']): Promise<OutboxStats> {
-  const store = await OutboxStore.open(dir, cfg, createLogger('error', 'diag'));
+  const store = await LevelOutboxStore.open(dir, cfg, createLogger('error', 'diag'));
   try {
     return store.stats();
   } finally {

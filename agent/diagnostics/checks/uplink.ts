@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AgentConfig } from '../../config/schema/index.js';
 import { redactUrlCredentials, resolveSecret } from '../../config/secrets.js';
+import { diagProbeTopic, gatewayRoot, under } from '../../contract/index.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome, type Reporter } from '../check-runner.js';
 
 const DAY_MS = 86400000;
@@ -161,7 +162,7 @@ function errText(err: unknown): string {
 export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { stepTimeoutMs?: number } = {}): CheckGroup {
   const cfg = config.mqtt;
   const stepMs = opts.stepTimeoutMs ?? 5000;
-  const root = `${cfg.topicPrefix}/${gatewayId}`;
+  const root = gatewayRoot(cfg.topicPrefix, gatewayId);
   return {
     group: 'uplink',
     timeoutMs: stepMs * 6 + 2000,
@@ -245,7 +246,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
         r.report('uplink.mqtt', pass(Math.round(performance.now() - t0), `connected as ${clientId}${cfg.username ? ` (user ${cfg.username})` : ''}`, 'ms'));
         if (signal.aborted) return;
         try {
-          const rt = await roundTrip(client, `${root}/diag/${randomUUID().slice(0, 8)}`, 3, stepMs);
+          const rt = await roundTrip(client, under(root, diagProbeTopic(randomUUID().slice(0, 8))), 3, stepMs);
           if (rt.denied) r.report('uplink.rtt', warn(null, `the broker refused a subscription to ${root}/diag/#`, `allow the gateway to subscribe below ${root}/ in the broker ACL (commands arrive there too)`));
           else {
             const ms = Math.round(rt.median);

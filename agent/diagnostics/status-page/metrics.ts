@@ -18,7 +18,7 @@ export function renderMetrics(s: AgentStatus): string {
   metric('edge_uplink_connected', 'gauge', '1 while the MQTT uplink is connected.', [[{}, s.uplink.connected ? 1 : 0]]);
   metric('edge_camera_streaming', 'gauge', '1 while the camera is streaming.', cams((c) => (c.state === 'streaming' ? 1 : 0)));
   metric('edge_camera_fps_in', 'gauge', 'Frames per second received from the camera.', cams((c) => c.fpsIn));
-  metric('edge_camera_fps_processed', 'gauge', 'Frames per second through detection.', cams((c) => c.fpsProcessed));
+  metric('edge_camera_fps_processed', 'gauge', 'Frames per second through detection.', cams((c) => c.detectFps ?? 0));
   metric('edge_camera_dropped_frames_total', 'counter', 'Frames dropped before detection.', cams((c) => c.dropped));
   metric('edge_camera_skipped_frames_total', 'counter', 'Frames the detection stage skipped (detector behind).', cams((c) => c.skipped ?? 0));
   metric('edge_camera_reconnects_total', 'counter', 'Reconnections to the camera.', cams((c) => c.reconnects));

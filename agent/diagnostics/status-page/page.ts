@@ -47,7 +47,7 @@ async function refresh() {
     loadSnapshot(c.id, card.querySelector('img'));
     const boxes = c.boxes.map((b) => text(b.label) + ' ' + b.score.toFixed(2)).join(', ') || 'no objects';
     card.querySelector('.info').innerHTML = '<strong>' + text(c.name || c.id) + '</strong> <span class="badge ' + text(c.state) + '">' + text(c.state) + '</span><br>' +
-      'in ' + c.fpsIn.toFixed(1) + ' fps · processed ' + c.fpsProcessed.toFixed(1) + ' fps · dropped ' + c.dropped + ' · reconnects ' + c.reconnects +
+      'in ' + c.fpsIn.toFixed(1) + ' fps · detected ' + (c.detectFps ?? 0).toFixed(1) + ' fps · dropped ' + c.dropped + ' · reconnects ' + c.reconnects +
       (c.motionPercent !== undefined ? ' · motion ' + c.motionPercent.toFixed(1) + '%' : '') + '<br>' + boxes +
       (c.lastError ? '<br><span class="badge fail">' + text(c.lastError.code) + '</span> ' + text(c.lastError.message) : '');
   }

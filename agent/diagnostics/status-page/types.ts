@@ -1,3 +1,4 @@
+import type { NormBox } from '../../core/object-event.js';
 import type { CameraStats } from '../../ingest/types.js';
 import type { OutboxStats } from '../../outbox/types.js';
 import type { DetectorStats } from '../../detection/detector/detector-service.js';
@@ -11,7 +12,7 @@ export interface CameraStatus extends CameraStats {
   motionPercent?: number;
   skipped?: number;
   /** Boxes of the latest processed frame, 0..1 of the frame. */
-  boxes: Array<{ label: string; score: number; box: [number, number, number, number] }>;
+  boxes: Array<{ label: string; score: number; box: NormBox }>;
 }
 
 export interface RecentEvent {

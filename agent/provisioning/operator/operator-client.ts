@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AgentError } from '../../core/errors.js';
-import type { CommandResponse, ConfigReport } from '../provisioning-service.js';
+import { DESIRED_TOPIC, gatewayRoot, REPORTED_TOPIC, requestTopic, responseTopic, STATUS_TOPIC, under, type CommandResponse, type ConfigReport } from '../../contract/index.js';
 import type { FleetKey } from './fleet-keys.js';
 import { signCommand, signDesiredConfig } from './sign.js';
 
@@ -19,7 +19,7 @@ export interface OperatorConnection {
 }
 
 function rootOf(c: OperatorConnection): string {
-  return `${c.prefix}/${c.gateway}`;
+  return gatewayRoot(c.prefix, c.gateway);
 }
 
 export async function connectOperator(c: OperatorConnection): Promise<MqttClient> {
@@ -55,7 +55,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function fetchGatewayPublicKey(c: OperatorConnection): Promise<string> {
   const client = await connectOperator(c);
   try {
-    const topic = `${rootOf(c)}/status`;
+    const topic = under(rootOf(c), STATUS_TOPIC);
     const key = new Promise<string>((resolve) => {
       client.on('message', (t, payload) => {
         if (t !== topic) return;
@@ -79,7 +79,7 @@ export async function fetchGatewayPublicKey(c: OperatorConnection): Promise<stri
 export async function pushDesiredConfig(c: OperatorConnection, key: FleetKey, p: { config: unknown; version: number; expiresAt?: string }): Promise<ConfigReport> {
   const client = await connectOperator(c);
   try {
-    const reportTopic = `${rootOf(c)}/config/reported`;
+    const reportTopic = under(rootOf(c), REPORTED_TOPIC);
     const report = new Promise<ConfigReport>((resolve) => {
       client.on('message', (topic, payload) => {
         if (topic !== reportTopic) return;
@@ -91,7 +91,7 @@ export async function pushDesiredConfig(c: OperatorConnection, key: FleetKey, p:
     });
     await client.subscribeAsync(reportTopic, { qos: 1 });
     const jws = signDesiredConfig(key, { gateway: c.gateway, version: p.version, config: p.config, expiresAt: p.expiresAt });
-    await client.publishAsync(`${rootOf(c)}/config/desired`, JSON.stringify(jws), { qos: 1, retain: true });
+    await client.publishAsync(under(rootOf(c), DESIRED_TOPIC), JSON.stringify(jws), { qos: 1, retain: true });
     return await withTimeout(report, c.timeoutMs, `config/reported for version ${p.version}`);
   } finally {
     await client.endAsync(true);
@@ -107,18 +107,18 @@ export async function sendRequest(c: OperatorConnection, key: FleetKey | undefin
   try {
     const id = randomUUID();
     const correlation = randomBytes(16);
-    const responseTopic = `${rootOf(c)}/response/${name}/${correlation.toString('hex')}`;
+    const answerTopic = under(rootOf(c), responseTopic(`${name}/${correlation.toString('hex')}`));
     const answer = new Promise<CommandResponse>((resolve) => {
       client.on('message', (topic, payload, packet) => {
-        if (topic !== responseTopic || !packet.properties?.correlationData?.equals(correlation)) return;
+        if (topic !== answerTopic || !packet.properties?.correlationData?.equals(correlation)) return;
         try {
           resolve(JSON.parse(payload.toString('utf8')) as CommandResponse);
         } catch { /* not an answer */ }
       });
     });
-    await client.subscribeAsync(responseTopic, { qos: 1 });
+    await client.subscribeAsync(answerTopic, { qos: 1 });
     const body = key ? signCommand(key, { gateway: c.gateway, command: name, args, id }) : { id, args };
-    await client.publishAsync(`${rootOf(c)}/request/${name}`, JSON.stringify(body), { qos: 1, properties: { responseTopic, correlationData: correlation } });
+    await client.publishAsync(under(rootOf(c), requestTopic(name)), JSON.stringify(body), { qos: 1, properties: { responseTopic: answerTopic, correlationData: correlation } });
     return await withTimeout(answer, c.timeoutMs, `answer to ${name}`);
   } finally {
     await client.endAsync(true);

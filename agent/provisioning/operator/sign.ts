@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DesiredConfigClaims } from '../desired-config.js';
-import type { SignedCommandClaims } from '../command-request.js';
-import { signJws, type FlattenedJws } from '../jws.js';
+import type { DesiredConfigClaims, FlattenedJws, SignedCommandClaims } from '../../contract/index.js';
+import { signJws } from '../jws.js';
 import type { FleetKey } from './fleet-keys.js';
 
 /** The retained `config/desired` message for a gateway. */

@@ -13,8 +13,6 @@ export interface DetectionSubsystemDeps {
   /** The running config (the runtime switches it before `apply`). */
   config: () => AgentConfig;
   bus: TypedBus<AgentEvents>;
-  /** After each fully processed frame (ingest counts fpsProcessed). */
-  onProcessed: (cameraId: string) => void;
   child: (subsystem: string) => Logger;
 }
 
@@ -70,7 +68,7 @@ export class DetectionSubsystem extends SubsystemBase {
 
   private async load(config: AgentConfig): Promise<void> {
     if (!config.detection.enabled || this.detector) return;
-    const { bus, onProcessed, child } = this.deps;
+    const { bus, child } = this.deps;
     try {
       this.detector = await DetectorService.load({
         manifestPath: path.resolve(INSTALL_ROOT, config.detection.model),
@@ -83,6 +81,5 @@ export class DetectionSubsystem extends SubsystemBase {
       return;
     }
     this.detectionStage = new DetectionStage({ config, bus, detector: this.detector, logger: child('detection') });
-    this.track(this.detectionStage.onProcessed(onProcessed));
   }
 }

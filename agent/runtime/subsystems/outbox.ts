@@ -6,7 +6,7 @@ import { toErrorInfo } from '../../core/errors.js';
 import type { AgentEvents } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { notRunning, SubsystemBase, type ApplyOutcome } from '../../core/subsystem.js';
-import type { ObjectEvent } from '../../detection/types.js';
+import type { ObjectEvent } from '../../core/object-event.js';
 import { Outbox } from '../../outbox/outbox.js';
 import type { Uplink } from '../../uplink/types.js';
 

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  clipChunkTopic, clipMetaTopic, EVENTS_TOPIC, gatewayRoot, STATUS_TOPIC, under, type EventMessage, type FileMetaMessage, type OnlineStatus, type WillStatus,
+} from '../../../agent/contract/index.js';
+import { AGENT_VERSION } from '../../../agent/core/version.js';
 import { fileSigningPayload, type SignedFileMeta } from '../../../agent/identity/file-signature.js';
 import type { GatewayIdentity } from '../../../agent/identity/gateway-identity.js';
 
@@ -41,24 +45,27 @@ export class GatewayPublisher {
   }
 
   private topic(rel: string): string {
-    return `${this.prefix}/${this.gateway}/${rel}`;
+    return under(gatewayRoot(this.prefix, this.gateway), rel);
   }
 
   async publishStatus(): Promise<void> {
-    await this.client.publishAsync(this.topic('status'), JSON.stringify({ online: true, publicKey: this.identity.publicKeyPem }), { qos: 1, retain: true });
+    const status: OnlineStatus = { state: 'online', version: AGENT_VERSION, ts: new Date().toISOString(), gatewayId: this.gateway, publicKey: this.identity.publicKeyPem, cameras: ['cam1'] };
+    await this.client.publishAsync(this.topic(STATUS_TOPIC), JSON.stringify(status), { qos: 1, retain: true });
   }
 
   /** What the gateway's will or clean stop leaves retained: no public key in it. */
   async publishOffline(): Promise<void> {
-    await this.client.publishAsync(this.topic('status'), JSON.stringify({ state: 'offline', reason: 'connection lost' }), { qos: 1, retain: true });
+    const will: WillStatus = { state: 'offline', version: AGENT_VERSION, reason: 'connection lost' };
+    await this.client.publishAsync(this.topic(STATUS_TOPIC), JSON.stringify(will), { qos: 1, retain: true });
   }
 
-  async publishEvent(event: object): Promise<void> {
-    await this.client.publishAsync(this.topic('events'), JSON.stringify(event), { qos: 1 });
+  /** The receiver needs only `id` and `seq` of an event; the rest is stored as it came. */
+  async publishEvent(event: Pick<EventMessage, 'id' | 'seq'> & Partial<EventMessage>): Promise<void> {
+    await this.client.publishAsync(this.topic(EVENTS_TOPIC), JSON.stringify(event), { qos: 1 });
   }
 
   /** Returns the meta as published. */
-  async publishClip(file: Buffer, o: ClipPublishOptions): Promise<SignedFileMeta & { signature: string }> {
+  async publishClip(file: Buffer, o: ClipPublishOptions): Promise<FileMetaMessage> {
     const chunkBytes = o.chunkBytes ?? 128 * 1024;
     const chunks: Buffer[] = [];
     for (let off = 0; off < file.length; off += chunkBytes) chunks.push(file.subarray(off, off + chunkBytes));
@@ -68,10 +75,10 @@ export class GatewayPublisher {
       bytes: file.length, chunks: chunks.length, sha256: createHash('sha256').update(file).digest('hex'),
       contentType: o.contentType ?? 'video/mp4',
     };
-    const meta = { id: `out-${o.clipId}`, ...signed, signature: (o.signer ?? this.identity).sign(fileSigningPayload(signed)) };
+    const meta: FileMetaMessage = { id: `out-${o.clipId}`, ...signed, signature: (o.signer ?? this.identity).sign(fileSigningPayload(signed)) };
     const times = o.duplicate ? 2 : 1;
     const sendMeta = async (): Promise<void> => {
-      for (let i = 0; i < times; i++) await this.client.publishAsync(this.topic(`clips/${o.clipId}/meta`), JSON.stringify(meta), { qos: 1 });
+      for (let i = 0; i < times; i++) await this.client.publishAsync(this.topic(clipMetaTopic(o.clipId)), JSON.stringify(meta), { qos: 1 });
     };
     if (!o.metaLast) await sendMeta();
     const order = chunks.map((_, i) => i);
@@ -79,7 +86,7 @@ export class GatewayPublisher {
     for (const n of order) {
       if (o.skipChunks?.includes(n)) continue;
       const data = o.alterChunk ? o.alterChunk(n, Buffer.from(chunks[n])) : chunks[n];
-      for (let i = 0; i < times; i++) await this.client.publishAsync(this.topic(`clips/${o.clipId}/chunk/${n}`), data, { qos: 1 });
+      for (let i = 0; i < times; i++) await this.client.publishAsync(this.topic(clipChunkTopic(o.clipId, n)), data, { qos: 1 });
     }
     if (o.metaLast) await sendMeta();
     return meta;

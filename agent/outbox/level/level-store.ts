@@ -1,0 +1,90 @@
+import type { Logger } from '../../core/logger.js';
+import type { AgentConfig } from '../../config/schema/index.js';
+import { dataKey, decodeEntry, entryDiskBytes, nFromKey, type OutboxClass } from '../entry.js';
+import type { OutboxStats } from '../types.js';
+import type { OutboxStore, PutRequest, PutResult, ReadResult, StoreObserver } from '../store.js';
+import { AckClearing } from './ack-clearing.js';
+import { Backlog } from './backlog.js';
+import { openDb, type Db } from './db.js';
+import { Quota } from './quota.js';
+import { recover } from './recovery.js';
+import { SyncPolicy } from './sync-policy.js';
+import { Writer } from './writer.js';
+
+/** For readers that only count (diagnostics): nothing is in flight, nobody to tell. */
+const NO_OBSERVER: StoreObserver = { sealed: () => {}, isHeld: () => false, evicted: () => {} };
+
+/**
+ * The outbox store on LevelDB (key layout: `entry.ts`), composed of one part per capability:
+ * recovery on open, the single writer (group commit, n and seq), the sync policy, deletion of
+ * acknowledged prefixes, the quota with its eviction, and the backlog counters behind `stats()`.
+ */
+export class LevelOutboxStore implements OutboxStore {
+  private constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+    private readonly clearing: AckClearing,
+    private readonly backlog: Backlog,
+    private readonly sync: SyncPolicy,
+  ) {}
+
+  static async open(dir: string, cfg: AgentConfig['outbox'], logger: Logger, observer: StoreObserver = NO_OBSERVER): Promise<LevelOutboxStore> {
+    const db = await openDb(dir);
+    const backlog = new Backlog(db);
+    const recovered = await recover(db, backlog, logger);
+    const clearing = new AckClearing(db, backlog, logger);
+    const quota = new Quota(db, backlog, {
+      quotaBytes: cfg.quotaBytes,
+      keep: (c, n, key) => observer.isHeld(key) || n <= clearing.acknowledgedThrough(c),
+      evicted: (keys, bytes) => observer.evicted(keys, bytes),
+    }, logger);
+    const sync = new SyncPolicy(db, cfg, logger);
+    const writer = new Writer(db, recovered, { backlog, clearing, quota, sync, sealed: () => observer.sealed() }, logger);
+    return new LevelOutboxStore(db, writer, clearing, backlog, sync);
+  }
+
+  put(request: PutRequest): Promise<PutResult> {
+    return this.writer.put(request);
+  }
+
+  async read(cls: OutboxClass, afterN: number, limit: number): Promise<ReadResult> {
+    const through = this.writer.sealedMax[cls];
+    // Acknowledged entries whose delete is not committed yet are not read back.
+    const from = Math.max(afterN, this.clearing.acknowledgedThrough(cls));
+    if (from >= through) return { entries: [], through };
+    // all() honours `limit` (a single nextv() may stop early at the iterator's byte high-water mark).
+    const rows = await this.db.iterator({ gt: dataKey(cls, from), lte: dataKey(cls, through), limit }).all();
+    const entries = rows.map(([key, value]) => {
+      const { header, payload } = decodeEntry(value);
+      return { cls, n: nFromKey(key), key, header, payload, bytes: entryDiskBytes(value) };
+    });
+    return { entries, through };
+  }
+
+  hasUnread(cls: OutboxClass, afterN: number): boolean {
+    return afterN < this.writer.sealedMax[cls];
+  }
+
+  delThrough(cls: OutboxClass, n: number, count: number, bytes: number): void {
+    this.writer.delThrough(cls, n, count, bytes);
+  }
+
+  abortOpenGroup(cls: OutboxClass): Promise<void> {
+    return this.writer.abortOpenGroup(cls);
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  stats(): OutboxStats {
+    return this.backlog.stats();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.backlog.close();
+    await this.sync.close();
+    await this.db.close();
+  }
+}

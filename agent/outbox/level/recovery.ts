@@ -1,0 +1,41 @@
+import type { Logger } from '../../core/logger.js';
+import { CLASSES, SEQ_KEY, dataKey, indexKey, indexPrefix, nFromKey, openGroupKey } from '../entry.js';
+import type { Backlog } from './backlog.js';
+import { records, type Db, type Op } from './db.js';
+
+/** Where the writer carries on after an open. */
+export interface Recovered {
+  /** The last event seq handed out. */
+  seq: number;
+  /** The next entry number (one past the highest stored). */
+  nextN: number;
+  /** Highest n per class that may be dispatched (complete groups only). */
+  sealedMax: number[];
+}
+
+/**
+ * Removes an unfinished file left by a crash (its caller never got a confirmation), then rebuilds
+ * the backlog counters from the small index records, never from chunk payloads.
+ */
+export async function recover(db: Db, backlog: Backlog, logger: Logger): Promise<Recovered> {
+  const seq = await db.get(SEQ_KEY);
+  const out: Recovered = { seq: seq ? Number(seq.toString()) : 0, nextN: 0, sealedMax: [-1, -1, -1] };
+  for (const c of CLASSES) {
+    const open = await db.get(openGroupKey(c));
+    if (open) {
+      const g = Number(open.toString());
+      const ops: Op[] = [{ type: 'del', key: openGroupKey(c) }];
+      for await (const key of db.keys({ gte: indexKey(c, g), lt: `${indexPrefix(c)}~` })) {
+        ops.push({ type: 'del', key }, { type: 'del', key: dataKey(c, nFromKey(key)) });
+      }
+      await db.batch(ops, { sync: true });
+      logger.warn({ class: c, entries: (ops.length - 1) / 2 }, 'outbox: removed a file whose enqueue was interrupted (its caller never got a confirmation)');
+    }
+    for await (const [n, rec] of records(db, c)) {
+      backlog.add(c, 1, rec.b, rec.t);
+      out.sealedMax[c] = Math.max(out.sealedMax[c], n);
+      out.nextN = Math.max(out.nextN, n + 1);
+    }
+  }
+  return out;
+}

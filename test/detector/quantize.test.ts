@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import { pixelBox } from '../../agent/detection/coords.js';
+import { decodeCenterNetHeads } from '../../agent/detection/detector/centernet-heads.js';
+import { DetectorService } from '../../agent/detection/detector/index.js';
+import { iou } from '../../agent/detection/detector/nms.js';
+import { frameRange } from '../../models/converter/calibrate.js';
+import { activationQuant, quantizeWeights } from '../../models/converter/quantize.js';
+import type { ClipFrame } from '../../scripts/calibration-frames.js';
+import { calibrateCenternet } from '../../scripts/calibrate-model.js';
+import { calibrationPath, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES } from '../../scripts/centernet-variants.js';
+import { buildCenternetInt8, convertCenternetHeads, type ConvertedModel } from '../../scripts/convert-model.js';
+import { REPO_ROOT, tempDir } from '../support/tmp.js';
+import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
+import { variantManifestPath } from './model.js';
+
+const SIZE = 320;
+const PHOTOS = ['dog.jpg', 'person.jpg', 'horses.jpg', 'giraffe.jpg', 'kite.jpg'];
+
+function frames(n: number, pixel: (i: number, f: number) => number): ClipFrame[] {
+  return Array.from({ length: n }, (_, f) => ({ clip: 'synthetic', index: f, rgb: Uint8Array.from({ length: SIZE * SIZE * 3 }, (_, i) => pixel(i, f)) }));
+}
+
+async function heads(session: ort.InferenceSession, photo: string): Promise<ReturnType<typeof decodeCenterNetHeads>> {
+  const input = resizeToNhwc(loadJpeg(`${DARKNET_DATA}/${photo}`), SIZE, SIZE);
+  const out = (await session.run({ [CENTERNET_INPUT]: new ort.Tensor('float32', input, [1, SIZE, SIZE, 3]) }))[CENTERNET_HEADS_OUTPUT];
+  assert.deepEqual(out.dims, [1, SIZE / 4, SIZE / 4, 84]);
+  return decodeCenterNetHeads(out.data as Float32Array, out.dims, { minScore: 0.3, classes: 80, inputWidth: SIZE, inputHeight: SIZE, boxUnits: 'pixels' });
+}
+
+describe('detector: int8 quantization (QDQ) of the CenterNet variants', function () {
+  let fp32: ConvertedModel;
+  let int8: ConvertedModel;
+  let tmp: { dir: string; cleanup: () => void };
+  before(async function () {
+    tmp = tempDir('quantize-');
+    fp32 = await convertCenternetHeads(SIZE);
+    const built = await buildCenternetInt8(SIZE, fp32);
+    assert.ok(built, `no committed ${calibrationPath(REPO_ROOT, SIZE)}`);
+    int8 = built;
+  });
+  after(() => tmp.cleanup());
+
+  it('weights: per output channel, symmetric int8; activations: uint8 with 0 exact', function () {
+    const { q, scales } = quantizeWeights(Float32Array.of(0.5, -1, 0.25, 0, 0, 0, 2, -0.02, 1), 3);
+    assert.deepEqual(Array.from(scales), [1 / 127, 1, 2 / 127].map(Math.fround));
+    assert.deepEqual(Array.from(q), [64, -127, 32, 0, 0, 0, 127, -1, 64]);
+    const a = activationQuant(-1, 3);
+    assert.equal(a.zeroPoint, 64);
+    assert.ok(Math.abs(a.scale - 4 / 255) < 1e-7);
+    assert.equal(activationQuant(0.5, 6).zeroPoint, 0, 'a positive range still holds 0');
+    assert.throws(() => activationQuant(0, 0), /empty range/);
+  });
+
+  it('calibration ranges: extremes at 100, both tails cut at a percentile (from an even sample of big tensors)', function () {
+    const ramp = Float32Array.from({ length: 1_000_000 }, (_, i) => (i % 1000 === 999 ? 1e4 : i / 1e4)); // 0..100 plus rare outliers
+    assert.deepEqual(frameRange(ramp, 100), [0, 1e4]);
+    const [lo, hi] = frameRange(ramp, 99);
+    assert.ok(lo >= 0.9 && lo <= 1.1 && hi >= 98 && hi <= 99.2, `[${lo}, ${hi}]`);
+  });
+
+  it('refuses to calibrate on blank frames, saying so', async function () {
+    await assert.rejects(calibrateCenternet(REPO_ROOT, SIZE, [...frames(2, () => 0), ...frames(2, () => 128)]),
+      (err: Error & { code?: string }) => err.code === 'MODEL_CALIBRATION_REFUSED' && /all 4 frames are blank/.test(err.message));
+  });
+
+  it('refuses to calibrate on frames that show nothing to detect, instead of writing ranges', async function () {
+    // Textured (not blank) but empty: a gradient with noise.
+    const empty = frames(3, (i, f) => ((i / 3) % SIZE) * 0.6 + ((i * 7919 + f * 104729) % 41));
+    await assert.rejects(calibrateCenternet(REPO_ROOT, SIZE, empty),
+      (err: Error & { code?: string }) => err.code === 'MODEL_CALIBRATION_REFUSED' && /only 0 of 3 frames show a person\/bicycle\/car/.test(err.message));
+  });
+
+  it('is built deterministically from fp32 + the committed ranges, as the set-up wrote it; stale ranges are refused', async function () {
+    const again = await buildCenternetInt8(SIZE, fp32);
+    assert.equal(again?.sha256, int8.sha256, 'two builds differ');
+    assert.ok(readFileSync(join(REPO_ROOT, `models/centernet-${SIZE}-int8.onnx`)).equals(Buffer.from(int8.bytes)), 'differs from the set-up\'s file (re-run scripts/setup.sh)');
+    const calibration = JSON.parse(readFileSync(calibrationPath(REPO_ROOT, SIZE), 'utf8')) as { fp32Sha256: string };
+    mkdirSync(join(tmp.dir, 'models'));
+    writeFileSync(calibrationPath(tmp.dir, SIZE), JSON.stringify({ ...calibration, fp32Sha256: '0'.repeat(64) }));
+    await assert.rejects(buildCenternetInt8(SIZE, fp32, tmp.dir), (err: Error & { code?: string }) => err.code === 'MODEL_CALIBRATION_STALE');
+  });
+
+  it('every size has committed ranges, and its int8 variant is the one the set-up wrote', async function () {
+    for (const size of CENTERNET_SIZES) {
+      const built = await buildCenternetInt8(size, await convertCenternetHeads(size));
+      assert.ok(built, `no committed ${calibrationPath(REPO_ROOT, size)}`);
+      assert.equal(built.sha256, createHash('sha256').update(readFileSync(join(REPO_ROOT, `models/centernet-${size}-int8.onnx`))).digest('hex'), `centernet-${size}-int8.onnx differs from the set-up's (re-run scripts/setup.sh)`);
+    }
+  });
+
+  it('holds int8 weights per channel behind QDQ pairs, and onnxruntime turns the convolutions into integer QLinearConv', async function () {
+    const g = onnx.ModelProto.decode(int8.bytes).graph as onnx.GraphProto;
+    const convs = g.node.filter((n) => n.opType === 'Conv');
+    const int8Weights = g.initializer.filter((t) => t.dataType === onnx.TensorProto.DataType.INT8 && t.dims?.length === 4);
+    assert.ok(convs.length >= 80 && int8Weights.length >= convs.length - 2, `${int8Weights.length} int8 weight tensors for ${convs.length} convs`);
+    assert.ok(g.node.filter((n) => n.opType === 'DequantizeLinear' && (n.attribute ?? []).some((a) => a.name === 'axis')).length >= convs.length, 'per-channel DequantizeLinear');
+    const optimisedPath = join(tmp.dir, 'int8-optimised.onnx');
+    const session = await ort.InferenceSession.create(int8.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimisedPath, intraOpNumThreads: 1, logSeverityLevel: 3 });
+    await session.release();
+    const ops = (onnx.ModelProto.decode(readFileSync(optimisedPath)).graph as onnx.GraphProto).node.map((n) => n.opType);
+    const qlinear = ops.filter((o) => o === 'QLinearConv').length;
+    assert.ok(qlinear >= 0.9 * convs.length, `${qlinear} QLinearConv of ${convs.length} convs (left: ${ops.filter((o) => o === 'Conv' || o === 'FusedConv').length} float convs)`);
+  });
+
+  it('onnxruntime-node runs it and it finds the objects fp32 scores >= 0.5 in the photos (IoU >= 0.5; int8 scores sit lower, so >= 0.3)', async function () {
+    const f = await ort.InferenceSession.create(fp32.bytes, { intraOpNumThreads: 2 });
+    const q = await ort.InferenceSession.create(int8.bytes, { intraOpNumThreads: 2 });
+    let matched = 0;
+    let reference = 0;
+    const misses: string[] = [];
+    try {
+      for (const photo of PHOTOS) {
+        const want = (await heads(f, photo)).filter((d) => d.score >= 0.5);
+        const got = await heads(q, photo);
+        reference += want.length;
+        for (const w of want) {
+          if (got.some((g) => g.classIndex === w.classIndex && iou(g.box, w.box) >= 0.5)) matched++;
+          else misses.push(`${photo}: class ${w.classIndex} ${w.score.toFixed(2)}`);
+        }
+      }
+    } finally {
+      await f.release();
+      await q.release();
+    }
+    assert.ok(reference >= 5, `only ${reference} reference objects`);
+    assert.ok(matched >= 0.9 * reference, `int8 matched ${matched}/${reference}; missed ${misses.join('; ')}`);
+  });
+
+  it('the service loads the int8 variant by its manifest', async function () {
+    const detector = await DetectorService.load({ manifestPath: variantManifestPath(`centernet-${SIZE}-int8`), threads: 2, queueSize: 4 });
+    try {
+      const frame = rgbaToI420Frame(loadJpeg(`${DARKNET_DATA}/person.jpg`));
+      const result = await detector.detect({ cameraId: 'photo', frame, regions: [pixelBox(0, 0, frame.width, frame.height)] });
+      assert.ok(Array.isArray(result) && result.some((d) => d.label === 'person' && d.score >= 0.5), JSON.stringify(result));
+    } finally {
+      await detector.close();
+    }
+  });
+});

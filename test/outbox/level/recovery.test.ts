@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { LevelOutboxStore } from '../../../agent/outbox/level/level-store.js';
+import { quietLogger } from '../../uplink/helpers.js';
+import { objectEvent } from '../../support/object-event.js';
+import { openTestOutbox as open, outboxConfig, outboxTestScope } from '../helpers.js';
+
+describe('outbox store: opening and recovery (real LevelDB)', function () {
+  const { dir, cleanups } = outboxTestScope();
+
+  it('keeps seq across a restart: no reuse, no gap', async () => {
+    const d = dir();
+    let ob = await open(d, { sync: 'always' });
+    for (let i = 1; i <= 5; i++) assert.equal((await ob.enqueueEvent(objectEvent({ objectId: `o${i}` }))).seq, i);
+    await ob.close();
+    ob = await open(d);
+    cleanups.push(() => ob.close());
+    assert.equal(ob.stats().pending, 5);
+    assert.equal((await ob.enqueueEvent(objectEvent({ objectId: 'o6' }))).seq, 6);
+  });
+
+  it('drops a file whose enqueue was interrupted, and keeps everything else', async () => {
+    const d = dir();
+    const store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    await store.put({ cls: 0, kind: 'event', seq: true, items: [{ topic: 'events', json: true, payload: (seq) => Buffer.from(JSON.stringify({ seq })) }] });
+    // The first part of a streamed clip, then the process "dies" before the last part.
+    await store.put({ cls: 2, kind: 'clip', group: { start: true, end: false }, items: [{ topic: 'clips/x/meta', json: true, payload: Buffer.from('{}') }, { topic: 'clips/x/chunk/0', json: false, payload: randomBytes(1000) }] });
+    assert.equal(store.hasUnread(2, -1), false, 'an unfinished file is never sendable');
+    assert.deepEqual((await store.read(2, -1, 10)).entries, []);
+    await store.close();
+    const ob = await open(d);
+    cleanups.push(() => ob.close());
+    assert.equal(ob.stats().pending, 1);
+    assert.equal((await ob.enqueueEvent(objectEvent())).seq, 2);
+  });
+
+  it('holds the LevelDB lock: a second opener gets OUTBOX_LOCKED', async () => {
+    const d = dir();
+    const ob = await open(d);
+    cleanups.push(() => ob.close());
+    await assert.rejects(open(d), { code: 'OUTBOX_LOCKED' });
+  });
+});
