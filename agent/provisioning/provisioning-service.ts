@@ -8,7 +8,7 @@ import type { GatewayIdentity } from '../identity/gateway-identity.js';
 import type { IncomingMessage, Uplink } from '../uplink/types.js';
 import { CommandLimiter } from './command-limits.js';
 import { checkArgs, COMMANDS, isCommandName, type CommandContext } from './commands.js';
-import { bestEffortId, parseRequest } from './command-request.js';
+import { checkAccess, parseRequest, requestIdOf } from './command-request.js';
 import { configHash } from './config-hash.js';
 import { ClockDependentRetry } from './clock-retry.js';
 import { checkDesiredConfig } from './desired-config.js';
@@ -43,6 +43,7 @@ export interface ProvisioningServiceOptions {
  * Accepts signed desired configs (apply, watch health, keep or roll back, report) and answers
  * commands, all under the gateway's own topic prefix. Messages are handled one at a time in order,
  * so a flood of bad ones cannot race a good one; nothing in a message is logged but codes.
+ * (~310 lines: both flows share the trust store, the ordered queue and the reporting.)
  */
 export class ProvisioningService {
   private running: { config: AgentConfig; version: number };
@@ -276,15 +277,7 @@ export class ProvisioningService {
       const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: [...this.trusted, ...this.readers], maxBytes: p.maxMessageBytes });
       id = req.id;
       const spec = COMMANDS[name];
-      if (spec.access !== 'open' && !req.signed) {
-        throw spec.access === 'read'
-          ? new AgentError('COMMAND_UNSIGNED', `${name} reads footage or costs the gateway and must be signed by a fleet or reader key`, 'send it with `edge-agent request --key <fleet or reader key>`')
-          : new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
-      }
-      const signer = req.signed?.kid;
-      if (spec.access === 'control' && !this.trusted.some((k) => k.kid === signer)) {
-        throw new AgentError('COMMAND_NOT_PERMITTED', `${name} changes the gateway: a reader key may not sign it`, 'sign it with a fleet key (provisioning.trustedKeys)');
-      }
+      checkAccess(name, spec.access, req, this.trusted);
       checkArgs(name, req.args);
       if (req.signed) this.replay.check(req.signed.kid, req.signed.nonce, req.signed.ts);
       // Args were checked against the command's own schema just above.
@@ -316,19 +309,5 @@ export class ProvisioningService {
     }
     const results = await Promise.allSettled(sends);
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: toErrorInfo(r.reason) }, 'provisioning: could not publish a command response');
-  }
-}
-
-/** The request id to echo, even from a request that will be refused (unverified: only echoed). */
-function requestIdOf(payload: Buffer, maxBytes: number): string | null {
-  if (payload.length > maxBytes) return null;
-  try {
-    const outer: unknown = JSON.parse(payload.toString('utf8'));
-    if (outer && typeof outer === 'object' && typeof (outer as { payload?: unknown }).payload === 'string') {
-      return bestEffortId(JSON.parse(Buffer.from((outer as { payload: string }).payload, 'base64url').toString('utf8')));
-    }
-    return bestEffortId(outer);
-  } catch {
-    return null;
   }
 }

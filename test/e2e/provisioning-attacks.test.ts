@@ -11,7 +11,7 @@ import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
 
-interface Health { cameras: Record<string, { state: string }> }
+interface Health { ts: string; cameras: Record<string, { state: string }> }
 interface Reported { version: number | null; status: string; error?: { code: string; message: string } }
 interface Answer { id: string | null; status: string; data?: Record<string, unknown>; error?: { code: string; message: string } }
 
@@ -34,6 +34,13 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
     cameras: [{ id: 'a', source: { kind: 'test' }, record: { enabled: false } }],
   });
   const streaming = (h: Health | undefined): boolean => h?.cameras.a?.state === 'streaming';
+  /** The agent reads its clock file every 100 ms: set it, then wait for a health report stamped on the new clock. */
+  async function setClock(clock: ShiftedClock, collector: MqttCollector, offsetMs: number): Promise<void> {
+    const since = collector.messages.length;
+    clock.set(offsetMs);
+    const onNewClock = (h: Health): boolean => Math.abs(Date.parse(h.ts) - (Date.now() + offsetMs)) < 60_000;
+    await waitFor(() => collector.json<Health>('/health').slice(since).some(onNewClock), { timeoutMs: 60000, what: `a health report on the clock shifted by ${offsetMs} ms` });
+  }
   /** Publishes as the attacker and waits for the gateway's next answer on response/<command>. */
   async function replay(collector: MqttCollector & { root: string }, command: string, payload: string | Buffer): Promise<Answer> {
     const before = collector.messages.length;
@@ -105,11 +112,11 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
       assert.equal((await replay(collector, 'camera/disable', captured)).status, 'ok');
       assert.equal((await replay(collector, 'camera/enable', JSON.stringify(signCommand(fleet, { gateway: 'gw-clock', command: 'camera/enable', args: { camera: 'a' } })))).status, 'ok');
       // An hour later the operator sends another command (its nonce store forgets the old ones by then) ...
-      clock.set(3600e3);
+      await setClock(clock, collector, 3600e3);
       const later = signCommand(fleet, { gateway: 'gw-clock', command: 'camera/enable', args: { camera: 'a' }, ts: Date.now() + 3600e3 });
       assert.equal((await replay(collector, 'camera/enable', JSON.stringify(later))).status, 'ok');
       // ... then the gateway clock is set back an hour (spoofed NTP) and the captured disable replayed.
-      clock.set(0);
+      await setClock(clock, collector, 0);
       const refused = await replay(collector, 'camera/disable', captured);
       assert.equal(refused.status, 'error', JSON.stringify(refused));
       assert.equal(refused.error?.code, 'COMMAND_OUT_OF_ORDER');
