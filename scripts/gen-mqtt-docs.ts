@@ -77,7 +77,7 @@ function commandTable(): string {
   const rows = Object.entries(COMMAND_SPECS).map(([name, s]) => {
     const args = Object.entries((s.args as SchemaNode).properties ?? {}).map(([k, v]) => `\`${k}\`: ${typeOf(v)}`);
     const note = (s.args as SchemaNode).description;
-    return `| \`${name}\` | ${s.mutating ? '**yes**' : 'no'} | ${args.length ? `{${args.join(', ')}}` : '—'}${note ? ` (${note})` : ''} | ${s.answers} |`;
+    return `| \`${name}\` | ${{ open: 'no', read: '**yes**: fleet or reader key', control: '**yes**: fleet key' }[s.access]} | ${args.length ? `{${args.join(', ')}}` : '—'}${note ? ` (${note})` : ''} | ${s.answers} |`;
   });
   return `#### Commands\n\n| name | signed? | args | data of an ok answer |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }

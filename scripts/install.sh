@@ -2,7 +2,7 @@
 # Installs the edge agent on a plain Debian 12 / Raspberry Pi OS / Jetson box, from a release tarball or a
 # checkout, as a supervised systemd service. Idempotent; `--uninstall` removes it (keeps data unless --purge).
 #
-#   sudo scripts/install.sh [--from TARBALL|DIR] [--bootstrap FILE] [--config FILE]
+#   sudo scripts/install.sh [--from TARBALL|DIR] [--bootstrap FILE] [--config FILE] [--trusted-key fleet.pub]
 #   sudo scripts/install.sh --uninstall [--purge]
 # Options for images and tests: --root DIR (install into a throw-away root), --no-apt, --no-start.
 set -euo pipefail
@@ -11,6 +11,7 @@ ROOT=""
 FROM=""
 BOOTSTRAP=""
 CONFIG=""
+TRUSTED_KEY=""
 UNINSTALL=0
 PURGE=0
 APT=1
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --from) FROM="$2"; shift 2 ;;
     --bootstrap) BOOTSTRAP="$2"; shift 2 ;;
     --config) CONFIG="$2"; shift 2 ;;
+    --trusted-key) TRUSTED_KEY="$2"; shift 2 ;;
     --uninstall) UNINSTALL=1; shift ;;
     --purge) PURGE=1; shift ;;
     --no-apt) APT=0; shift ;;
@@ -77,7 +79,7 @@ TMP=""
 trap 'if [ -n "$TMP" ]; then rm -rf "$TMP"; fi' EXIT
 if [ -f "$SRC" ]; then
   TMP=$(mktemp -d)
-  tar -xzf "$SRC" -C "$TMP"
+  tar --no-same-owner -xzf "$SRC" -C "$TMP"
   SRC="$TMP/$(ls "$TMP" | head -1)"
 fi
 [ -f "$SRC/dist/agent/cli/main.js" ] || { echo "install.sh: $SRC has no dist/: run scripts/setup.sh or use a release tarball" >&2; exit 1; }
@@ -95,6 +97,8 @@ for part in dist node_modules pipelines models scripts package.json README.md do
   cp -a "$SRC/$part" "$APP/"
 done
 if [ -n "$KEEP" ]; then mkdir -p "$APP/$GS/build/Release" && mv "$KEEP" "$APP/$GS_NODE" && log "kept this box's gstreamer-superficial build"; fi
+# Root-owned code only, whoever built the tarball or checkout (the agent user must not be able to change it).
+chown -R 0:0 "$APP"
 if [ -n "$TMP" ]; then rm -rf "$TMP"; TMP=""; fi
 ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent" 2>/dev/null || { mkdir -p "$ROOT/usr/local/bin"; ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent"; }
 chmod 755 "$APP/dist/agent/cli/main.js"
@@ -127,6 +131,12 @@ chmod 750 "$ETC" "$DATA"
 owner=$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)
 chown "$owner" "$DATA"
 chown -R "$owner" "$ETC"
+# Trusted fleet keys: root-owned and read-only to the agent, never in its writable data dir (a compromised
+# camera process could otherwise add or replace one). provisioning.trustedKeys may name this folder.
+mkdir -p "$ETC/trusted-keys"
+chown 0:0 "$ETC/trusted-keys"
+chmod 755 "$ETC/trusted-keys"
+if [ -n "$TRUSTED_KEY" ]; then install -o 0 -g 0 -m 0644 "$TRUSTED_KEY" "$ETC/trusted-keys/$(basename "$TRUSTED_KEY")"; log "trusted key $(basename "$TRUSTED_KEY") installed"; fi
 
 # 4. Bootstrap and config (never overwritten once present: the box's own state wins).
 install_secret() { # src dest

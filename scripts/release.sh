@@ -68,7 +68,9 @@ for arch in "${ARCHES[@]}"; do
     find "$pb" -mindepth 1 -maxdepth 1 -type d ! -name "linux-$arch" -exec rm -rf {} +
   done
   rm -rf "$stage/node_modules/gstreamer-superficial/build/Release/obj.target" "$stage/node_modules/.package-lock.json"
-  tar -C "$(dirname "$stage")" -czf "$OUT/$name.tar.gz" "$name"
+  # Root-owned entries (numeric, no names): extracted on the box, the code must not belong to the build
+  # user's uid (1000 is the Pi's login user there).
+  tar --owner=0 --group=0 --numeric-owner -C "$(dirname "$stage")" -czf "$OUT/$name.tar.gz" "$name"
   (cd "$OUT" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
   rm -rf "$STAGE_ROOT"; STAGE_ROOT=""
   echo "release.sh: $OUT/$name.tar.gz ($(du -h "$OUT/$name.tar.gz" | cut -f1))"

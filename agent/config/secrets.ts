@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AgentError } from '../core/errors.js';
+import { redactUrlCredentials } from '../core/redact-url.js';
+
+export { redactUrlCredentials };
 import type { SecretRef } from './schema/index.js';
 
 /** Resolves a secret reference at the moment it is needed, so it never sits in logs or health. */
@@ -20,8 +23,9 @@ export function resolveSecret(ref: SecretRef | undefined): string | undefined {
 
 const SECRET_KEYS = new Set(['password', 'key', 'token', 'secret', 'privateKey']);
 
-/** A deep copy with every secret replaced, for config/get, logs and diagnostics. */
+/** A deep copy with every secret replaced (secret keys, and credentials inside URLs), for config/get, logs and diagnostics. */
 export function redactSecrets<T>(value: T): T {
+  if (typeof value === 'string') return redactUrlCredentials(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

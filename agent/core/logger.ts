@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactUrlsDeep } from './redact-url.js';
 
 export type { Logger };
 
@@ -12,5 +13,15 @@ const REDACT = [
 ];
 
 export function createLogger(level: string = process.env.EDGE_LOG_LEVEL ?? 'info', name = 'edge-agent'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination({ fd: 2, sync: true }));
+  return pino({
+    name,
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    // Paths cannot reach a password inside a URL (rtsp://u:p@host, mqtts://u:p@host): rewrite every logged string.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => redactUrlsDeep(a)) as Parameters<typeof method>);
+      },
+    },
+  }, pino.destination({ fd: 2, sync: true }));
 }

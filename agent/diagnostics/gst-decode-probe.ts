@@ -1,54 +1,61 @@
 /**
  * A short, real decode of a camera with the agent's own pipeline (pipelines/ via the ingest plan),
- * in a gst-launch-1.0 child process with a deadline: frames decode or they do not, at what rate, with
- * which decoder. The appsink is swapped for fpsdisplaysink (it reports rendered frames and fps) and
- * recording is left out, so diag never writes segments beside the running agent's.
+ * in a process of its own with a deadline: frames decode or they do not, at what rate, with which
+ * decoder. Recording is left out, so diag never writes segments beside the running agent's. The
+ * camera credentials go to that process over IPC and are set as element properties there: never on
+ * a command line (gst-launch-1.0 could only take them inline, visible in `ps`).
  */
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import type { AgentConfig, CameraConfig } from '../config/schema/index.js';
 import { buildPlan } from '../ingest/pipeline-plan.js';
-import { quoteGst } from '../ingest/pipeline-templates.js';
+import type { FromDecodeProbe, ToDecodeProbe } from './decode-probe-ipc.js';
 
 export interface DecodeProbeResult {
   frames: number;
-  /** Steady-state fps (median of fpsdisplaysink's per-interval rate after the first interval). */
+  /** Steady-state fps (median of the per-interval rates after the first interval). */
   fps: number | null;
   /** Decoder element seen in the running pipeline (avdec_h264, v4l2h264dec, ...), or the plan's kind. */
   decoder: string;
   planDecoder: string;
-  /** First GStreamer ERROR line, when it failed. */
+  /** First GStreamer error, when it failed. */
   error?: string;
   timedOut: boolean;
 }
 
-const DECODER_RE = /\b(avdec_[a-z0-9]+(?:_[a-z0-9]+)*?|v4l2[a-z0-9]*dec|nvv4l2decoder|openh264dec|vaapi[a-z0-9]+dec|va[a-z0-9]+dec|libde265dec|jpegdec|vp8dec|vp9dec)(?:-?\d+)?\b/;
-
-/** The ingest plan for this camera, ready for gst-launch: no recording, fpsdisplaysink instead of the appsink. */
-export async function probePipeline(camera: CameraConfig, config: AgentConfig, onvifUrl?: string): Promise<{ pipeline: string; decoder: string }> {
-  const noRecord: CameraConfig = { ...camera, record: { enabled: false } };
-  const plan = await buildPlan({ camera: noRecord, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl, decoderThreads: 1 });
-  let pipeline = plan.pipeline.replace(/appsink name=frames[^!]*$/, 'fpsdisplaysink name=frames video-sink=fakesink text-overlay=false sync=false fps-update-interval=500 signal-fps-measurements=false');
-  // File plans leave the parser to the camera process (it probes the codec, for the recording branch);
-  // with recording off the decode branch needs none.
-  pipeline = pipeline.replaceAll('{{parser}}', 'identity');
-  if (!pipeline.includes('fpsdisplaysink')) throw new Error('the camera pipeline has no "appsink name=frames" at its end to measure');
-  // gst-launch cannot set properties after parsing, so credentials go inline (never logged or reported).
-  for (const { element, props } of plan.secretProps) {
-    const inline = Object.entries(props).map(([k, v]) => `${k}=${quoteGst(v)}`).join(' ');
-    pipeline = pipeline.replace(new RegExp(`(name=${element})(\\s)`), `$1 ${inline}$2`);
-  }
-  return { pipeline, decoder: plan.decoder };
+export interface DecodeProbe extends ToDecodeProbe {
+  decoder: string;
 }
 
-export function runDecodeProbe(pipeline: string, planDecoder: string, opts: { measureMs: number; timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<DecodeProbeResult> {
+/** From source (.ts) the process needs tsx; from dist it is plain JavaScript. */
+const EXT = path.extname(__filename);
+const PROBE_SCRIPT = path.join(__dirname, `decode-probe-process${EXT}`);
+
+/** The ingest plan for this camera without recording; its credentials stay apart as element properties. */
+export async function probePipeline(camera: CameraConfig, config: AgentConfig, onvifUrl?: string): Promise<DecodeProbe> {
+  const noRecord: CameraConfig = { ...camera, record: { enabled: false } };
+  const plan = await buildPlan({ camera: noRecord, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl, decoderThreads: 1 });
+  // File plans leave the parser to the camera process (it probes the codec, for the recording branch);
+  // with recording off the decode branch needs none.
+  const pipeline = plan.pipeline.replaceAll('{{parser}}', 'identity');
+  if (!/appsink name=frames[^!]*$/.test(pipeline)) throw new Error('the camera pipeline has no "appsink name=frames" at its end to measure');
+  return { pipeline, secretProps: plan.secretProps, decoder: plan.decoder };
+}
+
+export function runDecodeProbe(probe: DecodeProbe, opts: { measureMs: number; timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<DecodeProbeResult> {
+  const planDecoder = probe.decoder;
   return new Promise((resolve) => {
-    const child = spawn('gst-launch-1.0', ['-v', '-e', ...splitArgs(pipeline)], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    let out = '';
+    const child = fork(PROBE_SCRIPT, [], {
+      execArgv: EXT === '.ts' ? ['--import', 'tsx'] : [],
+      env: { ...(opts.env ?? process.env), UV_THREADPOOL_SIZE: '4' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
     let frames = 0;
     const rates: number[] = [];
+    let last: { frames: number; at: number } | undefined;
     let decoder: string | undefined;
     let error: string | undefined;
-    let errorLinesLeft = 0;
     let firstFrameAt: number | undefined;
     let timedOut = false;
     let finished = false;
@@ -56,39 +63,31 @@ export function runDecodeProbe(pipeline: string, planDecoder: string, opts: { me
       if (finished) return;
       finished = true;
       clearTimeout(deadline);
-      clearInterval(poll);
       opts.signal?.removeEventListener('abort', finish);
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (!error && !frames && stderr.trim()) error = stderr.trim().split('\n').slice(-2).join(' | ');
       const steady = rates.length > 1 ? rates.slice(1) : rates;
       const sorted = [...steady].sort((a, b) => a - b);
       resolve({ frames, fps: sorted.length ? sorted[Math.floor(sorted.length / 2)] : null, decoder: decoder ?? planDecoder, planDecoder, error, timedOut });
     };
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      let nl: number;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        const m = /last-message = rendered: (\d+), dropped: \d+, current: ([\d.]+)/.exec(line);
-        if (m) {
-          frames = Number(m[1]);
-          rates.push(Number(m[2]));
-          firstFrameAt ??= Date.now();
-        }
-        decoder ??= DECODER_RE.exec(line)?.[1];
-        if (!error && /^(ERROR|WARNING: erroneous pipeline)/.test(line)) {
-          error = line.trim();
-          errorLinesLeft = 2;
-        } else if (errorLinesLeft > 0 && line.trim() && !/caps =|^Additional debug info/.test(line)) {
-          error += ` | ${line.trim()}`;
-          errorLinesLeft--;
-        }
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.on('message', (m: FromDecodeProbe) => {
+      if (m.type === 'error') {
+        error ??= m.message;
+        finish();
+      } else if (m.type === 'eos') finish();
+      else {
+        const now = Date.now();
+        decoder ??= m.decoder;
+        if (last && last.frames > 0) rates.push(((m.frames - last.frames) * 1000) / (now - last.at));
+        last = { frames: m.frames, at: now };
+        frames = m.frames;
+        if (frames > 0) firstFrameAt ??= now;
+        if (firstFrameAt !== undefined && now - firstFrameAt >= opts.measureMs && rates.length >= 3) finish();
       }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    });
     child.on('error', (err) => {
-      error = `cannot run gst-launch-1.0: ${err.message}`;
+      error = `cannot start the decode probe: ${err.message}`;
       finish();
     });
     child.on('exit', finish);
@@ -97,9 +96,8 @@ export function runDecodeProbe(pipeline: string, planDecoder: string, opts: { me
       timedOut = true;
       finish();
     }, opts.timeoutMs);
-    const poll = setInterval(() => {
-      if (firstFrameAt !== undefined && Date.now() - firstFrameAt >= opts.measureMs && rates.length >= 3) finish();
-    }, 100);
+    const request: ToDecodeProbe = { pipeline: probe.pipeline, secretProps: probe.secretProps };
+    child.send(request);
   });
 }
 

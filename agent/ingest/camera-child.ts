@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { CameraSource } from '../config/schema/index.js';
+import { redactUrlCredentials } from '../config/secrets.js';
 import { cameraProcessArgs } from './stale-camera-processes.js';
 
 /** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
@@ -29,7 +30,7 @@ export function forkCameraProcess(cameraId: string, dataDir: string): ChildProce
 export function describeSource(source: CameraSource): string {
   switch (source.kind) {
     case 'rtsp':
-      return source.url.replace(/\/\/[^@/]*@/, '//');
+      return redactUrlCredentials(source.url);
     case 'file':
       return source.path;
     case 'onvif':

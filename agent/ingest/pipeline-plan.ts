@@ -55,12 +55,23 @@ export function recordingDir(dataDir: string, cameraId: string): string {
   return path.join(dataDir, 'recordings', cameraId);
 }
 
-/** Credentials written into the URL are moved to properties so the logged pipeline holds none. */
+/**
+ * Credentials written into the URL are moved to properties so the logged pipeline holds none. The
+ * user info runs to the LAST `@` and the user name to the first `:`, so a password written in by
+ * hand may hold `/`, `@` and `:` (percent-encoded ones are decoded).
+ */
 export function splitUrlCredentials(raw: string): { url: string; username?: string; password?: string } {
-  const m = /^(rtsps?:\/\/)([^@/]*)@(.*)$/.exec(raw);
+  const m = /^(rtsps?:\/\/)(.*)@([^@]*)$/.exec(raw);
   if (!m) return { url: raw };
-  const [user, pass] = m[2].split(':');
-  return { url: m[1] + m[3], username: decodeURIComponent(user), password: pass === undefined ? undefined : decodeURIComponent(pass) };
+  const colon = m[2].indexOf(':');
+  const decode = (v: string): string => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v; // a bare '%' in a hand-written password
+    }
+  };
+  return { url: m[1] + m[3], username: decode(colon < 0 ? m[2] : m[2].slice(0, colon)), password: colon < 0 ? undefined : decode(m[2].slice(colon + 1)) };
 }
 
 /** Codecs a file may hold, with the parser that makes them recordable in MPEG-TS. */

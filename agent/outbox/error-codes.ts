@@ -15,7 +15,7 @@ export const OutboxErrorCodes = {
     remedy: 'check the data disk',
   },
   OUTBOX_FULL: {
-    summary: 'quota reached and nothing of the same or lower priority left to evict; counted in `evicted`',
+    summary: 'quota reached and nothing of the same or lower priority left to evict, or an on-demand file (the `snapshot` or `clip` command) that would have to evict something (it never does); counted in `evicted`',
     remedy: 'uplink down too long or too slow; raise `quotaBytes`',
   },
   OUTBOX_ITEM_TOO_LARGE: {

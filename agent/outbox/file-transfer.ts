@@ -31,6 +31,9 @@ function buildMeta(ctx: FileTransferContext, id: string, meta: ClipMeta, bytes: 
   return { id, ...signed, signature: ctx.sign(fileSigningPayload(signed)) };
 }
 
+/** Files of an event (clip, snapshot) may evict older ones under the quota; on-demand files (no eventId) never do. */
+const mayEvict = (meta: ClipMeta): boolean => meta.eventId !== undefined;
+
 const metaItem = (m: FileMetaMessage): PutItem => ({ topic: clipMetaTopic(m.clipId), json: true, payload: Buffer.from(JSON.stringify(m)) });
 const chunkItem = (clipId: string, i: number, data: Buffer): PutItem => ({ topic: clipChunkTopic(clipId, i), json: false, payload: data });
 
@@ -40,7 +43,7 @@ export async function enqueueBuffer(ctx: FileTransferContext, cls: OutboxClass, 
   const m = buildMeta(ctx, id, meta, file.length, createHash('sha256').update(file).digest('hex'));
   const items = [metaItem(m)];
   for (let i = 0; i < m.chunks; i++) items.push(chunkItem(meta.clipId, i, file.subarray(i * ctx.chunkBytes, (i + 1) * ctx.chunkBytes)));
-  await ctx.store.put({ cls, kind, items, group: { start: true, end: true } });
+  await ctx.store.put({ cls, kind, items, group: { start: true, end: true }, mayEvict: mayEvict(meta) });
 }
 
 /**
@@ -77,13 +80,13 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
         items.push(chunkItem(meta.clipId, i, chunk));
         const last = i === m.chunks - 1;
         if (items.length >= CHUNKS_PER_JOB && !last) {
-          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false, n: undefined } });
+          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false, n: undefined }, mayEvict: mayEvict(meta) });
           started = true;
           items = [];
         }
       }
       if (second.digest('hex') !== m.sha256) throw new AgentError('OUTBOX_FILE_CHANGED', `${file} changed while it was queued`, 'queue a clip only once it is closed');
-      await ctx.store.put({ cls, kind, items, group: { start: !started, end: true } });
+      await ctx.store.put({ cls, kind, items, group: { start: !started, end: true }, mayEvict: mayEvict(meta) });
     } catch (err) {
       if (started) await ctx.store.abortOpenGroup(cls);
       throw err;

@@ -56,6 +56,8 @@ export interface PutRequest {
   /** Stamp the next event seq (events only; exactly one item). */
   seq?: boolean;
   group?: { start: boolean; end: boolean; n?: number };
+  /** false: stored only if it fits without evicting anything (an on-demand file never costs event evidence). */
+  mayEvict?: boolean;
 }
 
 export interface PutResult {

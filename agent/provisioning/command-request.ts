@@ -1,4 +1,5 @@
 import type { SignedCommandClaims } from '../contract/index.js';
+import type { CommandAccess } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { isFlattenedJws, verifyJws, type TrustedKey } from './jws.js';
 
@@ -46,4 +47,33 @@ export function parseRequest(payload: Buffer, ctx: { command: string; gatewayId:
     throw new AgentError('REQUEST_MALFORMED', 'request needs a string "id" and an optional "args" object', 'send {"id": "...", "args": {...}}');
   }
   return { id: outer.id, args: (outer.args as Record<string, unknown> | undefined) ?? {} };
+}
+
+/**
+ * Who may ask (the command's access in the wire contract): `read` needs a fleet or reader key's
+ * signature, `control` a fleet key's (`fleet`: provisioning.trustedKeys).
+ */
+export function checkAccess(name: string, access: CommandAccess, req: ParsedRequest, fleet: readonly TrustedKey[]): void {
+  if (access !== 'open' && !req.signed) {
+    throw access === 'read'
+      ? new AgentError('COMMAND_UNSIGNED', `${name} reads footage or costs the gateway and must be signed by a fleet or reader key`, 'send it with `edge-agent request --key <fleet or reader key>`')
+      : new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
+  }
+  if (access === 'control' && !fleet.some((k) => k.kid === req.signed?.kid)) {
+    throw new AgentError('COMMAND_NOT_PERMITTED', `${name} changes the gateway: a reader key may not sign it`, 'sign it with a fleet key (provisioning.trustedKeys)');
+  }
+}
+
+/** The request id to echo, even from a request that will be refused (unverified: only echoed). */
+export function requestIdOf(payload: Buffer, maxBytes: number): string | null {
+  if (payload.length > maxBytes) return null;
+  try {
+    const outer: unknown = JSON.parse(payload.toString('utf8'));
+    if (outer && typeof outer === 'object' && typeof (outer as { payload?: unknown }).payload === 'string') {
+      return bestEffortId(JSON.parse(Buffer.from((outer as { payload: string }).payload, 'base64url').toString('utf8')));
+    }
+    return bestEffortId(outer);
+  } catch {
+    return null;
+  }
 }

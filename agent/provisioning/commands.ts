@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config/schema/index.js';
 import { redactSecrets } from '../config/secrets.js';
 import { COMMAND_SPECS, type CommandArgs, type CommandName } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
+import type { CommandLimit } from './command-limits.js';
 import { configHash } from './config-hash.js';
 import type { CommandData, ProvisioningHost } from './host.js';
 
@@ -14,6 +15,8 @@ export interface CommandContext {
 
 /** How the gateway runs a command; its name, signing rule and args schema are the wire contract's. */
 interface CommandRunner<N extends CommandName> {
+  /** Rate and concurrency cap for commands that cost the box (all requesters together). */
+  limit?: CommandLimit;
   run(args: CommandArgs<N>, ctx: CommandContext): Promise<CommandData>;
   /** Runs after the answer was published (restart must answer before it goes). */
   after?(ctx: CommandContext): Promise<void>;
@@ -46,9 +49,11 @@ const RUNNERS: { [N in CommandName]: CommandRunner<N> } = {
     run: async (a, ctx) => (knownCamera(ctx, a.camera), await ctx.host.setCameraEnabled(a.camera, false), { camera: a.camera, enabled: false }),
   },
   snapshot: {
+    limit: { perMinute: 12 },
     run: async (a, ctx) => (knownCamera(ctx, a.camera), ctx.host.snapshot(a.camera)),
   },
   clip: {
+    limit: { perMinute: 6 },
     run: async (a, ctx) => {
       knownCamera(ctx, a.camera);
       const from = toMs(a.from, 'from');
@@ -56,17 +61,19 @@ const RUNNERS: { [N in CommandName]: CommandRunner<N> } = {
       const maxMs = ctx.running().config.clips.maxSeconds * 1000;
       if (to <= from) throw new AgentError('COMMAND_BAD_ARGS', '"to" must be after "from"', 'swap them');
       if (to - from > maxMs) throw new AgentError('CLIP_TOO_LONG', `clip is longer than clips.maxSeconds (${maxMs / 1000} s)`, 'ask for a shorter span');
+      // A clip of the future waits for the recording: at most one clip length ahead, so waits stay bounded.
+      if (to - Date.now() > maxMs) throw new AgentError('COMMAND_TOO_FAR_AHEAD', `"to" is more than clips.maxSeconds (${maxMs / 1000} s) in the future`, 'ask for a clip that ends sooner, or ask again later');
       return ctx.host.requestClip(a.camera, from, to);
     },
   },
-  diag: { run: async (_a, ctx) => ctx.host.diag() },
+  diag: { limit: { perMinute: 2, concurrent: 1 }, run: async (_a, ctx) => ctx.host.diag() },
   restart: {
     run: async () => ({ restarting: true }),
     after: async (ctx) => ctx.host.restart(),
   },
 };
 
-/** Each command: its wire spec (mutating, args) with the gateway's runner. */
+/** Each command: its wire spec (access, args) with the gateway's runner. */
 export const COMMANDS = Object.fromEntries(
   (Object.keys(COMMAND_SPECS) as CommandName[]).map((name) => [name, { ...COMMAND_SPECS[name], ...RUNNERS[name] }]),
 ) as { [N in CommandName]: (typeof COMMAND_SPECS)[N] & CommandRunner<N> };

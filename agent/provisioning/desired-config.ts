@@ -44,12 +44,37 @@ export interface DesiredCheckContext {
 
 export type DesiredCheck =
   | { ok: true; version: number; config: AgentConfig; kid: string }
-  /** `version` is the message's version when it was readable from an authentic message, else null. */
-  | { ok: false; version: number | null; error: AgentError; authentic: boolean };
+  | {
+    ok: false;
+    /** The message's version when it was readable from an authentic message, else null. */
+    version: number | null;
+    error: AgentError;
+    authentic: boolean;
+    /**
+     * The rejection is final for this version: authentic, addressed to this gateway and refused for a
+     * reason that will not change, so the version is used up. A forged, misaddressed or clock-dependent
+     * rejection must not burn a version the fleet will use later.
+     */
+    consumesVersion: boolean;
+    /** Refused only because of the gateway clock (issuedAt ahead, expired): worth checking again when the clock moves. */
+    clockDependent: boolean;
+  };
 
-const reject = (code: ErrorCode, message: string, remedy: string, version: number | null = null, authentic = false): DesiredCheck => ({
-  ok: false, version, authentic, error: new AgentError(code, message, remedy),
-});
+/** How far a rejected message got: unauthentic, authentic but for another gateway, or addressed to this one. */
+type Reached = 'unauthentic' | 'authentic' | 'addressed';
+
+/** Rejections that depend on the gateway clock, which may be wrong at boot (no RTC) and right after NTP. */
+const CLOCK_DEPENDENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PROVISIONING_BAD_ISSUED_AT', 'PROVISIONING_EXPIRED']);
+
+function reject(code: ErrorCode, message: string, remedy: string, version: number | null = null, reached: Reached = 'unauthentic'): DesiredCheck {
+  return rejectWith(new AgentError(code, message, remedy), version, reached);
+}
+
+function rejectWith(error: AgentError, version: number | null, reached: Reached): DesiredCheck {
+  const clockDependent = CLOCK_DEPENDENT.has(error.code);
+  const final = reached === 'addressed' && !clockDependent && error.code !== 'PROVISIONING_STALE_VERSION';
+  return { ok: false, version, error, authentic: reached !== 'unauthentic', consumesVersion: final && version !== null, clockDependent };
+}
 
 function parseTime(v: unknown): number {
   return typeof v === 'string' ? Date.parse(v) : Number.NaN;
@@ -76,50 +101,50 @@ export function checkDesiredConfig(payload: Buffer, ctx: DesiredCheckContext): D
   try {
     ({ claims, kid } = verifyJws(outer, 'edge-desired-config', ctx.trusted));
   } catch (err) {
-    if (err instanceof AgentError) return { ok: false, version: null, error: err, authentic: false };
+    if (err instanceof AgentError) return rejectWith(err, null, 'unauthentic');
     throw err;
   }
   const c = claims as Partial<DesiredConfigClaims> | null;
   if (!c || typeof c !== 'object' || typeof c.gateway !== 'string' || !Number.isSafeInteger(c.version) || typeof c.issuedAt !== 'string' || !('config' in c)) {
-    return reject('PROVISIONING_MALFORMED', 'signed claims need gateway (string), version (integer), issuedAt and config', 'publish with `edge-agent provision push`', null, true);
+    return reject('PROVISIONING_MALFORMED', 'signed claims need gateway (string), version (integer), issuedAt and config', 'publish with `edge-agent provision push`', null, 'authentic');
   }
   const version = c.version as number;
   if (c.gateway !== ctx.gatewayId) {
-    return reject('PROVISIONING_WRONG_GATEWAY', `config is addressed to gateway "${c.gateway}", this is "${ctx.gatewayId}"`, 'push it to the topic of the gateway it names', version, true);
+    return reject('PROVISIONING_WRONG_GATEWAY', `config is addressed to gateway "${c.gateway}", this is "${ctx.gatewayId}"`, 'push it to the topic of the gateway it names', version, 'authentic');
   }
   if (version <= ctx.currentVersion) {
-    return reject('PROVISIONING_STALE_VERSION', `version ${version} is not higher than ${ctx.currentVersion}, the one already handled`, `push with --version ${ctx.currentVersion + 1} or higher`, version, true);
+    return reject('PROVISIONING_STALE_VERSION', `version ${version} is not higher than ${ctx.currentVersion}, the one already handled`, `push with --version ${ctx.currentVersion + 1} or higher`, version, 'addressed');
   }
   const now = ctx.now ?? Date.now();
   const issued = parseTime(c.issuedAt);
   if (!Number.isFinite(issued) || issued - now > ctx.maxClockSkewMs) {
-    return reject('PROVISIONING_BAD_ISSUED_AT', 'issuedAt is missing, unreadable or in the future beyond provisioning.maxClockSkewSeconds', 'check the clocks (NTP) of the operator machine and the gateway', version, true);
+    return reject('PROVISIONING_BAD_ISSUED_AT', 'issuedAt is missing, unreadable or in the future beyond provisioning.maxClockSkewSeconds', 'check the clocks (NTP) of the operator machine and the gateway', version, 'addressed');
   }
   if (c.expiresAt !== undefined) {
     const expires = parseTime(c.expiresAt);
-    if (!Number.isFinite(expires)) return reject('PROVISIONING_MALFORMED', 'expiresAt is not an ISO 8601 time', 'publish with `edge-agent provision push`', version, true);
-    if (expires <= now) return reject('PROVISIONING_EXPIRED', `config expired at ${c.expiresAt}`, 'push it again with a later expiry', version, true);
+    if (!Number.isFinite(expires)) return reject('PROVISIONING_MALFORMED', 'expiresAt is not an ISO 8601 time', 'publish with `edge-agent provision push`', version, 'addressed');
+    if (expires <= now) return reject('PROVISIONING_EXPIRED', `config expired at ${c.expiresAt}`, 'push it again with a later expiry', version, 'addressed');
   }
   let plain: unknown;
   try {
     plain = decryptSecretsIn(c.config, ctx.x25519Private);
   } catch (err) {
-    if (err instanceof AgentError) return { ok: false, version, error: err, authentic: true };
+    if (err instanceof AgentError) return rejectWith(err, version, 'addressed');
     throw err;
   }
   const result = validateConfig(inheritLocalSettings(plain, ctx));
   if (!result.ok) {
-    return reject('CONFIG_INVALID', `config does not pass the schema:\n${formatProblems(result.problems)}`, 'fix the listed keys; `edge-agent check-config FILE` checks before pushing', version, true);
+    return reject('CONFIG_INVALID', `config does not pass the schema:\n${formatProblems(result.problems)}`, 'fix the listed keys; `edge-agent check-config FILE` checks before pushing', version, 'addressed');
   }
   const config = resolveRelativePaths(result.config, ctx.runningDataDir);
   if (config.gateway.id !== undefined && config.gateway.id !== ctx.gatewayId) {
-    return reject('PROVISIONING_WRONG_GATEWAY', `config sets gateway.id "${config.gateway.id}", this is "${ctx.gatewayId}"`, 'leave gateway.id out of pushed configs or set it to this gateway', version, true);
+    return reject('PROVISIONING_WRONG_GATEWAY', `config sets gateway.id "${config.gateway.id}", this is "${ctx.gatewayId}"`, 'leave gateway.id out of pushed configs or set it to this gateway', version, 'addressed');
   }
   if (path.resolve(config.gateway.dataDir) !== path.resolve(ctx.runningDataDir)) {
-    return reject('PROVISIONING_DATADIR_CHANGE', 'config moves gateway.dataDir, where the identity and last-good config live', 'keep gateway.dataDir as it is on the gateway', version, true);
+    return reject('PROVISIONING_DATADIR_CHANGE', 'config moves gateway.dataDir, where the identity and last-good config live', 'keep gateway.dataDir as it is on the gateway', version, 'addressed');
   }
   if (config.provisioning.trustedKeys.length === 0) {
-    return reject('PROVISIONING_LOCKOUT', 'config has no provisioning.trustedKeys: the gateway could never be provisioned again', 'keep the fleet key paths in provisioning.trustedKeys', version, true);
+    return reject('PROVISIONING_LOCKOUT', 'config has no provisioning.trustedKeys: the gateway could never be provisioned again', 'keep the fleet key paths in provisioning.trustedKeys', version, 'addressed');
   }
   return { ok: true, version, config, kid };
 }

@@ -67,7 +67,7 @@ export const ProvisioningErrorCodes = {
     remedy: 'sign with a fleet key whose public key is in `provisioning.trustedKeys`',
   },
   TRUST_KEY_UNREADABLE: {
-    summary: 'a `provisioning.trustedKeys` file cannot be read',
+    summary: 'a `provisioning.trustedKeys` file cannot be read, or a folder named there holds no `*.pub`/`*.pem` file',
     remedy: 'check `provisioning.trustedKeys` paths and permissions',
   },
   TRUST_KEY_INVALID: {
@@ -87,8 +87,24 @@ export const ProvisioningErrorCodes = {
     remedy: 'use one of the commands in docs/provisioning.md (the remedy lists them)',
   },
   COMMAND_UNSIGNED: {
-    summary: 'a command that changes the gateway (`camera/enable`, `camera/disable`, `restart`) arrived unsigned',
-    remedy: 'send it with `edge-agent request --key fleet.key`',
+    summary: 'a command other than `config/get` arrived unsigned: one that changes the gateway (`camera/enable`, `camera/disable`, `restart`) needs a fleet key, one that reads footage or costs the box (`snapshot`, `clip`, `diag`) a fleet or reader key',
+    remedy: 'send it with `edge-agent request --key <fleet or reader key>`',
+  },
+  COMMAND_NOT_PERMITTED: {
+    summary: 'a command that changes the gateway was signed by a reader key (`provisioning.readerKeys`), which may only sign `snapshot`, `clip`, `diag` and `config/get`',
+    remedy: 'sign it with a fleet key (`provisioning.trustedKeys`)',
+  },
+  COMMAND_RATE_LIMITED: {
+    summary: 'the command ran as often in the last minute as it may, for all requesters together (`snapshot` 12, `clip` 6, `diag` 2 a minute)',
+    remedy: 'ask again in a minute',
+  },
+  COMMAND_BUSY: {
+    summary: 'the command is already running and may run only once at a time (`diag`)',
+    remedy: 'wait for its answer, then ask again',
+  },
+  COMMAND_TOO_FAR_AHEAD: {
+    summary: 'a `clip` whose end lies more than `clips.maxSeconds` in the future (the request would wait that long for the recording)',
+    remedy: 'ask for a clip that ends sooner, or ask again later',
   },
   COMMAND_BAD_ARGS: {
     summary: 'the command\'s `args` do not fit it (a time that is not epoch ms or ISO 8601, `to` not after `from`, a missing or wrong argument)',
@@ -97,6 +113,10 @@ export const ProvisioningErrorCodes = {
   COMMAND_STALE: {
     summary: 'the signed command\'s `ts` is not within `provisioning.maxClockSkewSeconds` of the gateway clock',
     remedy: 'check NTP on the gateway and the operator machine; sign a fresh command',
+  },
+  COMMAND_OUT_OF_ORDER: {
+    summary: 'the signed command is older, by more than `maxClockSkewSeconds`, than the newest command already accepted from the same key; that mark is persisted and does not move back with the gateway clock, so a captured command cannot be replayed after the clock was set back',
+    remedy: 'sign a fresh command; check NTP on the gateway',
   },
   COMMAND_REPLAYED: {
     summary: 'the signed command\'s nonce was already seen within the clock-skew window',

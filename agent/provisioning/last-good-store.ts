@@ -18,7 +18,7 @@ export interface LastGoodConfig {
 }
 
 interface ProvisioningState {
-  /** Highest authentic desired version handled (applied, rolled back or rejected); the retained copy of it is not re-handled. */
+  /** Highest desired version used up (applied, rolled back, or addressed here and rejected for a reason that will not change); the retained copy of it is not re-handled. */
   lastHandledVersion: number;
 }
 

@@ -6,9 +6,11 @@ import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewayIdentity } from '../identity/gateway-identity.js';
 import type { IncomingMessage, Uplink } from '../uplink/types.js';
+import { CommandLimiter } from './command-limits.js';
 import { checkArgs, COMMANDS, isCommandName, type CommandContext } from './commands.js';
-import { bestEffortId, parseRequest } from './command-request.js';
+import { checkAccess, parseRequest, requestIdOf } from './command-request.js';
 import { configHash } from './config-hash.js';
+import { ClockDependentRetry } from './clock-retry.js';
 import { checkDesiredConfig } from './desired-config.js';
 import type { ProvisioningHost } from './host.js';
 import type { TrustedKey } from './jws.js';
@@ -33,17 +35,23 @@ export interface ProvisioningServiceOptions {
   version?: number;
   /** How often health is probed while a new config settles. */
   healthPollMs?: number;
+  /** How often a config refused only because of the gateway clock is checked again (default 5 s). */
+  clockRetryMs?: number;
 }
 
 /**
  * Accepts signed desired configs (apply, watch health, keep or roll back, report) and answers
  * commands, all under the gateway's own topic prefix. Messages are handled one at a time in order,
  * so a flood of bad ones cannot race a good one; nothing in a message is logged but codes.
+ * (~310 lines: both flows share the trust store, the ordered queue and the reporting.)
  */
 export class ProvisioningService {
   private running: { config: AgentConfig; version: number };
   private trusted: TrustedKey[] = [];
+  /** provisioning.readerKeys: may sign read-only commands only. */
+  private readers: TrustedKey[] = [];
   private trustError?: AgentError;
+  private readonly limiter = new CommandLimiter();
   private readonly store: LastGoodConfigStore;
   private readonly replay: ReplayGuard;
   private readonly x25519: KeyObject;
@@ -54,6 +62,7 @@ export class ProvisioningService {
   /** A report the broker has not acknowledged yet: sent again at the next connect. */
   private unsentReport?: ConfigReport;
   private offConnection?: () => void;
+  private readonly clockRetry: ClockDependentRetry;
 
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
@@ -65,6 +74,7 @@ export class ProvisioningService {
     this.x25519 = ed25519PrivateToX25519(opts.identity.privateKey);
     this.loadTrust(opts.config);
     this.commandCtx = { host: opts.host, running: () => this.running };
+    this.clockRetry = new ClockDependentRetry(opts.clockRetryMs ?? 5000, (payload) => this.enqueue(() => this.onDesired(payload, true)));
   }
 
   async start(): Promise<void> {
@@ -73,7 +83,7 @@ export class ProvisioningService {
       const pending = this.unsentReport;
       if (connected && pending && !this.stopped) void this.publishReport(pending);
     });
-    await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg)));
+    await this.opts.uplink.subscribe(DESIRED_TOPIC, (msg) => this.enqueue(() => this.onDesired(msg.payload, false)));
     await this.opts.uplink.subscribe(REQUEST_FILTER, (msg) => void this.onRequest(msg));
   }
 
@@ -81,6 +91,7 @@ export class ProvisioningService {
   async stop(): Promise<void> {
     this.stopped = true;
     this.offConnection?.();
+    this.clockRetry.clear();
     await this.queue;
   }
 
@@ -108,6 +119,18 @@ export class ProvisioningService {
       this.trustError = err instanceof AgentError ? err : new AgentError('TRUST_KEY_UNREADABLE', String(err));
       this.opts.logger.error({ code: this.trustError.code }, `provisioning trust store unusable: ${this.trustError.message}`);
     }
+    this.loadReaders(config);
+  }
+
+  /** Reader keys that do not load leave only the fleet keys: logged, never a lockout. */
+  private loadReaders(config: AgentConfig): void {
+    try {
+      this.readers = loadTrustStore(config.provisioning.readerKeys);
+    } catch (err) {
+      this.readers = [];
+      const e = toErrorInfo(err, 'TRUST_KEY_UNREADABLE');
+      this.opts.logger.error({ code: e.code }, `provisioning.readerKeys unusable, read-only keys refused: ${e.message}`);
+    }
   }
 
   private enqueue(job: () => Promise<void>): void {
@@ -118,15 +141,17 @@ export class ProvisioningService {
     });
   }
 
-  private async onDesired(msg: IncomingMessage): Promise<void> {
+  /** `retry`: a re-check of a config refused because of the clock (a new message supersedes it). */
+  private async onDesired(payload: Buffer, retry: boolean): Promise<void> {
     if (this.stopped) return;
+    if (!retry) this.clockRetry.clear();
     const p = this.running.config.provisioning;
     const lastHandled = Math.max(this.store.lastHandledVersion(), this.running.version);
-    if (msg.payload.length === 0) return; // the operator cleared the retained message
-    if (this.trustError && msg.payload.length <= p.maxMessageBytes) {
+    if (payload.length === 0) return; // the operator cleared the retained message
+    if (this.trustError && payload.length <= p.maxMessageBytes) {
       return this.report({ version: null, status: 'rejected', error: { code: this.trustError.code, message: this.trustError.message } });
     }
-    const check = checkDesiredConfig(msg.payload, {
+    const check = checkDesiredConfig(payload, {
       gatewayId: this.opts.gatewayId,
       trusted: this.trusted,
       maxMessageBytes: p.maxMessageBytes,
@@ -138,11 +163,15 @@ export class ProvisioningService {
     });
     if (!check.ok) {
       // The retained copy of the version already handled comes back on every (re)connect: not news.
-      if (check.error.code === 'PROVISIONING_STALE_VERSION' && check.version === lastHandled) return;
+      if (check.error.code === 'PROVISIONING_STALE_VERSION' && check.version === lastHandled) return this.clockRetry.clear();
+      if (retry && this.clockRetry.isRepeat(payload, check.error.code)) return;
+      if (check.clockDependent) this.clockRetry.hold(payload, check.error.code);
+      else this.clockRetry.clear();
       this.opts.logger.warn({ code: check.error.code, version: check.version }, 'provisioning: desired config rejected');
-      if (check.authentic && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
+      if (check.consumesVersion && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
       return this.report({ version: check.version, status: 'rejected', error: { code: check.error.code, message: check.error.message } });
     }
+    this.clockRetry.clear();
     let newTrust: TrustedKey[];
     try {
       newTrust = loadTrustStore(check.config.provisioning.trustedKeys);
@@ -181,6 +210,7 @@ export class ProvisioningService {
       this.running = { config, version };
       this.trusted = newTrust;
       this.trustError = undefined;
+      this.loadReaders(config);
       log.info({ version }, 'provisioning: desired config applied');
       return this.report({ version, status: 'applied' });
     }
@@ -245,14 +275,15 @@ export class ProvisioningService {
       id = requestIdOf(msg.payload, p.maxMessageBytes);
       if (!isCommandName(name)) throw new AgentError('COMMAND_UNKNOWN', `unknown command "${name.slice(0, 64)}"`, `one of: ${Object.keys(COMMANDS).join(', ')}`);
       if (this.trustError) throw this.trustError;
-      const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: this.trusted, maxBytes: p.maxMessageBytes });
+      const req = parseRequest(msg.payload, { command: name, gatewayId: this.opts.gatewayId, trusted: [...this.trusted, ...this.readers], maxBytes: p.maxMessageBytes });
       id = req.id;
       const spec = COMMANDS[name];
-      if (spec.mutating && !req.signed) throw new AgentError('COMMAND_UNSIGNED', `${name} changes the gateway and must be signed by a fleet key`, 'send it with `edge-agent request --key fleet.key`');
+      checkAccess(name, spec.access, req, this.trusted);
       checkArgs(name, req.args);
-      if (req.signed) this.replay.check(req.signed.nonce, req.signed.ts);
+      if (req.signed) this.replay.check(req.signed.kid, req.signed.nonce, req.signed.ts);
       // Args were checked against the command's own schema just above.
-      const data = await (spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>)(req.args, this.commandCtx);
+      const run = spec.run as (a: Record<string, unknown>, c: CommandContext) => Promise<Record<string, unknown>>;
+      const data = await this.limiter.run(name, spec.limit, () => run(req.args, this.commandCtx));
       response = { id, status: 'ok', data };
       const afterAnswer = spec.after;
       if (afterAnswer) after = () => afterAnswer(this.commandCtx);
@@ -279,19 +310,5 @@ export class ProvisioningService {
     }
     const results = await Promise.allSettled(sends);
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: toErrorInfo(r.reason) }, 'provisioning: could not publish a command response');
-  }
-}
-
-/** The request id to echo, even from a request that will be refused (unverified: only echoed). */
-function requestIdOf(payload: Buffer, maxBytes: number): string | null {
-  if (payload.length > maxBytes) return null;
-  try {
-    const outer: unknown = JSON.parse(payload.toString('utf8'));
-    if (outer && typeof outer === 'object' && typeof (outer as { payload?: unknown }).payload === 'string') {
-      return bestEffortId(JSON.parse(Buffer.from((outer as { payload: string }).payload, 'base64url').toString('utf8')));
-    }
-    return bestEffortId(outer);
-  } catch {
-    return null;
   }
 }

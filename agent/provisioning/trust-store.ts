@@ -1,11 +1,27 @@
 import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { AgentError } from '../core/errors.js';
 import { keyId, type TrustedKey } from './jws.js';
 
-/** Loads the fleet operator public keys (PEM SPKI, Ed25519) named in provisioning.trustedKeys. */
+/**
+ * The key files a provisioning.trustedKeys / readerKeys entry names: the file itself, or every `*.pub`
+ * / `*.pem` in a folder (the root-owned /etc/edge-agent/trusted-keys the installer creates), sorted.
+ */
+function keyFiles(entry: string): string[] {
+  let isDir = false;
+  try {
+    isDir = statSync(entry).isDirectory();
+  } catch { /* read below, for the error */ }
+  if (!isDir) return [entry];
+  const files = readdirSync(entry).filter((f) => /\.(pub|pem)$/.test(f)).sort().map((f) => path.join(entry, f));
+  if (!files.length) throw new AgentError('TRUST_KEY_UNREADABLE', `trusted key folder ${entry} holds no *.pub or *.pem file`, 'put the fleet.pub from `edge-agent keys generate` in it');
+  return files;
+}
+
+/** Loads the Ed25519 public keys (PEM SPKI) named by files or folders (provisioning.trustedKeys, readerKeys). */
 export function loadTrustStore(paths: readonly string[]): TrustedKey[] {
-  return paths.map((file) => {
+  return paths.flatMap(keyFiles).map((file) => {
     let pem: Buffer;
     try {
       pem = readFileSync(file);

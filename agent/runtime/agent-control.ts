@@ -1,4 +1,5 @@
 import type { AgentConfig } from '../config/schema/index.js';
+import { redactUrlCredentials } from '../config/secrets.js';
 import { AgentError } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
@@ -104,7 +105,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
       gatewayId: a.gatewayId,
       version: AGENT_VERSION,
       uptimeS: Math.round((Date.now() - a.startedAt) / 1000),
-      uplink: { connected: a.uplink.connected, broker: config.mqtt.url },
+      uplink: { connected: a.uplink.connected, broker: redactUrlCredentials(config.mqtt.url) },
       cameras: config.cameras.map((c) => ({
         id: c.id,
         ...(c.name ? { name: c.name } : {}),

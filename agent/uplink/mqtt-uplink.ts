@@ -1,5 +1,6 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { gatewayRoot, STATUS_TOPIC, under, type OnlineStatus, type StoppedStatus, type WillStatus } from '../contract/index.js';
+import { redactUrlCredentials } from '../config/secrets.js';
 import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import { AGENT_VERSION } from '../core/version.js';
@@ -166,7 +167,7 @@ export class MqttUplink implements Uplink {
     this.backoff.reset();
     this.serverReceiveMaximum = receiveMaximum;
     this.lastError = undefined;
-    this.opts.logger.info({ broker: this.opts.mqtt.url, sessionPresent }, 'MQTT connected');
+    this.opts.logger.info({ broker: redactUrlCredentials(this.opts.mqtt.url), sessionPresent }, 'MQTT connected');
     const online: Pick<OnlineStatus, 'state' | 'version' | 'ts'> = { state: 'online', version: AGENT_VERSION, ts: new Date().toISOString() };
     client.publish(this.statusTopic, JSON.stringify({ ...online, ...this.opts.statusPayload() }), { qos: 1, retain: true }, (err) => {
       if (err) this.opts.logger.warn({ err: err.message }, 'status not acknowledged');
@@ -191,7 +192,7 @@ export class MqttUplink implements Uplink {
     this.qos1InFlight = 0;
     for (const h of this.held.splice(0)) h.reject(new AgentError('UPLINK_PUBLISH_FAILED', `publish to ${h.topic} was not sent: the connection dropped`, 'the outbox retries after the reconnect'));
     if (this.stopping) return; // our own disconnect on stop: nothing was lost
-    if (wasConnected) this.opts.logger.warn({ broker: this.opts.mqtt.url }, 'MQTT connection lost');
+    if (wasConnected) this.opts.logger.warn({ broker: redactUrlCredentials(this.opts.mqtt.url) }, 'MQTT connection lost');
     clearTimeout(this.reconnectTimer);
     const delay = this.backoff.next();
     this.reconnectTimer = setTimeout(() => {

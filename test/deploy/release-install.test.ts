@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -49,6 +50,12 @@ describe('deploy: release tarball and install.sh', function () {
       }
       assert.ok(!entries.some((e) => /\/dist\/test\//.test(e)), 'compiled tests are not shipped');
       assert.deepEqual(entries.filter((e) => /\/dist\/.*\.py$/.test(e)), [], 'no Python in the agent');
+    });
+
+    it('carries root ownership, numeric (no names the box could map elsewhere), whoever built it', async () => {
+      const listing = (await exec('tar', ['-tvzf', tarball], { maxBuffer: 64 << 20 })).stdout.split('\n').filter(Boolean);
+      const notRoot = listing.map((l) => l.split(/\s+/)[1]).filter((owner) => owner !== '0/0');
+      assert.deepEqual([...new Set(notRoot)], [], 'entries not owned by 0/0');
     });
 
     it('has no dev dependencies', () => {
@@ -138,6 +145,28 @@ describe('deploy: release tarball and install.sh', function () {
       assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), '{"name":"edited on the box"}', 'existing bootstrap kept');
       assert.equal(readFileSync(at('etc/passwd'), 'utf8'), passwd, 'no second user');
       assert.ok(existsSync(at('opt/edge-agent/dist/agent/cli/main.js')));
+    });
+
+    it('installs root-owned code and a root-owned trusted-keys folder, even from a tarball a login user (uid 1000) packed', async () => {
+      // As if packed on a Pi by its login user without release.sh's ownership flags.
+      const repack = tempDir('edge-repack-');
+      try {
+        await exec('tar', ['-xzf', tarball, '-C', repack.dir]);
+        await exec('chown', ['-R', '1000:1000', repack.dir]);
+        const userTarball = path.join(repack.dir, 'by-user.tar.gz');
+        await exec('tar', ['-C', repack.dir, '-czf', userTarball, readdirSync(repack.dir)[0]]);
+        const fleetPub = path.join(repack.dir, 'fleet.pub');
+        writeFileSync(fleetPub, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+        await install('--from', userTarball, '--trusted-key', fleetPub);
+      } finally {
+        repack.cleanup();
+      }
+      const { stdout } = await exec('find', [at('opt/edge-agent'), '(', '!', '-uid', '0', '-o', '!', '-gid', '0', ')', '-print'], { maxBuffer: 64 << 20 });
+      assert.deepEqual(stdout.split('\n').filter(Boolean).slice(0, 5), [], 'installed files not owned by root');
+      const keys = statSync(at('etc/edge-agent/trusted-keys'));
+      assert.deepEqual([keys.uid, keys.gid, keys.mode & 0o777], [0, 0, 0o755], 'trusted-keys folder root-owned, not writable by the agent');
+      const key = statSync(at('etc/edge-agent/trusted-keys/fleet.pub'));
+      assert.deepEqual([key.uid, key.mode & 0o777], [0, 0o644]);
     });
 
     it('--uninstall removes the app and unit but keeps config, data and user', async () => {

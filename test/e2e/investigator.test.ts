@@ -57,7 +57,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
   it('cuts a clip of a past time range from local recording and delivers it verified', async () => {
     const from = Date.now();
     await new Promise((r) => setTimeout(r, 8000));
-    const answer = request('clip', { camera: 'street', from, to: from + 5000 });
+    const answer = request('clip', { camera: 'street', from, to: from + 5000 }, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
     const clipId = String(answer.data?.clipId);
     const file = await waitFor(() => verifiedFile(clipId), { timeoutMs: 120000, what: `clip ${clipId} verified at the receiver` }).catch((err: Error) => {
@@ -72,7 +72,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
   });
 
   it('sends the latest frame as a verified JPEG', async () => {
-    const answer = request('snapshot', { camera: 'street' });
+    const answer = request('snapshot', { camera: 'street' }, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
     const clipId = String(answer.data?.clipId);
     const file = await waitFor(() => verifiedFile(clipId), { timeoutMs: 60000, what: 'snapshot verified at the receiver' });
@@ -94,7 +94,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
   });
 
   it('answers a clip request for a time never recorded with a clear error', async () => {
-    const answer = request('clip', { camera: 'street', from: Date.now() - 7200000, to: Date.now() - 7190000 });
+    const answer = request('clip', { camera: 'street', from: Date.now() - 7200000, to: Date.now() - 7190000 }, true);
     assert.equal(answer.status, 'error');
     assert.equal(answer.error?.code, 'CLIP_NO_RECORDING');
   });

@@ -45,6 +45,9 @@ describe('ingest building blocks', () => {
 
   it('credentials never appear in the pipeline text', async () => {
     assert.deepEqual(splitUrlCredentials('rtsp://bob:s%40cret@10.0.0.2:554/live'), { url: 'rtsp://10.0.0.2:554/live', username: 'bob', password: 's@cret' });
+    // Written in by hand, not encoded: the password runs to the last '@' and may hold '/', '@' and ':'.
+    assert.deepEqual(splitUrlCredentials('rtsp://bob:S3cr/et@pw:42@10.0.0.2:554/live'), { url: 'rtsp://10.0.0.2:554/live', username: 'bob', password: 'S3cr/et@pw:42' });
+    assert.deepEqual(splitUrlCredentials('rtsp://bob:100%@10.0.0.2/live'), { url: 'rtsp://10.0.0.2/live', username: 'bob', password: '100%' });
     const { camera, recording } = cameraConfig({ id: 'c1', source: { kind: 'rtsp', url: 'rtsp://admin:hunter2@10.0.0.9/s', password: 'better' } });
     const plan = await buildPlan({ camera, recording, dataDir: '/tmp/x' });
     assert.ok(!plan.pipeline.includes('hunter2') && !plan.pipeline.includes('better') && !plan.pipeline.includes('admin'));

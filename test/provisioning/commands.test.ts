@@ -100,14 +100,19 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
   });
 
   it('snapshot, clip, diag and restart run through the host; bad arguments and unknown names are answered with codes', async () => {
-    assert.deepEqual((await op.request('snapshot', { id: 's1', args: { camera: 'cam-2' } }, 's1')).data, { camera: 'cam-2', snapshotId: 'snap-cam-2' });
-    assert.equal((await op.request('snapshot', { id: 's2', args: { camera: 'nope' } }, 's2')).error?.code, 'CAMERA_UNKNOWN');
-    const clip = await op.request('clip', { id: 'c1', args: { camera: 'cam-1', from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:10Z' } }, 'c1');
+    const req = (name: string, args: Record<string, unknown>, id: string) => op.request(name, signed(name, args, { id }), id);
+    assert.deepEqual((await req('snapshot', { camera: 'cam-2' }, 's1')).data, { camera: 'cam-2', snapshotId: 'snap-cam-2' });
+    assert.equal((await req('snapshot', { camera: 'nope' }, 's2')).error?.code, 'CAMERA_UNKNOWN');
+    const clip = await req('clip', { camera: 'cam-1', from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:10Z' }, 'c1');
     assert.deepEqual(clip.data, { camera: 'cam-1', fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-01T00:00:10Z') });
-    assert.equal((await op.request('clip', { id: 'c2', args: { camera: 'cam-1', from: 10, to: 5 } }, 'c2')).error?.code, 'COMMAND_BAD_ARGS');
-    assert.equal((await op.request('clip', { id: 'c3', args: { camera: 'cam-1', from: 0, to: 3600e3 } }, 'c3')).error?.code, 'CLIP_TOO_LONG');
-    assert.equal((await op.request('clip', { id: 'c4', args: { camera: 'cam-1' } }, 'c4')).error?.code, 'COMMAND_BAD_ARGS');
-    assert.equal((await op.request('diag', { id: 'g1' }, 'g1')).status, 'ok');
+    assert.equal((await req('clip', { camera: 'cam-1', from: 10, to: 5 }, 'c2')).error?.code, 'COMMAND_BAD_ARGS');
+    assert.equal((await req('clip', { camera: 'cam-1', from: 0, to: 3600e3 }, 'c3')).error?.code, 'CLIP_TOO_LONG');
+    assert.equal((await req('clip', { camera: 'cam-1' }, 'c4')).error?.code, 'COMMAND_BAD_ARGS');
+    assert.equal((await req('clip', { camera: 'cam-1', from: Date.now() + 86400e3, to: Date.now() + 86410e3 }, 'c5')).error?.code, 'COMMAND_TOO_FAR_AHEAD');
+    assert.equal((await req('diag', {}, 'g1')).status, 'ok');
+    for (const [name, args] of [['snapshot', { camera: 'cam-2' }], ['clip', { camera: 'cam-1', from: 0, to: 1000 }], ['diag', {}]] as const) {
+      assert.equal((await op.request(name, { id: `u-${name}`, args }, `u-${name}`)).error?.code, 'COMMAND_UNSIGNED', `unsigned ${name}`);
+    }
     assert.equal((await op.request('self-destruct', { id: 'u1' }, 'u1')).error?.code, 'COMMAND_UNKNOWN');
     assert.equal((await op.request('diag', 'not json', null as unknown as string)).error?.code, 'REQUEST_MALFORMED');
     assert.equal((await op.request('restart', { id: 'r0' }, 'r0')).error?.code, 'COMMAND_UNSIGNED');

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .description('operator: send a command to a gateway (config/get, camera/enable, camera/disable, snapshot, clip, diag, restart)')
       .argument('<name>', 'command name')
       .argument('[args]', 'JSON object of arguments, e.g. \'{"camera":"cam-1"}\'')
-      .option('--key <file>', 'fleet private key; commands that change anything must be signed'),
+      .option('--key <file>', 'fleet or reader private key; every command but config/get must be signed (changes: a fleet key)'),
   ).action(async (name: string, argsText: string | undefined, opts: BrokerOpts & { key?: string }) => {
     try {
       let args: Record<string, unknown> = {};

@@ -3,7 +3,8 @@ import { CronExpression, SecretRef } from './common.js';
 
 export const ProvisioningSection = Type.Object(
   {
-    trustedKeys: Type.Array(Type.String(), { default: [], description: 'paths to fleet operator Ed25519 public keys (PEM)' }),
+    trustedKeys: Type.Array(Type.String(), { default: [], description: 'fleet operator Ed25519 public keys (PEM): files, or folders of *.pub/*.pem (keep them root-owned, e.g. /etc/edge-agent/trusted-keys, never in the writable dataDir); may sign configs and every command' }),
+    readerKeys: Type.Array(Type.String(), { default: [], description: 'read-only Ed25519 public keys (PEM files or folders): may sign snapshot, clip, diag and config/get, nothing that changes the gateway' }),
     applyTimeoutSeconds: Type.Number({ minimum: 1, default: 60, description: 'a new config must be healthy within this, or it is rolled back' }),
     maxMessageBytes: Type.Integer({ minimum: 1024, default: 262144 }),
     maxClockSkewSeconds: Type.Integer({ minimum: 1, default: 300, description: 'signed commands older or newer than this are refused' }),

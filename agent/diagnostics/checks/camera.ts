@@ -5,11 +5,12 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
-import { resolveSecret } from '../../config/secrets.js';
+import { redactUrlCredentials, resolveSecret } from '../../config/secrets.js';
 import { toErrorInfo } from '../../core/errors.js';
 import { resolveOnvifStream } from '../../ingest/onvif/resolve.js';
+import { splitUrlCredentials } from '../../ingest/pipeline-plan.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
-import { probePipeline, runDecodeProbe } from '../gst-decode-probe.js';
+import { probePipeline, runDecodeProbe, type DecodeProbe } from '../gst-decode-probe.js';
 import { probeRtsp } from '../rtsp-probe.js';
 
 export interface CameraCheckOptions {
@@ -19,15 +20,6 @@ export interface CameraCheckOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 export function fpsOutcome(measured: number | null, frames: number, configured: number, decoder: string): Outcome {
   const detail = `${frames} frame(s) decoded with ${decoder}; configured ${configured} fps`;
@@ -78,7 +70,7 @@ export function cameraChecks(camera: CameraConfig, config: AgentConfig, opts: Ca
         try {
           const res = await resolveOnvifStream(src, { timeoutMs: stepMs });
           rtspUrl = res.uri;
-          r.report(`${p}.onvif`, pass(redactUrl(res.uri), `profile ${res.profile.token}${res.profile.encoding ? ` (${res.profile.encoding} ${res.profile.width}x${res.profile.height})` : ''}`));
+          r.report(`${p}.onvif`, pass(redactUrlCredentials(res.uri), `profile ${res.profile.token}${res.profile.encoding ? ` (${res.profile.encoding} ${res.profile.width}x${res.profile.height})` : ''}`));
         } catch (err) {
           const e = toErrorInfo(err, 'ONVIF');
           r.report(`${p}.onvif`, fail(e.code, e.message, e.remedy ?? 'check the camera\'s ONVIF settings'));
@@ -90,9 +82,11 @@ export function cameraChecks(camera: CameraConfig, config: AgentConfig, opts: Ca
         r.report(`${p}.onvif`, skip(`${src.kind} camera: no ONVIF`));
       }
       if (src.kind === 'rtsp') {
-        rtspUrl = src.url;
-        username = src.username;
-        password = resolveSecret(src.password);
+        // Credentials written into the URL are probed as credentials, never shown (same split as ingest).
+        const split = splitUrlCredentials(src.url);
+        rtspUrl = split.url;
+        username = src.username ?? split.username;
+        password = resolveSecret(src.password) ?? split.password;
       }
 
       if (rtspUrl) {
@@ -100,17 +94,17 @@ export function cameraChecks(camera: CameraConfig, config: AgentConfig, opts: Ca
           const res = await probeRtsp(rtspUrl, { username, password }, stepMs);
           const d = res.describe;
           if (d.status === 200) {
-            r.report(`${p}.source`, pass(Math.round(res.connectMs), `${redactUrl(rtspUrl)}: DESCRIBE 200, ${res.codecs.join(', ') || 'no rtpmap'}`, 'ms'));
+            r.report(`${p}.source`, pass(Math.round(res.connectMs), `${redactUrlCredentials(rtspUrl)}: DESCRIBE 200, ${res.codecs.join(', ') || 'no rtpmap'}`, 'ms'));
           } else if (d.status === 401) {
-            r.report(`${p}.source`, fail(401, `${redactUrl(rtspUrl)}: DESCRIBE 401 ${d.reason}`, 'the camera refused the credentials: set source.username/password to the camera\'s RTSP user'));
+            r.report(`${p}.source`, fail(401, `${redactUrlCredentials(rtspUrl)}: DESCRIBE 401 ${d.reason}`, 'the camera refused the credentials: set source.username/password to the camera\'s RTSP user'));
             return r.skipRest('not attempted: RTSP authentication failed');
           } else {
-            r.report(`${p}.source`, fail(d.status, `${redactUrl(rtspUrl)}: DESCRIBE ${d.status} ${d.reason}`, 'the camera answers but not for this path: check the stream path in the URL (camera web UI or `edge-agent discover`)'));
+            r.report(`${p}.source`, fail(d.status, `${redactUrlCredentials(rtspUrl)}: DESCRIBE ${d.status} ${d.reason}`, 'the camera answers but not for this path: check the stream path in the URL (camera web UI or `edge-agent discover`)'));
             return r.skipRest(`not attempted: RTSP DESCRIBE ${d.status}`);
           }
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
-          r.report(`${p}.source`, fail(null, `${redactUrl(rtspUrl)}: ${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ''}`, 'the camera does not answer RTSP: check power/PoE, cabling, its IP address and port (554 by default)'));
+          r.report(`${p}.source`, fail(null, `${redactUrlCredentials(rtspUrl)}: ${e.message}${e.code && !e.message.includes(e.code) ? ` (${e.code})` : ''}`, 'the camera does not answer RTSP: check power/PoE, cabling, its IP address and port (554 by default)'));
           return r.skipRest('not attempted: RTSP does not answer');
         }
       } else if (src.kind === 'file') {
@@ -134,14 +128,14 @@ export function cameraChecks(camera: CameraConfig, config: AgentConfig, opts: Ca
       }
 
       if (signal.aborted) return;
-      let probe: { pipeline: string; decoder: string };
+      let probe: DecodeProbe;
       try {
         probe = await probePipeline(camera, config, rtspUrl);
       } catch (err) {
         const e = toErrorInfo(err, 'GST');
         return r.report(`${p}.decode`, fail(null, e.message, e.remedy ?? 'check the camera decoder setting and the gstreamer.elements check'));
       }
-      const res = await runDecodeProbe(probe.pipeline, probe.decoder, { measureMs, timeoutMs: decodeBudgetMs, signal, env: opts.env });
+      const res = await runDecodeProbe(probe, { measureMs, timeoutMs: decodeBudgetMs, signal, env: opts.env });
       const decoder = res.decoder === res.planDecoder ? res.decoder : `${res.decoder} (${res.planDecoder})`;
       r.report(`${p}.decode`, res.frames > 0 ? fpsOutcome(res.fps, res.frames, camera.detect.fps, decoder) : decodeFailure(res.error, res.timedOut, decodeBudgetMs));
     },

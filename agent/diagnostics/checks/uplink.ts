@@ -11,7 +11,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AgentConfig } from '../../config/schema/index.js';
-import { resolveSecret } from '../../config/secrets.js';
+import { redactUrlCredentials, resolveSecret } from '../../config/secrets.js';
 import { diagProbeTopic, gatewayRoot, under } from '../../contract/index.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome, type Reporter } from '../check-runner.js';
 
@@ -166,7 +166,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
   return {
     group: 'uplink',
     timeoutMs: stepMs * 6 + 2000,
-    timeoutRemedy: `the broker path is too slow: check the uplink (mobile signal, VPN) to ${cfg.url}`,
+    timeoutRemedy: `the broker path is too slow: check the uplink (mobile signal, VPN) to ${redactUrlCredentials(cfg.url)}`,
     steps: [
       { id: 'uplink.dns', title: 'broker name resolves' },
       { id: 'uplink.tcp', title: 'broker TCP port answers' },
@@ -179,7 +179,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
       try {
         addr = brokerAddress(cfg.url);
       } catch {
-        r.report('uplink.dns', fail(cfg.url, 'mqtt.url is not a URL', 'fix mqtt.url (e.g. mqtts://broker.example:8883)'));
+        r.report('uplink.dns', fail(redactUrlCredentials(cfg.url), 'mqtt.url is not a URL', 'fix mqtt.url (e.g. mqtts://broker.example:8883)'));
         return r.skipRest('no broker address');
       }
       let ip = addr.host;
@@ -201,7 +201,7 @@ export function uplinkChecks(config: AgentConfig, gatewayId: string, opts: { ste
         r.report('uplink.tcp', fail(null, `${ip}:${addr.port}: ${errText(err)}`, `the broker is down or a firewall blocks TCP ${addr.port}: check the broker with the operator and that the site router allows outbound ${addr.port}`));
         return r.skipRest(`not attempted: TCP ${addr.port} does not answer`);
       }
-      if (!addr.tls) r.report('uplink.tls', skip(`${cfg.url} is not TLS (use mqtts:// for anything beyond a private network)`));
+      if (!addr.tls) r.report('uplink.tls', skip(`${redactUrlCredentials(cfg.url)} is not TLS (use mqtts:// for anything beyond a private network)`));
       else {
         try {
           const t = await tlsHandshake(addr, cfg, stepMs);

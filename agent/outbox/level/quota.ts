@@ -35,7 +35,7 @@ export class Quota {
     for (const job of jobs) {
       const needed = job.items.reduce((s, it) => s + (Buffer.isBuffer(it.payload) ? it.payload.length : (it.sizeHint ?? 512)) + 256, 0);
       try {
-        await this.ensureRoom(needed, reserved, job.cls, openGroups);
+        await this.ensureRoom(needed, reserved, job.cls, openGroups, job.mayEvict !== false);
         accepted.push(job);
         reserved += needed;
       } catch (err) {
@@ -46,10 +46,11 @@ export class Quota {
     return accepted;
   }
 
-  private async ensureRoom(needed: number, reserved: number, forClass: OutboxClass, openGroups: ReadonlyArray<number | undefined>): Promise<void> {
+  private async ensureRoom(needed: number, reserved: number, forClass: OutboxClass, openGroups: ReadonlyArray<number | undefined>, mayEvict: boolean): Promise<void> {
     const quota = this.opts.quotaBytes;
     if (needed > quota) throw new AgentError('OUTBOX_ITEM_TOO_LARGE', `an item of ${needed} bytes exceeds outbox.quotaBytes (${quota})`, 'raise outbox.quotaBytes or cut shorter clips');
     let excess = this.backlog.totalBytes() + reserved + needed - quota;
+    if (excess > 0 && !mayEvict) throw new AgentError('OUTBOX_FULL', `the outbox is full (${quota} bytes) and an on-demand file never evicts queued evidence`, 'ask again once the uplink has drained the outbox');
     // A new clip never costs an event: only classes of the same or a lower priority give way.
     for (const c of ([2, 1, 0] as OutboxClass[]).filter((c) => c >= forClass)) {
       if (excess <= 0) return;

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DiagReport } from '../../agent/diagnostics/report-schema.js';
+import { startCli } from '../support/agent-cli.js';
+import { RtspTestServer } from '../support/rtsp.js';
+import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { check, CLIP, writeConfig } from './helpers.js';
+
+/** Every process's command line now, by pid (processes that end while read are skipped). */
+function commandLines(): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      out.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+describe('diag never puts a camera password on a command line', function () {
+  this.timeout(200000);
+  const tmp = tempDir('diag-argv-');
+  after(() => tmp.cleanup());
+
+  it('decodes an RTSP camera with credentials while no process\'s /proc/<pid>/cmdline holds the password', async () => {
+    // '/', '@' and ':' in it: whatever splits URLs or argv must not let a piece of it through either.
+    const password = 'S3cr/et@pw:42';
+    const camera = await new RtspTestServer({ file: path.join(VIDEOS_DIR, CLIP), user: 'viewer', password }).start();
+    try {
+      const cfg = writeConfig(tmp.dir, {
+        gateway: { id: 'gw-argv', dataDir: path.join(tmp.dir, 'data') },
+        mqtt: { url: 'mqtt://127.0.0.1:1' },
+        cameras: [{ id: 'gate', decoder: 'software', source: { kind: 'rtsp', url: camera.url, username: 'viewer', password } }],
+      });
+      const diag = startCli(['diag', '--config', cfg, '--only', 'cameras', '--json']);
+      const leaks = new Map<number, string>();
+      let scans = 0;
+      await waitFor(() => {
+        scans++;
+        for (const [pid, line] of commandLines()) if (pid !== camera.pid && line.includes('S3cr')) leaks.set(pid, line);
+        return diag.exitCode !== null;
+      }, { timeoutMs: 150000, intervalMs: 20, what: 'diag to finish' });
+      const report = JSON.parse(diag.log.slice(diag.log.indexOf('{'))) as DiagReport;
+      const decode = check(report, 'camera.gate.decode');
+      assert.ok(['pass', 'warn'].includes(decode.status), `the probe decoded with the credentials: ${decode.detail}`);
+      assert.ok(scans > 10, 'the command lines were read while diag ran');
+      assert.deepEqual([...leaks.values()], [], 'a command line held the camera password');
+      assert.ok(!diag.log.includes('S3cr'), 'the report or log holds the password');
+    } finally {
+      await camera.stop();
+    }
+  });
+});
