@@ -124,6 +124,25 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
     assert.equal(check(off.report!, 'clips.remux').status, 'skip');
   });
 
+  it('the snapshot encoder missing (the jpeg plugin with jpegenc hidden from GStreamer)', () => {
+    const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
+    const plugins = path.join(tmp.dir, 'plugins-no-jpeg');
+    mkdirSync(plugins);
+    for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== 'libgstjpeg.so') symlinkSync(path.join(sys, f), path.join(plugins, f));
+    const env = { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: path.join(tmp.dir, 'registry-no-jpeg.bin') };
+    const cfg = writeConfig(tmp.dir, {
+      gateway: { id: 'gw-jpeg', dataDir: path.join(tmp.dir, 'data-jpeg') },
+      mqtt: { url: 'mqtt://127.0.0.1:1' },
+      cameras: [{ id: 'lot', source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP), loop: true } }],
+    }, 'jpeg.json');
+    const r = runDiag(cfg, ['--only', 'gstreamer', '--json'], env);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    const el = check(r.report!, 'gstreamer.elements');
+    assert.equal(el.status, 'fail');
+    assert.match(el.detail ?? '', /missing jpegenc \(needed by snapshots\)/);
+    assert.match(el.remedy ?? '', /install gstreamer1\.0-plugins-good for jpegenc/);
+  });
+
   it('a hung broker and a frozen camera (accept, never answer) cost their deadlines concurrently, not their sum', async () => {
     const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
     await new Promise((r) => silent.once('listening', r));
