@@ -5,6 +5,8 @@ import { readSystemMetrics, type SystemMetrics } from './system-metrics.js';
 import type { CameraDetectionStats } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
 
+import type { MeasuredCapacity } from '../diagnostics/report-schema.js';
+
 type DetectorHealth = DetectorStats;
 
 export interface HealthSources {
@@ -15,6 +17,7 @@ export interface HealthSources {
   detector?: () => DetectorHealth | undefined;
   outbox?: () => OutboxStats;
   uplinkConnected: () => boolean;
+  capacity?: () => MeasuredCapacity | undefined;
 }
 
 export interface HealthReport {
@@ -22,6 +25,8 @@ export interface HealthReport {
   uptimeS: number;
   cameras: Record<string, CameraStats & Partial<CameraDetectionStats>>;
   detector?: DetectorHealth;
+  /** Known once a diag run (daily self-test, status page, MQTT `diag`) measured the model on this box. */
+  capacity?: MeasuredCapacity;
   outbox?: OutboxStats;
   uplink: { connected: boolean };
   system: SystemMetrics;
@@ -34,11 +39,13 @@ export async function buildHealth(src: HealthSources): Promise<HealthReport> {
   const cameras: HealthReport['cameras'] = {};
   for (const [id, stats] of Object.entries(cams)) cameras[id] = { ...stats, ...det[id] };
   const detector = src.detector?.();
+  const capacity = src.capacity?.();
   return {
     ts: new Date().toISOString(),
     uptimeS: Math.round((Date.now() - src.startedAt) / 1000),
     cameras,
     ...(detector ? { detector } : {}),
+    ...(capacity ? { capacity } : {}),
     ...(src.outbox ? { outbox: src.outbox() } : {}),
     uplink: { connected: src.uplinkConnected() },
     system: await readSystemMetrics(src.dataDir),
