@@ -6,12 +6,12 @@
  */
 import path from 'node:path';
 import jpeg from 'jpeg-js';
-import { INSTALL_ROOT } from '../../agent/core/version.js';
 import { pixelBox } from '../../agent/detection/coords.js';
 import { i420ToRgb, type I420Image } from '../../agent/detection/image/i420.js';
 import { SnapshotEncoder } from '../../agent/detection/snapshot/encoder.js';
 import { SNAPSHOT_QUALITY } from '../../agent/detection/snapshot/render.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
+import { VIDEOS_DIR } from '../../test/support/tmp.js';
 
 const FRAMES = 60;
 const BOX = pixelBox(200, 100, 420, 300);
@@ -42,7 +42,7 @@ function jpegJs(frame: I420Image): Buffer {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const file = path.join(INSTALL_ROOT, '../shared/videos/ozlu_pedestrian_survaillance.mp4');
+  const file = path.join(VIDEOS_DIR, 'ozlu_pedestrian_survaillance.mp4');
   const frames = await decodeFrames(file, { width: 640, height: 360, fps: 5, maxFrames: FRAMES });
 
   const before: number[] = [];

@@ -32,11 +32,13 @@ export class MessageReader {
     this.buffered += chunk.length;
     const headBytes = this.fieldCount * 4;
     while (this.buffered >= headBytes) {
-      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-      this.chunks = [all];
-      const fields = Array.from({ length: this.fieldCount }, (_, i) => all.readUInt32LE(i * 4));
+      // Joins chunks only once a whole message is there: a frame arrives in several pipe reads.
+      if (this.chunks[0].length < headBytes) this.chunks = [Buffer.concat(this.chunks)];
+      const head = this.chunks[0];
+      const fields = Array.from({ length: this.fieldCount }, (_, i) => head.readUInt32LE(i * 4));
       const end = headBytes + fields[this.fieldCount - 1];
-      if (all.length < end) return;
+      if (this.buffered < end) return;
+      const all = this.chunks.length === 1 ? head : Buffer.concat(this.chunks);
       const rest = all.subarray(end);
       this.chunks = rest.length ? [rest] : [];
       this.buffered = rest.length;

@@ -74,7 +74,7 @@ export function detectorChecks(config: AgentConfig, opts: { manifestPath?: strin
         const detail = `median of ${RUNS}: ${median} ms with ${config.detection.threads} thread(s)${fps ? `; cameras ask up to ${fps} frames/s (${Math.round(budget)} ms each at one region per frame)` : ''}`;
         if (median > budget) r.report('detector.inference', warn(median, detail, 'the detector cannot keep up at one region per frame: lower detect.fps, use fewer cameras, raise detection.threads on idle cores, or use a smaller model', 'ms'));
         else r.report('detector.inference', pass(median, detail, 'ms'));
-        const capacity = detectorCapacity(config, manifest, Math.round(exact * 10) / 10);
+        const capacity = detectorCapacity(config, manifest, Math.max(0.1, Math.round(exact * 10) / 10)); // 0.1 ms resolution, never 0
         opts.onCapacity?.(capacity);
         r.report('detector.capacity', capacityOutcome(capacity));
       } catch (err) {
