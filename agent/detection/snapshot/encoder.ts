@@ -21,6 +21,8 @@ const RESPAWN_AFTER_MS = 5000;
 /** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
 const EXT = extname(__filename);
 const CHILD_SCRIPT = join(__dirname, `jpeg-process${EXT}`);
+/** Small V8 heaps, as for camera processes: the process only shuttles buffers (~72 MB RSS compiled: Node + GStreamer). */
+const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
 
 type JpegProcess = ChildProcessByStdio<Writable, Readable, null>;
 
@@ -91,7 +93,7 @@ export class SnapshotEncoder {
 
   private ensureChild(): JpegProcess {
     if (this.child) return this.child;
-    const child = spawn(process.execPath, [...(EXT === '.ts' ? ['--import', 'tsx'] : []), '--max-old-space-size=64', CHILD_SCRIPT], {
+    const child = spawn(process.execPath, [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS, CHILD_SCRIPT], {
       cwd: INSTALL_ROOT,
       // One pull pending at a time: one pool thread is all it uses.
       env: { ...process.env, UV_THREADPOOL_SIZE: '2' },
