@@ -15,12 +15,12 @@ export const DetectionErrorCodes = {
     remedy: 'the box is overloaded: lower `detect.fps` or the number of cameras',
   },
   SNAPSHOT_ENCODE_FAILED: {
-    summary: 'the worker could not make the JPEG; it is made on the main thread instead (the event itself was sent either way)',
-    remedy: 'report it; a new worker starts on the next snapshot',
+    summary: 'GStreamer (jpegenc, in the snapshot JPEG process) could not make this JPEG; the snapshot is not made (the event itself was sent)',
+    remedy: 'run `edge-agent diag`: gstreamer.elements lists jpegenc when it is missing (gstreamer1.0-plugins-good)',
   },
-  SNAPSHOT_WORKER_FAILED: {
-    summary: 'the snapshot worker crashed or exited; the JPEG is made on the main thread instead (the event itself was sent either way)',
-    remedy: 'report it; a new worker starts on the next snapshot',
+  SNAPSHOT_ENCODER_FAILED: {
+    summary: 'the snapshot JPEG process crashed, hung (no JPEG in 15 s, killed) or could not start; the snapshots waiting on it are not made, later ones start a new process after 5 s (events, cameras and the uplink are not affected)',
+    remedy: 'report it with the log; `edge-agent diag` checks the GStreamer elements',
   },
   SNAPSHOT_CLOSED: {
     summary: 'a snapshot asked of the encoder after it was closed (shutdown)',

@@ -32,6 +32,43 @@ const WarnOrFail = Type.Object(
 export const CheckResultSchema = Type.Union([PassOrSkip, WarnOrFail]);
 export type CheckResult = Static<typeof CheckResultSchema>;
 
+/** What the detector can carry on this box (docs/diagnostics.md, "Capacity"), from the detector.inference measurement. */
+export const DetectorCapacitySchema = Type.Object(
+  {
+    model: Type.Object(
+      {
+        manifest: Type.String({ description: 'the manifest file (detection.model)' }),
+        file: Type.String({ description: 'the ONNX file it names: the model variant' }),
+        description: Type.Optional(Type.String({ description: 'the manifest\'s description' })),
+        input: Type.String({ description: 'model input, WxH' }),
+      },
+      { additionalProperties: false },
+    ),
+    inferenceMs: Type.Number({ exclusiveMinimum: 0, description: 'median inference time measured on this box (detector.inference)' }),
+    threads: Type.Integer({ minimum: 1, description: 'detection.threads used for it' }),
+    formula: Type.String({ description: 'how camerasCarried is estimated' }),
+    camerasCarried: Type.Integer({ minimum: 0, description: 'cameras like the most demanding configured one (or 640x360 at 5 fps without cameras) the detector carries in busy scenes' }),
+    basis: Type.String({ description: 'which camera settings camerasCarried assumes' }),
+    busyLoadPercent: Type.Number({ minimum: 0, description: 'share of the detector\'s time the configured cameras together need in busy scenes' }),
+    cameras: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          detectFps: Type.Number(),
+          detectSize: Type.String({ description: 'detect frame, WxH' }),
+          regionsPerFrameBusy: Type.Integer({ minimum: 1 }),
+          camerasCarried: Type.Integer({ minimum: 0, description: 'cameras like this one the detector carries in busy scenes' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DetectorCapacity = Static<typeof DetectorCapacitySchema>;
+/** A diag run's capacity estimate as the running agent keeps it (health, status page), with when it was measured. */
+export type MeasuredCapacity = DetectorCapacity & { measuredAt: string };
+
 export const DiagReportSchema = Type.Object(
   {
     schemaVersion: Type.Literal(1),
@@ -48,6 +85,7 @@ export const DiagReportSchema = Type.Object(
       { additionalProperties: false },
     ),
     checks: Type.Array(CheckResultSchema),
+    capacity: Type.Optional(DetectorCapacitySchema),
   },
   { additionalProperties: false, $id: 'https://edge-agent.local/schema/diag-report.json', title: 'edge-agent diag report' },
 );

@@ -17,7 +17,7 @@ import { gstreamerChecks } from './checks/gstreamer.js';
 import { storageChecks } from './checks/storage.js';
 import { systemChecks } from './checks/system.js';
 import { uplinkChecks } from './checks/uplink.js';
-import type { CheckResult, DiagReport } from './report-schema.js';
+import type { CheckResult, DetectorCapacity, DiagReport } from './report-schema.js';
 
 export interface DiagOptions {
   /** Only these groups (system, clock, uplink, cameras, gstreamer, clips, detector, storage); all by default. */
@@ -53,7 +53,7 @@ export function summarise(counts: DiagReport['counts'], verdict: DiagReport['ver
   return `PASS: all ${counts.pass} checks pass${counts.skip ? ` (${counts.skip} not applicable)` : ''}`;
 }
 
-export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOptions): CheckGroup[] {
+export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOptions & { onCapacity?: (c: DetectorCapacity) => void }): CheckGroup[] {
   const want = (g: NonNullable<DiagOptions['only']>[number]): boolean => !opts.only || opts.only.includes(g);
   const groups: CheckGroup[] = [];
   if (want('system')) groups.push(systemChecks(config));
@@ -62,7 +62,7 @@ export function buildGroups(config: AgentConfig, gatewayId: string, opts: DiagOp
   if (want('gstreamer')) groups.push(gstreamerChecks(config));
   if (want('clips')) groups.push(clipChecks(config));
   if (want('cameras')) for (const cam of config.cameras) groups.push(cameraChecks(cam, config, { stepTimeoutMs: opts.stepTimeoutMs, measureMs: opts.measureMs }));
-  if (want('detector')) groups.push(detectorChecks(config, { manifestPath: opts.manifestPath }));
+  if (want('detector')) groups.push(detectorChecks(config, { manifestPath: opts.manifestPath, onCapacity: opts.onCapacity }));
   if (want('storage')) groups.push(storageChecks(config, { outboxStats: opts.outboxStats }));
   return groups;
 }
@@ -72,7 +72,8 @@ export async function runDiagnostics(config: AgentConfig, opts: DiagOptions = {}
   const gatewayId = config.gateway.id ?? deriveGatewayId();
   // The detector benchmark is CPU-bound and has no remote end that could hang: it runs after the
   // others, so its inference time is not inflated by the camera decodes and it does not skew RTTs.
-  const groups = buildGroups(config, gatewayId, opts);
+  let capacity: DetectorCapacity | undefined;
+  const groups = buildGroups(config, gatewayId, { ...opts, onCapacity: (c) => (capacity = c) });
   const io = groups.filter((g) => g.group !== 'detector');
   const cpu = groups.filter((g) => g.group === 'detector');
   const first = await Promise.all(io.map(runGroup));
@@ -95,5 +96,6 @@ export async function runDiagnostics(config: AgentConfig, opts: DiagOptions = {}
     summary: summarise(counts, verdict, checks),
     counts,
     checks,
+    ...(capacity ? { capacity } : {}),
   };
 }

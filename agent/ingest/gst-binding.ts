@@ -1,6 +1,7 @@
 /**
  * Typed view of the parts of gstreamer-superficial (a native addon without type declarations) the
- * camera process uses. Loaded only inside a camera process, never in the agent's main process.
+ * camera processes and the snapshot JPEG process use. Loaded only inside those child processes, never in
+ * the agent's main process.
  * One isolate per process at most: the addon keeps its JS constructors in process-wide statics, so a
  * second worker thread loading it aborts the process (FATAL "Cannot create a handle without a
  * HandleScope", tried) — another reason cameras run in processes, not worker threads.
@@ -24,6 +25,13 @@ export interface GstElement {
 
 export interface GstAppSink extends GstElement {
   pull(cb: (buf: Buffer | null, caps: Record<string, unknown>) => void): void;
+}
+
+export interface GstAppSrc extends GstElement {
+  /** Copies the bytes into a new GstBuffer and queues it. */
+  push(buf: Buffer): void;
+  /** Caps as a string, e.g. `video/x-raw,format=I420,width=640,height=360,framerate=0/1`. */
+  caps: string;
 }
 
 export interface GstPipeline {

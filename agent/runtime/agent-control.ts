@@ -9,7 +9,7 @@ import type { DetectionStage } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
 import type { NormBox } from '../core/object-event.js';
 import type { EventClips } from '../clips/event-clips.js';
-import type { DiagReport } from '../diagnostics/report-schema.js';
+import type { DiagReport, MeasuredCapacity } from '../diagnostics/report-schema.js';
 import type { AgentStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
 import type { CameraManager } from '../ingest/camera-manager.js';
 import type { OutboxWriter } from '../outbox/types.js';
@@ -32,6 +32,8 @@ export interface AgentControlDeps {
   detectorStats: () => DetectorStats | undefined;
   recentEvents: () => RecentEvent[];
   diag: () => Promise<DiagReport>;
+  /** The last diag run's capacity estimate; undefined before the first. */
+  capacity: () => MeasuredCapacity | undefined;
   /** Asks the run command to restart the agent in-process. */
   restart: () => void;
 }
@@ -101,6 +103,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
     const det = detection?.stats().cameras ?? {};
     const ob = a.outbox().stats();
     const detector = a.detectorStats();
+    const capacity = a.capacity();
     return {
       gatewayId: a.gatewayId,
       version: AGENT_VERSION,
@@ -114,6 +117,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
         boxes: detection?.latest(c.id)?.boxes ?? [],
       })),
       ...(detector ? { detector } : {}),
+      ...(capacity ? { capacity } : {}),
       outbox: ob,
       recentEvents: a.recentEvents(),
     };

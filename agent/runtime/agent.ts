@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { writeOutboxSnapshot } from '../diagnostics/outbox-snapshot.js';
 import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
-import type { DiagReport } from '../diagnostics/report-schema.js';
+import type { DiagReport, MeasuredCapacity } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { loadOrCreateIdentity, type GatewayIdentity } from '../identity/gateway-identity.js';
 import { CameraManager } from '../ingest/camera-manager.js';
@@ -47,6 +47,8 @@ export class Agent {
   private readonly lifecycle: Lifecycle;
   private readonly statusPage: StatusPageSubsystem;
   private restartListener?: () => void;
+  /** From the last diag run (daily self-test, status page, MQTT `diag`): what the detector carries on this box. */
+  private lastCapacity?: MeasuredCapacity;
 
   private constructor(
     private config: AgentConfig,
@@ -87,6 +89,7 @@ export class Agent {
       detectorStats: () => this.detection.detectorStats(),
       recentEvents: () => this.recentEvents.list(),
       diag: () => this.diag(),
+      capacity: () => this.lastCapacity,
       restart: () => this.restartListener?.(),
     });
     this.provisioning = new ProvisioningSubsystem(() => ({ gatewayId, config: this.config, version: configVersion, dataDir, uplink: this.uplink, host: this.control, identity, logger: child('provisioning') }));
@@ -141,6 +144,7 @@ export class Agent {
         const statusPage = this.statusPage.degraded();
         return statusPage ? [{ part: 'statusPage', ...statusPage }] : [];
       },
+      capacity: () => this.lastCapacity,
     });
   }
 
@@ -159,8 +163,10 @@ export class Agent {
   }
 
   /** Diagnostics from inside the running agent (MQTT `diag`, status page, daily self-test). */
-  diag(): Promise<DiagReport> {
-    return runDiagnostics(this.config, { outboxStats: () => this.outbox.writer.stats(), configSource: 'running agent' });
+  async diag(): Promise<DiagReport> {
+    const report = await runDiagnostics(this.config, { outboxStats: () => this.outbox.writer.stats(), configSource: 'running agent' });
+    if (report.capacity) this.lastCapacity = { measuredAt: report.startedAt, ...report.capacity };
+    return report;
   }
 
   /**

@@ -7,6 +7,8 @@ import { readSystemMetrics, type SystemMetrics } from './system-metrics.js';
 import type { CameraDetectionStats } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
 
+import type { MeasuredCapacity } from '../diagnostics/report-schema.js';
+
 type DetectorHealth = DetectorStats;
 
 export interface HealthSources {
@@ -18,6 +20,7 @@ export interface HealthSources {
   outbox?: () => OutboxStats;
   uplinkConnected: () => boolean;
   startup?: StartupInfo;
+  capacity?: () => MeasuredCapacity | undefined;
   /** Optional parts that are not working although configured (the agent runs without them). */
   degraded?: () => DegradedPart[];
 }
@@ -32,6 +35,8 @@ export interface HealthReport {
   uptimeS: number;
   cameras: Record<string, CameraStats & Partial<CameraDetectionStats>>;
   detector?: DetectorHealth;
+  /** Known once a diag run (daily self-test, status page, MQTT `diag`) measured the model on this box. */
+  capacity?: MeasuredCapacity;
   outbox?: OutboxStats;
   uplink: { connected: boolean };
   system: SystemMetrics;
@@ -49,11 +54,13 @@ export async function buildHealth(src: HealthSources): Promise<HealthReport> {
   for (const [id, stats] of Object.entries(cams)) cameras[id] = { ...stats, ...det[id] };
   const detector = src.detector?.();
   const degraded = src.degraded?.() ?? [];
+  const capacity = src.capacity?.();
   return {
     ts: new Date().toISOString(),
     uptimeS: Math.round((Date.now() - src.startedAt) / 1000),
     cameras,
     ...(detector ? { detector } : {}),
+    ...(capacity ? { capacity } : {}),
     ...(src.outbox ? { outbox: src.outbox() } : {}),
     uplink: { connected: src.uplinkConnected() },
     system: await readSystemMetrics(src.dataDir),

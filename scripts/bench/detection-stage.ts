@@ -13,7 +13,7 @@ import { DetectionStage } from '../../agent/detection/detection-stage.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { normBox } from '../../agent/core/object-event.js';
 import { pixelBox, toPixelBox } from '../../agent/detection/coords.js';
-import { renderSnapshot } from '../../agent/detection/snapshot/render.js';
+import { SnapshotEncoder } from '../../agent/detection/snapshot/encoder.js';
 import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { TrackedDetection } from '../../agent/detection/tracking/track.js';
@@ -66,11 +66,14 @@ export async function run(): Promise<Record<string, unknown>> {
   const frames = all.filter((_, i) => Math.floor((i * 5) / clip.fps) !== Math.floor(((i - 1) * 5) / clip.fps)).map((f, n) => ({ ...f, seq: n, ts: start + n * 200 }));
 
   const snapMs: number[] = [];
+  const encoder = new SnapshotEncoder();
+  await encoder.encode(frames[0], []); // starts the JPEG process
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
-    renderSnapshot(frames[i], [toPixelBox(normBox(0.3, 0.3, 0.6, 0.7), frames[i])]);
+    await encoder.encodePixels(frames[i], [toPixelBox(normBox(0.3, 0.3, 0.6, 0.7), frames[i])]);
     snapMs.push(performance.now() - t);
   }
+  await encoder.close();
 
   const detector = await DetectorService.load({ manifestPath: path.join(root, 'models/centernet.manifest.json'), threads: 2, queueSize: 32 });
   const bus = new TypedBus<AgentEvents>();

@@ -7,6 +7,11 @@ import { certExpiryOutcome, brokerAddress } from '../../agent/diagnostics/checks
 import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
 import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
 import { authorization } from '../../agent/diagnostics/rtsp-probe.js';
+import { capacityOutcome, detectorCapacity } from '../../agent/diagnostics/checks/detector-capacity.js';
+import { busyRegionsPerFrame, camerasCarried } from '../../agent/detection/capacity.js';
+import { validateConfig } from '../../agent/config/validate.js';
+import { loadManifest } from '../../agent/detection/detector/manifest.js';
+import { INSTALL_ROOT } from '../../agent/core/version.js';
 import { validateReport } from './helpers.js';
 
 describe('diag check logic', () => {
@@ -81,6 +86,40 @@ describe('diag check logic', () => {
     assert.ok(Date.now() - t0 < 2000);
     assert.deepEqual(results.map((x) => [x.id, x.status]), [['uplink.a', 'pass'], ['uplink.b', 'fail'], ['uplink.c', 'skip']]);
     assert.equal(results[1].remedy, 'check the link');
+  });
+
+  it('estimates cameras carried in busy scenes from the inference time, the region planner and detect fps', () => {
+    assert.equal(camerasCarried(27.8, 1, 5), 3, 'floor(500 / 27.8 / 5)');
+    assert.equal(camerasCarried(10, 2, 5), 5);
+    assert.equal(camerasCarried(600, 1, 5), 0, 'a box too slow for even one camera says 0');
+    // The stage's planner merges objects spread over a whole 640x360 frame into one region; a 1080p
+    // frame is several model sides wide, so it takes many.
+    assert.equal(busyRegionsPerFrame(640, 360, 512), 1);
+    assert.ok(busyRegionsPerFrame(1920, 1080, 416) > 4, 'a 1080p detect frame needs many 416 regions');
+    const manifest = loadManifest(`${INSTALL_ROOT}/models/centernet.manifest.json`);
+    const v = validateConfig({
+      mqtt: { url: 'mqtt://127.0.0.1:1883' },
+      cameras: [
+        { id: 'a', source: { kind: 'test' }, detect: { fps: 5 } },
+        { id: 'b', source: { kind: 'test' }, detect: { fps: 10 } },
+        { id: 'off', enabled: false, source: { kind: 'test' } },
+      ],
+    });
+    assert.ok(v.ok);
+    const cap = detectorCapacity(v.config, manifest, 40);
+    assert.deepEqual(cap.cameras.map((c) => [c.id, c.camerasCarried]), [['a', 2], ['b', 1]]);
+    assert.equal(cap.camerasCarried, 1, 'the most demanding camera sets the estimate');
+    assert.match(cap.basis, /at 10 fps.*camera b/);
+    assert.equal(cap.busyLoadPercent, 60, '(40*5 + 40*10) ms per second of 1000');
+    const outcome = capacityOutcome(cap);
+    assert.equal(outcome.status, 'warn', 'two cameras need 60% > 50% of the detector');
+    assert.match(outcome.remedy ?? '', /detect\.fps/);
+    assert.equal(capacityOutcome(detectorCapacity(v.config, manifest, 20)).status, 'pass');
+    const none = validateConfig({ mqtt: { url: 'mqtt://127.0.0.1:1883' }, cameras: [] });
+    assert.ok(none.ok);
+    const def = detectorCapacity(none.config, manifest, 25);
+    assert.deepEqual([def.cameras, def.camerasCarried, def.busyLoadPercent], [[], 4, 0]);
+    assert.match(def.basis, /640x360 at 5 fps.*defaults/);
   });
 
   it('the report schema demands a remedy on every warn and fail', () => {

@@ -10,6 +10,17 @@ import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { check, CLIP, diagInProcess, runDiag, validateReport, writeConfig } from './helpers.js';
 
 /** The human table lists a failed check with its remedy on the next line. */
+/**
+ * GStreamer really lacking one plugin, as on a box where its package was never installed: a plugin
+ * folder with every system plugin but that one, and a fresh registry (the env for the diag child).
+ */
+function gstWithout(plugin: string, pluginDir: string, registry: string): NodeJS.ProcessEnv {
+  const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
+  mkdirSync(pluginDir);
+  for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== plugin) symlinkSync(path.join(sys, f), path.join(pluginDir, f));
+  return { GST_PLUGIN_SYSTEM_PATH_1_0: pluginDir, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: registry };
+}
+
 function assertFailWithRemedy(stdout: string, id: string, remedy: RegExp): void {
   const lines = stdout.split('\n');
   const i = lines.findIndex((l) => l.startsWith('FAIL') && l.includes(` ${id} `));
@@ -70,11 +81,7 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
     // A plugin folder with every system plugin but libav, and a fresh registry: GStreamer then
     // really lacks avdec_h264, as on a box where gstreamer1.0-libav was never installed. The RTSP
     // camera (a real server, with the full plugin set) is fine; the box is not.
-    const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
-    const plugins = path.join(tmp.dir, 'plugins');
-    mkdirSync(plugins);
-    for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== 'libgstlibav.so') symlinkSync(path.join(sys, f), path.join(plugins, f));
-    const env = { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: path.join(tmp.dir, 'registry.bin') };
+    const env = gstWithout('libgstlibav.so', path.join(tmp.dir, 'plugins'), path.join(tmp.dir, 'registry.bin'));
     const camera = await new RtspTestServer({ file: path.join(VIDEOS_DIR, CLIP) }).start();
     try {
       const cfg = writeConfig(tmp.dir, {
@@ -100,11 +107,7 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
   });
 
   it('a clip remux element missing (the isomp4 plugin with mp4mux hidden from GStreamer)', () => {
-    const sys = execFileSync('pkg-config', ['--variable=pluginsdir', 'gstreamer-1.0'], { encoding: 'utf8' }).trim();
-    const plugins = path.join(tmp.dir, 'plugins-no-mp4');
-    mkdirSync(plugins);
-    for (const f of readdirSync(sys)) if (f.endsWith('.so') && f !== 'libgstisomp4.so') symlinkSync(path.join(sys, f), path.join(plugins, f));
-    const env = { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: path.join(tmp.dir, 'registry-no-mp4.bin') };
+    const env = gstWithout('libgstisomp4.so', path.join(tmp.dir, 'plugins-no-mp4'), path.join(tmp.dir, 'registry-no-mp4.bin'));
     const cfg = writeConfig(tmp.dir, {
       gateway: { id: 'gw-clips', dataDir: path.join(tmp.dir, 'data-clips') },
       mqtt: { url: 'mqtt://127.0.0.1:1' },
@@ -122,6 +125,21 @@ describe('edge-agent diag names each failure with its remedy and exits 2', () =>
     const none = writeConfig(tmp.dir, { gateway: { id: 'gw-clips', dataDir: path.join(tmp.dir, 'data-clips') }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [{ id: 'lot', record: { enabled: false }, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP) } }] }, 'clips-off.json');
     const off = runDiag(none, ['--only', 'clips', '--json'], env);
     assert.equal(check(off.report!, 'clips.remux').status, 'skip');
+  });
+
+  it('the snapshot encoder missing (the jpeg plugin with jpegenc hidden from GStreamer)', () => {
+    const env = gstWithout('libgstjpeg.so', path.join(tmp.dir, 'plugins-no-jpeg'), path.join(tmp.dir, 'registry-no-jpeg.bin'));
+    const cfg = writeConfig(tmp.dir, {
+      gateway: { id: 'gw-jpeg', dataDir: path.join(tmp.dir, 'data-jpeg') },
+      mqtt: { url: 'mqtt://127.0.0.1:1' },
+      cameras: [{ id: 'lot', source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP), loop: true } }],
+    }, 'jpeg.json');
+    const r = runDiag(cfg, ['--only', 'gstreamer', '--json'], env);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    const el = check(r.report!, 'gstreamer.elements');
+    assert.equal(el.status, 'fail');
+    assert.match(el.detail ?? '', /missing jpegenc \(needed by snapshots\)/);
+    assert.match(el.remedy ?? '', /install gstreamer1\.0-plugins-good for jpegenc/);
   });
 
   it('a hung broker and a frozen camera (accept, never answer) cost their deadlines concurrently, not their sum', async () => {

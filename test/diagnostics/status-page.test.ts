@@ -8,6 +8,9 @@ import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from '../e2e/support.js';
+import type { DiagReport } from '../../agent/diagnostics/report-schema.js';
+import type { AgentStatus } from '../../agent/diagnostics/status-page/types.js';
+import { check, validateReport } from './helpers.js';
 
 const PASSWORD = 'cabinet-7-technician';
 /** The bits of an <img> element the test reads (the project compiles without DOM types). */
@@ -71,6 +74,9 @@ describe('the technician status page (real agent, real browser)', function () {
     assert.match(await page.locator('#cam-street .info').innerText(), /in [\d.]+ fps/);
     await waitFor(async () => /\bpending\b/.test(await page.locator('#outbox').innerText()), { timeoutMs: 30000, what: 'outbox figures' });
     await waitFor(async () => (await page.locator('#diag tr').count()) > 5, { timeoutMs: 120000, what: 'diagnostics table' });
+    // The diag run measured the model: the page shows the variant, its time here and the camera estimate.
+    await waitFor(async () => /carries about \d+ camera/.test(await page.locator('#capacity').innerText()), { timeoutMs: 30000, what: 'detector capacity on the page' });
+    assert.match(await page.locator('#capacity').innerText(), /centernet\.onnx \(512x512[^)]*\)\s+[\d.]+ ms per inference on this box/);
 
     // The screenshot really shows the street: the image area is not a flat colour.
     const shot = await img.screenshot({ path: path.join(tmp.dir, 'snapshot.png'), type: 'jpeg' });
@@ -91,7 +97,19 @@ describe('the technician status page (real agent, real browser)', function () {
     const status = (await (await fetch(`${base}/api/status`, { headers: auth })).json()) as { gatewayId: string; cameras: Array<{ id: string; state: string }> };
     assert.equal(status.gatewayId, 'gw-page');
     assert.equal(status.cameras[0].id, 'street');
+    const diag = (await (await fetch(`${base}/api/diag`, { headers: auth })).json()) as DiagReport;
+    assert.ok(validateReport(diag), JSON.stringify(validateReport.errors));
+    assert.ok(diag.capacity, 'the diag report carries the capacity');
+    assert.equal(diag.capacity.model.file, 'centernet.onnx');
+    assert.equal(check(diag, 'detector.capacity').value, diag.capacity.camerasCarried);
+    // /api/status carries the last run's estimate: this diag's own measurement, not a second one.
+    const withCapacity = (await (await fetch(`${base}/api/status`, { headers: auth })).json()) as AgentStatus;
+    assert.ok(withCapacity.capacity, 'status carries the capacity once a diag ran');
+    assert.equal(withCapacity.capacity.measuredAt, diag.startedAt);
+    assert.equal(withCapacity.capacity.inferenceMs, diag.capacity.inferenceMs);
+    assert.deepEqual(withCapacity.capacity.cameras.map((c) => c.id), ['street']);
     const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+    assert.match(metrics, /^edge_detector_capacity_cameras\{model="centernet\.onnx"\} \d+$/m);
     assert.match(metrics, /^# TYPE edge_camera_fps_in gauge$/m);
     assert.match(metrics, /^edge_camera_fps_in\{camera="street"\} [\d.]+$/m);
     assert.match(metrics, /^edge_outbox_pending \d+$/m);

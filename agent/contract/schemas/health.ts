@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { HealthReport } from '../../runtime/health.js';
 import { ErrorInfo, IsoTime, MessageId, Strict, type Assert, type SameKeys } from './common.js';
 import { DegradedPartSchema, StartupInfoSchema } from './startup.js';
+import { DetectorCapacitySchema } from '../../diagnostics/report-schema.js';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 const NumberOrNull = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
@@ -68,6 +69,12 @@ export const HealthMessageSchema = Type.Object(
       { ...Strict, description: 'from systeminformation' },
     ),
     startup: Type.Optional(StartupInfoSchema),
+    capacity: Type.Optional(
+      Type.Object(
+        { ...DetectorCapacitySchema.properties, measuredAt: IsoTime('when the diag run measured it') },
+        { ...Strict, description: 'once a diag run measured the model since start (daily self-test, status page, MQTT diag): model variant, inference ms on this box, cameras it carries in busy scenes (docs/diagnostics.md, "Capacity")' },
+      ),
+    ),
     degraded: Type.Optional(Type.Array(DegradedPartSchema, { description: 'only while an optional part is down' })),
   },
   { ...Strict, title: 'health' },

@@ -9,7 +9,6 @@ import { MotionDetector } from '../motion/index.js';
 import { computeRegions } from '../regions.js';
 import { BestFrames } from '../snapshot/best-frames.js';
 import type { SnapshotEncoder } from '../snapshot/encoder.js';
-import { renderSnapshot } from '../snapshot/render.js';
 import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
 import type { DetectorLike } from './detector-like.js';
@@ -254,14 +253,7 @@ export class CameraDetection {
         this.o.emitSnapshot({ camera: ev.camera, objectId: ev.objectId, ts: best.ts, jpeg });
       };
       this.o.snapshots.encodePixels(best.frame, [best.box]).then(emit, (err: unknown) => {
-        const info = toErrorInfo(err, 'SNAPSHOT_FAILED');
-        this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: info }, 'snapshot worker failed; encoding on the main thread');
-        if (info.code === 'SNAPSHOT_BACKLOG') return; // overloaded: encoding here would only make it worse
-        try {
-          emit(renderSnapshot(best.frame, [best.box]));
-        } catch (again) {
-          this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(again, 'SNAPSHOT_FAILED') }, 'snapshot not made');
-        }
+        this.o.logger.warn({ camera: ev.camera, objectId: ev.objectId, err: toErrorInfo(err, 'SNAPSHOT_FAILED') }, 'snapshot not made (the event itself was sent)');
       });
     }
     for (const id of step.removed) this.best.take(id);

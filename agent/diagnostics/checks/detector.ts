@@ -1,7 +1,8 @@
 /**
- * The detector: its manifest and model load with onnxruntime, and how long one inference takes on
- * this box (measured, median of several runs on a neutral input) against what the configured
- * cameras would ask of it at one region per frame.
+ * The detector: its manifest and model load with onnxruntime, how long one inference takes on this
+ * box (measured, median of several runs on a neutral input) against what the configured cameras
+ * would ask of it at one region per frame, and from that measurement how many cameras it carries
+ * in busy scenes (detector-capacity.ts).
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -9,7 +10,9 @@ import type { AgentConfig } from '../../config/schema/index.js';
 import { INSTALL_ROOT } from '../../core/version.js';
 import { toErrorInfo } from '../../core/errors.js';
 import { loadManifest, type LoadedManifest } from '../../detection/detector/manifest.js';
-import { fail, pass, skip, warn, type CheckGroup } from '../check-runner.js';
+import { fail, pass, warn, type CheckGroup } from '../check-runner.js';
+import type { DetectorCapacity } from '../report-schema.js';
+import { capacityOutcome, detectorCapacity } from './detector-capacity.js';
 
 const RUNS = 5;
 
@@ -24,7 +27,7 @@ function neutralInput(m: LoadedManifest): ort.Tensor {
   return new ort.Tensor('float32', data, layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width]);
 }
 
-export function detectorChecks(config: AgentConfig, opts: { manifestPath?: string } = {}): CheckGroup {
+export function detectorChecks(config: AgentConfig, opts: { manifestPath?: string; onCapacity?: (c: DetectorCapacity) => void } = {}): CheckGroup {
   const manifestPath = opts.manifestPath ?? path.resolve(INSTALL_ROOT, config.detection.model);
   return {
     group: 'detector',
@@ -33,6 +36,7 @@ export function detectorChecks(config: AgentConfig, opts: { manifestPath?: strin
     steps: [
       { id: 'detector.model', title: 'model manifest and ONNX model load' },
       { id: 'detector.inference', title: 'inference time on this box' },
+      { id: 'detector.capacity', title: 'cameras the detector carries in busy scenes' },
     ],
     async run(r) {
       if (!config.detection.enabled) return r.skipRest('detection.enabled is false');
@@ -52,7 +56,7 @@ export function detectorChecks(config: AgentConfig, opts: { manifestPath?: strin
         await session.release();
         return r.skipRest('not attempted: manifest does not match the model');
       }
-      r.report('detector.model', pass(Math.round(performance.now() - t0), `${path.basename(manifest.modelPath)} (${manifest.output.decoder}, ${manifest.input.width}x${manifest.input.height}, ${manifest.labels.length} labels)`, 'ms'));
+      r.report('detector.model', pass(Math.round(performance.now() - t0), `${path.basename(manifest.modelPath)} (${manifest.output.decoder}, ${manifest.input.width}x${manifest.input.height}, ${manifest.labels.length} labels${manifest.description ? `; ${manifest.description}` : ''})`, 'ms'));
       try {
         const feeds = { [manifest.input.name]: neutralInput(manifest) };
         await session.run(feeds); // warm-up: first run allocates
@@ -63,14 +67,19 @@ export function detectorChecks(config: AgentConfig, opts: { manifestPath?: strin
           times.push(performance.now() - s);
         }
         times.sort((a, b) => a - b);
-        const median = Math.round(times[Math.floor(times.length / 2)]);
+        const exact = times[Math.floor(times.length / 2)];
+        const median = Math.round(exact);
         const fps = config.cameras.filter((c) => c.enabled && c.detect.enabled).reduce((sum, c) => sum + c.detect.fps, 0);
         const budget = fps > 0 ? 1000 / fps : Infinity;
         const detail = `median of ${RUNS}: ${median} ms with ${config.detection.threads} thread(s)${fps ? `; cameras ask up to ${fps} frames/s (${Math.round(budget)} ms each at one region per frame)` : ''}`;
         if (median > budget) r.report('detector.inference', warn(median, detail, 'the detector cannot keep up at one region per frame: lower detect.fps, use fewer cameras, raise detection.threads on idle cores, or use a smaller model', 'ms'));
         else r.report('detector.inference', pass(median, detail, 'ms'));
+        const capacity = detectorCapacity(config, manifest, Math.max(0.1, Math.round(exact * 10) / 10)); // 0.1 ms resolution, never 0
+        opts.onCapacity?.(capacity);
+        r.report('detector.capacity', capacityOutcome(capacity));
       } catch (err) {
         r.report('detector.inference', fail(null, `inference failed: ${(err as Error).message}`, 'the model does not run with the manifest\'s input: check input width/height/layout in the manifest'));
+        r.skipRest('not attempted: no inference time measured');
       } finally {
         await session.release();
       }

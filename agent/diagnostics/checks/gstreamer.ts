@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { AgentError } from '../../core/errors.js';
+import { SNAPSHOT_ELEMENTS } from '../../detection/snapshot/jpeg-pipeline.js';
 import { buildPlan } from '../../ingest/pipeline-plan.js';
 import { fail, pass, skip, type CheckGroup } from '../check-runner.js';
 import { run } from '../exec.js';
@@ -44,7 +45,7 @@ export function packageFor(element: string): string {
   if (element === 'v4l2h264dec') return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
   if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux', 'fpsdisplaysink'].includes(element)) return 'gstreamer1.0-plugins-bad';
   if (['nvv4l2decoder', 'nvvidconv'].includes(element)) return 'the NVIDIA JetPack GStreamer plugins (nvidia-l4t-gstreamer)';
-  if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec', 'mp4mux'].includes(element)) return 'gstreamer1.0-plugins-good';
+  if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec', 'jpegenc', 'mp4mux'].includes(element)) return 'gstreamer1.0-plugins-good';
   if (['fdsrc', 'fdsink', 'filesrc', 'filesink', 'identity', 'fakesink', 'queue', 'tee'].includes(element)) return 'libgstreamer1.0-0 (core elements)';
   return 'gstreamer1.0-plugins-base';
 }
@@ -82,6 +83,8 @@ export async function requiredElements(config: AgentConfig): Promise<{ elements:
       problems.push(`${camera.id}: ${err instanceof AgentError || err instanceof Error ? err.message : String(err)}`);
     }
   }
+  // Event snapshots, the live view and the snapshot command: GStreamer's jpegenc in the JPEG process.
+  if (elements.size) for (const el of SNAPSHOT_ELEMENTS) need(el, 'snapshots');
   return { elements, problems };
 }
 

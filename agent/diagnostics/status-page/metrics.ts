@@ -31,6 +31,10 @@ export function renderMetrics(s: AgentStatus): string {
     metric('edge_detector_queue_depth', 'gauge', 'Detector jobs waiting.', [[{}, s.detector.queueDepth]]);
     metric('edge_detector_dropped_total', 'counter', 'Detector jobs dropped because it fell behind.', [[{}, s.detector.dropped]]);
   }
+  if (s.capacity) {
+    metric('edge_detector_capacity_cameras', 'gauge', 'Cameras the detector carries in busy scenes (last diag run).', [[{ model: s.capacity.model.file }, s.capacity.camerasCarried]]);
+    metric('edge_detector_busy_load_percent', 'gauge', 'Share of the detector the configured cameras need in busy scenes (last diag run).', [[{}, s.capacity.busyLoadPercent]]);
+  }
   if (s.outbox) {
     metric('edge_outbox_pending', 'gauge', 'Messages waiting in the outbox.', [[{}, s.outbox.pending]]);
     metric('edge_outbox_bytes', 'gauge', 'Bytes waiting in the outbox.', [[{}, s.outbox.bytes]]);

@@ -25,6 +25,7 @@ button{font:inherit;padding:4px 10px}
 <main>
 <section><h2>Cameras</h2><div class="cams" id="cams"></div></section>
 <section><h2>Diagnostics <button id="rundiag">Run again</button></h2><div id="verdict"></div><table id="diag"></table></section>
+<section><h2>Detector capacity</h2><div id="capacity">measured by the next diagnostics run</div></section>
 <section><h2>Outbox</h2><div id="outbox">–</div></section>
 <section><h2>Recent events</h2><table id="events"></table></section>
 </main>
@@ -51,6 +52,12 @@ async function refresh() {
       (c.motionPercent !== undefined ? ' · motion ' + c.motionPercent.toFixed(1) + '%' : '') + '<br>' + boxes +
       (c.lastError ? '<br><span class="badge fail">' + text(c.lastError.code) + '</span> ' + text(c.lastError.message) : '');
   }
+  const k = s.capacity;
+  if (k) $('capacity').innerHTML = '<strong>' + text(k.model.file) + '</strong> (' + text(k.model.input) + (k.model.description ? ', ' + text(k.model.description) : '') + ')<br>' +
+    text(k.inferenceMs) + ' ms per inference on this box (' + text(k.threads) + ' thread(s))<br>' +
+    'carries about <strong>' + text(k.camerasCarried) + '</strong> camera(s) of ' + text(k.basis) + ' in busy scenes' +
+    (k.cameras.length ? '; the configured cameras keep the detector ' + text(k.busyLoadPercent) + '% busy there' : '') +
+    '<br><small>' + text(k.formula) + ' · measured ' + text(k.measuredAt.slice(0, 19).replace('T', ' ')) + '</small>';
   const o = s.outbox;
   $('outbox').textContent = o ? o.pending + ' pending, ' + (o.bytes / 1048576).toFixed(1) + ' MB, oldest ' + o.oldestAgeS + ' s, evicted ' + Object.values(o.evicted).reduce((a, b) => a + b, 0) : 'not available';
   $('events').innerHTML = '<tr><th>time</th><th>camera</th><th>event</th><th>object</th></tr>' + s.recentEvents.map((e) =>

@@ -2,7 +2,7 @@ import type { NormBox } from '../../core/object-event.js';
 import type { CameraStats } from '../../ingest/types.js';
 import type { OutboxStats } from '../../outbox/types.js';
 import type { DetectorStats } from '../../detection/detector/detector-service.js';
-import type { DiagReport } from '../report-schema.js';
+import type { DiagReport, MeasuredCapacity } from '../report-schema.js';
 
 /** One camera as the status page shows it. */
 export interface CameraStatus extends CameraStats {
@@ -31,6 +31,8 @@ export interface AgentStatus {
   uplink: { connected: boolean; broker: string };
   cameras: CameraStatus[];
   detector?: DetectorStats;
+  /** The last diag run's estimate (docs/diagnostics.md, "Capacity"); absent before the first. */
+  capacity?: MeasuredCapacity;
   outbox?: OutboxStats;
   recentEvents: RecentEvent[];
 }

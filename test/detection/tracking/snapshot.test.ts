@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import jpeg from 'jpeg-js';
 import { normBox } from '../../../agent/core/object-event.js';
 import { pixelBox, toPixelBox } from '../../../agent/detection/coords.js';
 import { BestFrames } from '../../../agent/detection/snapshot/best-frames.js';
 import { SnapshotEncoder } from '../../../agent/detection/snapshot/encoder.js';
-import { renderSnapshot } from '../../../agent/detection/snapshot/render.js';
+import { gstI420Layout, snapshotI420 } from '../../../agent/detection/snapshot/render.js';
 
 /** A mid-grey I420 frame (Y=126, U=V=128). */
 function greyFrame(width: number, height: number): { width: number; height: number; data: Uint8Array } {
@@ -16,20 +17,33 @@ function greyFrame(width: number, height: number): { width: number; height: numb
 }
 
 describe('snapshots', () => {
-  it('renders a JPEG of the frame with the box outlined in red', () => {
+  it('encodes a JPEG of the frame (jpegenc) with the box outlined in red', async () => {
+    const encoder = new SnapshotEncoder();
     const frame = greyFrame(320, 180);
-    const out = renderSnapshot(frame, [pixelBox(80, 45, 240, 135)]);
+    const out = await encoder.encodePixels(frame, [pixelBox(80, 45, 240, 135)]);
+    await encoder.close();
     assert.equal(out.subarray(0, 2).toString('hex'), 'ffd8', 'JPEG SOI marker');
     const img = jpeg.decode(out, { useTArray: true });
     assert.equal(img.width, 320);
     assert.equal(img.height, 180);
     const px = (x: number, y: number): number[] => Array.from(img.data.subarray((y * 320 + x) * 4, (y * 320 + x) * 4 + 3));
-    const [r, g, b] = px(80, 90); // left edge of the box
+    const [r, g, b] = px(81, 90); // left edge of the box
     assert.ok(r > 180 && g < 100 && b < 100, `box edge is red, got ${[r, g, b]}`);
     const [r2, g2, b2] = px(160, 90); // inside: untouched grey
     assert.ok(Math.abs(r2 - g2) < 12 && Math.abs(g2 - b2) < 12 && r2 > 100 && r2 < 150, `inside is grey, got ${[r2, g2, b2]}`);
     const [r3, g3] = px(10, 10); // outside
     assert.ok(Math.abs(r3 - g3) < 12);
+  });
+
+  it('lays odd-sized frames out as GStreamer does (padded rows) and encodes them to their size', async () => {
+    const frame = greyFrame(161, 91);
+    const layout = gstI420Layout(161, 91);
+    assert.deepEqual([layout.yStride, layout.cStride, layout.chromaRows], [164, 84, 46]);
+    assert.equal(snapshotI420(frame, []).length, layout.size);
+    const encoder = new SnapshotEncoder();
+    const img = jpeg.decode(await encoder.encodePixels(frame, [pixelBox(10, 10, 150, 80)]), { useTArray: true });
+    await encoder.close();
+    assert.deepEqual([img.width, img.height], [161, 91]);
   });
 
   it('keeps one copied frame per track until taken, shared between tracks of one frame', () => {
@@ -49,15 +63,45 @@ describe('snapshots', () => {
     assert.equal(best.take('b')?.frame, a.frame);
   });
 
-  it('encodes in a worker thread the same JPEG as on the main thread (0..1 boxes drawn in the frame\'s pixels), and close() waits for it', async () => {
+  it('encodes in its own process (0..1 boxes drawn in the frame\'s pixels), survives many encodes and sizes, and close() waits for them', async () => {
     const encoder = new SnapshotEncoder();
     const frame = greyFrame(160, 90);
     const pending = [encoder.encode(frame, [normBox(0.1, 0.1, 0.5, 0.9)]), encoder.encodePixels(frame, [pixelBox(80, 9, 144, 81)])];
-    await encoder.close();
     const [a, b] = await Promise.all(pending);
-    assert.deepEqual(a, renderSnapshot(frame, [toPixelBox(normBox(0.1, 0.1, 0.5, 0.9), frame)]));
-    assert.deepEqual(a, renderSnapshot(frame, [pixelBox(16, 9, 80, 81)]), '0.1..0.5 x 0.1..0.9 of 160x90');
+    assert.deepEqual(a, await encoder.encodePixels(frame, [toPixelBox(normBox(0.1, 0.1, 0.5, 0.9), frame)]));
+    assert.deepEqual(a, await encoder.encodePixels(frame, [pixelBox(16, 9, 80, 81)]), '0.1..0.5 x 0.1..0.9 of 160x90');
     assert.notDeepEqual(a, b);
+    const big = greyFrame(640, 360);
+    const many: Promise<Buffer>[] = [];
+    for (let i = 0; i < 200; i++) {
+      many.push(encoder.encodePixels(i % 3 ? big : frame, [pixelBox(i, 10, i + 40, 60)]));
+      if (i % 20 === 19 && i < 180) await Promise.all(many); // at most 20 waiting (32 is the backlog limit)
+    }
+    await encoder.close(); // the last 20 are still in flight: close waits for them
+    const sizes = (await Promise.all(many)).map((j) => { const d = jpeg.decode(j); return `${d.width}x${d.height}`; });
+    assert.equal(sizes.filter((s) => s === '640x360').length, 133);
+    assert.equal(sizes.filter((s) => s === '160x90').length, 67);
     await assert.rejects(encoder.encode(frame, [normBox(0, 0, 1, 1)]), { code: 'SNAPSHOT_CLOSED' });
+  });
+
+  it('refuses snapshots beyond 32 waiting rather than growing memory', async () => {
+    const encoder = new SnapshotEncoder();
+    const frame = greyFrame(640, 360);
+    const waiting = Array.from({ length: 32 }, () => encoder.encodePixels(frame, []));
+    await assert.rejects(encoder.encodePixels(frame, []), { code: 'SNAPSHOT_BACKLOG' });
+    await encoder.close();
+    assert.equal((await Promise.all(waiting)).length, 32);
+  });
+
+  it('a crashed JPEG process fails only its snapshots (SNAPSHOT_ENCODER_FAILED) and is not respawned per snapshot', async () => {
+    const encoder = new SnapshotEncoder();
+    const frame = greyFrame(640, 360);
+    await encoder.encodePixels(frame, []); // running
+    const pid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'jpeg-process']).toString().trim().split('\n')[0]);
+    const waiting = encoder.encodePixels(frame, []);
+    process.kill(pid, 'SIGSEGV');
+    await assert.rejects(waiting, { code: 'SNAPSHOT_ENCODER_FAILED' });
+    await assert.rejects(encoder.encodePixels(frame, []), { code: 'SNAPSHOT_ENCODER_FAILED', message: /restarts/ });
+    await encoder.close();
   });
 });
