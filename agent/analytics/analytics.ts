@@ -3,10 +3,10 @@ import { headingOf, type Heading } from './heading.js';
 import { LineCounter, type LineCountReport } from './line-counts.js';
 import { LineCrossingDetector, type Direction } from './line-crossing.js';
 import { LoiterWatch } from './loitering.js';
-import type { AnalyticsSection, Line } from './schema.js';
+import type { AnalyticsSection, Line } from '../config/schema/index.js';
 import { SpeedZone } from './speed.js';
 
-/** What a camera's analytics read of its config (a CameraConfig fits once the schema is merged). */
+/** What a camera's analytics read of its config (a CameraConfig fits). */
 export interface CameraAnalyticsConfig {
   id: string;
   lines: readonly Line[];
