@@ -3,8 +3,8 @@
  * count on bgslib_video02.avi with the real detector and the real tracker against the hand count in
  * test/fixtures/analytics/bgslib_video02.line.json. The detection stage is not used (its wiring of
  * analytics is a later step): every thinned frame is detected whole, as one square region.
- * Both ways of feeding the analytics are measured: the reported tracks only (the tracker's public
- * API today) and every track seen, confirmed or not (the proposed wiring).
+ * Both ways of feeding the analytics are measured: the reported tracks only (`tracker.visible`) and
+ * every track seen, confirmed or not (`tracker.seen`, what the detection stage feeds).
  * Standalone: `npx tsx scripts/bench/analytics.ts [detectFps]` (default 12.5, every 2nd frame).
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { NormBox } from '../../agent/core/object-event.js';
 import { pixelBox } from '../../agent/detection/coords.js';
-import type { PixelBox } from '../../agent/detection/types.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
 
@@ -67,17 +66,11 @@ function benchCost(frames: number): { usP50: number; usP95: number } {
   return { usP50: pct(us.slice(50), 50), usP95: pct(us.slice(50), 95) };
 }
 
-/**
- * The tracks the tracker matched at `ts`. `reported` uses its public `visible()` (reported tracks
- * only); `seen` also takes tracks not yet reported, marked `confirmed: false`, which the tracker has no
- * public call for yet: it reads the tracker's private list as a stand-in for the proposed
- * `ObjectTracker.seen(ts)` (docs/analytics.md, wiring). Bench only.
- */
+/** The tracks the tracker matched at `ts`: the reported ones only (`visible`), or every one (`seen`, what the detection stage feeds). */
 function tracksAt(tracker: ObjectTracker, ts: number, mode: 'reported' | 'seen', W: number, H: number): AnalyticsTrack[] {
   const px = (b: NormBox): AnalyticsTrack['box'] => [b[0] * W, b[1] * H, b[2] * W, b[3] * H];
   if (mode === 'reported') return tracker.visible(ts).map((t) => ({ id: t.objectId, label: t.label, box: px(t.box) }));
-  const internal = (tracker as unknown as { tracks: { id: string; label: string; box: PixelBox; lastTs: number; reported: boolean }[] }).tracks;
-  return internal.filter((t) => t.lastTs === ts).map((t) => ({ id: t.id, label: t.label, box: t.box, confirmed: t.reported }));
+  return tracker.seen(ts).map((t) => ({ id: t.objectId, label: t.label, box: t.box, confirmed: t.reported }));
 }
 
 async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<Record<string, unknown>> {
