@@ -1,19 +1,10 @@
+import type { LineCountReport } from '../core/object-event.js';
 import type { Crossing, Direction } from './line-crossing.js';
 
 /** Counts per label and direction. */
 export type DirectionCounts = Record<string, Record<Direction, number>>;
 
-/** One interval's counts for one camera line: the `<prefix>/<gw>/counts` payload. */
-export interface LineCountReport {
-  /** Deterministic (camera, line, interval start): a re-sent report dedupes on it. */
-  id: string;
-  camera: string;
-  line: string;
-  /** ISO-8601 interval bounds on the camera's capture clock, [from, to). */
-  from: string;
-  to: string;
-  counts: DirectionCounts;
-}
+export type { LineCountReport };
 
 export interface LineCounterOptions {
   camera: string;

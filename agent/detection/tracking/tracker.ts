@@ -146,6 +146,16 @@ export class ObjectTracker {
   }
 
   /**
+   * An `update` event for a reported live track now, whatever its update interval says: something
+   * worth telling happened to it (the analytics: a line crossed, loitering, a speed measured).
+   * Undefined for a track not (yet) reported or gone.
+   */
+  updateNow(objectId: string, ts: number): ObjectEvent | undefined {
+    const t = this.tracks.find((x) => x.id === objectId);
+    return t?.reported ? this.event(t, 'update', ts) : undefined;
+  }
+
+  /**
    * Every track matched to a detection at exactly `ts`, reported or not, with its detected box in
    * frame pixels (not a prediction): the analytics follow a track from its first sighting, so a car
    * reported just after it crossed a line still has its earlier side.
