@@ -138,6 +138,11 @@ export class CameraAnalytics {
     return s ? summarise(s) : null;
   }
 
+  /** The interval being counted now and each line's counts so far (the status page). */
+  runningCounts(): ReturnType<LineCounter['running']> {
+    return this.counter.running();
+  }
+
   /** Tracks inside each zone now, per label (for health). */
   occupancy(): Record<string, Record<string, number>> {
     return Object.fromEntries(this.loiterZones.map((z) => [z.name, z.watch.occupancy()]));

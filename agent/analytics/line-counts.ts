@@ -73,6 +73,12 @@ export class LineCounter {
     return closed;
   }
 
+  /** The interval being counted now and its counts so far per line (the status page); null before the first frame. */
+  running(): { from: string; counts: Record<string, DirectionCounts> } | null {
+    if (this.startMs === null) return null;
+    return { from: new Date(this.startMs).toISOString(), counts: Object.fromEntries([...this.counts].map(([line, c]) => [line, structuredClone(c)])) };
+  }
+
   /** Adds a crossing seen at `crossing.ts` (advance to that time first, as a frame does). */
   add(crossing: Crossing): LineCountReport[] {
     const closed = this.advance(crossing.ts);

@@ -51,6 +51,8 @@ export interface LatestDetection {
   boxes: { label: string; score: number; box: NormBox }[];
   /** JPEG of this camera's most recent finished event. */
   snapshot?: Buffer;
+  /** The count interval running now and each line's counts so far (cameras with lines). */
+  lineCounts?: { from: string; counts: Record<string, Record<string, { ab: number; ba: number }>> };
 }
 
 export interface CameraDetectionOptions {
@@ -203,7 +205,9 @@ export class CameraDetection {
 
   latest(): LatestDetection | undefined {
     if (!this.latestView && !this.latestSnapshot) return undefined;
-    const view = this.latestView ?? { ts: 0, boxes: [] };
+    const view: LatestDetection = { ...(this.latestView ?? { ts: 0, boxes: [] }) };
+    const counts = this.o.camera.lines.length > 0 ? this.analytics?.runningCounts() : null;
+    if (counts) view.lineCounts = counts;
     return this.latestSnapshot ? { ...view, snapshot: this.latestSnapshot } : view;
   }
 

@@ -61,6 +61,11 @@ export class TrackAnalytics {
     this.endedBetweenFrames.push(...step.removed);
   }
 
+  /** The interval being counted now and each line's counts so far (the status page). */
+  runningCounts(): ReturnType<CameraAnalytics['runningCounts']> {
+    return this.analytics.runningCounts();
+  }
+
   /** Tracks inside each zone now, per label (health). */
   occupancy(): Record<string, Record<string, number>> {
     return this.analytics.occupancy();
