@@ -7,7 +7,6 @@
  * every track seen, confirmed or not (`tracker.seen`, what the detection stage feeds).
  * Standalone: `npx tsx scripts/bench/analytics.ts [detectFps]` (default 12.5, every 2nd frame).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CameraAnalytics, type AnalyticsFact, type AnalyticsTrack } from '../../agent/analytics/analytics.js';
 import { validateConfig } from '../../agent/config/validate.js';
@@ -17,20 +16,12 @@ import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { NormBox } from '../../agent/core/object-event.js';
 import { pixelBox } from '../../agent/detection/coords.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
+import { loadLineGroundTruth, MOTOR_LABELS, type LineGroundTruth } from '../../test/analytics/support/line-ground-truth.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
 
-const MOTOR = new Set(['car', 'truck', 'bus', 'motorcycle']);
+const MOTOR = MOTOR_LABELS;
 const SETTINGS = { countIntervalSeconds: 10, lineHysteresis: 0.01 };
 
-interface GroundTruth {
-  video: string;
-  width: number;
-  height: number;
-  fps: number;
-  line: { name: string; from: [number, number]; to: [number, number] };
-  crossings: { frame: number; direction: 'ab' | 'ba'; label: string }[];
-  totals: { ab: number; ba: number };
-}
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,7 +65,7 @@ function tracksAt(tracker: ObjectTracker, ts: number, mode: 'reported' | 'seen',
 }
 
 async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<Record<string, unknown>> {
-  const gt = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/analytics/bgslib_video02.line.json'), 'utf8')) as GroundTruth;
+  const gt = loadLineGroundTruth();
   const { width: W, height: H } = gt;
   const all = await decodeFrames(path.join(VIDEOS_DIR, gt.video), { width: W, height: H, cameraId: 'bgslib' });
   const step = gt.fps / detectFps;
@@ -139,7 +130,7 @@ export async function run(detectFps = 12.5): Promise<Record<string, unknown>> {
   const counts: Record<string, unknown>[] = [];
   for (const mode of ['reported', 'seen'] as const) {
     const c = await lineCount(detectFps, mode);
-    process.stdout.write(`bgslib_video02 line count at ${detectFps} fps, ${mode} tracks: agent ${JSON.stringify(c.agentCount)} vs hand ab ${(c.handCount as GroundTruth['totals']).ab} / ba ${(c.handCount as GroundTruth['totals']).ba} (${c.totalErrorPct} % total)\n`);
+    process.stdout.write(`bgslib_video02 line count at ${detectFps} fps, ${mode} tracks: agent ${JSON.stringify(c.agentCount)} vs hand ab ${(c.handCount as LineGroundTruth['totals']).ab} / ba ${(c.handCount as LineGroundTruth['totals']).ba} (${c.totalErrorPct} % total)\n`);
     counts.push(c);
   }
   return { ...cost, counts };

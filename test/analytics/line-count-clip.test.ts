@@ -6,7 +6,6 @@
  * heading and colour on their end events, interval counts on `detection.counts`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HEADINGS, COLOUR_NAMES, type LineCountReport, type ObjectEvent } from '../../agent/core/object-event.js';
 import { validateConfig } from '../../agent/config/validate.js';
@@ -17,19 +16,11 @@ import { DetectionStage } from '../../agent/detection/detection-stage.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { clipFrames, type Clip } from '../detection-stage/clip.js';
 import { REPO_ROOT } from '../support/tmp.js';
+import { loadLineGroundTruth, MOTOR_LABELS } from './support/line-ground-truth.js';
 
-interface GroundTruth {
-  video: string;
-  width: number;
-  height: number;
-  fps: number;
-  line: { name: string; from: [number, number]; to: [number, number] };
-  totals: { ab: number; ba: number };
-}
-
-const GT = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/analytics/bgslib_video02.line.json'), 'utf8')) as GroundTruth;
+const GT = loadLineGroundTruth();
 const CLIP: Clip = { file: GT.video, width: GT.width, height: GT.height, fps: GT.fps };
-const MOTOR = new Set(['car', 'truck', 'bus', 'motorcycle']);
+const MOTOR = MOTOR_LABELS;
 /** On a multiple of the count interval: the first interval is watched from its start. */
 const T0 = 1_700_000_000_000;
 const INTERVAL_S = 10;
