@@ -132,6 +132,14 @@ export class CameraAnalytics {
     return facts;
   }
 
+  /**
+   * Ends tracks the tracker removed without a processed frame (expiry while the camera stalls, the
+   * detect schedule closing, stop): their last speed and their `summary` facts, and they leave the zones.
+   */
+  end(ids: readonly string[], ts: number): AnalyticsFact[] {
+    return ids.flatMap((id) => this.endTrack(id, ts));
+  }
+
   /** Heading, crossings and speed so far of a live track (an ended one's comes as a `summary` fact). */
   summary(trackId: string): TrackSummary | null {
     const s = this.tracks.get(trackId);

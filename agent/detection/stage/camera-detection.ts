@@ -112,7 +112,7 @@ export class CameraDetection {
     if (!this.scheduled) {
       // Leaving the window ends what was being followed: nobody watches it any more. The motion
       // background would be hours old when the window opens again: start it afresh then.
-      if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(frame.ts));
+      if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(frame.ts), frame.ts);
       this.motion = undefined;
       return 'ignored';
     }
@@ -180,14 +180,14 @@ export class CameraDetection {
   tick(): void {
     if (this.stopped || !this.lastFrame || this.busy || !this.tracker) return;
     const cameraNow = this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt);
-    this.publishWithoutFrame(this.tracker.expire(cameraNow));
+    this.publishWithoutFrame(this.tracker.expire(cameraNow), cameraNow);
   }
 
   /** Ends every open event (camera removed or reconfigured, agent stopping). */
   stop(): void {
     if (this.stopped) return;
     const ts = this.lastFrame ? this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt) : this.o.now();
-    if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(ts));
+    if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(ts), ts);
     this.stopped = true;
   }
 
@@ -228,7 +228,7 @@ export class CameraDetection {
     if (found === 'dropped') {
       // The detector fell behind: an undetected frame would make tracked objects look gone, so skip it.
       this.skipped++;
-      this.publishWithoutFrame(tracker.expire(frame.ts));
+      this.publishWithoutFrame(tracker.expire(frame.ts), frame.ts);
       return 'skipped';
     }
     const step = tracker.update(nms(found, MERGE_IOU), frame.ts);
@@ -246,7 +246,7 @@ export class CameraDetection {
   private trackerFor(frame: VideoFrame): ObjectTracker {
     const t = this.tracker;
     if (t && t.frame.width === frame.width && t.frame.height === frame.height) return t;
-    if (t) this.publishWithoutFrame(t.endAll(frame.ts));
+    if (t) this.publishWithoutFrame(t.endAll(frame.ts), frame.ts);
     const { camera, detection } = this.o;
     this.tracker = new ObjectTracker({ camera: camera.id, tracking: detection.tracking, policy: objectPolicy(detection, camera), zones: camera.zones, frame: { width: frame.width, height: frame.height } });
     this.analytics = new TrackAnalytics(camera, this.o.analytics, camera.objects.track ?? detection.labels, this.o.emitCounts);
@@ -259,9 +259,9 @@ export class CameraDetection {
     return Math.max(width, height);
   }
 
-  /** Ends made without a processed frame (expiry, schedule, stop) get the analytics' summary so far. */
-  private publishWithoutFrame(step: TrackerStep): void {
-    this.analytics?.endedWithoutFrame(step);
+  /** Ends made without a processed frame (expiry, schedule, stop) at camera time `ts` get their analytics summary. */
+  private publishWithoutFrame(step: TrackerStep, ts: number): void {
+    this.analytics?.endedWithoutFrame(step, ts);
     this.publish(step);
   }
 

@@ -1,4 +1,4 @@
-import { CameraAnalytics, type TrackSummary } from '../../analytics/analytics.js';
+import { CameraAnalytics, type AnalyticsFact, type TrackSummary } from '../../analytics/analytics.js';
 import type { AnalyticsSection, CameraConfig } from '../../config/schema/index.js';
 import type { LineCountReport, ObjectEvent } from '../../core/object-event.js';
 import type { ObjectTracker, TrackerStep } from '../tracking/tracker.js';
@@ -15,8 +15,6 @@ type UpdateExtras = Pick<ObjectEvent, 'crossings' | 'speedKmh' | 'loitering'>;
 export class TrackAnalytics {
   private readonly analytics: CameraAnalytics;
   private readonly cameraId: string;
-  /** Tracks ended outside a processed frame (expiry, endAll): the analytics forget them with the next frame. */
-  private endedBetweenFrames: string[] = [];
 
   constructor(camera: CameraConfig, settings: AnalyticsSection, trackedLabels: readonly string[], private readonly emitCounts: (r: LineCountReport) => void) {
     this.analytics = new CameraAnalytics(camera, settings, trackedLabels);
@@ -31,9 +29,18 @@ export class TrackAnalytics {
       frameW: tracker.frame.width,
       frameH: tracker.frame.height,
       tracks: tracker.seen(ts).map((t) => ({ id: t.objectId, label: t.label, box: t.box, confirmed: t.reported })),
-      ended: [...this.endedBetweenFrames, ...step.removed],
+      ended: step.removed,
     });
-    this.endedBetweenFrames = [];
+    this.attach(tracker, step, ts, facts);
+  }
+
+  /** Ends made without a processed frame (expiry, schedule, stop) at camera time `ts`: their summaries onto the end events. */
+  endedWithoutFrame(step: TrackerStep, ts: number): void {
+    const facts = this.analytics.end(step.removed, ts);
+    for (const f of facts) if (f.kind === 'summary') withSummary(step.events.find((e) => e.objectId === f.trackId && e.type === 'end'), f.summary);
+  }
+
+  private attach(tracker: ObjectTracker, step: TrackerStep, ts: number, facts: AnalyticsFact[]): void {
     const extras = new Map<string, UpdateExtras>();
     const extrasOf = (id: string): UpdateExtras => extras.get(id) ?? (extras.set(id, {}), extras.get(id) as UpdateExtras);
     const summaries = new Map<string, TrackSummary>();
@@ -55,12 +62,6 @@ export class TrackAnalytics {
     }
   }
 
-  /** End events made without a frame (expiry, schedule, stop): the summary so far. */
-  endedWithoutFrame(step: TrackerStep): void {
-    for (const ev of step.events) if (ev.type === 'end') withSummary(ev, this.analytics.summary(ev.objectId) ?? undefined);
-    this.endedBetweenFrames.push(...step.removed);
-  }
-
   /** The interval being counted now and each line's counts so far (the status page). */
   runningCounts(): ReturnType<CameraAnalytics['runningCounts']> {
     return this.analytics.runningCounts();
@@ -72,8 +73,8 @@ export class TrackAnalytics {
   }
 }
 
-function withSummary(ev: ObjectEvent, s: TrackSummary | undefined): void {
-  if (!s) return;
+function withSummary(ev: ObjectEvent | undefined, s: TrackSummary | undefined): void {
+  if (!ev || !s) return;
   ev.direction = s.direction;
   if (s.crossings.length > 0) ev.crossings = s.crossings;
   if (s.speedKmh !== undefined) ev.speedKmh = s.speedKmh;
