@@ -49,8 +49,8 @@ export class LineCounter {
 
   /**
    * Moves the clock to frame time `ts` (every processed frame, with or without objects); returns
-   * the reports of the intervals this closes, oldest first (at most one: frame-less intervals in
-   * between are an outage).
+   * the reports of the intervals this closes, oldest first (intervals without a frame count as
+   * watched when the frames around them are at most maxFrameGapMs apart, else they are an outage).
    */
   advance(ts: number): LineCountReport[] {
     if (this.startMs !== null && ts < this.lastTs) return [];
@@ -67,7 +67,15 @@ export class LineCounter {
       return [];
     }
     const closed = this.complete && !gap ? this.reports(this.startMs) : [];
-    this.complete = !gap && start === this.startMs + this.intervalMs;
+    // Frames at most maxFrameGapMs apart watched the time between them: an interval that fell between
+    // two of them (a slow detector at a short interval) reports zeros; only a longer gap is an outage.
+    if (!gap) {
+      for (let from = this.startMs + this.intervalMs; from < start; from += this.intervalMs) {
+        this.reset();
+        closed.push(...this.reports(from));
+      }
+    }
+    this.complete = !gap;
     this.startMs = start;
     this.reset();
     return closed;
