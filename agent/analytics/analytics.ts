@@ -3,10 +3,10 @@ import { headingOf, type Heading } from './heading.js';
 import { LineCounter, type LineCountReport } from './line-counts.js';
 import { LineCrossingDetector, type Direction } from './line-crossing.js';
 import { LoiterWatch } from './loitering.js';
-import type { AnalyticsSection, Line } from './schema.js';
+import type { AnalyticsSection, Line } from '../config/schema/index.js';
 import { SpeedZone } from './speed.js';
 
-/** What a camera's analytics read of its config (a CameraConfig fits once the schema is merged). */
+/** What a camera's analytics read of its config (a CameraConfig fits). */
 export interface CameraAnalyticsConfig {
   id: string;
   lines: readonly Line[];
@@ -132,10 +132,23 @@ export class CameraAnalytics {
     return facts;
   }
 
+  /**
+   * Ends tracks the tracker removed without a processed frame (expiry while the camera stalls, the
+   * detect schedule closing, stop): their last speed and their `summary` facts, and they leave the zones.
+   */
+  end(ids: readonly string[], ts: number): AnalyticsFact[] {
+    return ids.flatMap((id) => this.endTrack(id, ts));
+  }
+
   /** Heading, crossings and speed so far of a live track (an ended one's comes as a `summary` fact). */
   summary(trackId: string): TrackSummary | null {
     const s = this.tracks.get(trackId);
     return s ? summarise(s) : null;
+  }
+
+  /** The interval being counted now and each line's counts so far (the status page). */
+  runningCounts(): ReturnType<LineCounter['running']> {
+    return this.counter.running();
   }
 
   /** Tracks inside each zone now, per label (for health). */

@@ -2,8 +2,9 @@ import { pixelBox } from '../detection/coords.js';
 import { cropResizeToRgb, type I420Image } from '../detection/image/i420.js';
 import type { PixelBox } from '../detection/types.js';
 
-export const COLOUR_NAMES = ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black', 'grey', 'white'] as const;
-export type ColourName = (typeof COLOUR_NAMES)[number];
+import { COLOUR_NAMES, type ColourName } from '../core/object-event.js';
+
+export { COLOUR_NAMES, type ColourName };
 
 /** Packed RGB (3 bytes a pixel), rows top to bottom. */
 export interface RgbImage {

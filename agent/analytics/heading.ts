@@ -1,7 +1,9 @@
 import { median } from '../detection/geometry.js';
 import type { Point } from './geometry.js';
 
-export type Heading = 'up' | 'up-right' | 'right' | 'down-right' | 'down' | 'down-left' | 'left' | 'up-left' | 'none';
+import type { Heading } from '../core/object-event.js';
+
+export type { Heading };
 
 /** Sectors of 45° clockwise from "right", image space (y down, so "up" is towards the top of the picture). */
 const SECTORS: readonly Heading[] = ['right', 'down-right', 'down', 'down-left', 'left', 'up-left', 'up', 'up-right'];

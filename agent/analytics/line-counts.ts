@@ -1,19 +1,10 @@
+import type { LineCountReport } from '../core/object-event.js';
 import type { Crossing, Direction } from './line-crossing.js';
 
 /** Counts per label and direction. */
 export type DirectionCounts = Record<string, Record<Direction, number>>;
 
-/** One interval's counts for one camera line: the `<prefix>/<gw>/counts` payload. */
-export interface LineCountReport {
-  /** Deterministic (camera, line, interval start): a re-sent report dedupes on it. */
-  id: string;
-  camera: string;
-  line: string;
-  /** ISO-8601 interval bounds on the camera's capture clock, [from, to). */
-  from: string;
-  to: string;
-  counts: DirectionCounts;
-}
+export type { LineCountReport };
 
 export interface LineCounterOptions {
   camera: string;
@@ -58,8 +49,8 @@ export class LineCounter {
 
   /**
    * Moves the clock to frame time `ts` (every processed frame, with or without objects); returns
-   * the reports of the intervals this closes, oldest first (at most one: frame-less intervals in
-   * between are an outage).
+   * the reports of the intervals this closes, oldest first (intervals without a frame count as
+   * watched when the frames around them are at most maxFrameGapMs apart, else they are an outage).
    */
   advance(ts: number): LineCountReport[] {
     if (this.startMs !== null && ts < this.lastTs) return [];
@@ -76,10 +67,24 @@ export class LineCounter {
       return [];
     }
     const closed = this.complete && !gap ? this.reports(this.startMs) : [];
-    this.complete = !gap && start === this.startMs + this.intervalMs;
+    // Frames at most maxFrameGapMs apart watched the time between them: an interval that fell between
+    // two of them (a slow detector at a short interval) reports zeros; only a longer gap is an outage.
+    if (!gap) {
+      for (let from = this.startMs + this.intervalMs; from < start; from += this.intervalMs) {
+        this.reset();
+        closed.push(...this.reports(from));
+      }
+    }
+    this.complete = !gap;
     this.startMs = start;
     this.reset();
     return closed;
+  }
+
+  /** The interval being counted now and its counts so far per line (the status page); null before the first frame. */
+  running(): { from: string; counts: Record<string, DirectionCounts> } | null {
+    if (this.startMs === null) return null;
+    return { from: new Date(this.startMs).toISOString(), counts: Object.fromEntries([...this.counts].map(([line, c]) => [line, structuredClone(c)])) };
   }
 
   /** Adds a crossing seen at `crossing.ts` (advance to that time first, as a frame does). */

@@ -1,6 +1,8 @@
 import { crossingFraction, signedDistance, type Point } from './geometry.js';
 
-export type Direction = 'ab' | 'ba';
+import type { LineDirection } from '../core/object-event.js';
+
+export type Direction = LineDirection;
 
 /** A counting line: a segment from `from` to `to`, in the unit the caller feeds points in. */
 export interface LineSpec {

@@ -59,11 +59,30 @@ function semanticProblems(config: AgentConfig): ConfigProblem[] {
     if (seen.has(cam.id)) problems.push({ path: `cameras[${i}].id`, reason: `duplicate camera id "${cam.id}"` });
     seen.add(cam.id);
     if (cam.backoff.maxMs < cam.backoff.initialMs) problems.push({ path: `cameras[${i}].backoff.maxMs`, reason: 'must be >= initialMs' });
+    problems.push(...analyticsProblems(cam, `cameras[${i}]`));
   });
   if (config.mqtt.reconnectMaxMs < config.mqtt.reconnectMinMs) problems.push({ path: 'mqtt.reconnectMaxMs', reason: 'must be >= reconnectMinMs' });
   if (config.statusPage.enabled && !config.statusPage.password) {
     problems.push({ path: 'statusPage.password', reason: 'is required when the status page is enabled (there is no default password)' });
   }
+  return problems;
+}
+
+/** The analytics rules (docs/analytics.md): a line needs two distinct ends and a unique name, distances a 4-corner zone. */
+function analyticsProblems(cam: AgentConfig['cameras'][number], at: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Set<string>();
+  cam.lines.forEach((line, l) => {
+    const path = `${at}.lines[${l}]`;
+    if (line.from[0] === line.to[0] && line.from[1] === line.to[1]) problems.push({ path: `${path}.to`, reason: 'must differ from `from` (a line needs two distinct ends)' });
+    if (names.has(line.name)) problems.push({ path: `${path}.name`, reason: `duplicate line name "${line.name}"` });
+    names.add(line.name);
+  });
+  cam.zones.forEach((zone, z) => {
+    if (zone.distances && zone.polygon.length !== 4) {
+      problems.push({ path: `${at}.zones[${z}].polygon`, reason: `must have exactly 4 corners when distances are given (has ${zone.polygon.length})` });
+    }
+  });
   return problems;
 }
 
@@ -84,11 +103,8 @@ export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}: ${p.reason}`).join('\n');
 }
 
-/**
- * ajv's errors as problems by JSON path, each once. Exported for schema slices validated on their
- * own before they join THE schema (agent/analytics/validate.ts).
- */
-export function schemaProblems(errors: readonly ErrorObject[] | null | undefined): ConfigProblem[] {
+/** ajv's errors as problems by JSON path, each once. */
+function schemaProblems(errors: readonly ErrorObject[] | null | undefined): ConfigProblem[] {
   const seen = new Set<string>();
   return (errors ?? []).map(describe).filter((p) => {
     const k = `${p.path}\u0000${p.reason}`;

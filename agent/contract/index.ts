@@ -12,5 +12,6 @@ export * from './schemas/provisioning.js';
 export * from './schemas/selftest.js';
 export * from './schemas/status.js';
 export * from './schemas/startup.js';
+export * from './schemas/counts.js';
 export { WIRE_MESSAGES, type WireMessage } from './messages.js';
 export { wireValidator, type WireValidator } from './validate.js';

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { CountsMessageSchema } from './schemas/counts.js';
 import { EventMessageSchema } from './schemas/event.js';
 import { FileMetaMessageSchema } from './schemas/file.js';
 import { HealthMessageSchema } from './schemas/health.js';
@@ -6,7 +7,7 @@ import { CommandResponseSchema, ConfigReportSchema, DesiredConfigClaimsSchema, F
 import { SelftestMessageSchema } from './schemas/selftest.js';
 import { StatusMessageSchema } from './schemas/status.js';
 import {
-  clipChunkTopic, clipMetaTopic, DESIRED_TOPIC, diagProbeTopic, EVENTS_TOPIC, HEALTH_TOPIC, REPORTED_TOPIC, requestTopic, responseTopic, SELFTEST_TOPIC, STATUS_TOPIC,
+  clipChunkTopic, clipMetaTopic, COUNTS_TOPIC, DESIRED_TOPIC, diagProbeTopic, EVENTS_TOPIC, HEALTH_TOPIC, REPORTED_TOPIC, requestTopic, responseTopic, SELFTEST_TOPIC, STATUS_TOPIC,
 } from './topics.js';
 
 /** One kind of message on the wire: where it goes, how, and the schema of its payload. */
@@ -29,6 +30,7 @@ export interface WireMessage {
 export const WIRE_MESSAGES: WireMessage[] = [
   { topic: STATUS_TOPIC, direction: 'gw → central', qos: 1, retained: true, path: 'direct', schemas: [StatusMessageSchema], payload: 'online / offline status', doc: 'mqtt.md' },
   { topic: EVENTS_TOPIC, direction: 'gw → central', qos: 1, retained: false, path: 'outbox', schemas: [EventMessageSchema], payload: 'object event + `id` + `seq`', doc: 'detection.md' },
+  { topic: COUNTS_TOPIC, direction: 'gw → central', qos: 1, retained: false, path: 'outbox', schemas: [CountsMessageSchema], payload: 'line counts of one interval (deterministic `id`)', doc: 'analytics.md' },
   { topic: HEALTH_TOPIC, direction: 'gw → central', qos: 1, retained: false, path: 'outbox', schemas: [HealthMessageSchema], payload: 'health report + `id`', doc: 'mqtt.md' },
   { topic: SELFTEST_TOPIC, direction: 'gw → central', qos: 1, retained: false, path: 'outbox', schemas: [SelftestMessageSchema], payload: 'diag report + `id`', doc: 'diagnostics.md' },
   { topic: clipMetaTopic('<clipId>'), direction: 'gw → central', qos: 1, retained: false, path: 'outbox', schemas: [FileMetaMessageSchema], payload: 'file meta, signed', doc: 'clips.md' },

@@ -7,6 +7,7 @@
 export const STATUS_TOPIC = 'status';
 export const EVENTS_TOPIC = 'events';
 export const HEALTH_TOPIC = 'health';
+export const COUNTS_TOPIC = 'counts';
 export const SELFTEST_TOPIC = 'selftest';
 export const DESIRED_TOPIC = 'config/desired';
 export const REPORTED_TOPIC = 'config/reported';

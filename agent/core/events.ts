@@ -1,6 +1,6 @@
 /** The agent's typed events: the narrow waist between subsystems. */
 import type { CameraState, RecordingSegment, VideoFrame } from '../ingest/types.js';
-import type { ObjectEvent, Snapshot } from './object-event.js';
+import type { LineCountReport, ObjectEvent, Snapshot } from './object-event.js';
 
 export interface AgentEvents {
   /** A decoded detect-size frame (I420) from a camera. */
@@ -12,4 +12,6 @@ export interface AgentEvents {
   'detection.event': ObjectEvent;
   /** The best frame of an event with its box drawn. */
   'detection.snapshot': Snapshot;
+  /** One interval's counts of one camera line (cameras[].lines), for the uplink's `counts` topic. */
+  'detection.counts': LineCountReport;
 }

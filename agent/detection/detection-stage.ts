@@ -30,7 +30,7 @@ const EXPIRY_TICK_MS = 1000;
 /**
  * Runs object detection for every camera that has it enabled: takes `camera.frame` from the bus,
  * runs each camera's loop (one CameraDetection per camera, all sharing ONE detector) and publishes
- * `detection.event` and `detection.snapshot`.
+ * `detection.event`, `detection.snapshot` and `detection.counts` (line counts per interval).
  */
 export class DetectionStage<S = unknown> {
   private readonly cameras = new Map<string, { key: string; loop: CameraDetection }>();
@@ -109,12 +109,14 @@ export class DetectionStage<S = unknown> {
       const loop = new CameraDetection({
         camera,
         detection: config.detection,
+        analytics: config.analytics,
         detector: this.o.detector,
         logger: this.o.logger,
         now: this.now,
         snapshots: this.snapshots,
         emitEvent: (ev) => this.o.bus.emit('detection.event', ev),
         emitSnapshot: (s) => this.o.bus.emit('detection.snapshot', s),
+        emitCounts: (r) => this.o.bus.emit('detection.counts', r),
       });
       this.cameras.set(id, { key, loop });
     }
@@ -136,6 +138,6 @@ export class DetectionStage<S = unknown> {
 /** Everything a camera's detection loop is built from; a change to any of it rebuilds the loop. */
 function detectionKey(config: AgentConfig, camera: CameraConfig): string {
   const { model: _m, threads: _t, queueSize: _q, ...detection } = config.detection;
-  const { detect, motionMasks, objectMasks, zones, objects } = camera;
-  return JSON.stringify({ detection, detect, motionMasks, objectMasks, zones, objects });
+  const { detect, motionMasks, objectMasks, zones, objects, lines } = camera;
+  return JSON.stringify({ detection, analytics: config.analytics, detect, motionMasks, objectMasks, zones, objects, lines });
 }

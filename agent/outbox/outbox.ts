@@ -75,10 +75,12 @@ export class Outbox implements OutboxWriter {
     return { id, seq: res.seq ?? 0 };
   }
 
-  async enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }> {
+  async enqueueJson(kind: 'event' | 'health' | 'response', topic: string, payload: object): Promise<{ id: string }> {
     // Refused here, not at publish time: a message the uplink can never publish would block its class.
     assertRelativeTopic(topic);
-    const id = randomUUID();
+    // A payload with its own id (line counts: deterministic, for dedupe) keeps it.
+    const own = (payload as { id?: unknown }).id;
+    const id = typeof own === 'string' && own ? own : randomUUID();
     await this.store.put({ cls: 0, kind, items: [{ topic, json: true, payload: Buffer.from(JSON.stringify(Object.assign({ id }, payload, { id }))) }] });
     return { id };
   }

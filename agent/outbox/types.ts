@@ -23,8 +23,11 @@ export interface ClipMeta {
 export interface OutboxWriter {
   /** Queues an object event on `events`; the outbox stamps it with a gateway-unique `id` and the next `seq`. Resolves once durable. */
   enqueueEvent(event: EventBody): Promise<{ id: string; seq: number }>;
-  /** Queues any other JSON message (health, responses) on `topic` (relative to the gateway root). */
-  enqueueJson(kind: 'health' | 'response', topic: string, payload: object): Promise<{ id: string }>;
+  /**
+   * Queues any other JSON message (health, responses, line counts as kind `event`) on `topic`
+   * (relative to the gateway root). A string `id` in the payload is kept, else one is made.
+   */
+  enqueueJson(kind: 'event' | 'health' | 'response', topic: string, payload: object): Promise<{ id: string }>;
   /**
    * Queues a file (clip MP4, snapshot JPEG) for chunked, signed transfer under clips/<clipId>/...
    * A string is a path: big clips are streamed from disk into the outbox so RSS stays flat.

@@ -37,6 +37,10 @@ export const ReceiverErrorCodes = {
     summary: 'an option value of `edge-agent receive` (a number of seconds, `--password-env`, `--password-file`)',
     remedy: 'the message names the option',
   },
+  RECEIVER_BAD_QUERY: {
+    summary: '`edge-agent receive --query`: an unknown key, colour name, direction or line direction, or a time that is not ISO-8601',
+    remedy: 'the message names the term and the accepted values',
+  },
   RECEIVER_TLS_FILE: {
     summary: 'a certificate or key file unreadable',
     remedy: 'check the path and its permissions',

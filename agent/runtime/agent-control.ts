@@ -5,12 +5,12 @@ import { AGENT_VERSION } from '../core/version.js';
 import { newClipId } from '../clips/event-clips.js';
 import { clipMetaTopic, under } from '../contract/index.js';
 import { SnapshotEncoder } from '../detection/snapshot/encoder.js';
-import type { DetectionStage } from '../detection/detection-stage.js';
+import type { DetectionStage, LatestDetection } from '../detection/detection-stage.js';
 import type { DetectorStats } from '../detection/detector/detector-service.js';
 import type { NormBox } from '../core/object-event.js';
 import type { EventClips } from '../clips/event-clips.js';
 import type { DiagReport, MeasuredCapacity } from '../diagnostics/report-schema.js';
-import type { AgentStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
+import type { AgentStatus, CameraStatus, RecentEvent, StatusSource } from '../diagnostics/status-page/types.js';
 import type { CameraManager } from '../ingest/camera-manager.js';
 import type { OutboxWriter } from '../outbox/types.js';
 import type { CommandData, HealthVerdict, ProvisioningHost } from '../provisioning/host.js';
@@ -115,6 +115,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
         ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
         ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
         boxes: detection?.latest(c.id)?.boxes ?? [],
+        ...overlay(c, detection?.latest(c.id)?.lineCounts, det[c.id]?.zoneOccupancy),
       })),
       ...(detector ? { detector } : {}),
       ...(capacity ? { capacity } : {}),
@@ -137,4 +138,15 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   close(): Promise<void> {
     return this.encoder.close();
   }
+}
+
+/** The status page's drawing of a camera's lines and zones, with the running counts and the occupancy. */
+function overlay(c: AgentConfig['cameras'][number], counts: LatestDetection['lineCounts'], occupancy: Record<string, Record<string, number>> | undefined): Partial<CameraStatus> {
+  const out: Partial<CameraStatus> = {};
+  if (c.lines.length > 0) {
+    out.lines = c.lines.map((l) => ({ name: l.name, from: l.from, to: l.to, counts: counts?.counts[l.name] ?? {} }));
+    if (counts) out.countsFrom = counts.from;
+  }
+  if (c.zones.length > 0) out.zones = c.zones.map((z) => ({ name: z.name, polygon: z.polygon, occupancy: occupancy?.[z.name] ?? {} }));
+  return out;
 }

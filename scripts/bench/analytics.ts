@@ -3,11 +3,10 @@
  * count on bgslib_video02.avi with the real detector and the real tracker against the hand count in
  * test/fixtures/analytics/bgslib_video02.line.json. The detection stage is not used (its wiring of
  * analytics is a later step): every thinned frame is detected whole, as one square region.
- * Both ways of feeding the analytics are measured: the reported tracks only (the tracker's public
- * API today) and every track seen, confirmed or not (the proposed wiring).
+ * Both ways of feeding the analytics are measured: the reported tracks only (`tracker.visible`) and
+ * every track seen, confirmed or not (`tracker.seen`, what the detection stage feeds).
  * Standalone: `npx tsx scripts/bench/analytics.ts [detectFps]` (default 12.5, every 2nd frame).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CameraAnalytics, type AnalyticsFact, type AnalyticsTrack } from '../../agent/analytics/analytics.js';
 import { validateConfig } from '../../agent/config/validate.js';
@@ -16,22 +15,13 @@ import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { NormBox } from '../../agent/core/object-event.js';
 import { pixelBox } from '../../agent/detection/coords.js';
-import type { PixelBox } from '../../agent/detection/types.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
+import { loadLineGroundTruth, MOTOR_LABELS, type LineGroundTruth } from '../../test/analytics/support/line-ground-truth.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
 
-const MOTOR = new Set(['car', 'truck', 'bus', 'motorcycle']);
+const MOTOR = MOTOR_LABELS;
 const SETTINGS = { countIntervalSeconds: 10, lineHysteresis: 0.01 };
 
-interface GroundTruth {
-  video: string;
-  width: number;
-  height: number;
-  fps: number;
-  line: { name: string; from: [number, number]; to: [number, number] };
-  crossings: { frame: number; direction: 'ab' | 'ba'; label: string }[];
-  totals: { ab: number; ba: number };
-}
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,21 +57,15 @@ function benchCost(frames: number): { usP50: number; usP95: number } {
   return { usP50: pct(us.slice(50), 50), usP95: pct(us.slice(50), 95) };
 }
 
-/**
- * The tracks the tracker matched at `ts`. `reported` uses its public `visible()` (reported tracks
- * only); `seen` also takes tracks not yet reported, marked `confirmed: false`, which the tracker has no
- * public call for yet: it reads the tracker's private list as a stand-in for the proposed
- * `ObjectTracker.seen(ts)` (docs/analytics.md, wiring). Bench only.
- */
+/** The tracks the tracker matched at `ts`: the reported ones only (`visible`), or every one (`seen`, what the detection stage feeds). */
 function tracksAt(tracker: ObjectTracker, ts: number, mode: 'reported' | 'seen', W: number, H: number): AnalyticsTrack[] {
   const px = (b: NormBox): AnalyticsTrack['box'] => [b[0] * W, b[1] * H, b[2] * W, b[3] * H];
   if (mode === 'reported') return tracker.visible(ts).map((t) => ({ id: t.objectId, label: t.label, box: px(t.box) }));
-  const internal = (tracker as unknown as { tracks: { id: string; label: string; box: PixelBox; lastTs: number; reported: boolean }[] }).tracks;
-  return internal.filter((t) => t.lastTs === ts).map((t) => ({ id: t.id, label: t.label, box: t.box, confirmed: t.reported }));
+  return tracker.seen(ts).map((t) => ({ id: t.objectId, label: t.label, box: t.box, confirmed: t.reported }));
 }
 
 async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<Record<string, unknown>> {
-  const gt = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/analytics/bgslib_video02.line.json'), 'utf8')) as GroundTruth;
+  const gt = loadLineGroundTruth();
   const { width: W, height: H } = gt;
   const all = await decodeFrames(path.join(VIDEOS_DIR, gt.video), { width: W, height: H, cameraId: 'bgslib' });
   const step = gt.fps / detectFps;
@@ -146,7 +130,7 @@ export async function run(detectFps = 12.5): Promise<Record<string, unknown>> {
   const counts: Record<string, unknown>[] = [];
   for (const mode of ['reported', 'seen'] as const) {
     const c = await lineCount(detectFps, mode);
-    process.stdout.write(`bgslib_video02 line count at ${detectFps} fps, ${mode} tracks: agent ${JSON.stringify(c.agentCount)} vs hand ab ${(c.handCount as GroundTruth['totals']).ab} / ba ${(c.handCount as GroundTruth['totals']).ba} (${c.totalErrorPct} % total)\n`);
+    process.stdout.write(`bgslib_video02 line count at ${detectFps} fps, ${mode} tracks: agent ${JSON.stringify(c.agentCount)} vs hand ab ${(c.handCount as LineGroundTruth['totals']).ab} / ba ${(c.handCount as LineGroundTruth['totals']).ba} (${c.totalErrorPct} % total)\n`);
     counts.push(c);
   }
   return { ...cost, counts };

@@ -59,6 +59,14 @@ describe('line interval counts', () => {
     assert.deepEqual(froms, [0, 300]);
   });
 
+  it('reports zeros for an interval that fell between two frames less than maxFrameGapMs apart (a slow detector), not a gap', () => {
+    const counter = new LineCounter({ ...opts, lines: [opts.lines[0]], intervalSeconds: 2 });
+    // Frames every 200 ms, then one detection takes 3.5 s (no frame in [4 s, 6 s)), then on.
+    const out = [...frames(counter, T0, T0 + 3_800), ...frames(counter, T0 + 7_300, T0 + 10_301, 200, [crossing(T0 + 7_300, 'car', 'ab')])];
+    assert.deepEqual(out.map((r) => (Date.parse(r.from) - T0) / 1000), [0, 2, 4, 6, 8]);
+    assert.deepEqual(out.map((r) => r.counts.car.ab), [0, 0, 0, 1, 0]);
+  });
+
   it('drops an interval with a frame gap inside it', () => {
     const counter = new LineCounter({ ...opts, maxFrameGapMs: 5000 });
     const out = [...frames(counter, T0, T0 + 20_000), ...frames(counter, T0 + 40_000, T0 + 120_001)];

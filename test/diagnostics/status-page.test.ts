@@ -30,7 +30,14 @@ describe('the technician status page (real agent, real browser)', function () {
     base = `http://127.0.0.1:${port}`;
     const config = writeAgentConfig(tmp.dir, 'gw-page', broker.url, {
       statusPage: { enabled: true, host: '127.0.0.1', port, password: { env: 'EDGE_TEST_PAGE_PASSWORD' } },
-      cameras: [fileCamera('street', 'ozlu_vehicle_survaillance.mp4', { record: { enabled: false } })],
+      analytics: { countIntervalSeconds: 60 },
+      cameras: [
+        fileCamera('street', 'ozlu_vehicle_survaillance.mp4', {
+          record: { enabled: false },
+          lines: [{ name: 'across', from: [0, 0.6], to: [1, 0.6] }],
+          zones: [{ name: 'kerb', polygon: [[0, 0.7], [0.5, 0.7], [0.5, 1], [0, 1]] }],
+        }),
+      ],
     });
     agent = startCli(['run', '--config', config], { EDGE_TEST_PAGE_PASSWORD: PASSWORD });
     const auth = { Authorization: `Bearer ${PASSWORD}` };
@@ -89,6 +96,29 @@ describe('the technician status page (real agent, real browser)', function () {
       if (y > max) max = y;
     }
     assert.ok(max - min > 80, `snapshot has real picture content (luma range ${min}..${max})`);
+    await ctx.close();
+  });
+
+  it('draws the camera\'s lines and zones over the snapshot with the running counts and the occupancy', async () => {
+    const ctx = await browser.newContext({ httpCredentials: { username: 'tech', password: PASSWORD } });
+    const page = await ctx.newPage();
+    await page.goto(base);
+    const line = page.locator('#cam-street svg line');
+    await line.waitFor({ state: 'attached', timeout: 30000 });
+    assert.deepEqual(await line.evaluate((el) => ['x1', 'y1', 'x2', 'y2'].map((k) => (el as unknown as { getAttribute(n: string): string }).getAttribute(k))), ['0', '0.6', '1', '0.6']);
+    assert.equal(await page.locator('#cam-street svg polygon').getAttribute('points'), '0,0.7 0.5,0.7 0.5,1 0,1');
+    await waitFor(async () => /^across ab \d+ · ba \d+$/.test(await page.locator('#cam-street .line-tag').innerText()), { timeoutMs: 30000, what: 'the line\'s counts on the picture' });
+    assert.match(await page.locator('#cam-street .zone-tag').innerText(), /^kerb: /);
+    assert.match(await page.locator('#cam-street .info').innerText(), /counts since \d\d:\d\d:00: across/);
+    const status = (await (await fetch(`${base}/api/status`, { headers: { Authorization: `Bearer ${PASSWORD}` } })).json()) as {
+      cameras: Array<{ countsFrom?: string; lines?: Array<{ name: string; counts: Record<string, { ab: number; ba: number }> }>; zones?: Array<{ name: string; occupancy: Record<string, number> }> }>;
+    };
+    const cam = status.cameras[0];
+    assert.equal(Date.parse(cam.countsFrom ?? '') % 60000, 0, 'the running interval starts on a multiple of the interval');
+    assert.deepEqual(cam.lines?.map((l) => l.name), ['across']);
+    assert.ok(Object.values(cam.lines?.[0].counts ?? {}).every((c) => Number.isInteger(c.ab) && Number.isInteger(c.ba)));
+    assert.ok(cam.lines?.[0].counts.car, 'tracked labels listed with zeros at least');
+    assert.deepEqual(cam.zones?.map((z) => z.name), ['kerb']);
     await ctx.close();
   });
 

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AgentError } from '../../core/errors.js';
+import { formatMatch, parseQuery, queryEvents } from '../../receiver/event-query.js';
 import { Receiver } from '../../receiver/receiver.js';
 
 interface ReceiveOpts {
-  broker: string;
+  broker?: string;
+  query?: string;
   gateway: string;
   prefix: string;
   out: string;
@@ -24,13 +26,15 @@ interface ReceiveOpts {
 /**
  * `edge-agent receive`: the reference consumer on the central side. Prints one line per event, clip,
  * rejected clip and seq gap on stdout; connection news on stderr. Runs until SIGINT/SIGTERM.
+ * With `--query` it instead searches what --out holds and prints the matching objects.
  */
 export function register(program: Command): void {
   program
     .command('receive')
     .description('central side: store events (deduplicated), reassemble and verify clips, report seq gaps')
-    .requiredOption('--broker <url>', 'broker URL, e.g. mqtts://broker.example:8883')
+    .option('--broker <url>', 'broker URL, e.g. mqtts://broker.example:8883 (required unless --query)')
     .requiredOption('--out <dir>', 'output folder: events.jsonl, gaps.jsonl, clips/')
+    .option('--query <terms>', 'search --out instead of receiving: key=value terms joined by commas (label, colour, direction, zone, line[:ab|ba], camera, from, to), e.g. label=car,colour=red,direction=up')
     .option('--gateway <id>', "one gateway id, or '+' for all", '+')
     .option('--prefix <prefix>', 'topic prefix of the gateways', 'edge')
     .option('--client-id <id>', 'fixed MQTT client id (the broker keeps its session); default edge-receiver-<host>')
@@ -46,8 +50,16 @@ export function register(program: Command): void {
     .option('--incomplete-timeout <seconds>', 'reject a clip that got no chunk for this long', '900')
     .action(async (opts: ReceiveOpts) => {
       try {
+        if (opts.query !== undefined) {
+          const matches = queryEvents(opts.out, parseQuery(opts.query));
+          for (const m of matches) process.stdout.write(`${formatMatch(m)}\n`);
+          process.stderr.write(`${matches.length} object(s) match\n`);
+          return;
+        }
+        if (!opts.broker) throw new AgentError('RECEIVER_BAD_OPTION', '--broker is required (unless --query)', 'give the broker URL, e.g. --broker mqtts://broker.example:8883');
+        const broker = opts.broker;
         const receiver = new Receiver({
-          brokerUrl: opts.broker, outDir: opts.out, gateway: opts.gateway, prefix: opts.prefix, clientId: opts.clientId,
+          brokerUrl: broker, outDir: opts.out, gateway: opts.gateway, prefix: opts.prefix, clientId: opts.clientId,
           sessionExpirySeconds: positive(opts.sessionExpiry, '--session-expiry'),
           protocolVersion: opts.protocol === '4' ? 4 : 5,
           username: opts.username, password: password(opts),
@@ -61,7 +73,7 @@ export function register(program: Command): void {
         receiver.on('clip', (c) => out(`clip ${c.gateway} ${c.clipId} ok ${c.bytes} bytes camera=${c.meta.camera} event=${c.meta.eventId ?? '-'} -> ${c.file}`));
         receiver.on('rejected', (r) => out(`clip ${r.gateway} ${r.clipId} REJECTED ${r.code}: ${r.reason}`));
         receiver.on('duplicate', (d) => err(`duplicate event ${d.gateway} id=${d.id} dropped`));
-        receiver.on('connected', (c) => err(`connected to ${opts.broker} as ${receiver.clientId} (session ${c.sessionPresent ? 'resumed' : 'new'})`));
+        receiver.on('connected', (c) => err(`connected to ${broker} as ${receiver.clientId} (session ${c.sessionPresent ? 'resumed' : 'new'})`));
         receiver.on('disconnected', () => err('disconnected; reconnecting'));
         receiver.on('status', (s) => err(`status ${s.gateway}: online=${String(s.online)} publicKey=${s.hasPublicKey ? 'yes' : 'no'}`));
         receiver.on('warning', (w) => err(`warning: ${w.message}`));

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CameraAnalyticsFields, ZoneAnalyticsFields } from './analytics.js';
 import { Identifier, Polygon, SecretRef } from './common.js';
 
 const RtspSource = Type.Object(
@@ -61,6 +62,7 @@ export const Zone = Type.Object(
     name: Identifier,
     polygon: Polygon,
     labels: Type.Optional(Type.Array(Type.String(), { description: 'only these labels count in the zone' })),
+    ...ZoneAnalyticsFields,
   },
   { additionalProperties: false },
 );
@@ -125,6 +127,7 @@ export const Camera = Type.Object(
       },
       { additionalProperties: false, default: {}, description: 'which labels this camera tracks and their filters (over detection.labels/filters)' },
     ),
+    ...CameraAnalyticsFields,
   },
   { additionalProperties: false },
 );

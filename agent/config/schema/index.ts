@@ -3,6 +3,7 @@
  * payload, the generated docs (docs/config.md) and the TypeScript types (AgentConfig).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AnalyticsSection } from './analytics.js';
 import { Camera } from './cameras.js';
 import { DetectionSection } from './detection.js';
 import { GatewaySection, HealthSection, LoggingSection } from './gateway.js';
@@ -20,6 +21,7 @@ export const AgentConfigSchema = Type.Object(
     // A new or changed camera (re)starts its process; unchanged ones keep streaming.
     cameras: Type.Array(Camera, { default: [], maxItems: 32, 'x-apply': 'live' }),
     detection: DetectionSection,
+    analytics: AnalyticsSection,
     recording: RecordingSection,
     clips: ClipsSection,
     outbox: OutboxSection,
@@ -34,3 +36,4 @@ export type AgentConfig = Static<typeof AgentConfigSchema>;
 export type CameraConfig = AgentConfig['cameras'][number];
 export type { CameraSource } from './cameras.js';
 export type { SecretRef, Polygon } from './common.js';
+export type { AnalyticsSection, Line } from './analytics.js';

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { ObjectEvent } from '../../core/object-event.js';
+import { COLOUR_NAMES, HEADINGS, type ObjectEvent } from '../../core/object-event.js';
 import { MessageId, Strict, type Assert, type SameKeys } from './common.js';
 
 const Epoch = (description: string) => Type.Number({ description: `${description} (ms since the epoch)` });
@@ -17,6 +17,16 @@ export const ObjectEventProperties = {
   startTs: Epoch('when the track started'),
   endTs: Type.Optional(Epoch('when the track ended (end events)')),
   ts: Epoch('when this event happened'),
+  crossings: Type.Optional(
+    Type.Array(
+      Type.Object({ line: Type.String(), direction: Type.Union([Type.Literal('ab'), Type.Literal('ba')]), ts: Epoch('capture time of the sighting that completed the crossing') }, Strict),
+      { description: 'counting lines the object crossed (update: the new ones; end: all) - docs/analytics.md' },
+    ),
+  ),
+  speedKmh: Type.Optional(Type.Number({ minimum: 0, description: 'median speed over a zone with measured distances; never guessed' })),
+  loitering: Type.Optional(Type.Boolean({ description: 'on one update: stayed longer than a zone\'s loiterSeconds' })),
+  direction: Type.Optional(Type.Union(HEADINGS.map((h) => Type.Literal(h)), { description: 'end only: overall heading of the path in the image' })),
+  colour: Type.Optional(Type.Union(COLOUR_NAMES.map((c) => Type.Literal(c)), { description: 'end only: dominant colour of the best crop' })),
 };
 
 export const EventMessageSchema = Type.Object(

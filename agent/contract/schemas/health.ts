@@ -22,6 +22,7 @@ const CameraHealth = Type.Object(
     overRate: Type.Optional(Count('frames over detect.fps')),
     processed: Type.Optional(Count('frames fully processed since start')),
     scheduled: Type.Optional(Type.Boolean({ description: 'inside detect.schedule now (docs/detection.md)' })),
+    zoneOccupancy: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer({ minimum: 0 })), { description: 'per zone, objects in it now per label (cameras with zones)' })),
   },
   { ...Strict, description: 'per camera id; the detection fields only when detection runs' },
 );

@@ -1,7 +1,8 @@
 import type { AgentConfig, CameraConfig } from '../../config/schema/index.js';
 import { toErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { NormBox, ObjectEvent, Snapshot } from '../../core/object-event.js';
+import { dominantColourI420 } from '../../analytics/colour.js';
+import type { LineCountReport, NormBox, ObjectEvent, Snapshot } from '../../core/object-event.js';
 import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
@@ -13,6 +14,7 @@ import { objectPolicy } from '../tracking/filters.js';
 import { ObjectTracker, type TrackerStep } from '../tracking/tracker.js';
 import type { DetectorLike } from './detector-like.js';
 import { inSchedule } from './schedule.js';
+import { TrackAnalytics } from './track-analytics.js';
 
 /** Boxes of one label overlapping more than this across regions are the same object. */
 const MERGE_IOU = 0.5;
@@ -37,6 +39,8 @@ export interface CameraDetectionStats {
   processed: number;
   /** Inside the camera's detect schedule right now. */
   scheduled: boolean;
+  /** Tracks inside each zone now, per label (only for a camera with zones). */
+  zoneOccupancy?: Record<string, Record<string, number>>;
 }
 
 export interface LatestDetection {
@@ -46,11 +50,14 @@ export interface LatestDetection {
   boxes: { label: string; score: number; box: NormBox }[];
   /** JPEG of this camera's most recent finished event. */
   snapshot?: Buffer;
+  /** The count interval running now and each line's counts so far (cameras with lines). */
+  lineCounts?: { from: string; counts: Record<string, Record<string, { ab: number; ba: number }>> };
 }
 
 export interface CameraDetectionOptions {
   camera: CameraConfig;
   detection: AgentConfig['detection'];
+  analytics: AgentConfig['analytics'];
   detector: DetectorLike;
   logger: Logger;
   now: () => number;
@@ -58,6 +65,8 @@ export interface CameraDetectionOptions {
   snapshots: SnapshotEncoder;
   emitEvent: (ev: ObjectEvent) => void;
   emitSnapshot: (s: Snapshot) => void;
+  /** An interval's line counts (cameras[].lines), every analytics.countIntervalSeconds per line. */
+  emitCounts: (r: LineCountReport) => void;
 }
 
 export type FrameOutcome = 'processed' | 'skipped' | 'ignored';
@@ -73,6 +82,8 @@ export type FrameOutcome = 'processed' | 'skipped' | 'ignored';
 export class CameraDetection {
   /** Built for the first frame's size (the tracker's pixels are of it); rebuilt if the size changes. */
   private tracker?: ObjectTracker;
+  /** Lines, zone speed and dwell, heading: built with the tracker (same frame). */
+  private analytics?: TrackAnalytics;
   private readonly best = new BestFrames();
   private readonly rate = new RateMeter();
   private motion?: MotionDetector;
@@ -100,7 +111,7 @@ export class CameraDetection {
     if (!this.scheduled) {
       // Leaving the window ends what was being followed: nobody watches it any more. The motion
       // background would be hours old when the window opens again: start it afresh then.
-      if (this.tracker) this.publish(this.tracker.endAll(frame.ts));
+      if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(frame.ts), frame.ts);
       this.motion = undefined;
       return 'ignored';
     }
@@ -168,14 +179,14 @@ export class CameraDetection {
   tick(): void {
     if (this.stopped || !this.lastFrame || this.busy || !this.tracker) return;
     const cameraNow = this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt);
-    this.publish(this.tracker.expire(cameraNow));
+    this.publishWithoutFrame(this.tracker.expire(cameraNow), cameraNow);
   }
 
   /** Ends every open event (camera removed or reconfigured, agent stopping). */
   stop(): void {
     if (this.stopped) return;
     const ts = this.lastFrame ? this.lastFrame.ts + (this.o.now() - this.lastFrame.arrivedAt) : this.o.now();
-    if (this.tracker) this.publish(this.tracker.endAll(ts));
+    if (this.tracker) this.publishWithoutFrame(this.tracker.endAll(ts), ts);
     this.stopped = true;
   }
 
@@ -187,12 +198,15 @@ export class CameraDetection {
       overRate: this.overRate,
       processed: this.processed,
       scheduled: this.scheduled,
+      ...(this.o.camera.zones.length > 0 ? { zoneOccupancy: this.analytics?.occupancy() ?? {} } : {}),
     };
   }
 
   latest(): LatestDetection | undefined {
     if (!this.latestView && !this.latestSnapshot) return undefined;
-    const view = this.latestView ?? { ts: 0, boxes: [] };
+    const view: LatestDetection = { ...(this.latestView ?? { ts: 0, boxes: [] }) };
+    const counts = this.o.camera.lines.length > 0 ? this.analytics?.runningCounts() : null;
+    if (counts) view.lineCounts = counts;
     return this.latestSnapshot ? { ...view, snapshot: this.latestSnapshot } : view;
   }
 
@@ -213,10 +227,12 @@ export class CameraDetection {
     if (found === 'dropped') {
       // The detector fell behind: an undetected frame would make tracked objects look gone, so skip it.
       this.skipped++;
-      this.publish(tracker.expire(frame.ts));
+      this.publishWithoutFrame(tracker.expire(frame.ts), frame.ts);
       return 'skipped';
     }
     const step = tracker.update(nms(found, MERGE_IOU), frame.ts);
+    // Every processed frame, with objects or without: the line counts need each one.
+    this.analytics?.frame(tracker, step, frame.ts);
     this.best.keep(frame, step.improved);
     this.publish(step);
     this.latestView = { ts: frame.ts, boxes: tracker.visible(frame.ts).map(({ label, score, box }) => ({ label, score, box })) };
@@ -229,9 +245,10 @@ export class CameraDetection {
   private trackerFor(frame: VideoFrame): ObjectTracker {
     const t = this.tracker;
     if (t && t.frame.width === frame.width && t.frame.height === frame.height) return t;
-    if (t) this.publish(t.endAll(frame.ts));
+    if (t) this.publishWithoutFrame(t.endAll(frame.ts), frame.ts);
     const { camera, detection } = this.o;
     this.tracker = new ObjectTracker({ camera: camera.id, tracking: detection.tracking, policy: objectPolicy(detection, camera), zones: camera.zones, frame: { width: frame.width, height: frame.height } });
+    this.analytics = new TrackAnalytics(camera, this.o.analytics, camera.objects.track ?? detection.labels, this.o.emitCounts);
     return this.tracker;
   }
 
@@ -241,12 +258,21 @@ export class CameraDetection {
     return Math.max(width, height);
   }
 
-  /** Emits the step's events in order; an ended event's best frame becomes its snapshot (emitted once encoded). */
+  /** Ends made without a processed frame (expiry, schedule, stop) at camera time `ts` get their analytics summary. */
+  private publishWithoutFrame(step: TrackerStep, ts: number): void {
+    this.analytics?.endedWithoutFrame(step, ts);
+    this.publish(step);
+  }
+
+  /**
+   * Emits the step's events in order; an ended event's best frame gives its colour and becomes its
+   * snapshot (emitted once encoded).
+   */
   private publish(step: TrackerStep): void {
     for (const ev of step.events) {
+      const best = ev.type === 'end' ? this.best.take(ev.objectId) : undefined;
+      if (best) ev.colour = dominantColourI420(best.frame, best.box);
       this.o.emitEvent(ev);
-      if (ev.type !== 'end') continue;
-      const best = this.best.take(ev.objectId);
       if (!best) continue;
       const emit = (jpeg: Buffer): void => {
         this.latestSnapshot = jpeg;

@@ -145,6 +145,25 @@ export class ObjectTracker {
     return this.tracks.filter((t) => t.reported && t.lastTs === ts).map((t) => ({ objectId: t.id, label: t.label, score: t.score, box: toNormBox(t.box, this.opts.frame) }));
   }
 
+  /**
+   * An `update` event for a reported live track now, whatever its update interval says: something
+   * worth telling happened to it (the analytics: a line crossed, loitering, a speed measured).
+   * Undefined for a track not (yet) reported or gone.
+   */
+  updateNow(objectId: string, ts: number): ObjectEvent | undefined {
+    const t = this.tracks.find((x) => x.id === objectId);
+    return t?.reported ? this.event(t, 'update', ts) : undefined;
+  }
+
+  /**
+   * Every track matched to a detection at exactly `ts`, reported or not, with its detected box in
+   * frame pixels (not a prediction): the analytics follow a track from its first sighting, so a car
+   * reported just after it crossed a line still has its earlier side.
+   */
+  seen(ts: number): { objectId: string; label: string; box: PixelBox; reported: boolean }[] {
+    return this.tracks.filter((t) => t.lastTs === ts).map((t) => ({ objectId: t.id, label: t.label, box: t.box, reported: t.reported }));
+  }
+
   get size(): number {
     return this.tracks.length;
   }

@@ -14,7 +14,10 @@ main{padding:10px;display:grid;gap:12px}
 section{background:#fff;border-radius:8px;padding:10px;box-shadow:0 1px 2px #0002}
 h2{font-size:16px;margin:0 0 8px}
 .cams{display:grid;gap:10px;grid-template-columns:repeat(auto-fill,minmax(300px,1fr))}
-.cam img{width:100%;border-radius:4px;background:#000;min-height:120px}
+.cam img{width:100%;border-radius:4px;background:#000;min-height:120px;display:block}
+.frame{position:relative}.frame svg{position:absolute;inset:0;width:100%;height:100%;pointer-events:none}
+.frame line{stroke:#ffd60a;stroke-width:3}.frame polygon{fill:#2f81f733;stroke:#2f81f7;stroke-width:2}
+.tag{position:absolute;transform:translate(-50%,-50%);font-size:11px;background:#000b;color:#fff;padding:0 4px;border-radius:3px;white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:13px;color:#fff}
 .streaming,.pass{background:#1a7f37}.connecting,.warn,.skip{background:#9a6700}.offline,.fail{background:#cf222e}.disabled{background:#6e7781}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{text-align:left;padding:3px 5px;border-bottom:1px solid #eee;vertical-align:top}
@@ -42,14 +45,16 @@ async function refresh() {
     let card = document.getElementById('cam-' + c.id);
     if (!card) {
       card = document.createElement('div'); card.className = 'cam'; card.id = 'cam-' + c.id;
-      card.innerHTML = '<img alt="snapshot of ' + text(c.id) + '"><div class="info"></div>';
+      card.innerHTML = '<div class="frame"><img alt="snapshot of ' + text(c.id) + '"><svg viewBox="0 0 1 1" preserveAspectRatio="none"></svg><div class="tags"></div></div><div class="info"></div>';
       cams.appendChild(card);
     }
     loadSnapshot(c.id, card.querySelector('img'));
+    drawOverlay(c, card);
     const boxes = c.boxes.map((b) => text(b.label) + ' ' + b.score.toFixed(2)).join(', ') || 'no objects';
     card.querySelector('.info').innerHTML = '<strong>' + text(c.name || c.id) + '</strong> <span class="badge ' + text(c.state) + '">' + text(c.state) + '</span><br>' +
       'in ' + c.fpsIn.toFixed(1) + ' fps · detected ' + (c.detectFps ?? 0).toFixed(1) + ' fps · dropped ' + c.dropped + ' · reconnects ' + c.reconnects +
       (c.motionPercent !== undefined ? ' · motion ' + c.motionPercent.toFixed(1) + '%' : '') + '<br>' + boxes +
+      (c.lines && c.countsFrom ? '<br>counts since ' + text(c.countsFrom.slice(11, 19)) + ': ' + c.lines.map((l) => text(l.name) + ' ' + Object.entries(l.counts).filter(([, v]) => v.ab + v.ba > 0).map(([k, v]) => text(k) + ' ' + v.ab + '/' + v.ba).join(', ')).join('; ') : '') +
       (c.lastError ? '<br><span class="badge fail">' + text(c.lastError.code) + '</span> ' + text(c.lastError.message) : '');
   }
   const k = s.capacity;
@@ -62,6 +67,24 @@ async function refresh() {
   $('outbox').textContent = o ? o.pending + ' pending, ' + (o.bytes / 1048576).toFixed(1) + ' MB, oldest ' + o.oldestAgeS + ' s, evicted ' + Object.values(o.evicted).reduce((a, b) => a + b, 0) : 'not available';
   $('events').innerHTML = '<tr><th>time</th><th>camera</th><th>event</th><th>object</th></tr>' + s.recentEvents.map((e) =>
     '<tr><td>' + text(e.ts.slice(11, 19)) + '</td><td>' + text(e.camera) + '</td><td>' + text(e.type) + '</td><td>' + text(e.label) + ' ' + e.score.toFixed(2) + '</td></tr>').join('');
+}
+// Lines and zones over the snapshot (0..1 coordinates), with the running interval's counts per
+// direction and the tracks in each zone now.
+const sum = (counts, d) => Object.values(counts).reduce((a, c) => a + c[d], 0);
+const pct = (v) => (v * 100).toFixed(2) + '%';
+function drawOverlay(c, card) {
+  const svg = [], tags = [];
+  for (const z of c.zones || []) {
+    svg.push('<polygon vector-effect="non-scaling-stroke" points="' + z.polygon.map((p) => p[0] + ',' + p[1]).join(' ') + '"/>');
+    const n = Object.entries(z.occupancy).map(([l, k]) => text(l) + ' ' + k).join(', ') || 'empty';
+    tags.push('<span class="tag zone-tag" style="left:' + pct(z.polygon[0][0]) + ';top:' + pct(z.polygon[0][1]) + '">' + text(z.name) + ': ' + n + '</span>');
+  }
+  for (const l of c.lines || []) {
+    svg.push('<line vector-effect="non-scaling-stroke" x1="' + l.from[0] + '" y1="' + l.from[1] + '" x2="' + l.to[0] + '" y2="' + l.to[1] + '"/>');
+    tags.push('<span class="tag line-tag" style="left:' + pct((l.from[0] + l.to[0]) / 2) + ';top:' + pct((l.from[1] + l.to[1]) / 2) + '">' + text(l.name) + ' ab ' + sum(l.counts, 'ab') + ' · ba ' + sum(l.counts, 'ba') + '</span>');
+  }
+  card.querySelector('svg').innerHTML = svg.join('');
+  card.querySelector('.tags').innerHTML = tags.join('');
 }
 // Swap in a snapshot only once it has fully arrived, one request per camera at a time: on a slow
 // box or a slow phone link the picture never flickers and requests never pile up.

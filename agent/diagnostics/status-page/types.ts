@@ -13,6 +13,11 @@ export interface CameraStatus extends CameraStats {
   skipped?: number;
   /** Boxes of the latest processed frame, 0..1 of the frame. */
   boxes: Array<{ label: string; score: number; box: NormBox }>;
+  /** Counting lines (0..1 of the frame) with the running interval's counts per label, since `countsFrom`. */
+  lines?: Array<{ name: string; from: readonly [number, number]; to: readonly [number, number]; counts: Record<string, { ab: number; ba: number }> }>;
+  countsFrom?: string;
+  /** Zones (0..1 polygons) with the tracks inside now, per label. */
+  zones?: Array<{ name: string; polygon: ReadonlyArray<readonly [number, number]>; occupancy: Record<string, number> }>;
 }
 
 export interface RecentEvent {

@@ -7,6 +7,7 @@ import type { AgentEvents } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import { notRunning, SubsystemBase, type ApplyOutcome } from '../../core/subsystem.js';
 import type { ObjectEvent } from '../../core/object-event.js';
+import { COUNTS_TOPIC, countsPayload } from '../../contract/index.js';
 import { Outbox } from '../../outbox/outbox.js';
 import type { Uplink } from '../../uplink/types.js';
 
@@ -23,7 +24,7 @@ export interface OutboxSubsystemDeps {
 
 /**
  * The outbox as a subsystem: opens the LevelDB store, drains it through the uplink, and queues the
- * detection events and snapshots from the bus. Its settings (and clips.chunkBytes, the chunk size
+ * detection events, line counts and snapshots from the bus. Its settings (and clips.chunkBytes, the chunk size
  * of file transfers) are read when the store opens, so a change to them is a restart.
  */
 export class OutboxSubsystem extends SubsystemBase {
@@ -50,6 +51,9 @@ export class OutboxSubsystem extends SubsystemBase {
       bus.on('detection.event', (ev) => {
         onEvent(ev);
         outbox.enqueueEvent(ev).catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'event not queued'));
+      }),
+      bus.on('detection.counts', (report) => {
+        outbox.enqueueJson('event', COUNTS_TOPIC, countsPayload(report)).catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'line counts not queued'));
       }),
       bus.on('detection.snapshot', (snap) => {
         const ts = new Date(snap.ts).toISOString();

@@ -21,6 +21,22 @@ describe('ObjectTracker', () => {
     assert.equal(events[0].ts, T0 + 2 * FRAME_MS);
   });
 
+  it('seen(ts) gives every track matched at ts, reported or not, with its detected box; visible() only the reported', () => {
+    const tracker = trackerFor(configWith({}, { tracking: { minHits: 2 } }));
+    const box0 = boxAt(0.1, 0.5);
+    tracker.update([{ label: 'car', score: 0.8, box: box0 }], T0);
+    assert.deepEqual(tracker.seen(T0), [{ objectId: tracker.seen(T0)[0].objectId, label: 'car', box: box0, reported: false }]);
+    assert.deepEqual(tracker.visible(T0), [], 'not reported yet');
+    const box1 = boxAt(0.12, 0.5);
+    tracker.update([{ label: 'car', score: 0.8, box: box1 }], T0 + FRAME_MS);
+    const seen = tracker.seen(T0 + FRAME_MS);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].reported, true);
+    assert.deepEqual(seen[0].box, box1, 'the detected box, in pixels');
+    tracker.update([], T0 + 2 * FRAME_MS);
+    assert.deepEqual(tracker.seen(T0 + 2 * FRAME_MS), [], 'a track not matched this frame is not seen');
+  });
+
   it('keeps one id for a fast object across a missed frame, by predicting where it went', () => {
     const tracker = trackerFor(configWith({}, { tracking: { minHits: 2, iouThreshold: 0.3, updateIntervalSeconds: 0.5 } }));
     const events: ObjectEvent[] = [];

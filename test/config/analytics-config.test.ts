@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { validateAnalyticsConfig } from '../../agent/analytics/validate.js';
+import { validateConfig } from '../../agent/config/validate.js';
+
+const mqtt = { url: 'mqtt://127.0.0.1:1883' };
+const source = { kind: 'test' };
+/** The whole config around the analytics slice: THE schema validates it. */
+const validateAnalyticsConfig = (slice: { cameras: object[]; analytics?: object }): ReturnType<typeof validateConfig> =>
+  validateConfig({ mqtt, ...slice, cameras: slice.cameras.map((c) => ({ source, ...c })) });
 
 const zone = { name: 'stretch', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 0.9], [0.1, 0.9]] };
 const good = {
@@ -13,7 +19,7 @@ const good = {
   analytics: { countIntervalSeconds: 30 },
 };
 
-describe('analytics config schema', () => {
+describe('analytics config (THE schema)', () => {
   it('accepts lines, measured zones and loitering, and fills in defaults', () => {
     const r = validateAnalyticsConfig(good);
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
