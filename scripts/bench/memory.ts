@@ -2,8 +2,9 @@
  * Memory benchmark (issue 12): `edge-agent run` with 1, 2 and 4 file cameras of the shared street
  * clips at 5 fps, detection on, against a real Mosquitto. After ~40 s it sums PSS and RSS over the
  * agent's whole process tree from /proc/<pid>/smaps_rollup (the main process with its inference and
- * snapshot workers, each camera process, anything else they started) and gives the CPU % of each
- * camera process over the last 10 s, the detector's inference times and the frames dropped.
+ * snapshot workers, each camera process, anything else they started; the mean of 5 samples over the
+ * last 10 s) and gives the CPU % of each camera process over those 10 s, the detector's inference
+ * times and the frames dropped.
  *   npm run bench -- memory      (BENCH_MEMORY_SECONDS=40, BENCH_MEMORY_COUNTS=1,2,4)
  * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests. The
  * box is shared: compare runs made alternately, with the load average printed next to them.
@@ -23,7 +24,8 @@ import { cameraIdOf, cpuPercent, descendants, mb, procSample, round1, type ProcS
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
 const CPU_WINDOW_S = 10;
-const AGENT_DIST = path.join(REPO_ROOT, 'dist/agent/cli/main.js');
+/** BENCH_MEMORY_AGENT=<other checkout>/dist/agent/cli/main.js measures another build (before/after). */
+const AGENT_DIST = process.env.BENCH_MEMORY_AGENT ?? path.join(REPO_ROOT, 'dist/agent/cli/main.js');
 
 interface ProcessFigures {
   pid: number;
@@ -83,7 +85,7 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number): Pr
   writeFileSync(configFile, JSON.stringify(config));
   const health = await new MqttCollector(broker.url, 'edge/bench/health').start();
   const t0 = performance.now();
-  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
+  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
   const agentPid = agent.pid ?? 0;
   const ids = config.cameras.map((c) => c.id);
   try {
@@ -96,13 +98,22 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number): Pr
     const firstHealth = health.messages.length;
     const before = treeSample(agentPid);
     const w0 = performance.now();
-    await sleep(CPU_WINDOW_S * 1000);
+    // Memory is the mean of a sample every 2 s over the window: one reading lands on a random GC phase.
+    const samples: Array<Map<number, ProcSample>> = [];
+    for (let i = 0; i < CPU_WINDOW_S / 2; i++) {
+      await sleep(2000);
+      samples.push(treeSample(agentPid));
+    }
     const elapsed = (performance.now() - w0) / 1000;
-    const after = treeSample(agentPid);
+    const after = samples[samples.length - 1];
+    const meanKb = (pid: number, key: 'pssKb' | 'rssKb'): number => {
+      const seen = samples.map((s) => s.get(pid)?.[key]).filter((v): v is number => v !== undefined);
+      return seen.reduce((x, y) => x + y, 0) / Math.max(1, seen.length);
+    };
     const processes: Record<string, ProcessFigures> = {};
     for (const [pid, a] of after) {
       const b = before.get(pid);
-      processes[label(pid, agentPid)] = { pid, pssMB: mb(a.pssKb), rssMB: mb(a.rssKb), cpuPercent: b ? cpuPercent(b.ticks, a.ticks, elapsed) : -1 };
+      processes[label(pid, agentPid)] = { pid, pssMB: mb(meanKb(pid, 'pssKb')), rssMB: mb(meanKb(pid, 'rssKb')), cpuPercent: b ? cpuPercent(b.ticks, a.ticks, elapsed) : -1 };
     }
     const reports = health.json<HealthReport>('/health');
     const first = reports[firstHealth - 1];
