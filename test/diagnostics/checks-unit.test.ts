@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { parseChronyTracking, parseTimesyncOffset, offsetOutcome, syncOutcome } from '../../agent/diagnostics/checks/clock.js';
@@ -7,6 +9,10 @@ import { certExpiryOutcome, brokerAddress } from '../../agent/diagnostics/checks
 import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
 import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
 import { authorization } from '../../agent/diagnostics/rtsp-probe.js';
+import { CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
+import { cameraProcessArgs } from '../../agent/ingest/stale-camera-processes.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 import { validateReport } from './helpers.js';
 
 describe('diag check logic', () => {
@@ -88,5 +94,40 @@ describe('diag check logic', () => {
     const c = { id: 'system.memory', group: 'system', title: 't', status: 'warn', value: 3, durationMs: 0 };
     assert.equal(validateReport({ ...base, checks: [c] }), false);
     assert.equal(validateReport({ ...base, checks: [{ ...c, remedy: 'add memory' }] }), true);
+  });
+
+  it('warns when the available memory cannot carry the configured cameras, naming the per-camera figure', () => {
+    const MiB = 1024 ** 2;
+    const short = memoryBudgetOutcome({ cameras: 4, detection: true, availableBytes: 300 * MiB, runningAgentBytes: 0 });
+    assert.equal(short.status, 'warn');
+    assert.match(short.detail ?? '', new RegExp(`4 × ${CAMERA_PSS_MIB} MiB per camera`));
+    assert.ok(short.remedy);
+    assert.equal(memoryBudgetOutcome({ cameras: 4, detection: true, availableBytes: 2048 * MiB, runningAgentBytes: 0 }).status, 'pass');
+    // One camera more than fits, then the same box without detection carries it.
+    const oneCamera = memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: 0, runningAgentBytes: 0 });
+    const need = -Number(oneCamera.value);
+    assert.equal(memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: (need - 1) * MiB, runningAgentBytes: 0 }).status, 'warn');
+    assert.equal(memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: need * MiB, runningAgentBytes: 0 }).status, 'pass');
+    // What the running agent already holds is memory it has, not memory missing.
+    const beside = memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: (need - 50) * MiB, runningAgentBytes: 50 * MiB });
+    assert.equal(beside.status, 'pass');
+    assert.match(beside.detail ?? '', /50 MiB held by the running agent/);
+  });
+
+  it('counts the memory of a running agent of the data dir: its camera processes and their parent', async () => {
+    const tmp = tempDir('diag-mem-');
+    const other = tempDir('diag-mem-other-');
+    // A stand-in camera process of this data dir: only its argv matters to the lookup.
+    const camera = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)], { stdio: 'ignore' });
+    try {
+      await waitFor(() => runningAgentBytes(tmp.dir) > 0, { what: 'the stand-in camera process listed' });
+      const own = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${process.pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
+      assert.ok(runningAgentBytes(tmp.dir) > own, 'the parent (this process) and the camera process are both counted');
+      assert.equal(runningAgentBytes(other.dir), 0);
+    } finally {
+      camera.kill('SIGKILL');
+      tmp.cleanup();
+      other.cleanup();
+    }
   });
 });
