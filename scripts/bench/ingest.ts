@@ -24,6 +24,7 @@ import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
 import { cameraProcesses, CLK_TCK, cpuPercent, mb, procSample, round1 } from './support/proc.js';
+import { runStandalone } from './support/standalone.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
 
@@ -230,15 +231,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return results;
 }
 
-if (require.main === module) {
-  run().then(
-    (r) => {
-      process.stdout.write(`${JSON.stringify({ bench: 'ingest', ...r })}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('ingest', run);
