@@ -10,7 +10,7 @@ import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
 import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
 import { authorization } from '../../agent/diagnostics/rtsp-probe.js';
 import { CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
-import { cameraProcessArgs } from '../../agent/ingest/stale-camera-processes.js';
+import { cameraProcessArgs, findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { validateReport } from './helpers.js';
@@ -114,20 +114,40 @@ describe('diag check logic', () => {
     assert.match(beside.detail ?? '', /50 MiB held by the running agent/);
   });
 
-  it('counts the memory of a running agent of the data dir: its camera processes and their parent', async () => {
+  it('counts the memory of a running agent of the data dir: its camera processes, not a parent that is no agent', async () => {
     const tmp = tempDir('diag-mem-');
     const other = tempDir('diag-mem-other-');
     // A stand-in camera process of this data dir: only its argv matters to the lookup.
     const camera = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)], { stdio: 'ignore' });
+    const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
     try {
       await waitFor(() => runningAgentBytes(tmp.dir) > 0, { what: 'the stand-in camera process listed' });
-      const own = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${process.pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
-      assert.ok(runningAgentBytes(tmp.dir) > own, 'the parent (this process) and the camera process are both counted');
+      const counted = runningAgentBytes(tmp.dir);
+      // Its parent (this mocha process) runs no agent/cli/main: not counted, so the sum stays near the child's own PSS.
+      assert.ok(counted < pss(camera.pid as number) + pss(process.pid) / 2, `${counted} counts the test process`);
       assert.equal(runningAgentBytes(other.dir), 0);
     } finally {
       camera.kill('SIGKILL');
       tmp.cleanup();
       other.cleanup();
+    }
+  });
+
+  it('counts a running agent process that forked camera processes of the data dir, with them', async () => {
+    const tmp = tempDir('diag-mem-agent-');
+    // Stand-ins by argv: an "agent" (agent/cli/main.js) forking one "camera process" of tmp.dir.
+    const child = JSON.stringify(['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)]);
+    const agent = spawn(process.execPath, ['-e', `require('node:child_process').spawn(process.execPath, ${child}, { stdio: 'ignore' }); setInterval(() => {}, 1000)`, '/opt/x/agent/cli/main.js'], { stdio: 'ignore' });
+    const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
+    try {
+      const [cam] = await waitFor(() => { const c = findCameraProcesses(tmp.dir); return c.length === 1 && c; }, { what: 'the stand-in camera process listed' });
+      assert.equal(cam.ppid, agent.pid);
+      const counted = runningAgentBytes(tmp.dir);
+      assert.ok(counted > pss(cam.pid) + pss(agent.pid as number) / 2, `${counted} leaves out the agent process`);
+    } finally {
+      for (const c of findCameraProcesses(tmp.dir)) process.kill(c.pid, 'SIGKILL');
+      agent.kill('SIGKILL');
+      tmp.cleanup();
     }
   });
 });

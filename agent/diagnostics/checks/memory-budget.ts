@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from '../../config/schema/index.js';
-import { findCameraProcesses } from '../../ingest/stale-camera-processes.js';
+import { findCameraProcesses, isAgentProcess } from '../../ingest/stale-camera-processes.js';
 import { pass, warn, type Outcome } from '../check-runner.js';
 
 const MiB = 1024 ** 2;
@@ -44,10 +44,10 @@ function pssBytes(pid: number): number {
   }
 }
 
-/** PSS of the agent(s) running for dataDir: their camera processes and the parents that forked them. */
+/** PSS of the agent(s) running for dataDir: their camera processes and the agent processes that forked them. */
 export function runningAgentBytes(dataDir: string): number {
   const cameras = findCameraProcesses(dataDir);
-  const parents = new Set(cameras.map((c) => c.ppid).filter((p) => p > 1));
+  const parents = new Set(cameras.map((c) => c.ppid).filter(isAgentProcess));
   return [...cameras.map((c) => c.pid), ...parents].reduce((sum, pid) => sum + pssBytes(pid), 0);
 }
 
