@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { CameraSource } from '../config/schema/index.js';
 import { redactUrlCredentials } from '../config/secrets.js';
+import { helperOldSpaceMb } from '../core/heap-limits.js';
 import { cameraProcessArgs } from './stale-camera-processes.js';
 
 /** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
@@ -9,7 +10,7 @@ const EXT = path.extname(__filename);
 const CHILD_SCRIPT = path.join(__dirname, `camera-process${EXT}`);
 const REPO_ROOT = path.resolve(__dirname, EXT === '.ts' ? '../..' : '../../..');
 /** Small V8 heaps: the process only shuttles buffers; a young generation of 1 MB keeps RSS low. */
-const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', `--max-old-space-size=${helperOldSpaceMb()}`];
 /** pollBus + appsink.pull each hold a pool thread for good, the codec probe's bus poll a third; the rest serve file renames. */
 const CHILD_THREADPOOL = '6';
 /**

@@ -24,19 +24,27 @@ export interface CameraProcessInfo {
   cameraId: string;
 }
 
+/** Every camera process of `dataDir` on the box (this agent's, another live agent's, or stale ones). */
+export function findCameraProcesses(dataDir: string): CameraProcessInfo[] {
+  const wanted = `${DATA_DIR_ARG}${path.resolve(dataDir)}`;
+  const found: CameraProcessInfo[] = [];
+  for (const proc of listProcesses()) {
+    const script = proc.argv.findIndex((a) => CAMERA_SCRIPT.test(a));
+    if (script >= 0 && proc.argv.includes(wanted)) found.push({ pid: proc.pid, ppid: proc.ppid, cameraId: proc.argv[script + 1] ?? '?' });
+  }
+  return found;
+}
+
+/** Whether pid runs the agent's entry point. */
+export function isAgentProcess(pid: number): boolean {
+  return readArgv(pid)?.some((a) => AGENT_SCRIPT.test(a)) ?? false;
+}
+
 /** Camera processes of `dataDir` that are not children of this process or of another live agent. */
 export function findStaleCameraProcesses(dataDir: string): CameraProcessInfo[] {
-  const wanted = `${DATA_DIR_ARG}${path.resolve(dataDir)}`;
-  const stale: CameraProcessInfo[] = [];
-  for (const proc of listProcesses()) {
-    if (proc.pid === process.pid || proc.ppid === process.pid) continue;
-    const script = proc.argv.findIndex((a) => CAMERA_SCRIPT.test(a));
-    if (script < 0 || !proc.argv.includes(wanted)) continue;
+  return findCameraProcesses(dataDir).filter(({ pid, ppid }) =>
     // A live agent's own camera (two agents pointed at one data dir): not ours to end.
-    if (readArgv(proc.ppid)?.some((a) => AGENT_SCRIPT.test(a))) continue;
-    stale.push({ pid: proc.pid, ppid: proc.ppid, cameraId: proc.argv[script + 1] ?? '?' });
-  }
-  return stale;
+    pid !== process.pid && ppid !== process.pid && !isAgentProcess(ppid));
 }
 
 /** Kills the stale camera processes of `dataDir` (SIGKILL: they may hang in exit) and waits until they are gone. */

@@ -12,7 +12,7 @@
  * falsify the figure. The servers' own CPU is reported separately, not counted as the agent's.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../../agent/config/validate.js';
@@ -23,9 +23,10 @@ import { endChild } from '../../test/support/end-child.js';
 import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
+import { cameraProcesses, CLK_TCK, cpuPercent, mb, procSample, round1 } from './support/proc.js';
+import { runStandalone } from './support/standalone.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
-const CLK_TCK = 100;
 
 function videosDir(): string {
   return [process.env.EDGE_VIDEOS_DIR, VIDEOS_DIR, path.resolve(REPO_ROOT, '../shared/videos'), path.resolve(REPO_ROOT, '../../shared/videos')].find(
@@ -53,52 +54,6 @@ function prepareClips(): string[] {
   });
 }
 
-/**
- * utime+stime ticks, RSS and PSS (kB) of a process, from /proc. PSS shares the pages of libraries
- * mapped by several processes (GStreamer, libav, node) among them: the fair per-process figure.
- */
-function procSample(pid: number | undefined): { ticks: number; rssKb: number; pssKb: number } | undefined {
-  if (!pid) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    let pssKb = 0;
-    try {
-      const pss = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      pssKb = pss ? Number(pss[1]) : 0;
-    } catch {
-      // smaps_rollup needs Linux 4.14+
-    }
-    return { ticks, rssKb: rss ? Number(rss[1]) : 0, pssKb };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The agent's camera processes by camera id (each is forked with its id as argument). */
-function cameraProcesses(agentPid: number): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== agentPid) continue;
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const script = argv.findIndex((a) => a.includes('camera-process'));
-      if (script >= 0 && argv[script + 1]) found.set(argv[script + 1], Number(entry));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return found;
-}
-
-const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-const cpuPercent = (ticksBefore: number, ticksAfter: number, seconds: number): number => round1(((ticksAfter - ticksBefore) / CLK_TCK / seconds) * 100);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface CameraFigures {
@@ -276,15 +231,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return results;
 }
 
-if (require.main === module) {
-  run().then(
-    (r) => {
-      process.stdout.write(`${JSON.stringify({ bench: 'ingest', ...r })}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('ingest', run);

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { parseChronyTracking, parseTimesyncOffset, offsetOutcome, syncOutcome } from '../../agent/diagnostics/checks/clock.js';
@@ -12,6 +14,10 @@ import { busyRegionsPerFrame, camerasCarried } from '../../agent/detection/capac
 import { validateConfig } from '../../agent/config/validate.js';
 import { loadManifest } from '../../agent/detection/detector/manifest.js';
 import { INSTALL_ROOT } from '../../agent/core/version.js';
+import { CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
+import { cameraProcessArgs, findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 import { validateReport } from './helpers.js';
 
 describe('diag check logic', () => {
@@ -127,5 +133,60 @@ describe('diag check logic', () => {
     const c = { id: 'system.memory', group: 'system', title: 't', status: 'warn', value: 3, durationMs: 0 };
     assert.equal(validateReport({ ...base, checks: [c] }), false);
     assert.equal(validateReport({ ...base, checks: [{ ...c, remedy: 'add memory' }] }), true);
+  });
+
+  it('warns when the available memory cannot carry the configured cameras, naming the per-camera figure', () => {
+    const MiB = 1024 ** 2;
+    const short = memoryBudgetOutcome({ cameras: 4, detection: true, availableBytes: 300 * MiB, runningAgentBytes: 0 });
+    assert.equal(short.status, 'warn');
+    assert.match(short.detail ?? '', new RegExp(`4 × ${CAMERA_PSS_MIB} MiB per camera`));
+    assert.ok(short.remedy);
+    assert.equal(memoryBudgetOutcome({ cameras: 4, detection: true, availableBytes: 2048 * MiB, runningAgentBytes: 0 }).status, 'pass');
+    // One camera more than fits, then the same box without detection carries it.
+    const oneCamera = memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: 0, runningAgentBytes: 0 });
+    const need = -Number(oneCamera.value);
+    assert.equal(memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: (need - 1) * MiB, runningAgentBytes: 0 }).status, 'warn');
+    assert.equal(memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: need * MiB, runningAgentBytes: 0 }).status, 'pass');
+    // What the running agent already holds is memory it has, not memory missing.
+    const beside = memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: (need - 50) * MiB, runningAgentBytes: 50 * MiB });
+    assert.equal(beside.status, 'pass');
+    assert.match(beside.detail ?? '', /50 MiB held by the running agent/);
+  });
+
+  it('counts the memory of a running agent of the data dir: its camera processes, not a parent that is no agent', async () => {
+    const tmp = tempDir('diag-mem-');
+    const other = tempDir('diag-mem-other-');
+    // A stand-in camera process of this data dir: only its argv matters to the lookup.
+    const camera = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)], { stdio: 'ignore' });
+    const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
+    try {
+      await waitFor(() => runningAgentBytes(tmp.dir) > 0, { what: 'the stand-in camera process listed' });
+      const counted = runningAgentBytes(tmp.dir);
+      // Its parent (this mocha process) runs no agent/cli/main: not counted, so the sum stays near the child's own PSS.
+      assert.ok(counted < pss(camera.pid as number) + pss(process.pid) / 2, `${counted} counts the test process`);
+      assert.equal(runningAgentBytes(other.dir), 0);
+    } finally {
+      camera.kill('SIGKILL');
+      tmp.cleanup();
+      other.cleanup();
+    }
+  });
+
+  it('counts a running agent process that forked camera processes of the data dir, with them', async () => {
+    const tmp = tempDir('diag-mem-agent-');
+    // Stand-ins by argv: an "agent" (agent/cli/main.js) forking one "camera process" of tmp.dir.
+    const child = JSON.stringify(['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)]);
+    const agent = spawn(process.execPath, ['-e', `require('node:child_process').spawn(process.execPath, ${child}, { stdio: 'ignore' }); setInterval(() => {}, 1000)`, '/opt/x/agent/cli/main.js'], { stdio: 'ignore' });
+    const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
+    try {
+      const [cam] = await waitFor(() => { const c = findCameraProcesses(tmp.dir); return c.length === 1 && c; }, { what: 'the stand-in camera process listed' });
+      assert.equal(cam.ppid, agent.pid);
+      const counted = runningAgentBytes(tmp.dir);
+      assert.ok(counted > pss(cam.pid) + pss(agent.pid as number) / 2, `${counted} leaves out the agent process`);
+    } finally {
+      for (const c of findCameraProcesses(tmp.dir)) process.kill(c.pid, 'SIGKILL');
+      agent.kill('SIGKILL');
+      tmp.cleanup();
+    }
   });
 });

@@ -1,15 +1,21 @@
 import { Worker } from 'node:worker_threads';
 import { extname, join } from 'node:path';
 import { AgentError } from '../../core/errors.js';
+import { helperOldSpaceMb } from '../../core/heap-limits.js';
 import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
-/** Runs the worker from source under tsx (tests, benchmarks) or from dist as plain JS. */
+/**
+ * Runs the worker from source under tsx (tests, benchmarks) or from dist as plain JS. Its heap is
+ * capped like a camera process's (tensors and frames are ArrayBuffers outside it); without a cap a
+ * worker may grow as far as the main isolate (a quarter of the RAM).
+ */
 function spawnWorker(init: WorkerInit): Worker {
   const file = join(__dirname, `inference-worker${extname(__filename)}`);
+  const resourceLimits = { maxOldGenerationSizeMb: helperOldSpaceMb() };
   if (extname(__filename) === '.ts') {
-    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init });
+    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init, resourceLimits });
   }
-  return new Worker(file, { workerData: init });
+  return new Worker(file, { workerData: init, resourceLimits });
 }
 
 /** The main-thread handle of the inference worker: one session, requests answered by id. */

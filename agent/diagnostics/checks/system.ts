@@ -10,6 +10,7 @@ import si from 'systeminformation';
 import type { AgentConfig } from '../../config/schema/index.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
 import { run } from '../exec.js';
+import { memoryBudget, memoryBudgetOutcome } from './memory-budget.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -121,6 +122,7 @@ export function systemChecks(config: AgentConfig): CheckGroup {
     steps: [
       { id: 'system.cpu-load', title: 'CPU load' },
       { id: 'system.memory', title: 'memory available' },
+      { id: 'system.memory-cameras', title: 'memory for the configured cameras' },
       { id: 'system.disk', title: 'disk free under gateway.dataDir' },
       { id: 'system.temperature', title: 'CPU temperature' },
       { id: 'system.throttling', title: 'under-voltage / throttling' },
@@ -130,6 +132,7 @@ export function systemChecks(config: AgentConfig): CheckGroup {
       r.report('system.cpu-load', cpuLoadOutcome(os.loadavg()[0], os.cpus().length || 1));
       const mem = memAvailable();
       r.report('system.memory', memoryOutcome(mem.available, mem.total));
+      r.report('system.memory-cameras', memoryBudgetOutcome(memoryBudget(config, mem.available)));
       try {
         r.report('system.disk', diskOutcome(config.gateway.dataDir));
       } catch (err) {

@@ -1,0 +1,175 @@
+/**
+ * Memory benchmark (issue 12): `edge-agent run` with 1, 2 and 4 file cameras of the shared street
+ * clips at 5 fps, detection on, against a real Mosquitto. After ~40 s it sums PSS and RSS over the
+ * agent's whole process tree from /proc/<pid>/smaps_rollup (the main process with its inference and
+ * snapshot workers, each camera process, anything else they started; the mean of 5 samples over the
+ * last 10 s) and gives the CPU % of each camera process over those 10 s, the detector's inference
+ * times and the frames dropped.
+ *   npm run bench -- memory      (BENCH_MEMORY_SECONDS=40, BENCH_MEMORY_COUNTS=1,2,4)
+ * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests. The
+ * box is shared: compare runs made alternately, with the load average printed next to them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validateConfig } from '../../agent/config/validate.js';
+import { AGENT_ARGV } from '../../test/support/agent-cli.js';
+import { endChild } from '../../test/support/end-child.js';
+import { MosquittoBroker } from '../../test/support/mosquitto.js';
+import { MqttCollector } from '../../test/support/mqtt-collector.js';
+import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
+import { waitFor } from '../../test/support/wait.js';
+import { cameraIdOf, cpuPercent, descendants, mb, procSample, round1, type ProcSample } from './support/proc.js';
+import { runStandalone } from './support/standalone.js';
+
+const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
+const CPU_WINDOW_S = 10;
+/** BENCH_MEMORY_AGENT=<other checkout>/dist/agent/cli/main.js measures another build (before/after). */
+const AGENT_DIST = process.env.BENCH_MEMORY_AGENT ?? path.join(REPO_ROOT, 'dist/agent/cli/main.js');
+
+interface ProcessFigures {
+  pid: number;
+  pssMB: number;
+  rssMB: number;
+  cpuPercent: number;
+}
+
+interface HealthReport {
+  cameras: Record<string, { fpsIn: number; dropped: number; skipped?: number }>;
+  detector?: { inferenceMsP50: number | null; inferenceMsP95: number | null; dropped: number; inferences: number };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function agentArgv(): string[] {
+  return existsSync(AGENT_DIST) ? [AGENT_DIST] : AGENT_ARGV;
+}
+
+/** Names a process of the tree: main, the camera id, or its executable name. */
+function label(pid: number, agentPid: number): string {
+  if (pid === agentPid) return 'main';
+  const camera = cameraIdOf(pid);
+  if (camera) return camera;
+  try {
+    return `${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}:${pid}`;
+  } catch {
+    return `pid:${pid}`;
+  }
+}
+
+function treeSample(agentPid: number): Map<number, ProcSample> {
+  const out = new Map<number, ProcSample>();
+  for (const pid of [agentPid, ...descendants(agentPid)]) {
+    const s = procSample(pid);
+    if (s) out.set(pid, s);
+  }
+  return out;
+}
+
+async function runCount(n: number, broker: MosquittoBroker, seconds: number): Promise<Record<string, unknown>> {
+  const tmp = tempDir('bench-memory-');
+  const config = {
+    gateway: { id: 'bench', dataDir: tmp.dir },
+    mqtt: { url: broker.url },
+    health: { intervalSeconds: 2 },
+    detection: { enabled: true },
+    cameras: Array.from({ length: n }, (_, i) => ({
+      id: `cam${i + 1}`,
+      source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true },
+      detect: { width: 640, height: 360, fps: 5 },
+    })),
+  };
+  const res = validateConfig(config);
+  if (!res.ok) throw new Error(JSON.stringify(res.problems));
+  const configFile = path.join(tmp.dir, 'agent.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const health = await new MqttCollector(broker.url, 'edge/bench/health').start();
+  const t0 = performance.now();
+  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
+  const agentPid = agent.pid ?? 0;
+  const ids = config.cameras.map((c) => c.id);
+  try {
+    await waitFor(() => {
+      const cameras = health.last<HealthReport>('/health')?.cameras;
+      return cameras && ids.every((id) => cameras[id]?.fpsIn);
+    }, { timeoutMs: 120000, what: `all ${n} cameras streaming` });
+    const windowStart = Math.max(0, seconds - CPU_WINDOW_S) * 1000 - (performance.now() - t0);
+    if (windowStart > 0) await sleep(windowStart);
+    const firstHealth = health.messages.length;
+    const before = treeSample(agentPid);
+    const w0 = performance.now();
+    // Memory is the mean of a sample every 2 s over the window: one reading lands on a random GC phase.
+    const samples: Array<Map<number, ProcSample>> = [];
+    for (let i = 0; i < CPU_WINDOW_S / 2; i++) {
+      await sleep(2000);
+      samples.push(treeSample(agentPid));
+    }
+    const elapsed = (performance.now() - w0) / 1000;
+    const after = samples[samples.length - 1];
+    const meanKb = (pid: number, key: 'pssKb' | 'rssKb'): number => {
+      const seen = samples.map((s) => s.get(pid)?.[key]).filter((v): v is number => v !== undefined);
+      return seen.reduce((x, y) => x + y, 0) / Math.max(1, seen.length);
+    };
+    const processes: Record<string, ProcessFigures> = {};
+    for (const [pid, a] of after) {
+      const b = before.get(pid);
+      processes[label(pid, agentPid)] = { pid, pssMB: mb(meanKb(pid, 'pssKb')), rssMB: mb(meanKb(pid, 'rssKb')), cpuPercent: b ? cpuPercent(b.ticks, a.ticks, elapsed) : -1 };
+    }
+    const reports = health.json<HealthReport>('/health');
+    const first = reports[firstHealth - 1];
+    const last = reports[reports.length - 1];
+    const all = Object.values(processes);
+    const cams = ids.map((id) => processes[id]).filter((c): c is ProcessFigures => !!c);
+    return {
+      cameras: n,
+      atSeconds: Math.round((performance.now() - t0) / 1000),
+      processes,
+      totalPssMB: round1(all.reduce((s, p) => s + p.pssMB, 0)),
+      totalRssMB: round1(all.reduce((s, p) => s + p.rssMB, 0)),
+      cameraPssMBMean: round1(cams.reduce((s, p) => s + p.pssMB, 0) / Math.max(1, cams.length)),
+      cameraCpuPercentMean: round1(cams.reduce((s, p) => s + p.cpuPercent, 0) / Math.max(1, cams.length)),
+      droppedInWindow: ids.reduce((s, id) => s + (last?.cameras[id]?.dropped ?? 0) - (first?.cameras[id]?.dropped ?? 0), 0),
+      detectorSkippedInWindow: ids.reduce((s, id) => s + (last?.cameras[id]?.skipped ?? 0) - (first?.cameras[id]?.skipped ?? 0), 0),
+      inferenceMsP50: last?.detector?.inferenceMsP50 ?? null,
+      inferenceMsP95: last?.detector?.inferenceMsP95 ?? null,
+      loadAverage: os.loadavg().map(round1),
+    };
+  } finally {
+    await endChild(agent, 'SIGTERM');
+    await health.stop();
+    tmp.cleanup();
+  }
+}
+
+function printTable(r: Record<string, unknown>): void {
+  const procs = r.processes as Record<string, ProcessFigures>;
+  process.stdout.write(`  ${'process'.padEnd(16)} ${'PSS MB'.padStart(8)} ${'RSS MB'.padStart(8)} ${'CPU %'.padStart(7)}\n`);
+  for (const [name, p] of Object.entries(procs)) {
+    process.stdout.write(`  ${name.padEnd(16)} ${String(p.pssMB).padStart(8)} ${String(p.rssMB).padStart(8)} ${String(p.cpuPercent).padStart(7)}\n`);
+  }
+  process.stdout.write(
+    `  ${'tree'.padEnd(16)} ${String(r.totalPssMB).padStart(8)} ${String(r.totalRssMB).padStart(8)}\n` +
+      `  inference p50/p95 ${r.inferenceMsP50}/${r.inferenceMsP95} ms, dropped ${r.droppedInWindow}, detector skipped ${r.detectorSkippedInWindow}; load ${JSON.stringify(r.loadAverage)}\n`,
+  );
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const seconds = Number(process.env.BENCH_MEMORY_SECONDS ?? 40);
+  const counts = (process.env.BENCH_MEMORY_COUNTS ?? '1,2,4').split(',').map(Number);
+  const broker = await new MosquittoBroker().start();
+  const results: Record<string, unknown> = {};
+  try {
+    for (const n of counts) {
+      process.stdout.write(`memory: ${n} camera(s), ${seconds} s...\n`);
+      const r = await runCount(n, broker, seconds);
+      results[`cameras${n}`] = r;
+      printTable(r);
+    }
+  } finally {
+    await broker.stop();
+  }
+  return results;
+}
+
+if (require.main === module) runStandalone('memory', run);

@@ -1,0 +1,96 @@
+/**
+ * Per-process figures from /proc for the benchmarks: CPU ticks, RSS and PSS, and the agent's camera
+ * processes (each is forked with `camera-process <id>` in its argv) or its whole process tree.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const CLK_TCK = 100;
+
+export interface ProcSample {
+  ticks: number;
+  rssKb: number;
+  pssKb: number;
+}
+
+/**
+ * utime+stime ticks, RSS and PSS (kB) of a process, from /proc. PSS shares the pages of libraries
+ * mapped by several processes (GStreamer, libav, node) among them: the fair per-process figure.
+ */
+export function procSample(pid: number | undefined): ProcSample | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    let rssKb = 0;
+    let pssKb = 0;
+    try {
+      // smaps_rollup (Linux 4.14+) gives Rss and Pss from the same walk of the page tables.
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rssKb = Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      pssKb = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    }
+    return { ticks, rssKb, pssKb };
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: string): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // the process ended meanwhile
+  }
+}
+
+function argvOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The camera id a process serves, from its argv (`... camera-process.{ts,js} <id>`). */
+export function cameraIdOf(pid: number): string | undefined {
+  const argv = argvOf(pid);
+  const script = argv.findIndex((a) => a.includes('camera-process'));
+  return script >= 0 && argv[script + 1] ? argv[script + 1] : undefined;
+}
+
+/** The agent's camera processes by camera id. */
+export function cameraProcesses(agentPid: number): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || parentOf(entry) !== agentPid) continue;
+    const id = cameraIdOf(Number(entry));
+    if (id) found.set(id, Number(entry));
+  }
+  return found;
+}
+
+/** Every descendant of rootPid (not rootPid itself). */
+export function descendants(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = parentOf(entry);
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const out: number[] = [];
+  const stack = [...(children.get(rootPid) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop() as number;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+export const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
+export const round1 = (x: number): number => Math.round(x * 10) / 10;
+export const cpuPercent = (ticksBefore: number, ticksAfter: number, seconds: number): number => round1(((ticksAfter - ticksBefore) / CLK_TCK / seconds) * 100);
