@@ -5,6 +5,7 @@ import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
 import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
+import { evenRegion } from './i420-crop.js';
 import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
@@ -167,9 +168,13 @@ export class DetectorService {
 
   private async runJob(job: Job): Promise<Detection[]> {
     await this.ensureHost();
-    const { frame, regions } = job;
+    const { frame } = job;
+    const i420 = this.manifest.input.format === 'i420';
+    // A model taking I420 planes needs regions on the chroma grid; boxes map back through the snapped ones.
+    const regions = i420 ? job.regions.map(evenRegion) : job.regions;
     const outputs = await this.host.run({
       inputName: this.manifest.input.name,
+      ...(i420 ? { uvName: this.manifest.input.uvName } : {}),
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
       regions: [...regions],
@@ -237,10 +242,21 @@ function checkModelIo(m: LoadedManifest, host: InferenceHost): void {
   if (!output) {
     throw new AgentError('MODEL_IO_MISMATCH', `model has no output "${m.output.name}" (it has ${host.outputs.map((o) => o.name).join(', ')})`, remedy);
   }
-  const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
-  const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
-  if (bad) {
-    throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
+  if (m.input.format === 'i420') {
+    // Luma [1,1,h,w] and chroma [1,2,h/2,w/2] of any crop size: only batch and channels are fixed.
+    const uv = host.inputs.find((i) => i.name === m.input.uvName);
+    if (!uv) throw new AgentError('MODEL_IO_MISMATCH', `model has no input "${m.input.uvName}" (it has ${host.inputs.map((i) => i.name).join(', ')})`, remedy);
+    for (const [info, channels] of [[input, 1], [uv, 2]] as const) {
+      if (info.dims.length !== 4 || info.dims[0] !== 1 || info.dims[1] !== channels) {
+        throw new AgentError('MODEL_IO_MISMATCH', `model input "${info.name}" is [${info.dims.join(',')}], format i420 needs [1,${channels},h,w]`, remedy);
+      }
+    }
+  } else {
+    const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
+    const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
+    if (bad) {
+      throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
+    }
   }
   const problem = expectedOutputProblem(m.output.decoder, output.dims, m.labels.length);
   if (problem) throw new AgentError('MODEL_IO_MISMATCH', `model output "${output.name}": ${problem}`, remedy);
