@@ -10,6 +10,8 @@ import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
+import { splitCutDetections, type RegionDetections } from './region-edges.js';
+import { computeRegions } from '../regions.js';
 import type { InputSpec } from './preprocess.js';
 import type { RegionOutput } from './worker-protocol.js';
 
@@ -107,7 +109,9 @@ export class DetectorService {
 
   /**
    * Queues one frame's detection. Resolves with the detections of every region in frame pixels
-   * (class-aware NMS applied within each region; region after region), or 'dropped' when the queue
+   * (class-aware NMS applied within each region; region after region; a box cut by an inner region
+   * edge dropped when another region saw the object whole, looked at again with a region around it
+   * when none did: region-edges.ts), or 'dropped' when the queue
    * overflowed before this job's turn.
    */
   detect(req: DetectRequest): Promise<Detection[] | 'dropped'> {
@@ -172,21 +176,30 @@ export class DetectorService {
     const i420 = this.manifest.input.format === 'i420';
     // A model taking I420 planes needs regions on the chroma grid; boxes map back through the snapped ones.
     const regions = i420 ? job.regions.map(evenRegion) : job.regions;
-    const outputs = await this.host.run({
+    const request = {
       inputName: this.manifest.input.name,
       ...(i420 ? { uvName: this.manifest.input.uvName } : {}),
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
-      regions: [...regions],
       spec: this.spec,
-    });
-    const detections: Detection[] = [];
-    outputs.forEach((out, i) => {
+    };
+    const outputs = await this.host.run({ ...request, regions: [...regions] });
+    const first = this.perRegion(outputs, regions, frame);
+    const { kept, cutAlone } = splitCutDetections(first, frame.width, frame.height);
+    if (cutAlone.length === 0) return kept;
+    // Objects only seen cut by a region edge: one more look with regions around where they continue (Frigate does the same).
+    const size = Math.max(this.inputSize.width, this.inputSize.height);
+    const again = computeRegions(cutAlone, frame.width, frame.height, size).map((r) => (i420 ? evenRegion(r) : r));
+    const second = this.perRegion(await this.host.run({ ...request, regions: again }), again, frame);
+    return [...kept, ...second.flatMap((r) => r.detections)];
+  }
+
+  private perRegion(outputs: RegionOutput[], regions: readonly PixelBox[], frame: VideoFrame): RegionDetections[] {
+    return outputs.map((out, i) => {
       this.inferences++;
       this.latency.add(out.ms);
-      detections.push(...this.regionDetections(out, regions[i], frame));
+      return { region: regions[i], detections: this.regionDetections(out, regions[i], frame) };
     });
-    return detections;
   }
 
   /** One region's model output as detections in frame pixels: decoded, mapped from the crop, NMS, capped. */
