@@ -13,20 +13,17 @@
  * then only copies rows of bytes (agent/detection/detector/i420-crop.ts).
  */
 import { onnx } from 'onnx-proto';
+import type { InputSpec } from '../../agent/detection/detector/preprocess.js';
 import { OnnxGraphBuilder } from './onnx-graph.js';
 
 export const I420_Y_INPUT = 'y';
 export const I420_UV_INPUT = 'uv';
 
-export interface PrologueOptions {
-  /** The float input the prologue replaces ([1,S,S,3] NHWC or [1,3,S,S] NCHW). */
+/** The float input the prologue replaces, described as the manifest describes it. */
+export interface PrologueOptions extends Omit<InputSpec, 'width' | 'height'> {
+  /** The float input tensor ([1,S,S,3] NHWC or [1,3,S,S] NCHW), no longer a graph input afterwards. */
   inputName: string;
   size: number;
-  layout: 'NHWC' | 'NCHW';
-  channels: 'RGB' | 'BGR';
-  scale: number;
-  mean: readonly [number, number, number];
-  std: readonly [number, number, number];
 }
 
 /** BT.601 limited range, as preprocess.ts: rows R, G, B over (Y, U, V), and the offsets. */
