@@ -185,6 +185,8 @@ export class DetectorService {
     };
     const outputs = await this.host.run({ ...request, regions: [...regions] });
     const first = this.perRegion(outputs, regions, frame);
+    // One region has no neighbour to cut or complete its boxes: what it saw is the answer.
+    if (first.length === 1) return first[0].detections;
     const { kept, cutAlone } = splitCutDetections(first, frame.width, frame.height);
     if (cutAlone.length === 0) return kept;
     // Objects only seen cut by a region edge: one more look with regions around where they continue (Frigate does the same).
