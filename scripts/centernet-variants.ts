@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelManifest } from '../agent/detection/detector/manifest.js';
-import { I420_UV_INPUT, I420_Y_INPUT } from '../models/converter/i420-prologue.js';
 
 export const CENTERNET_INPUT = 'tower_0/images';
 /** Sigmoid class heatmaps [1,H,W,80] and box distances l,t,r,b in input pixels [1,H,W,4]. */
@@ -50,23 +49,5 @@ export function variantManifest(root: string, size: number, precision: Precision
     description: `MobileNetV3-CenterNet, COCO-80, ${size}x${size}, ${how}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
     input: { ...base.input, width: size, height: size },
     output: { ...base.output, name: CENTERNET_HEADS_OUTPUT, decoder: 'centernet-heads' },
-  };
-}
-
-/**
- * The fp32 variant with its preprocessing in the graph (models/converter/i420-prologue.ts): it takes
- * uint8 I420 crop planes of any size, so the inference worker only copies bytes.
- */
-export function i420VariantName(size: number): string {
-  return `centernet-${size}-i420`;
-}
-
-export function i420VariantManifest(root: string, size: number, macs: number): ModelManifest {
-  const fp32 = variantManifest(root, size, 'fp32', macs);
-  return {
-    ...fp32,
-    file: `${i420VariantName(size)}.onnx`,
-    description: fp32.description?.replace(', fp32,', ', fp32, takes uint8 I420 crops (resize + YUV->RGB in the graph),'),
-    input: { ...fp32.input, name: I420_Y_INPUT, format: 'i420', uvName: I420_UV_INPUT },
   };
 }

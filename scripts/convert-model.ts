@@ -9,11 +9,10 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { AgentError } from '../agent/core/errors.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
-import { addI420Prologue } from '../models/converter/i420-prologue.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  calibrationPath, CENTERNET_HEADS, i420VariantManifest, i420VariantName, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  calibrationPath, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
   type CalibrationFile,
 } from './centernet-variants.js';
 
@@ -86,22 +85,11 @@ export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wro
   return 'wrote';
 }
 
-function writeVariant(root: string, size: number, precision: 'fp32' | 'int8' | 'i420', m: ConvertedModel): void {
-  const name = precision === 'i420' ? i420VariantName(size) : variantName(size, precision);
-  const manifest = precision === 'i420' ? i420VariantManifest(root, size, m.macs) : variantManifest(root, size, precision, m.macs);
+function writeVariant(root: string, size: number, precision: 'fp32' | 'int8', m: ConvertedModel): void {
+  const name = variantName(size, precision);
   const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
-  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs), null, 2)}\n`);
   console.log(`convert-model: models/${name}.onnx ${state} (${size}x${size} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
-}
-
-/** The fp32 variant taking uint8 I420 crop planes: preprocessing in the graph (issue 14 item 4). */
-export function withI420Prologue(size: number, fp32: ConvertedModel, root = repoRoot()): ConvertedModel {
-  const input = variantManifest(root, size, 'fp32', fp32.macs).input;
-  const bytes = addI420Prologue(fp32.bytes, {
-    inputName: input.name, size, layout: input.layout, channels: input.channels ?? 'RGB',
-    scale: input.scale ?? 1, mean: input.mean ?? [0, 0, 0], std: input.std ?? [1, 1, 1],
-  });
-  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
 }
 
 async function main(): Promise<void> {
@@ -121,7 +109,6 @@ async function main(): Promise<void> {
   for (const size of CENTERNET_SIZES) {
     const fp32 = await convertCenternetHeads(size, root);
     writeVariant(root, size, 'fp32', fp32);
-    writeVariant(root, size, 'i420', withI420Prologue(size, fp32, root));
     const int8 = await buildCenternetInt8(size, fp32, root);
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);

@@ -3,16 +3,8 @@ import type { PixelBox } from './types.js';
 
 /** Context kept around a cluster of boxes: the detector sees an object with some surroundings. */
 export const REGION_MARGIN = 1.2;
-/** Two regions overlapping by more than this share of the smaller one are merged... */
+/** Two regions overlapping by more than this share of the smaller one are merged. */
 const MERGE_OVERLAP = 0.5;
-/**
- * ...unless the merged region, larger than the model, would shrink one of its boxes below this share
- * of its area (Frigate's rule): a small object would be downscaled out of sight in a big region, so
- * it keeps a model-size region of its own at native resolution.
- */
-const MIN_BOX_SHARE = 0.05;
-/** Scan tiles overlap by this share of the model size, so an object on one tile's edge is whole in the next. */
-const SCAN_OVERLAP = 0.25;
 
 /**
  * Groups boxes (motion boxes, and boxes of tracked objects) into few square detector regions in
@@ -25,20 +17,14 @@ const SCAN_OVERLAP = 0.25;
  *   see cropResizeToRgb), so a frame smaller than modelSize gives one square region
  *   [0, 0, S, S] with S = max(frameW, frameH).
  * Two clusters merge when one region covering both is no larger than the larger of their own
- * regions (free: it costs no resolution), or when their regions overlap by more than half and every
- * box keeps at least MIN_BOX_SHARE of the merged region's area (Frigate's clustering rule).
+ * regions (free: it costs no resolution), or when their regions overlap by more than half.
  * Boxes are clipped to the frame first; empty ones are dropped. Coordinates are integers.
  */
 export function computeRegions(boxes: readonly PixelBox[], frameW: number, frameH: number, modelSize: number): PixelBox[] {
   const clusters: PixelBox[] = [];
-  /** Area of the smallest box in each cluster (same index). */
-  const smallest: number[] = [];
   for (const b of boxes) {
     const c = pixelBox(clamp(Math.floor(b[0]), 0, frameW), clamp(Math.floor(b[1]), 0, frameH), clamp(Math.ceil(b[2]), 0, frameW), clamp(Math.ceil(b[3]), 0, frameH));
-    if (c[2] > c[0] && c[3] > c[1]) {
-      clusters.push(c);
-      smallest.push((c[2] - c[0]) * (c[3] - c[1]));
-    }
+    if (c[2] > c[0] && c[3] > c[1]) clusters.push(c);
   }
   const maxSide = Math.max(frameW, frameH);
   const side = (b: PixelBox): number => Math.min(maxSide, Math.max(modelSize, Math.ceil(Math.max(b[2] - b[0], b[3] - b[1]) * REGION_MARGIN)));
@@ -56,13 +42,9 @@ export function computeRegions(boxes: readonly PixelBox[], frameW: number, frame
         const a = clusters[i];
         const b = clusters[j];
         const u = pixelBox(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3]));
-        const min = Math.min(smallest[i], smallest[j]);
-        const keepsSmallOnes = min / side(u) ** 2 >= MIN_BOX_SHARE;
-        if (side(u) <= Math.max(side(a), side(b)) || (overlapShare(place(a), place(b)) > MERGE_OVERLAP && keepsSmallOnes)) {
+        if (side(u) <= Math.max(side(a), side(b)) || overlapShare(place(a), place(b)) > MERGE_OVERLAP) {
           clusters[i] = u;
-          smallest[i] = min;
           clusters.splice(j, 1);
-          smallest.splice(j, 1);
           merged = true;
           break;
         }
@@ -70,25 +52,6 @@ export function computeRegions(boxes: readonly PixelBox[], frameW: number, frame
     }
   }
   return clusters.map(place);
-}
-
-/**
- * Model-size squares covering the whole frame, overlapping by SCAN_OVERLAP: what the detector looks
- * at when a camera starts (and now and then), so objects that were already standing still — which
- * motion never reports — become tracks, and are then re-checked like any stationary object.
- * A frame no larger than the model is one region.
- */
-export function scanRegions(frameW: number, frameH: number, modelSize: number): PixelBox[] {
-  if (frameW <= modelSize && frameH <= modelSize) return computeRegions([pixelBox(0, 0, frameW, frameH)], frameW, frameH, modelSize);
-  const starts = (extent: number): number[] => {
-    if (extent <= modelSize) return [0];
-    const step = modelSize * (1 - SCAN_OVERLAP);
-    const n = Math.ceil((extent - modelSize) / step) + 1;
-    return Array.from({ length: n }, (_, i) => Math.round((i * (extent - modelSize)) / (n - 1)));
-  };
-  const regions: PixelBox[] = [];
-  for (const y of starts(frameH)) for (const x of starts(frameW)) regions.push(pixelBox(x, y, x + modelSize, y + modelSize));
-  return regions;
 }
 
 /** Start of a span of length s covering [lo, hi), centred on it, kept inside [0, extent) when s fits. */

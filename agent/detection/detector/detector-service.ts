@@ -5,13 +5,10 @@ import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
 import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
-import { evenRegion } from './i420-crop.js';
 import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
-import { splitCutDetections, type RegionDetections } from './region-edges.js';
-import { computeRegions } from '../regions.js';
 import type { InputSpec } from './preprocess.js';
 import type { RegionOutput } from './worker-protocol.js';
 
@@ -109,9 +106,7 @@ export class DetectorService {
 
   /**
    * Queues one frame's detection. Resolves with the detections of every region in frame pixels
-   * (class-aware NMS applied within each region; region after region; a box cut by an inner region
-   * edge dropped when another region saw the object whole, looked at again with a region around it
-   * when none did: region-edges.ts), or 'dropped' when the queue
+   * (class-aware NMS applied within each region; region after region), or 'dropped' when the queue
    * overflowed before this job's turn.
    */
   detect(req: DetectRequest): Promise<Detection[] | 'dropped'> {
@@ -172,36 +167,21 @@ export class DetectorService {
 
   private async runJob(job: Job): Promise<Detection[]> {
     await this.ensureHost();
-    const { frame } = job;
-    const i420 = this.manifest.input.format === 'i420';
-    // A model taking I420 planes needs regions on the chroma grid; boxes map back through the snapped ones.
-    const regions = i420 ? job.regions.map(evenRegion) : job.regions;
-    const request = {
+    const { frame, regions } = job;
+    const outputs = await this.host.run({
       inputName: this.manifest.input.name,
-      ...(i420 ? { uvName: this.manifest.input.uvName } : {}),
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
+      regions: [...regions],
       spec: this.spec,
-    };
-    const outputs = await this.host.run({ ...request, regions: [...regions] });
-    const first = this.perRegion(outputs, regions, frame);
-    // One region has no neighbour to cut or complete its boxes: what it saw is the answer.
-    if (first.length === 1) return first[0].detections;
-    const { kept, cutAlone } = splitCutDetections(first, frame.width, frame.height);
-    if (cutAlone.length === 0) return kept;
-    // Objects only seen cut by a region edge: one more look with regions around where they continue (Frigate does the same).
-    const size = Math.max(this.inputSize.width, this.inputSize.height);
-    const again = computeRegions(cutAlone, frame.width, frame.height, size).map((r) => (i420 ? evenRegion(r) : r));
-    const second = this.perRegion(await this.host.run({ ...request, regions: again }), again, frame);
-    return [...kept, ...second.flatMap((r) => r.detections)];
-  }
-
-  private perRegion(outputs: RegionOutput[], regions: readonly PixelBox[], frame: VideoFrame): RegionDetections[] {
-    return outputs.map((out, i) => {
+    });
+    const detections: Detection[] = [];
+    outputs.forEach((out, i) => {
       this.inferences++;
       this.latency.add(out.ms);
-      return { region: regions[i], detections: this.regionDetections(out, regions[i], frame) };
+      detections.push(...this.regionDetections(out, regions[i], frame));
     });
+    return detections;
   }
 
   /** One region's model output as detections in frame pixels: decoded, mapped from the crop, NMS, capped. */
@@ -257,21 +237,10 @@ function checkModelIo(m: LoadedManifest, host: InferenceHost): void {
   if (!output) {
     throw new AgentError('MODEL_IO_MISMATCH', `model has no output "${m.output.name}" (it has ${host.outputs.map((o) => o.name).join(', ')})`, remedy);
   }
-  if (m.input.format === 'i420') {
-    // Luma [1,1,h,w] and chroma [1,2,h/2,w/2] of any crop size: only batch and channels are fixed.
-    const uv = host.inputs.find((i) => i.name === m.input.uvName);
-    if (!uv) throw new AgentError('MODEL_IO_MISMATCH', `model has no input "${m.input.uvName}" (it has ${host.inputs.map((i) => i.name).join(', ')})`, remedy);
-    for (const [info, channels] of [[input, 1], [uv, 2]] as const) {
-      if (info.dims.length !== 4 || info.dims[0] !== 1 || info.dims[1] !== channels) {
-        throw new AgentError('MODEL_IO_MISMATCH', `model input "${info.name}" is [${info.dims.join(',')}], format i420 needs [1,${channels},h,w]`, remedy);
-      }
-    }
-  } else {
-    const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
-    const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
-    if (bad) {
-      throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
-    }
+  const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
+  const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
+  if (bad) {
+    throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
   }
   const problem = expectedOutputProblem(m.output.decoder, output.dims, m.labels.length);
   if (problem) throw new AgentError('MODEL_IO_MISMATCH', `model output "${output.name}": ${problem}`, remedy);

@@ -7,7 +7,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { cropI420Planes } from './i420-crop.js';
 import { i420RegionToTensor } from './preprocess.js';
 import { detectorSessionOptions } from './session-options.js';
 import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
@@ -41,28 +40,17 @@ async function main(): Promise<void> {
   post({ type: 'ready', inputs: infos(session.inputMetadata), outputs: infos(session.outputMetadata) });
 }
 
-/**
- * Crops and infers each region of the one frame in turn. A model with its preprocessing in the
- * graph (req.uvName set) gets the crop's uint8 planes as they are; any other gets the float tensor
- * made here (one, reused: runs are awaited one by one).
- */
+/** Crops and infers each region of the one frame in turn (one input tensor, reused: runs are awaited one by one). */
 async function runRegions(session: ort.InferenceSession, req: RunRequest): Promise<RegionOutput[]> {
   const { width: W, height: H, layout } = req.spec;
   const dims = layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
-  const input = req.uvName ? undefined : new Float32Array(W * H * 3);
+  const input = new Float32Array(W * H * 3);
   const outputs: RegionOutput[] = [];
   for (const region of req.regions) {
     const t0 = performance.now();
-    const feeds: Record<string, ort.Tensor> = {};
-    if (req.uvName) {
-      const p = cropI420Planes(req.frame, region);
-      feeds[req.inputName] = new ort.Tensor('uint8', p.y, [1, 1, p.height, p.width]);
-      feeds[req.uvName] = new ort.Tensor('uint8', p.uv, [1, 2, p.height / 2, p.width / 2]);
-    } else if (input) {
-      feeds[req.inputName] = new ort.Tensor('float32', i420RegionToTensor(req.frame, region, req.spec, input), dims);
-    }
+    i420RegionToTensor(req.frame, region, req.spec, input);
     const started = performance.now();
-    const result = await session.run(feeds, [req.outputName]);
+    const result = await session.run({ [req.inputName]: new ort.Tensor('float32', input, dims) }, [req.outputName]);
     const ms = performance.now() - started;
     const out = result[req.outputName];
     // Copied out of onnxruntime's buffer so it can be transferred, not cloned.

@@ -17,12 +17,7 @@ export const ModelManifestSchema = Type.Object(
     licence: Type.Optional(Type.String({ description: 'licence and source of the weights' })),
     input: Type.Object(
       {
-        name: Type.String({ minLength: 1, description: 'the float input tensor; for format i420, the luma plane input' }),
-        format: Type.Union([Type.Literal('float'), Type.Literal('i420')], {
-          default: 'float',
-          description: 'float: the agent resizes and normalises into the input tensor; i420: the model takes uint8 I420 crop planes of any size (name: luma [1,1,h,w], uvName: chroma [1,2,h/2,w/2]) and resizes/normalises in its graph',
-        }),
-        uvName: Type.Optional(Type.String({ minLength: 1, description: 'format i420: the chroma planes input' })),
+        name: Type.String({ minLength: 1 }),
         width: Type.Integer({ minimum: 8, maximum: 4096 }),
         height: Type.Integer({ minimum: 8, maximum: 4096 }),
         layout: Type.Union([Type.Literal('NHWC'), Type.Literal('NCHW')]),
@@ -76,9 +71,6 @@ export function parseManifest(raw: unknown, manifestPath: string): LoadedManifes
   const m = data;
   if (m.input.std?.some((s) => s === 0)) {
     throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/std: must not contain 0`, 'use 1 for no scaling');
-  }
-  if (m.input.format === 'i420' && !m.input.uvName) {
-    throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/uvName: required for format i420`, 'name the chroma planes input');
   }
   return {
     ...m,

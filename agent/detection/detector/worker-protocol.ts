@@ -20,8 +20,6 @@ export interface ValueInfo {
 export interface RunRequest {
   id: number;
   inputName: string;
-  /** Set for a model taking uint8 I420 crop planes (manifest format i420): inputName is then the luma plane; regions are even-aligned. */
-  uvName?: string;
   outputName: string;
   frame: { width: number; height: number; data: Uint8Array };
   regions: PixelBox[];
@@ -34,7 +32,7 @@ export interface RegionOutput {
   dims: number[];
   /** Time inside session.run, in the worker. */
   ms: number;
-  /** Crop + resize + normalise (or, for an i420 model, copying the crop's rows), in the worker. */
+  /** Crop + resize + normalise, in the worker. */
   preprocessMs: number;
 }
 

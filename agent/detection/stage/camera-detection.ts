@@ -7,7 +7,7 @@ import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
-import { computeRegions, scanRegions } from '../regions.js';
+import { computeRegions } from '../regions.js';
 import { BestFrames } from '../snapshot/best-frames.js';
 import type { SnapshotEncoder } from '../snapshot/encoder.js';
 import { objectPolicy } from '../tracking/filters.js';
@@ -25,11 +25,6 @@ const MERGE_IOU = 0.5;
  * of the frames of a busy 4-camera box while counting none of them.
  */
 const RATE_JITTER = 0.5;
-/**
- * How often the whole frame is scanned in model-size tiles (and on the first frame): objects that
- * stand still from the start never move, so motion alone would never bring them to the detector.
- */
-const SCAN_INTERVAL_MS = 60_000;
 
 export interface CameraDetectionStats {
   /** Frames fully processed per second (last 5 s): the camera's processed frame rate. */
@@ -96,7 +91,6 @@ export class CameraDetection {
   private waiting?: { frame: VideoFrame; resolve: (outcome: FrameOutcome) => void };
   /** When the next frame is due (GCRA's theoretical arrival time): the gate holds the long-run rate to detect.fps. */
   private nextDueTs = -Infinity;
-  private nextScanTs = -Infinity;
   private overRate = 0;
   private lastFrame?: { ts: number; arrivedAt: number };
   private motionPercent = 0;
@@ -226,15 +220,12 @@ export class CameraDetection {
     this.motionPercent = motion.motionPercent;
     const tracked = tracker.activeBoxes(frame.ts);
     const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
-    const scan = frame.ts >= this.nextScanTs;
-    if (scan) this.nextScanTs = frame.ts + SCAN_INTERVAL_MS;
-    const regions = scan ? scanRegions(w, h, this.modelSize()) : interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
+    const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
     if (found === 'dropped') {
       // The detector fell behind: an undetected frame would make tracked objects look gone, so skip it.
-      if (scan) this.nextScanTs = -Infinity;
       this.skipped++;
       this.publishWithoutFrame(tracker.expire(frame.ts), frame.ts);
       return 'skipped';

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertCenternet, convertCenternetHeads, withI420Prologue } from '../../../scripts/convert-model.js';
+import { convertCenternet, convertCenternetHeads } from '../../../scripts/convert-model.js';
 import { REPO_ROOT } from '../../support/tmp.js';
 
 export const MODEL_PATH = join(REPO_ROOT, 'models/centernet.onnx');
@@ -20,12 +20,5 @@ export async function ensureModel(): Promise<void> {
 export async function ensureHeadsModel(size: number): Promise<string> {
   const path = variantPath(`centernet-${size}`);
   if (!existsSync(path)) writeFileSync(path, (await convertCenternetHeads(size, REPO_ROOT)).bytes);
-  return path;
-}
-
-/** Likewise for a variant with its preprocessing in the graph (models/centernet-<size>-i420.onnx). */
-export async function ensureI420Model(size: number): Promise<string> {
-  const path = variantPath(`centernet-${size}-i420`);
-  if (!existsSync(path)) writeFileSync(path, withI420Prologue(size, await convertCenternetHeads(size, REPO_ROOT), REPO_ROOT).bytes);
   return path;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { computeRegions, REGION_MARGIN, scanRegions } from '../../../agent/detection/regions.js';
+import { computeRegions, REGION_MARGIN } from '../../../agent/detection/regions.js';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import type { PixelBox } from '../../../agent/detection/types.js';
 
@@ -82,39 +82,5 @@ describe('computeRegions', function () {
       }
       for (const b of boxes) assert.ok(regions.some((r) => covers(r, b)), `box ${b} covered by ${JSON.stringify(regions)} (${fw}x${fh}, model ${model})`);
     }
-  });
-
-  it('keeps a small object out of a big region that would shrink it below 5 % of its area (Frigate)', function () {
-    // A bus-sized box and a distant person whose model-size regions overlap by more than half.
-    const bus = pixelBox(100, 100, 500, 400);
-    const person = pixelBox(520, 300, 540, 340);
-    const regions = computeRegions([bus, person], 1280, 720, 320);
-    assert.equal(regions.length, 2, JSON.stringify(regions));
-    const own = regions.find((r) => covers(r, person) && !covers(r, bus));
-    assert.ok(own && own[2] - own[0] === 320, `the person keeps a native-resolution region: ${JSON.stringify(regions)}`);
-    // Two boxes of similar size that overlap still share one region.
-    assert.equal(computeRegions(px([100, 100, 300, 300], [150, 150, 360, 330]), 1280, 720, 320).length, 1);
-  });
-});
-
-describe('scanRegions', function () {
-  it('tiles the whole frame with overlapping model-size squares inside it', function () {
-    for (const [fw, fh, model] of [[640, 360, 320], [1280, 720, 320], [768, 432, 416], [1920, 1080, 512]]) {
-      const tiles = scanRegions(fw, fh, model);
-      for (const t of tiles) {
-        assert.equal(t[2] - t[0], model);
-        assert.equal(t[3] - t[1], model);
-        assert.ok(t[0] >= 0 && t[1] >= 0 && t[2] <= fw && t[3] <= fh, `inside ${t}`);
-      }
-      for (let y = 0; y < fh; y += 7) for (let x = 0; x < fw; x += 7) assert.ok(tiles.some((t) => x >= t[0] && x < t[2] && y >= t[1] && y < t[3]), `${x},${y} covered in ${fw}x${fh}`);
-      // Neighbouring tiles overlap by at least a quarter of the model, so an object cut by one is whole in the next.
-      const xs = [...new Set(tiles.map((t) => t[0]))].sort((a, b) => a - b);
-      for (let i = 1; i < xs.length; i++) assert.ok(xs[i] - xs[i - 1] <= model * 0.75, `steps ${xs}`);
-    }
-    assert.deepEqual(scanRegions(640, 360, 320).length, 6);
-  });
-
-  it('a frame no larger than the model is one region', function () {
-    assert.deepEqual(scanRegions(320, 240, 320), [[0, 0, 320, 320]]);
   });
 });
