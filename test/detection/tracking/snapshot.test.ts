@@ -98,8 +98,10 @@ describe('snapshots', () => {
     const frame = greyFrame(640, 360);
     await encoder.encodePixels(frame, []); // running
     const pid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'jpeg-process']).toString().trim().split('\n')[0]);
+    // Frozen first, so the snapshot is surely in flight when the process dies (an encode takes ~10 ms).
+    process.kill(pid, 'SIGSTOP');
     const waiting = encoder.encodePixels(frame, []);
-    process.kill(pid, 'SIGSEGV');
+    process.kill(pid, 'SIGKILL');
     await assert.rejects(waiting, { code: 'SNAPSHOT_ENCODER_FAILED' });
     await assert.rejects(encoder.encodePixels(frame, []), { code: 'SNAPSHOT_ENCODER_FAILED', message: /restarts/ });
     await encoder.close();
