@@ -6,48 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgentConfigSchema } from '../agent/config/schema/index.js';
-
-interface SchemaNode {
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  properties?: Record<string, SchemaNode>;
-  required?: string[];
-  items?: SchemaNode | SchemaNode[];
-  anyOf?: SchemaNode[];
-  oneOf?: SchemaNode[];
-  const?: unknown;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  pattern?: string;
-  additionalProperties?: boolean | SchemaNode;
-  patternProperties?: Record<string, SchemaNode>;
-  [k: string]: unknown;
-}
-
-function typeOf(n: SchemaNode): string {
-  if (n.const !== undefined) return JSON.stringify(n.const);
-  const alts = n.anyOf ?? n.oneOf;
-  if (alts) return alts.map(typeOf).join(' \\| ');
-  if (n.type === 'array') {
-    const it = Array.isArray(n.items) ? `[${n.items.map(typeOf).join(', ')}]` : n.items ? `${typeOf(n.items)}[]` : 'array';
-    return it;
-  }
-  if (n.type === 'object' && n.patternProperties) return `map of ${Object.values(n.patternProperties).map(typeOf).join('')}`;
-  return String(n.type ?? 'any');
-}
-
-function constraints(n: SchemaNode): string {
-  const c: string[] = [];
-  if (n.minimum !== undefined) c.push(`≥ ${n.minimum}`);
-  if (n.exclusiveMinimum !== undefined) c.push(`> ${n.exclusiveMinimum}`);
-  if (n.maximum !== undefined) c.push(`≤ ${n.maximum}`);
-  if (n.pattern) c.push(`pattern \`${n.pattern}\``);
-  if (n['x-cron']) c.push('cron expression');
-  return c.join(', ');
-}
+import { meaningOf, typeOf, type SchemaNode } from './gen-schema-cells.js';
 
 const rows: string[] = [];
 /** `applied`: the nearest `x-apply` mark (a key's own, else its section's). */
@@ -55,7 +14,7 @@ function walk(n: SchemaNode, at: string, required: boolean, inherited = ''): voi
   const applied = typeof n['x-apply'] === 'string' ? n['x-apply'] : inherited;
   if (at) {
     const def = n.default !== undefined ? `\`${JSON.stringify(n.default)}\`` : required ? '**required**' : '';
-    rows.push(`| \`${at}\` | ${typeOf(n)} | ${def} | ${applied} | ${[n.description ?? '', constraints(n)].filter(Boolean).join('; ').replace(/\|/g, '\\|')} |`);
+    rows.push(`| \`${at}\` | ${typeOf(n)} | ${def} | ${applied} | ${meaningOf(n)} |`);
   }
   if (n.properties) for (const [k, v] of Object.entries(n.properties)) walk(v, at ? `${at}.${k}` : k, n.required?.includes(k) ?? false, applied);
   if (n.type === 'array' && n.items && !Array.isArray(n.items)) walk(n.items, `${at}[]`, false, applied);

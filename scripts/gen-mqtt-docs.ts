@@ -7,51 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { COMMAND_SPECS, requestTopic, WIRE_MESSAGES } from '../agent/contract/index.js';
-
-interface SchemaNode {
-  type?: string;
-  title?: string;
-  description?: string;
-  properties?: Record<string, SchemaNode>;
-  required?: string[];
-  items?: SchemaNode | SchemaNode[];
-  anyOf?: SchemaNode[];
-  const?: unknown;
-  pattern?: string;
-  format?: string;
-  minimum?: number;
-  maximum?: number;
-  patternProperties?: Record<string, SchemaNode>;
-}
+import { meaningOf, typeOf, type SchemaNode } from './gen-schema-cells.js';
 
 const DOCS_FILE = path.resolve(__dirname, '../docs/mqtt.md');
-
-function typeOf(n: SchemaNode): string {
-  if (n.const !== undefined) return JSON.stringify(n.const);
-  if (n.anyOf) return [...new Set(n.anyOf.map(typeOf))].join(' \\| ');
-  if (n.type === 'array') {
-    if (Array.isArray(n.items)) return `[${n.items.map(typeOf).join(', ')}]`;
-    const item = n.items ? typeOf(n.items) : 'any';
-    return item.includes('|') ? `(${item})[]` : `${item}[]`;
-  }
-  if (n.patternProperties) return `map of ${Object.values(n.patternProperties).map(typeOf).join('')}`;
-  if (n.format) return `${n.type} (${n.format})`;
-  return n.type ?? 'any';
-}
-
-function constraints(n: SchemaNode): string {
-  const c: string[] = [];
-  if (n.minimum !== undefined) c.push(`≥ ${n.minimum}`);
-  if (n.maximum !== undefined) c.push(`≤ ${n.maximum}`);
-  if (n.pattern) c.push(`pattern \`${n.pattern}\``);
-  return c.join(', ');
-}
 
 /** One row per field, nested objects and maps flattened into dotted paths. */
 function fieldRows(n: SchemaNode, at: string, required: boolean, rows: string[]): string[] {
   if (at) {
-    const meaning = [n.description ?? '', constraints(n)].filter(Boolean).join('; ').replace(/\|/g, '\\|');
-    rows.push(`| \`${at}\` | ${typeOf(n)} | ${required ? 'yes' : ''} | ${meaning} |`);
+    rows.push(`| \`${at}\` | ${typeOf(n)} | ${required ? 'yes' : ''} | ${meaningOf(n)} |`);
   }
   for (const [k, v] of Object.entries(n.properties ?? {})) fieldRows(v, at ? `${at}.${k}` : k, n.required?.includes(k) ?? false, rows);
   for (const v of Object.values(n.patternProperties ?? {})) fieldRows(v, `${at}.<key>`, true, rows);

@@ -17,12 +17,8 @@ export interface KeyRename {
 
 export const CONFIG_RENAMES: readonly KeyRename[] = [];
 
-/** One rename done: the concrete path (array indexes filled in) and the new key. */
-export interface AppliedRename {
-  from: string;
-  to: string;
-  since: string;
-}
+/** One rename done: its row with concrete paths (array indexes filled in, e.g. `cameras[0].source.user`). */
+export type AppliedRename = KeyRename;
 
 /**
  * Applies `renames` to a parsed config in place and lists what moved. A key whose new name is

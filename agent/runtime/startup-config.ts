@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load.js';
+import type { AppliedRename } from '../config/migrate.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -113,7 +114,7 @@ export function describeCandidate(c: Pick<StartupCandidate, 'source' | 'origin' 
   return c.source === 'last-good' || c.source === 'previous' ? `${c.source} config v${c.version} in ${path.dirname(path.dirname(c.origin))}` : c.origin;
 }
 
-function logRenames(logger: Logger, file: string, renamed: Array<{ from: string; to: string; since: string }>): void {
+function logRenames(logger: Logger, file: string, renamed: AppliedRename[]): void {
   for (const r of renamed) logger.warn({ file, from: r.from, to: r.to, since: r.since }, 'config key renamed since it was written; moved to its new name');
 }
 

@@ -47,19 +47,20 @@ export class OutboxSubsystem extends SubsystemBase {
     const outbox = await Outbox.open({ dir: path.join(config.gateway.dataDir, 'outbox'), config: config.outbox, chunkBytes: config.clips.chunkBytes, sign, logger });
     this.outbox = outbox;
     outbox.attach(uplink);
+    const notQueued = (what: string) => (err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, `${what} not queued`);
     this.track(
       bus.on('detection.event', (ev) => {
         onEvent(ev);
-        outbox.enqueueEvent(ev).catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'event not queued'));
+        outbox.enqueueEvent(ev).catch(notQueued('event'));
       }),
       bus.on('detection.counts', (report) => {
-        outbox.enqueueJson('event', COUNTS_TOPIC, countsPayload(report)).catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'line counts not queued'));
+        outbox.enqueueJson('event', COUNTS_TOPIC, countsPayload(report)).catch(notQueued('line counts'));
       }),
       bus.on('detection.snapshot', (snap) => {
         const ts = new Date(snap.ts).toISOString();
         outbox
           .enqueueFile('snapshot', snap.jpeg, { clipId: `snap-${snap.objectId}-${snap.ts.toString(36)}`, camera: snap.camera, eventId: snap.objectId, startTs: ts, endTs: ts, contentType: 'image/jpeg' })
-          .catch((err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, 'snapshot not queued'));
+          .catch(notQueued('snapshot'));
       }),
     );
   }
