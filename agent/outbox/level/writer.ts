@@ -124,7 +124,7 @@ export class Writer {
       let seq: number | undefined;
       if (job.seq) seq = ++this.seq;
       const firstN = this.nextN;
-      const group = job.group ? (job.group.start ? firstN : (job.group.n ?? this.openGroup[job.cls])) : undefined;
+      const group = job.group ? (job.group.start ? firstN : this.openGroup[job.cls]) : undefined;
       let bytes = 0;
       for (const item of job.items) {
         const n = this.nextN++;
