@@ -80,7 +80,7 @@ export async function enqueuePath(ctx: FileTransferContext, cls: OutboxClass, ki
         items.push(chunkItem(meta.clipId, i, chunk));
         const last = i === m.chunks - 1;
         if (items.length >= CHUNKS_PER_JOB && !last) {
-          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false, n: undefined }, mayEvict: mayEvict(meta) });
+          await ctx.store.put({ cls, kind, items, group: { start: !started, end: false }, mayEvict: mayEvict(meta) });
           started = true;
           items = [];
         }

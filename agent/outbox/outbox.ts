@@ -64,7 +64,7 @@ export class Outbox implements OutboxWriter {
 
   async enqueueEvent(event: EventBody): Promise<{ id: string; seq: number }> {
     const id = randomUUID();
-    // The writer assigns seq, then the message is encoded; the hint sizes it for the quota check.
+    // The writer stamps seq after its quota check: the check sizes the message with seq 0, plus room for seq's digits.
     const encode = (seq: number): Buffer => encodeEventMessage(id, seq, event);
     const res = await this.store.put({
       cls: 0,

@@ -55,7 +55,8 @@ export interface PutRequest {
   items: PutItem[];
   /** Stamp the next event seq (events only; exactly one item). */
   seq?: boolean;
-  group?: { start: boolean; end: boolean; n?: number };
+  /** A file's puts: the first has start, the last end; those between continue the class's open file. */
+  group?: { start: boolean; end: boolean };
   /** false: stored only if it fits without evicting anything (an on-demand file never costs event evidence). */
   mayEvict?: boolean;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { EventMessage, FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { COLOUR_NAMES, HEADINGS, type LineDirection } from '../core/object-event.js';
 
@@ -65,9 +66,10 @@ export function parseQuery(text: string): EventQuery {
   return q;
 }
 
+/** A line of events.jsonl: the event as it came from the gateway, so any field may be missing. */
 interface LoggedEvent {
   gateway: string;
-  event: { type?: string; camera?: string; objectId?: string; label?: string; startTs?: number; endTs?: number; ts?: number; zones?: string[]; crossings?: { line: string; direction: LineDirection }[]; colour?: string; direction?: string };
+  event: Partial<EventMessage>;
 }
 
 /** The objects in `<outDir>/events.jsonl` that match `q`, in order of first sighting. */
@@ -120,7 +122,7 @@ function attachFiles(outDir: string, matches: ObjectMatch[]): void {
   const byKey = new Map(matches.map((m) => [`${m.gateway}\u0000${m.objectId}`, m]));
   const names = readdirSync(dir).sort();
   for (const name of names.filter((n) => n.endsWith('.meta.json'))) {
-    let meta: { gateway?: string; eventId?: string; clipId?: string; contentType?: string };
+    let meta: Partial<FileMetaMessage> & { gateway?: string };
     try {
       meta = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as typeof meta;
     } catch {

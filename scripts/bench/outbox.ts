@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Level } from 'level';
 import mqtt from 'mqtt';
+import { encodeEventMessage } from '../../agent/contract/index.js';
 import { createLogger } from '../../agent/core/logger.js';
 import type { AgentConfig } from '../../agent/config/schema/index.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
@@ -21,6 +22,7 @@ const logger = createLogger('silent', 'bench');
 const CHUNK = 128 * 1024;
 const EVENTS = 20000;
 const EVENT_FILLER = 'x'.repeat(270); // ~500 B JSON events (a whole event is ~230 B without it)
+const benchEvent = (i: number, objectId: string) => objectEvent({ camera: `cam-${i % 4}`, objectId, zones: [EVENT_FILLER] });
 const CLIP_BYTES = 4 * 1024 * 1024;
 const CLIPS = 16; // 64 MiB of clips
 const CONCURRENCY = 32; // producers in flight (cameras, detection stage, health...) so group commit can work
@@ -39,7 +41,7 @@ async function parallel(n: number, concurrency: number, fn: (i: number) => Promi
 async function fillOutbox(ob: Outbox, clip: Buffer): Promise<{ events: number; bytes: number }> {
   let bytes = 0;
   await parallel(EVENTS, CONCURRENCY, async (i) => {
-    await ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `o${i}`, zones: [EVENT_FILLER] }));
+    await ob.enqueueEvent(benchEvent(i, `o${i}`));
   });
   bytes += EVENTS * 500;
   for (let i = 0; i < CLIPS; i++) {
@@ -55,7 +57,7 @@ async function writeThroughput(base: string, clip: Buffer): Promise<Record<strin
     const dir = path.join(base, `w-${sync}`);
     const ob = await Outbox.open({ dir, config: cfg(sync), chunkBytes: CHUNK, sign: () => 'sig', logger });
     const t0 = now();
-    await parallel(EVENTS, CONCURRENCY, (i) => ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `o${i}`, zones: [EVENT_FILLER] })));
+    await parallel(EVENTS, CONCURRENCY, (i) => ob.enqueueEvent(benchEvent(i, `o${i}`)));
     const t1 = now();
     for (let i = 0; i < CLIPS; i++) await ob.enqueueFile('clip', clip, { clipId: `c${i}`, camera: 'cam-1', startTs: 'a', endTs: 'b', contentType: 'video/mp4' });
     const t2 = now();
@@ -68,7 +70,7 @@ async function writeThroughput(base: string, clip: Buffer): Promise<Record<strin
     const dir = path.join(base, `raw-${sync}`);
     const db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer' });
     await db.open();
-    const ev = Buffer.from(JSON.stringify({ id: 'x'.repeat(36), seq: 1, type: 'update', camera: 'cam-1', objectId: 'o1', filler: EVENT_FILLER }));
+    const ev = encodeEventMessage('x'.repeat(36), 1, benchEvent(1, 'o1'));
     let n = 0;
     const t0 = now();
     for (let b = 0; b < EVENTS / CONCURRENCY; b++) await db.batch([...Array(CONCURRENCY).keys()].map(() => ({ type: 'put' as const, key: `e!${String(n++).padStart(16, '0')}`, value: ev })), { sync });
@@ -117,7 +119,7 @@ async function directOnce(url: string, clip: Buffer): Promise<number> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: 'bench-direct' });
   const jobs: Array<[string, Buffer]> = [];
   for (let i = 0; i < EVENTS; i++) {
-    jobs.push(['bench/gw/events', Buffer.from(JSON.stringify({ id: 'x'.repeat(36), seq: i + 1, type: 'update', camera: `cam-${i % 4}`, objectId: `o${i}`, filler: EVENT_FILLER }))]);
+    jobs.push(['bench/gw/events', encodeEventMessage('x'.repeat(36), i + 1, benchEvent(i, `o${i}`))]);
   }
   for (let i = 0; i < CLIPS; i++) {
     jobs.push([`bench/gw/clips/c${i}/meta`, Buffer.from(JSON.stringify({ id: 'x'.repeat(36), clipId: `c${i}`, sha256: 'x'.repeat(64), signature: 'x'.repeat(88) }))]);
@@ -175,7 +177,7 @@ async function outageRss(base: string): Promise<Record<string, unknown>> {
   }, 100);
   const t0 = now();
   for (let minute = 0; minute < 10; minute++) {
-    await parallel(600, 8, (i) => ob.enqueueEvent(objectEvent({ camera: `cam-${i % 4}`, objectId: `m${minute}-${i}`, zones: [EVENT_FILLER] })));
+    await parallel(600, 8, (i) => ob.enqueueEvent(benchEvent(i, `m${minute}-${i}`)));
     for (let s = 0; s < 60; s++) await ob.enqueueFile('snapshot', snap, { clipId: `s${minute}-${s}`, camera: 'cam-1', startTs: 'a', endTs: 'a', contentType: 'image/jpeg' });
     for (let c = 0; c < 4; c++) await ob.enqueueFile('clip', clipFile, { clipId: `k${minute}-${c}`, camera: `cam-${c}`, startTs: 'a', endTs: 'b', contentType: 'video/mp4' });
   }

@@ -11,13 +11,15 @@ import { useGatewayOnBroker } from './support/gateway-fixture.js';
 describe('edge-agent receive (the command)', function () {
   this.timeout(120000);
   const fixture = useGatewayOnBroker('city', 'gw-cli');
+  /** The retained status is printed only once the subscriptions stand ('connected to' comes before them: an event sent then is lost). */
+  const subscribed = (proc: { log: string }): Promise<unknown> =>
+    waitFor(() => proc.log.includes('status gw-cli:'), { what: `receiver connected and subscribed: ${proc.log}`, timeoutMs: 60000 });
 
   it('prints a line per event, gap and clip and writes them under --out', async () => {
     const out = path.join(fixture.tmp.dir, 'out');
     const proc = startCli(['receive', '--broker', fixture.broker.url, '--prefix', 'city', '--gateway', 'gw-cli', '--out', out, '--client-id', 'cli-receiver']);
     try {
-      // The retained status arrives only once the subscriptions stand ('connected to' comes before them: an event sent then was lost).
-      await waitFor(() => proc.log.includes('status gw-cli:'), { what: `receiver connected and subscribed: ${proc.log}`, timeoutMs: 60000 });
+      await subscribed(proc);
       await fixture.gw.publishEvent({ id: 'a1', seq: 1, type: 'start', camera: 'cam1', label: 'person', objectId: 'o1' });
       await fixture.gw.publishEvent({ id: 'a3', seq: 3, type: 'end', camera: 'cam1', label: 'person', objectId: 'o1' });
       const clip = readFileSync(path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'));
@@ -38,7 +40,7 @@ describe('edge-agent receive (the command)', function () {
     const T = Date.parse('2026-12-05T14:05:00.000Z');
     const base = { camera: 'market', zones: [] as string[], score: 0.8, topScore: 0.9, box: [0.1, 0.1, 0.2, 0.2] as [number, number, number, number] };
     try {
-      await waitFor(() => proc.log.includes('connected to'), { what: `receiver connected: ${proc.log}`, timeoutMs: 60000 });
+      await subscribed(proc);
       // A red motorbike heading up past the market line (ab), a grey car going down on another camera, a red car outside the time range.
       const events: Array<Partial<EventMessage>> = [
         { ...base, type: 'start', objectId: 'bike', label: 'motorcycle', startTs: T, ts: T },

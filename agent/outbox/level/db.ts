@@ -1,6 +1,6 @@
 import { Level } from 'level';
 import { AgentError } from '../../core/errors.js';
-import { dataPrefix, hasIndex, indexPrefix, nFromKey, recordFromData, type IndexRecord, type OutboxClass } from '../entry.js';
+import { dataKey, dataPrefix, hasIndex, indexKey, indexPrefix, nFromKey, openGroupKey, recordFromData, type IndexRecord, type OutboxClass } from '../entry.js';
 
 export type Db = Level<string, Buffer>;
 export type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
@@ -33,4 +33,20 @@ export async function* records(db: Db, c: OutboxClass, limit?: number): AsyncGen
       yield [n, recordFromData(n, value)];
     }
   }
+}
+
+/**
+ * The batch that removes the unfinished file of a class (first entry `g`; it is the newest, so it
+ * runs to the end of the class) with its open-group mark, and what that frees.
+ */
+export async function openGroupRemoval(db: Db, c: OutboxClass, g: number): Promise<{ ops: Op[]; entries: number; bytes: number }> {
+  const ops: Op[] = [{ type: 'del', key: openGroupKey(c) }];
+  let entries = 0;
+  let bytes = 0;
+  for await (const [key, value] of db.iterator({ gte: indexKey(c, g), lt: `${indexPrefix(c)}~` })) {
+    ops.push({ type: 'del', key }, { type: 'del', key: dataKey(c, nFromKey(key)) });
+    entries++;
+    bytes += (JSON.parse(value.toString()) as IndexRecord).b;
+  }
+  return { ops, entries, bytes };
 }

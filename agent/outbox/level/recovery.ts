@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
-import { CLASSES, SEQ_KEY, dataKey, indexKey, indexPrefix, nFromKey, openGroupKey } from '../entry.js';
+import { CLASSES, SEQ_KEY, openGroupKey } from '../entry.js';
 import type { Backlog } from './backlog.js';
-import { records, type Db, type Op } from './db.js';
+import { openGroupRemoval, records, type Db } from './db.js';
 
 /** Where the writer carries on after an open. */
 export interface Recovered {
@@ -23,13 +23,9 @@ export async function recover(db: Db, backlog: Backlog, logger: Logger): Promise
   for (const c of CLASSES) {
     const open = await db.get(openGroupKey(c));
     if (open) {
-      const g = Number(open.toString());
-      const ops: Op[] = [{ type: 'del', key: openGroupKey(c) }];
-      for await (const key of db.keys({ gte: indexKey(c, g), lt: `${indexPrefix(c)}~` })) {
-        ops.push({ type: 'del', key }, { type: 'del', key: dataKey(c, nFromKey(key)) });
-      }
+      const { ops, entries } = await openGroupRemoval(db, c, Number(open.toString()));
       await db.batch(ops, { sync: true });
-      logger.warn({ class: c, entries: (ops.length - 1) / 2 }, 'outbox: removed a file whose enqueue was interrupted (its caller never got a confirmation)');
+      logger.warn({ class: c, entries }, 'outbox: removed a file whose enqueue was interrupted (its caller never got a confirmation)');
     }
     for await (const [n, rec] of records(db, c)) {
       backlog.add(c, 1, rec.b, rec.t);

@@ -1,10 +1,10 @@
 import type { Logger } from '../../core/logger.js';
 import { AgentError } from '../../core/errors.js';
-import { SEQ_KEY, dataKey, encodeEntry, entryDiskBytes, hasIndex, indexKey, indexPrefix, nFromKey, openGroupKey, type IndexRecord, type OutboxClass } from '../entry.js';
+import { SEQ_KEY, dataKey, encodeEntry, entryDiskBytes, hasIndex, indexKey, openGroupKey, type IndexRecord, type OutboxClass } from '../entry.js';
 import type { PutRequest, PutResult } from '../store.js';
 import { DELETE_DELAY_MS, type AckClearing } from './ack-clearing.js';
 import type { Backlog } from './backlog.js';
-import type { Db, Op } from './db.js';
+import { openGroupRemoval, type Db, type Op } from './db.js';
 import type { Quota } from './quota.js';
 import type { Recovered } from './recovery.js';
 import type { SyncPolicy } from './sync-policy.js';
@@ -76,17 +76,10 @@ export class Writer {
     await this.flush();
     const g = this.openGroup[cls];
     if (g === undefined) return;
-    const ops: Op[] = [{ type: 'del', key: openGroupKey(cls) }];
-    let entries = 0;
-    let freed = 0;
-    for await (const [key, value] of this.db.iterator({ gte: indexKey(cls, g), lt: `${indexPrefix(cls)}~` })) {
-      ops.push({ type: 'del', key }, { type: 'del', key: dataKey(cls, nFromKey(key)) });
-      entries++;
-      freed += (JSON.parse(value.toString()) as IndexRecord).b;
-    }
+    const { ops, entries, bytes } = await openGroupRemoval(this.db, cls, g);
     await this.db.batch(ops, { sync: false });
     this.openGroup[cls] = undefined;
-    this.parts.backlog.remove(cls, entries, freed);
+    this.parts.backlog.remove(cls, entries, bytes);
   }
 
   /** Commits what is queued, then refuses further puts. */
@@ -124,7 +117,7 @@ export class Writer {
       let seq: number | undefined;
       if (job.seq) seq = ++this.seq;
       const firstN = this.nextN;
-      const group = job.group ? (job.group.start ? firstN : (job.group.n ?? this.openGroup[job.cls])) : undefined;
+      const group = job.group ? (job.group.start ? firstN : this.openGroup[job.cls]) : undefined;
       let bytes = 0;
       for (const item of job.items) {
         const n = this.nextN++;

@@ -34,6 +34,28 @@ describe('outbox store: opening and recovery (real LevelDB)', function () {
     assert.equal((await ob.enqueueEvent(objectEvent())).seq, 2);
   });
 
+  it('drops a half-written file at once when its enqueue fails (abortOpenGroup); the files around it stay whole', async () => {
+    const d = dir();
+    let store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    cleanups.push(() => store.close());
+    const chunk = (clipId: string, i: number) => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: randomBytes(1000) });
+    const whole = (clipId: string) => store.put({ cls: 2, kind: 'clip', group: { start: true, end: true }, items: [chunk(clipId, 0)] });
+    const topics = async (): Promise<string[]> => (await store.read(2, -1, 10)).entries.map((e) => e.header.topic);
+    await whole('before');
+    const { pending, bytes } = store.stats();
+    await store.put({ cls: 2, kind: 'clip', group: { start: true, end: false }, items: [chunk('broken', 0), chunk('broken', 1)] });
+    await store.put({ cls: 2, kind: 'clip', group: { start: false, end: false }, items: [chunk('broken', 2)] });
+    assert.equal(store.stats().pending, pending + 3);
+    await store.abortOpenGroup(2);
+    assert.deepEqual([store.stats().pending, store.stats().bytes], [pending, bytes], 'no longer counted');
+    await whole('after');
+    assert.deepEqual(await topics(), ['clips/before/chunk/0', 'clips/after/chunk/0']);
+    // Reopened: the broken file's mark went with it, so recovery leaves the next file alone.
+    await store.close();
+    store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    assert.deepEqual(await topics(), ['clips/before/chunk/0', 'clips/after/chunk/0']);
+  });
+
   it('holds the LevelDB lock: a second opener gets OUTBOX_LOCKED', async () => {
     const d = dir();
     const ob = await open(d);
