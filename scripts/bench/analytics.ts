@@ -18,15 +18,11 @@ import { pixelBox } from '../../agent/detection/coords.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
 import { loadLineGroundTruth, MOTOR_LABELS, type LineGroundTruth } from '../../test/analytics/support/line-ground-truth.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
+import { percentile } from './support/stats.js';
 
 const MOTOR = MOTOR_LABELS;
 const SETTINGS = { countIntervalSeconds: 10, lineHysteresis: 0.01 };
 
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 1000) / 1000;
-};
 
 /** 50 tracks wandering over a 640x360 frame, 2 lines, a measured zone and a loiter zone. */
 function benchCost(frames: number): { usP50: number; usP95: number } {
@@ -54,7 +50,7 @@ function benchCost(frames: number): { usP50: number; usP95: number } {
     a.update({ cameraId: 'bench', ts: 1_700_000_000_000 + f * 200, frameW: 640, frameH: 360, tracks });
     us.push(Number(process.hrtime.bigint() - t) / 1e3);
   }
-  return { usP50: pct(us.slice(50), 50), usP95: pct(us.slice(50), 95) };
+  return { usP50: percentile(us.slice(50), 50, 3), usP95: percentile(us.slice(50), 95, 3) };
 }
 
 /** The tracks the tracker matched at `ts`: the reported ones only (`visible`), or every one (`seen`, what the detection stage feeds). */
@@ -120,7 +116,7 @@ async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<
     missedHandCrossings: missed,
     unmatchedAgentCrossings: unused.map((c) => `${c.frame}:${c.direction}:${c.label}`),
     otherLabelCrossings: crossings.filter((c) => !MOTOR.has(c.label)).map((c) => `${c.frame}:${c.direction}:${c.label}`),
-    analyticsUsP50: pct(analyticsUs, 50),
+    analyticsUsP50: percentile(analyticsUs, 50, 3),
   };
 }
 
