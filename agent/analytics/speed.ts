@@ -1,5 +1,5 @@
 import { median } from '../detection/geometry.js';
-import { pointInPolygon } from '../detection/zones.js';
+import { coversLabel, pointInPolygon } from '../detection/zones.js';
 import { applyHomography, homographyFrom, type Homography } from './homography.js';
 import type { Point } from './geometry.js';
 
@@ -65,9 +65,7 @@ export class SpeedZone {
   }
 
   observe(trackId: string, label: string, ground: Point, ts: number): SpeedFact | null {
-    const labels = this.zone.labels;
-    const watched = !labels || labels.length === 0 || labels.includes(label);
-    const inside = watched && pointInPolygon(ground, this.zone.polygon as [number, number][]);
+    const inside = coversLabel(this.zone.labels, label) && pointInPolygon(ground, this.zone.polygon);
     if (!inside) return this.finish(trackId, ts);
     let pass = this.passes.get(trackId);
     if (!pass) {
