@@ -6,7 +6,6 @@
  * `npx tsx scripts/calibrate-model.ts [size ...]` (clips from ../shared/videos or $EDGE_CALIBRATION_CLIPS).
  * Frames that show nothing are refused with the reason, never turned into ranges.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { onnx } from 'onnx-proto';
@@ -16,7 +15,7 @@ import { CALIBRATION_REFUSED, collectRanges } from '../models/converter/calibrat
 import { optimiseForQuantization, quantizationPoints } from '../models/converter/quantize.js';
 import { decodeClipRgb, pixelSpread, rgbToTensor, videoClips, type ClipFrame } from './calibration-frames.js';
 import { calibrationPath, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, type CalibrationFile } from './centernet-variants.js';
-import { convertCenternetHeads, repoRoot } from './convert-model.js';
+import { convertCenternetHeads, repoRoot, sha256 } from './convert-model.js';
 
 /** The labels the agent tracks by default: frames must show some of these for the ranges to matter. */
 export const CALIBRATION_LABELS = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'];
@@ -69,7 +68,7 @@ export async function calibrateCenternet(root: string, size: number, frames: Cli
   }
   return {
     model: `centernet-${size}`,
-    fp32Sha256: createHash('sha256').update(fp32).digest('hex'),
+    fp32Sha256: sha256(fp32),
     method: `widest per-frame ${CALIBRATION_PERCENTILE === 100 ? 'min/max' : `${CALIBRATION_PERCENTILE}th percentile range`} over all frames of each Conv input and output activation (heads' outputs: min/max; onnxruntime basic-level optimised graph)`,
     frames: picture.length,
     framesWithObjects,

@@ -35,7 +35,8 @@ export function centernetSourcePath(root = repoRoot()): string {
 
 export interface ConvertedModel { bytes: Uint8Array; sha256: string; macs: number }
 
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+/** The hash set-up and calibration files name a model by (MODEL_CALIBRATION_STALE compares them). */
+export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 export async function convertCenternet(root = repoRoot()): Promise<ConvertedModel> {
   const result = await convertTfjsGraphModel({ modelJsonPath: centernetSourcePath(root), outputs: [CENTERNET_OUTPUT], graphName: 'centernet' });

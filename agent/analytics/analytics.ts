@@ -1,4 +1,6 @@
-import { groundPoint, toPixels, type BoxXYXY, type Point } from './geometry.js';
+import type { Box } from '../core/object-event.js';
+import { bottomCentre } from '../detection/geometry.js';
+import { toPixels, type Point } from './geometry.js';
 import { headingOf, type Heading } from './heading.js';
 import { LineCounter, type LineCountReport } from './line-counts.js';
 import { LineCrossingDetector, type Direction } from './line-crossing.js';
@@ -17,7 +19,7 @@ export interface CameraAnalyticsConfig {
 export interface AnalyticsTrack {
   id: string;
   label: string;
-  box: BoxXYXY;
+  box: Box;
   /**
    * The tracker has reported the track (default true). An unconfirmed track is followed from its
    * first sighting, so a car confirmed just after it crossed still has its earlier side, but its
@@ -105,7 +107,7 @@ export class CameraAnalytics {
     const facts: AnalyticsFact[] = this.counter.advance(frame.ts).map((report) => ({ kind: 'counts', report }));
     const cam = this.camera.id;
     for (const t of frame.tracks) {
-      const g = groundPoint(t.box);
+      const g = bottomCentre(t.box);
       const state = this.stateOf(t.id, frame.ts);
       state.path.push(g);
       state.diagSum += Math.hypot(t.box[2] - t.box[0], t.box[3] - t.box[1]);

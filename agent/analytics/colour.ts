@@ -28,10 +28,8 @@ export interface SceneTone {
 /** A clear daylight scene, for callers without a frame at hand. */
 export const DAYLIGHT: SceneTone = { medianValue: 120, chromaP90: 30 };
 
-export interface ColourOptions {
-  /** Fraction cut off each side before the histogram (road, shadow and background at the box edges). Default 0.2. */
-  inset?: number;
-}
+/** Fraction cut off each side of the crop before the histogram (road, shadow and background at the box edges). */
+const INSET = 0.2;
 
 /**
  * Thresholds, each relative to the scene (see SceneTone). One set for every clip; the shares were
@@ -79,12 +77,11 @@ function hueName(h: number, saturation: number, rel: number): ColourName {
  * hue (car bodies have windows, tyres and glare), and then the most voted hue wins; otherwise it
  * is white when enough of it is light, black when enough is dark, else grey.
  */
-export function dominantColour(img: RgbImage, scene: SceneTone = DAYLIGHT, opts: ColourOptions = {}): ColourName {
-  const inset = opts.inset ?? 0.2;
-  const x0 = Math.floor(img.width * inset);
-  const x1 = Math.max(x0 + 1, Math.ceil(img.width * (1 - inset)));
-  const y0 = Math.floor(img.height * inset);
-  const y1 = Math.max(y0 + 1, Math.ceil(img.height * (1 - inset)));
+export function dominantColour(img: RgbImage, scene: SceneTone = DAYLIGHT): ColourName {
+  const x0 = Math.floor(img.width * INSET);
+  const x1 = Math.max(x0 + 1, Math.ceil(img.width * (1 - INSET)));
+  const y0 = Math.floor(img.height * INSET);
+  const y1 = Math.max(y0 + 1, Math.ceil(img.height * (1 - INSET)));
   const refV = Math.max(1, scene.medianValue);
   const chromaMin = Math.max(RULES.chromaMin, RULES.chromaOverScene * scene.chromaP90);
   const hueVotes = new Map<ColourName, number>();

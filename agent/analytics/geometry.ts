@@ -6,14 +6,6 @@
 
 export type Point = readonly [number, number];
 
-/** [x1, y1, x2, y2], the same unit as the points. */
-export type BoxXYXY = readonly [number, number, number, number];
-
-/** Where the object touches the road: box bottom-centre. */
-export function groundPoint(box: BoxXYXY): Point {
-  return [(box[0] + box[2]) / 2, box[3]];
-}
-
 /**
  * c(P) = (B.x - A.x)(P.y - A.y) - (B.y - A.y)(P.x - A.x), image coordinates (y down). c < 0: P is
  * left of A->B as seen on screen, c > 0: right (test/fixtures/analytics/README.md, "Direction convention").

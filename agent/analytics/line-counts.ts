@@ -18,7 +18,8 @@ export interface LineCounterOptions {
   maxFrameGapMs?: number;
 }
 
-export function countReportId(camera: string, line: string, fromMs: number): string {
+/** A report's id: the same for one camera, line and interval start, whoever counts it (see LineCounter). */
+function countReportId(camera: string, line: string, fromMs: number): string {
   return `${camera}:${line}:${fromMs}`;
 }
 

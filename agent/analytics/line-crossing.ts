@@ -1,3 +1,4 @@
+import { coversLabel } from '../detection/zones.js';
 import { crossingFraction, signedDistance, type Point } from './geometry.js';
 
 import type { LineDirection } from '../core/object-event.js';
@@ -72,8 +73,7 @@ export class LineCrossingDetector {
     if (prev === 0 || prev === side || s.counted || !start) return null;
     const u = crossingFraction(this.line.from, this.line.to, start, ground);
     if (u === null || u < 0 || u > 1) return null;
-    const labels = this.line.labels;
-    if (labels && labels.length > 0 && !labels.includes(label)) return null;
+    if (!coversLabel(this.line.labels, label)) return null;
     s.counted = true;
     return { line: this.line.name, trackId, label, direction: prev < 0 ? 'ab' : 'ba', ts };
   }

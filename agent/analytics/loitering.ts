@@ -1,4 +1,4 @@
-import { pointInPolygon } from '../detection/zones.js';
+import { coversLabel, pointInPolygon } from '../detection/zones.js';
 import type { Point } from './geometry.js';
 
 export interface LoiterZoneSpec {
@@ -53,9 +53,7 @@ export class LoiterWatch {
 
   /** Feeds one sighting of a track's ground point; returns a loitering fact the first time it qualifies. */
   observe(trackId: string, label: string, ground: Point, ts: number): LoiterFact | null {
-    const labels = this.zone.labels;
-    const counts = !labels || labels.length === 0 || labels.includes(label);
-    const inside = counts && pointInPolygon(ground, this.zone.polygon as [number, number][]);
+    const inside = coversLabel(this.zone.labels, label) && pointInPolygon(ground, this.zone.polygon);
     let s = this.stays.get(trackId);
     if (!inside) {
       if (s && ts - s.lastInside > this.graceMs) this.stays.delete(trackId);

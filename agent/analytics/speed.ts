@@ -1,5 +1,5 @@
 import { median } from '../detection/geometry.js';
-import { pointInPolygon } from '../detection/zones.js';
+import { coversLabel, pointInPolygon } from '../detection/zones.js';
 import { applyHomography, homographyFrom, type Homography } from './homography.js';
 import type { Point } from './geometry.js';
 
@@ -21,13 +21,11 @@ export interface SpeedFact {
   ts: number;
 }
 
-export interface SpeedOptions {
-  /**
-   * Speeds are taken between sightings at least this far apart (ms), so one box's jitter between
-   * two close frames cannot make a spike. Default 400.
-   */
-  minSpanMs?: number;
-}
+/**
+ * Speeds are taken between sightings at least this far apart (ms), so one box's jitter between two
+ * close frames cannot make a spike.
+ */
+const MIN_SPAN_MS = 400;
 
 /**
  * The zone's ground plane: Frigate's four-point idea (the zone is a rectangle on the road whose side
@@ -56,14 +54,9 @@ interface Pass {
 export class SpeedZone {
   private readonly plane: Homography;
   private readonly passes = new Map<string, Pass>();
-  private readonly minSpanMs: number;
 
-  constructor(
-    private readonly zone: SpeedZoneSpec,
-    opts: SpeedOptions = {},
-  ) {
+  constructor(private readonly zone: SpeedZoneSpec) {
     this.plane = groundPlane(zone.polygon, zone.distances);
-    this.minSpanMs = opts.minSpanMs ?? 400;
   }
 
   /** Where a point lies on the zone's ground plane, in metres. */
@@ -72,9 +65,7 @@ export class SpeedZone {
   }
 
   observe(trackId: string, label: string, ground: Point, ts: number): SpeedFact | null {
-    const labels = this.zone.labels;
-    const watched = !labels || labels.length === 0 || labels.includes(label);
-    const inside = watched && pointInPolygon(ground, this.zone.polygon as [number, number][]);
+    const inside = coversLabel(this.zone.labels, label) && pointInPolygon(ground, this.zone.polygon);
     if (!inside) return this.finish(trackId, ts);
     let pass = this.passes.get(trackId);
     if (!pass) {
@@ -100,7 +91,7 @@ export class SpeedZone {
     let j = 0;
     for (let i = 0; i < samples.length; i++) {
       if (j <= i) j = i + 1;
-      while (j < samples.length && samples[j].ts - samples[i].ts < this.minSpanMs) j++;
+      while (j < samples.length && samples[j].ts - samples[i].ts < MIN_SPAN_MS) j++;
       if (j >= samples.length) break;
       const dt = (samples[j].ts - samples[i].ts) / 1000;
       const d = Math.hypot(samples[j].at[0] - samples[i].at[0], samples[j].at[1] - samples[i].at[1]);

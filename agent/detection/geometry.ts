@@ -19,7 +19,7 @@ export function centre(b: Box): [number, number] {
   return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
 }
 
-/** Where the object touches the ground: zones and object masks test this point (like a person's feet). */
+/** Where the object touches the ground: zones, object masks and the analytics (lines, speed, dwell) test this point (like a person's feet). */
 export function bottomCentre(b: Box): [number, number] {
   return [(b[0] + b[2]) / 2, b[3]];
 }

@@ -9,8 +9,13 @@ export interface ZoneSpec {
   labels?: string[];
 }
 
+/** A zone's or line's optional label list covers this label: no list, or an empty one, covers every label. */
+export function coversLabel(labels: readonly string[] | undefined, label: string): boolean {
+  return !labels || labels.length === 0 || labels.includes(label);
+}
+
 /** Even-odd ray casting; points exactly on an edge may fall either way, which is fine for boxes. */
-export function pointInPolygon(p: readonly [number, number], polygon: Polygon): boolean {
+export function pointInPolygon(p: readonly [number, number], polygon: readonly (readonly [number, number])[]): boolean {
   const [x, y] = p;
   let inside = false;
   for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
@@ -36,7 +41,7 @@ export function zonesAt(box: Box, label: string, zones: readonly ZoneSpec[]): st
   const p = bottomCentre(box);
   const out: string[] = [];
   for (const z of zones) {
-    if (z.labels && z.labels.length > 0 && !z.labels.includes(label)) continue;
+    if (!coversLabel(z.labels, label)) continue;
     if (pointInPolygon(p, z.polygon)) out.push(z.name);
   }
   return out;

@@ -10,11 +10,10 @@ const RESIZE_OPS = new Set(['ResizeBilinear', 'ResizeNearestNeighbor']);
  * size, per axis; a size that does not scale to a whole number means the new input size does not
  * fit the network's strides, and is refused. Mutates `graph.consts` (a graph is loaded per conversion).
  */
-export function rescaleResizeSizes(graph: TfjsGraph, original: number[], wanted: number[]): number {
+export function rescaleResizeSizes(graph: TfjsGraph, original: number[], wanted: number[]): void {
   if (original.length !== 4 || wanted.length !== 4) throw new Error(`input resizing needs NHWC shapes, got [${original}] → [${wanted}]`);
   const sy = wanted[1] / original[1];
   const sx = wanted[2] / original[2];
-  let changed = 0;
   const done = new Set<string>();
   for (const name of graph.order) {
     const node = graph.nodes.get(name);
@@ -30,7 +29,5 @@ export function rescaleResizeSizes(graph: TfjsGraph, original: number[], wanted:
     }
     graph.consts.set(sizeNode, { ...size, values: Int32Array.from([h, w]) });
     done.add(sizeNode);
-    changed++;
   }
-  return changed;
 }

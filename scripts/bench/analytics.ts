@@ -13,20 +13,14 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { DetectorService } from '../../agent/detection/detector/index.js';
 import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
-import type { NormBox } from '../../agent/core/object-event.js';
-import { pixelBox } from '../../agent/detection/coords.js';
+import { pixelBox, toPixelBox } from '../../agent/detection/coords.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
 import { loadLineGroundTruth, MOTOR_LABELS, type LineGroundTruth } from '../../test/analytics/support/line-ground-truth.js';
 import { REPO_ROOT, VIDEOS_DIR } from '../../test/support/tmp.js';
+import { runStandalone } from './support/standalone.js';
+import { percentile } from './support/stats.js';
 
-const MOTOR = MOTOR_LABELS;
 const SETTINGS = { countIntervalSeconds: 10, lineHysteresis: 0.01 };
-
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 1000) / 1000;
-};
 
 /** 50 tracks wandering over a 640x360 frame, 2 lines, a measured zone and a loiter zone. */
 function benchCost(frames: number): { usP50: number; usP95: number } {
@@ -54,13 +48,12 @@ function benchCost(frames: number): { usP50: number; usP95: number } {
     a.update({ cameraId: 'bench', ts: 1_700_000_000_000 + f * 200, frameW: 640, frameH: 360, tracks });
     us.push(Number(process.hrtime.bigint() - t) / 1e3);
   }
-  return { usP50: pct(us.slice(50), 50), usP95: pct(us.slice(50), 95) };
+  return { usP50: percentile(us.slice(50), 50, 3), usP95: percentile(us.slice(50), 95, 3) };
 }
 
 /** The tracks the tracker matched at `ts`: the reported ones only (`visible`), or every one (`seen`, what the detection stage feeds). */
 function tracksAt(tracker: ObjectTracker, ts: number, mode: 'reported' | 'seen', W: number, H: number): AnalyticsTrack[] {
-  const px = (b: NormBox): AnalyticsTrack['box'] => [b[0] * W, b[1] * H, b[2] * W, b[3] * H];
-  if (mode === 'reported') return tracker.visible(ts).map((t) => ({ id: t.objectId, label: t.label, box: px(t.box) }));
+  if (mode === 'reported') return tracker.visible(ts).map((t) => ({ id: t.objectId, label: t.label, box: toPixelBox(t.box, { width: W, height: H }) }));
   return tracker.seen(ts).map((t) => ({ id: t.objectId, label: t.label, box: t.box, confirmed: t.reported }));
 }
 
@@ -94,7 +87,7 @@ async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<
   }
   await detector.close();
   const crossings = facts.flatMap((x) => (x.kind === 'crossing' ? [x] : []));
-  const motor = crossings.filter((c) => MOTOR.has(c.label));
+  const motor = crossings.filter((c) => MOTOR_LABELS.has(c.label));
   const got = { ab: motor.filter((c) => c.direction === 'ab').length, ba: motor.filter((c) => c.direction === 'ba').length };
   // Which hand-counted crossings have an agent crossing of the same direction within 12 frames (greedy, one-to-one).
   const unused = [...motor];
@@ -119,8 +112,8 @@ async function lineCount(detectFps: number, mode: 'reported' | 'seen'): Promise<
     matchedWithin12Frames: matched,
     missedHandCrossings: missed,
     unmatchedAgentCrossings: unused.map((c) => `${c.frame}:${c.direction}:${c.label}`),
-    otherLabelCrossings: crossings.filter((c) => !MOTOR.has(c.label)).map((c) => `${c.frame}:${c.direction}:${c.label}`),
-    analyticsUsP50: pct(analyticsUs, 50),
+    otherLabelCrossings: crossings.filter((c) => !MOTOR_LABELS.has(c.label)).map((c) => `${c.frame}:${c.direction}:${c.label}`),
+    analyticsUsP50: percentile(analyticsUs, 50, 3),
   };
 }
 
@@ -136,15 +129,4 @@ export async function run(detectFps = 12.5): Promise<Record<string, unknown>> {
   return { ...cost, counts };
 }
 
-if (require.main === module) {
-  run(process.argv[2] ? Number(process.argv[2]) : undefined).then(
-    (f) => {
-      process.stdout.write(`${JSON.stringify(f)}\n`);
-      process.exit(0);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone('analytics', () => run(process.argv[2] ? Number(process.argv[2]) : undefined));

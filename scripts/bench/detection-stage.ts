@@ -18,17 +18,14 @@ import { objectPolicy } from '../../agent/detection/tracking/filters.js';
 import { ObjectTracker } from '../../agent/detection/tracking/tracker.js';
 import type { TrackedDetection } from '../../agent/detection/tracking/track.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
+import { VIDEOS_DIR } from '../../test/support/tmp.js';
+import { percentile } from './support/stats.js';
 
 function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'models')) || path.basename(dir) === 'dist') dir = path.dirname(dir);
   return dir;
 }
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
-};
 
 function config(width: number, height: number) {
   const r = validateConfig({
@@ -60,7 +57,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const trackerUs20 = benchTracker(20, 500);
   const trackerUs100 = benchTracker(100, 200);
 
-  const clip = { file: path.join(root, '../shared/videos/ozlu_vehicle_survaillance.mp4'), width: 640, height: 352, fps: 24 };
+  const clip = { file: path.join(VIDEOS_DIR, 'ozlu_vehicle_survaillance.mp4'), width: 640, height: 352, fps: 24 };
   const all = await decodeFrames(clip.file, { width: clip.width, height: clip.height, cameraId: 'bench' });
   const start = Date.now();
   const frames = all.filter((_, i) => Math.floor((i * 5) / clip.fps) !== Math.floor(((i - 1) * 5) / clip.fps)).map((f, n) => ({ ...f, seq: n, ts: start + n * 200 }));
@@ -97,10 +94,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const figures = {
     trackerUpdateUsAt20Objects: Math.round(trackerUs20),
     trackerUpdateUsAt100Objects: Math.round(trackerUs100),
-    snapshotEncodeMsP50_640x352: pct(snapMs, 50),
+    snapshotEncodeMsP50_640x352: percentile(snapMs, 50),
     clipFrames: frames.length,
-    frameMsP50: pct(frameMs, 50),
-    frameMsP95: pct(frameMs, 95),
+    frameMsP50: percentile(frameMs, 50),
+    frameMsP95: percentile(frameMs, 95),
     maxSustainableFps: Math.round((frames.length / wallS) * 10) / 10,
     regionsPerFrame: Math.round((det.inferences / frames.length) * 100) / 100,
     inferenceMsP50: det.inferenceMsP50,

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { DetectorService } from '../../agent/detection/detector/index.js';
@@ -17,6 +17,7 @@ import { i420RegionToTensor } from '../../agent/detection/detector/preprocess.js
 import { detectorSessionOptions } from '../../agent/detection/detector/session-options.js';
 import type { VideoFrame } from '../../agent/ingest/types.js';
 import { CLIPS, clipFrames } from '../../test/detection/detector/images.js';
+import { VIDEOS_DIR } from '../../test/support/tmp.js';
 import { repoRoot } from '../convert-model.js';
 import { pct, printVariantTable, variantTable } from './support/detector-variants.js';
 
@@ -65,7 +66,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const manifestPath = join(root, 'models/centernet.manifest.json');
   if (!existsSync(join(root, 'models/centernet.onnx'))) throw new Error('models/centernet.onnx missing: run scripts/setup.sh first');
   const clip = CLIPS.vehicles;
-  const frames = clipFrames(clip, 2, 12, 'bench', resolve(root, '../shared/videos'));
+  const frames = clipFrames(clip, 2, 12, 'bench');
 
   const spec = { width: 512, height: 512, layout: 'NHWC', channels: 'RGB', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] } as const;
   const pre: number[] = [];
@@ -106,7 +107,7 @@ export async function run(): Promise<Record<string, unknown>> {
     console.log(`  ${r.threads} thread(s): inference p50 ${r.inferenceMsP50} ms, p95 ${r.inferenceMsP95} ms; detect() p50 ${r.detectMsP50} ms, p95 ${r.detectMsP95} ms; ${r.objectsPerFrame} objects/frame`);
   }
   const labels = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { labels: string[] }).labels;
-  const variants = await variantTable(root, resolve(root, '../shared/videos'), RUNS, labels);
+  const variants = await variantTable(root, VIDEOS_DIR, RUNS, labels);
   printVariantTable(variants);
   const all = { ...figures, variants };
   console.log(JSON.stringify(all));

@@ -12,14 +12,10 @@ import { SnapshotEncoder } from '../../agent/detection/snapshot/encoder.js';
 import { SNAPSHOT_QUALITY } from '../../agent/detection/snapshot/render.js';
 import { decodeFrames } from '../../test/support/decode-frames.js';
 import { VIDEOS_DIR } from '../../test/support/tmp.js';
+import { percentile } from './support/stats.js';
 
 const FRAMES = 60;
 const BOX = pixelBox(200, 100, 420, 300);
-
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
-};
 
 /** The encode the agent did before: I420 -> RGBA, box painted, jpeg-js at SNAPSHOT_QUALITY. */
 function jpegJs(frame: I420Image): Buffer {
@@ -68,11 +64,11 @@ export async function run(): Promise<Record<string, unknown>> {
 
   const figures = {
     frames: `${frames.length} (jpeg-js: 20) of ${path.basename(file)}, 640x360, quality ${SNAPSHOT_QUALITY}`,
-    jpegJsMsP50: pct(before, 50),
-    jpegJsMsP95: pct(before, 95),
+    jpegJsMsP50: percentile(before, 50),
+    jpegJsMsP95: percentile(before, 95),
     jpegJsKbAvg: Math.round(beforeBytes / before.length / 1024),
-    jpegencMsP50: pct(after, 50),
-    jpegencMsP95: pct(after, 95),
+    jpegencMsP50: percentile(after, 50),
+    jpegencMsP95: percentile(after, 95),
     jpegencKbAvg: Math.round(afterBytes / after.length / 1024),
     jpegProcessStartMs: Math.round(startMs),
   };

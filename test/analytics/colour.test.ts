@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DAYLIGHT, dominantColour, dominantColourI420, sceneToneRgb, type ColourName, type RgbImage } from '../../agent/analytics/colour.js';
 import { pixelBox } from '../../agent/detection/coords.js';
-import { VIDEOS_DIR } from '../support/tmp.js';
+import { REPO_ROOT, VIDEOS_DIR } from '../support/tmp.js';
 import { readPng } from './support/png.js';
 import { sceneTones } from './support/scene-tone.js';
 
-const FIXTURES = 'test/fixtures/analytics/colours';
+const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/analytics/colours');
 
 interface Labelled {
   file: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { LineCrossingDetector, type Crossing } from '../../agent/analytics/line-crossing.js';
 import { sideValue, type Point } from '../../agent/analytics/geometry.js';
+import { loadLineGroundTruth } from './support/line-ground-truth.js';
 
 /** Feeds a path of ground points (one per 100 ms) and returns the crossings it produced. */
 function run(det: LineCrossingDetector, path: Point[], id = 't1', label = 'car'): Crossing[] {
@@ -18,7 +18,7 @@ describe('line crossing', () => {
   const line = { name: 'l', from: [100, 100] as Point, to: [300, 100] as Point };
 
   it('follows the fixture README convention exactly (worked example: ab)', () => {
-    const gt = JSON.parse(readFileSync('test/fixtures/analytics/bgslib_video02.line.json', 'utf8')) as { line: { from: Point; to: Point } };
+    const gt = loadLineGroundTruth();
     const a: Point = [gt.line.from[0] * 320, gt.line.from[1] * 240];
     const b: Point = [gt.line.to[0] * 320, gt.line.to[1] * 240];
     assert.ok(Math.abs(sideValue(a, b, [130, 60]) - -3853.5) < 1);

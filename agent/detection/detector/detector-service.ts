@@ -172,7 +172,7 @@ export class DetectorService {
       inputName: this.manifest.input.name,
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
-      regions: [...regions],
+      regions,
       spec: this.spec,
     });
     const detections: Detection[] = [];

@@ -1,8 +1,6 @@
 import { iou } from '../geometry.js';
 import type { Detection } from '../types.js';
 
-export { iou };
-
 /**
  * Class-aware non-maximum suppression: within each label, keeps the highest-scoring box and drops
  * any other overlapping it by more than `iouThreshold`. A car box never suppresses a truck box —

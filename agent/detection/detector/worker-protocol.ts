@@ -22,7 +22,7 @@ export interface RunRequest {
   inputName: string;
   outputName: string;
   frame: { width: number; height: number; data: Uint8Array };
-  regions: PixelBox[];
+  regions: readonly PixelBox[];
   spec: InputSpec;
 }
 

@@ -8,7 +8,7 @@ import { INSTALL_ROOT } from '../../core/version.js';
 import { toPixelBox } from '../coords.js';
 import type { I420Image } from '../image/i420.js';
 import type { PixelBox } from '../types.js';
-import { frameMessage, MessageReader, REPLY_FIELDS, REPLY_OK } from './jpeg-protocol.js';
+import { MessageReader, REPLY_FIELDS, REPLY_OK, writeMessage } from './jpeg-protocol.js';
 import { snapshotI420 } from './render.js';
 
 /** Encodes waiting beyond this are refused: snapshots must never grow memory without bound. */
@@ -71,7 +71,7 @@ export class SnapshotEncoder {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      child.stdin.write(frameMessage([id, frame.width, frame.height], snapshotI420(frame, boxes)));
+      writeMessage(child.stdin, [id, frame.width, frame.height], snapshotI420(frame, boxes));
       this.ref(child, true);
       this.armWatchdog();
     });

@@ -7,7 +7,7 @@
  * snapshot, never the uplink, the outbox or a camera. Frames come with the boxes already drawn.
  */
 import { loadGstreamer, type GstAppSink, type GstAppSrc, type GstPipeline } from '../../ingest/gst-binding.js';
-import { frameMessage, MessageReader, REPLY_ERROR, REPLY_OK, REQUEST_FIELDS } from './jpeg-protocol.js';
+import { MessageReader, REPLY_ERROR, REPLY_OK, REQUEST_FIELDS, writeMessage } from './jpeg-protocol.js';
 import { JPEG_PIPELINE, jpegInputCaps } from './jpeg-pipeline.js';
 import { gstI420Layout } from './render.js';
 
@@ -44,7 +44,7 @@ function encoderFor(width: number, height: number): Encoder {
 }
 
 function reply(id: number, status: number, payload: Uint8Array): void {
-  process.stdout.write(frameMessage([id, status], payload));
+  writeMessage(process.stdout, [id, status], payload);
 }
 
 function next(): void {

@@ -5,16 +5,22 @@
  *   request: id, width, height, length | I420 in GStreamer's layout (render.ts gstI420Layout)
  *   reply:   id, status (0 JPEG, 1 error text), length | JPEG or UTF-8 error
  */
+import type { Writable } from 'node:stream';
+
 export const REQUEST_FIELDS = 4;
 export const REPLY_FIELDS = 3;
 export const REPLY_OK = 0;
 export const REPLY_ERROR = 1;
 
-/** The header fields, then the payload's length, then the payload, as one buffer. */
-export function frameMessage(fields: readonly number[], payload: Uint8Array): Buffer {
+/**
+ * Writes the header fields, then the payload's length, then the payload. Two writes, not one joined
+ * buffer: joining would copy the whole frame once more per snapshot.
+ */
+export function writeMessage(out: Writable, fields: readonly number[], payload: Uint8Array): void {
   const head = Buffer.alloc((fields.length + 1) * 4);
   [...fields, payload.length].forEach((f, i) => head.writeUInt32LE(f, i * 4));
-  return Buffer.concat([head, payload]);
+  out.write(head);
+  out.write(payload);
 }
 
 /** Splits a byte stream back into messages of `fieldCount` header fields and their payload. */

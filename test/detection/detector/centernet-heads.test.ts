@@ -5,7 +5,7 @@ import { CENTERNET_TOP_K, decodeCenterNetHeads } from '../../../agent/detection/
 import type { DecodeOptions, RawDetection } from '../../../agent/detection/detector/decoders.js';
 import { decodeCenterNet, expectedOutputProblem } from '../../../agent/detection/detector/decoders.js';
 import { DetectorService } from '../../../agent/detection/detector/index.js';
-import { iou } from '../../../agent/detection/detector/nms.js';
+import { iou } from '../../../agent/detection/geometry.js';
 import { CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES } from '../../../scripts/centernet-variants.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
 import { ensureHeadsModel, ensureModel, MODEL_PATH, variantManifestPath } from './model.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { decodeCenterNet, decodeYoloV5, decodeYoloV8, type DecodeOptions } from '../../../agent/detection/detector/decoders.js';
 import { expectedOutputProblem } from '../../../agent/detection/detector/decoders.js';
-import { iou, nms } from '../../../agent/detection/detector/nms.js';
+import { nms } from '../../../agent/detection/detector/nms.js';
+import { iou } from '../../../agent/detection/geometry.js';
 import type { Detection } from '../../../agent/detection/types.js';
 import { pixelBox } from '../../../agent/detection/coords.js';
 

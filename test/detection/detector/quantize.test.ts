@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import { decodeCenterNetHeads } from '../../../agent/detection/detector/centernet-heads.js';
 import { DetectorService } from '../../../agent/detection/detector/index.js';
-import { iou } from '../../../agent/detection/detector/nms.js';
+import { iou } from '../../../agent/detection/geometry.js';
 import { frameRange } from '../../../models/converter/calibrate.js';
 import { activationQuant, quantizeWeights } from '../../../models/converter/quantize.js';
 import type { ClipFrame } from '../../../scripts/calibration-frames.js';
