@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Level } from 'level';
+import { dataPrefix } from '../../../agent/outbox/entry.js';
 import { LevelOutboxStore } from '../../../agent/outbox/level/level-store.js';
 import { quietLogger } from '../../uplink/helpers.js';
 import { objectEvent } from '../../support/object-event.js';
@@ -54,6 +56,26 @@ describe('outbox store: opening and recovery (real LevelDB)', function () {
     await store.close();
     store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
     assert.deepEqual(await topics(), ['clips/before/chunk/0', 'clips/after/chunk/0']);
+  });
+
+  it('drops the index of acknowledged messages whose delete a crash cut in half: no backlog that never drains', async () => {
+    const d = dir();
+    let store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    const chunk = (clipId: string, i: number) => ({ topic: `clips/${clipId}/chunk/${i}`, json: false, payload: randomBytes(1000) });
+    await store.put({ cls: 2, kind: 'clip', group: { start: true, end: true }, items: [chunk('acked', 0), chunk('acked', 1)] });
+    await store.close();
+    // What a kill -9 between the acknowledged delete's two range clears leaves: the messages are gone
+    // (data cleared first), their index records are not.
+    const raw = new Level<string, Buffer>(d, { valueEncoding: 'buffer' });
+    await raw.clear({ gte: dataPrefix(2), lt: `${dataPrefix(2)}~` });
+    await raw.close();
+    store = await LevelOutboxStore.open(d, outboxConfig(), quietLogger);
+    cleanups.push(() => store.close());
+    assert.deepEqual([store.stats().pending, store.stats().bytes], [0, 0], 'nothing is waiting');
+    assert.equal(store.hasUnread(2, -1), false);
+    await store.put({ cls: 2, kind: 'clip', group: { start: true, end: true }, items: [chunk('next', 0)] });
+    assert.equal(store.stats().pending, 1);
+    assert.deepEqual((await store.read(2, -1, 10)).entries.map((e) => e.header.topic), ['clips/next/chunk/0']);
   });
 
   it('holds the LevelDB lock: a second opener gets OUTBOX_LOCKED', async () => {
