@@ -43,7 +43,7 @@ export function packageFor(element: string): string {
   if (element.startsWith('avdec_') || element.startsWith('avenc_')) return 'gstreamer1.0-libav';
   if (['x264enc'].includes(element)) return 'gstreamer1.0-plugins-ugly';
   if (element === 'v4l2h264dec') return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
-  if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux', 'fpsdisplaysink'].includes(element)) return 'gstreamer1.0-plugins-bad';
+  if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux'].includes(element)) return 'gstreamer1.0-plugins-bad';
   if (['nvv4l2decoder', 'nvvidconv'].includes(element)) return 'the NVIDIA JetPack GStreamer plugins (nvidia-l4t-gstreamer)';
   if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec', 'jpegenc', 'mp4mux'].includes(element)) return 'gstreamer1.0-plugins-good';
   if (['fdsrc', 'fdsink', 'filesrc', 'filesink', 'identity', 'fakesink', 'queue', 'tee'].includes(element)) return 'libgstreamer1.0-0 (core elements)';
@@ -95,8 +95,6 @@ export async function requiredElements(config: AgentConfig): Promise<{ elements:
       // The ONVIF URL only fills a property: any rtsp:// URL gives the same element list.
       const plan = await buildPlan({ camera, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl: 'rtsp://onvif.invalid/' });
       for (const el of [...pipelineElements(plan.pipeline), ...implicitElements(camera)]) need(el, camera.id);
-      // diag's own decode probe measures with fpsdisplaysink.
-      need('fpsdisplaysink', 'diag');
     } catch (err) {
       problems.push(`${camera.id}: ${err instanceof AgentError || err instanceof Error ? err.message : String(err)}`);
     }
