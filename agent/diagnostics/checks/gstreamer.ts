@@ -11,7 +11,24 @@ import { SNAPSHOT_ELEMENTS } from '../../detection/snapshot/jpeg-pipeline.js';
 import { buildPlan } from '../../ingest/pipeline-plan.js';
 import { fail, pass, skip, type CheckGroup, type Outcome } from '../check-runner.js';
 import { run } from '../exec.js';
-import { splitArgs } from '../gst-decode-probe.js';
+
+/** Splits a gst-launch description into words, keeping "quoted values" whole (quotes removed as gst-launch's shell would). */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && q && i + 1 < s.length) cur += s[++i];
+    else if (c === '"') q = !q;
+    else if (/\s/.test(c) && !q) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
 
 /** Element factory names in a gst-launch description: skips properties, caps and pad references (`t.`). */
 export function pipelineElements(pipeline: string): string[] {
