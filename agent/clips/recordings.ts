@@ -84,14 +84,12 @@ export class Recordings {
     list.splice(at, 0, { ...segment, bytes });
   }
 
-  /** Drops a file from the index (found deleted). */
-  forget(file: string, cameraId?: string): void {
+  /** Drops a camera's file from the index (found deleted). */
+  forget(file: string, cameraId: string): void {
     this.strays.delete(file);
-    for (const [cam, list] of this.indexed()) {
-      if (cameraId !== undefined && cam !== cameraId) continue;
-      const i = list.findIndex((s) => s.path === file);
-      if (i >= 0) list.splice(i, 1);
-    }
+    const list = this.indexed().get(cameraId) ?? [];
+    const i = list.findIndex((s) => s.path === file);
+    if (i >= 0) list.splice(i, 1);
   }
 
   /** Closed segments of one camera, oldest first. An unfinished or foreign file is not one. */

@@ -6,15 +6,17 @@
  * like a camera's: the addon must not be loaded in the agent's process or a worker thread
  * (agent/ingest/gst-binding.ts), and a hung pull/bus poll ends with the process.
  */
-import { loadGstreamer, type GstAppSink, type GstBusMessage } from '../ingest/gst-binding.js';
+import { loadGstreamer, type GstAppSink, type GstBusMessage, type GstPipeline } from '../ingest/gst-binding.js';
+import { dieWithParent } from '../ingest/process-end.js';
 import { DECODER_RE, type FromDecodeProbe, type ToDecodeProbe } from './decode-probe-ipc.js';
 
 function send(msg: FromDecodeProbe): void {
   if (process.connected) process.send?.(msg);
 }
 
+let pipeline: GstPipeline | undefined;
+
 function run(req: ToDecodeProbe): void {
-  let pipeline;
   try {
     pipeline = new (loadGstreamer().Pipeline)(req.pipeline);
   } catch (err) {
@@ -51,4 +53,6 @@ function run(req: ToDecodeProbe): void {
 }
 
 process.once('message', (req: ToDecodeProbe) => run(req));
-process.on('disconnect', () => process.exit(0));
+// diag is gone (killed mid-probe): end as a camera process does, never lingering on the camera's
+// stream (process.exit can hang behind a pending pull).
+dieWithParent(() => pipeline?.stop());

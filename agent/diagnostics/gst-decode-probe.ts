@@ -100,21 +100,3 @@ export function runDecodeProbe(probe: DecodeProbe, opts: { measureMs: number; ti
     child.send(request);
   });
 }
-
-/** Splits a gst-launch description into argv, keeping "quoted values" whole (quotes removed as gst-launch's shell would). */
-export function splitArgs(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\' && q && i + 1 < s.length) cur += s[++i];
-    else if (c === '"') q = !q;
-    else if (/\s/.test(c) && !q) {
-      if (cur) out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (cur) out.push(cur);
-  return out;
-}

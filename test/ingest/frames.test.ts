@@ -39,7 +39,7 @@ describe('camera ingest: frames from test, file and RTSP sources at once, with r
       tmp.dir,
       { segmentSeconds: 2 },
     );
-    h.manager.start();
+    await h.manager.start();
     await waitFor(() => ['pattern', 'clip', 'street'].every((id) => h.manager.stats()[id].state === 'streaming'), { timeoutMs: 60000, what: 'all cameras streaming' });
     await waitFor(() => ['pattern', 'clip', 'street'].every((id) => frameCount(h, id) >= 20), { timeoutMs: 90000, what: '20 frames from each camera' });
   });

@@ -28,7 +28,7 @@ describe('camera ingest: ONVIF sources', function () {
       { segmentSeconds: 2 },
       resolveOnvifStreamUri, // what the agent itself injects
     );
-    h.manager.start();
+    await h.manager.start();
   });
 
   after(async () => {

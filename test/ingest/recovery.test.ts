@@ -31,7 +31,7 @@ describe('camera ingest: failures and recovery', function () {
       ]),
       tmp.dir,
     );
-    h.manager.start();
+    await h.manager.start();
   });
 
   after(async () => {

@@ -13,7 +13,7 @@ describe('camera ingest: update() and setEnabled()', function () {
 
   before(async () => {
     h = harness(cameras([cam('a'), cam('b')]), tmp.dir);
-    h.manager.start();
+    await h.manager.start();
     await waitFor(() => (last('a')?.seq ?? 0) >= 3 && (last('b')?.seq ?? 0) >= 3, { timeoutMs: 60000, what: 'a and b streaming' });
   });
 
