@@ -6,7 +6,7 @@
  * a command line (gst-launch-1.0 could only take them inline, visible in `ps`).
  */
 import { fork } from 'node:child_process';
-import path from 'node:path';
+import { helperScript } from '../core/helper-script.js';
 import type { AgentConfig, CameraConfig } from '../config/schema/index.js';
 import { buildPlan } from '../ingest/pipeline-plan.js';
 import type { FromDecodeProbe, ToDecodeProbe } from './decode-probe-ipc.js';
@@ -27,9 +27,7 @@ export interface DecodeProbe extends ToDecodeProbe {
   decoder: string;
 }
 
-/** From source (.ts) the process needs tsx; from dist it is plain JavaScript. */
-const EXT = path.extname(__filename);
-const PROBE_SCRIPT = path.join(__dirname, `decode-probe-process${EXT}`);
+const PROBE = helperScript(__filename, 'decode-probe-process');
 
 /** The ingest plan for this camera without recording; its credentials stay apart as element properties. */
 export async function probePipeline(camera: CameraConfig, config: AgentConfig, onvifUrl?: string): Promise<DecodeProbe> {
@@ -45,8 +43,8 @@ export async function probePipeline(camera: CameraConfig, config: AgentConfig, o
 export function runDecodeProbe(probe: DecodeProbe, opts: { measureMs: number; timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<DecodeProbeResult> {
   const planDecoder = probe.decoder;
   return new Promise((resolve) => {
-    const child = fork(PROBE_SCRIPT, [], {
-      execArgv: EXT === '.ts' ? ['--import', 'tsx'] : [],
+    const child = fork(PROBE.file, [], {
+      execArgv: PROBE.execArgv,
       env: { ...(opts.env ?? process.env), UV_THREADPOOL_SIZE: '4' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

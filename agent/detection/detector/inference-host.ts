@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { extname, join } from 'node:path';
+import { FROM_SOURCE, helperScript } from '../../core/helper-script.js';
 import { AgentError } from '../../core/errors.js';
 import { helperOldSpaceMb } from '../../core/heap-limits.js';
 import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
@@ -10,9 +10,9 @@ import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } f
  * worker may grow as far as the main isolate (a quarter of the RAM).
  */
 function spawnWorker(init: WorkerInit): Worker {
-  const file = join(__dirname, `inference-worker${extname(__filename)}`);
+  const { file } = helperScript(__filename, 'inference-worker');
   const resourceLimits = { maxOldGenerationSizeMb: helperOldSpaceMb() };
-  if (extname(__filename) === '.ts') {
+  if (FROM_SOURCE) {
     return new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init, resourceLimits });
   }
   return new Worker(file, { workerData: init, resourceLimits });

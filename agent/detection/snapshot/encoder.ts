@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { extname, join } from 'node:path';
+import { HELPER_NODE_FLAGS, helperScript } from '../../core/helper-script.js';
 import { AgentError } from '../../core/errors.js';
 import type { NormBox } from '../../core/object-event.js';
 import { INSTALL_ROOT } from '../../core/version.js';
@@ -18,11 +18,8 @@ const ENCODE_TIMEOUT_MS = 15000;
 /** After the process died, snapshots are refused this long rather than respawning it per snapshot. */
 const RESPAWN_AFTER_MS = 5000;
 
-/** From source (.ts) the child needs tsx; from dist it is plain JavaScript. */
-const EXT = extname(__filename);
-const CHILD_SCRIPT = join(__dirname, `jpeg-process${EXT}`);
 /** Small V8 heaps, as for camera processes: the process only shuttles buffers (~72 MB RSS compiled: Node + GStreamer). */
-const CHILD_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+const CHILD = helperScript(__filename, 'jpeg-process');
 
 type JpegProcess = ChildProcessByStdio<Writable, Readable, null>;
 
@@ -93,7 +90,7 @@ export class SnapshotEncoder {
 
   private ensureChild(): JpegProcess {
     if (this.child) return this.child;
-    const child = spawn(process.execPath, [...(EXT === '.ts' ? ['--import', 'tsx'] : []), ...CHILD_NODE_FLAGS, CHILD_SCRIPT], {
+    const child = spawn(process.execPath, [...CHILD.execArgv, ...HELPER_NODE_FLAGS, CHILD.file], {
       cwd: INSTALL_ROOT,
       // One pull pending at a time: one pool thread is all it uses.
       env: { ...process.env, UV_THREADPOOL_SIZE: '2' },
