@@ -8,7 +8,7 @@ import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from './support.js';
-import type { CommandResponse as Answer, HealthMessage as Health } from '../../agent/contract/index.js';
+import type { CommandResponse as Answer, HealthMessage as Health, StatusMessage as Status } from '../../agent/contract/index.js';
 
 
 describe('an investigator pulls footage and a snapshot from a running gateway over MQTT', function () {
@@ -89,8 +89,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'disabled', 60000);
     const on = request('camera/enable', { camera: 'street' }, true);
     assert.equal(on.status, 'ok', JSON.stringify(on));
-    const seen = collector.messages.length;
-    await waitFor(() => collector.messages.slice(seen).some((m) => (JSON.parse(m.payload.toString()) as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming again' });
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'streaming', 90000, collector.messages.length);
   });
 
   it('answers a clip request for a time never recorded with a clear error', async () => {
@@ -103,11 +102,9 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const seen = collector.messages.length;
     const answer = request('restart', {}, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
-    const after = (): Array<{ topic: string; body: Record<string, unknown> }> =>
-      collector.messages.slice(seen).map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as Record<string, unknown> }));
-    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'offline'), { timeoutMs: 60000, what: 'offline status while restarting' });
-    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'online'), { timeoutMs: 60000, what: 'online status after the restart' });
-    await waitFor(() => after().some((m) => m.topic.endsWith('/health') && (m.body as unknown as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming after the restart' });
+    await collector.waitForMessage<Status>('/status', (s) => s.state === 'offline', 60000, seen);
+    await collector.waitForMessage<Status>('/status', (s) => s.state === 'online', 60000, seen);
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'streaming', 90000, collector.messages.length);
     assert.equal(agent.exitCode, null, 'the same process kept running');
   });
 });

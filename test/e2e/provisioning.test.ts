@@ -5,7 +5,6 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
-import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
 import type { ConfigReport as Reported, HealthMessage as Health } from '../../agent/contract/index.js';
 
@@ -68,7 +67,7 @@ describe('remote provisioning of a running agent (signed configs, rollback, rest
       assert.equal(await stopProcess(agent), 0);
       const before = collector.messages.length;
       agent = startCli(['run', '--config', startConfig]);
-      await waitFor(() => collector.messages.slice(before).some((m) => m.topic.endsWith('/health') && streaming(JSON.parse(m.payload.toString()) as Health, ['a', 'b'])), { timeoutMs: 90000, what: 'health after restart with cameras a and b' });
+      await collector.waitForMessage<Health>('/health', (h) => streaming(h, ['a', 'b']), 90000, before);
     } finally {
       await stopProcess(agent);
     }
