@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { recordingDir } from '../../agent/ingest/pipeline-plan.js';
+import { parseSegmentName } from '../../agent/ingest/segment-files.js';
 import { Receiver } from '../../agent/receiver/receiver.js';
 import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
@@ -24,6 +26,11 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const r = runCli(['request', '--broker', broker.url, '--gateway', 'gw-inv', ...(signed ? ['--key', path.join(keys, 'fleet.key')] : []), name, JSON.stringify(args), '--timeout', '90']);
     assert.ok(r.stdout.trim(), `an answer to ${name}: ${r.stderr}`);
     return JSON.parse(r.stdout) as Answer;
+  };
+  /** A closed recording segment of the street camera reaches `ts`: a range up to it can be cut. */
+  const recordedUpTo = (ts: number): boolean => {
+    const dir = recordingDir(path.join(tmp.dir, 'gw-inv-data'), 'street');
+    return existsSync(dir) && readdirSync(dir).some((name) => (parseSegmentName(name)?.endTs ?? 0) >= ts);
   };
   const verifiedFile = (clipId: string): string | undefined => {
     const dir = path.join(outDir, 'clips');
@@ -56,7 +63,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
 
   it('cuts a clip of a past time range from local recording and delivers it verified', async () => {
     const from = Date.now();
-    await new Promise((r) => setTimeout(r, 8000));
+    await waitFor(() => recordedUpTo(from + 5000), { timeoutMs: 60000, what: 'a closed recording segment past the range' });
     const answer = request('clip', { camera: 'street', from, to: from + 5000 }, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
     const clipId = String(answer.data?.clipId);
