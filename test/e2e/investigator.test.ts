@@ -12,7 +12,6 @@ import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from './support.js';
 import type { CommandResponse as Answer, HealthMessage as Health, StatusMessage as Status } from '../../agent/contract/index.js';
 
-
 describe('an investigator pulls footage and a snapshot from a running gateway over MQTT', function () {
   this.timeout(400000);
   const tmp = tempDir('agent-inv-');
