@@ -10,10 +10,7 @@ import { ShiftedClock } from '../support/shifted-clock.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
-
-interface Health { ts: string; cameras: Record<string, { state: string }> }
-interface Reported { version: number | null; status: string; error?: { code: string; message: string } }
-interface Answer { id: string | null; status: string; data?: Record<string, unknown>; error?: { code: string; message: string } }
+import type { CommandResponse as Answer, ConfigReport as Reported, HealthMessage as Health } from '../../agent/contract/index.js';
 
 /**
  * Issue 11, tried as an attacker with broker access would: the shipped CLI runs the gateway, a plain

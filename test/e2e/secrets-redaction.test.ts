@@ -7,8 +7,7 @@ import { freePort } from '../support/ports.js';
 import { RtspTestServer } from '../support/rtsp.js';
 import { VIDEOS_DIR } from '../support/tmp.js';
 import { writeAgentConfig } from './support.js';
-
-interface Health { cameras: Record<string, { state: string }> }
+import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
 describe('credentials inside URLs never come back (config/get, /api/status, logs)', function () {
   this.timeout(300000);

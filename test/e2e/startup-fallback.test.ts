@@ -7,10 +7,7 @@ import { brokerSuite } from '../support/broker-suite.js';
 import type { MqttCollector } from '../support/mqtt-collector.js';
 import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-
-interface Startup { source: string; version: number; bootAttempt: number; skipped: Array<{ source: string; code: string }> }
-interface Status { state: string; startup?: Startup }
-interface Health { cameras: Record<string, { state: string; lastError?: { code: string } }>; startup?: Startup; degraded?: Array<{ part: string; code: string }> }
+import type { HealthMessage as Health, OnlineStatus as Status } from '../../agent/contract/index.js';
 
 /** Issue 15 item 2: start-up cannot brick a box (real agent processes against a real broker). */
 describe('start-up falls back instead of bricking the box', function () {
