@@ -28,12 +28,6 @@ import { runStandalone } from './support/standalone.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
 
-function videosDir(): string {
-  return [process.env.EDGE_VIDEOS_DIR, VIDEOS_DIR, path.resolve(REPO_ROOT, '../shared/videos'), path.resolve(REPO_ROOT, '../../shared/videos')].find(
-    (d): d is string => !!d && existsSync(path.join(d, CLIPS[0])),
-  ) ?? VIDEOS_DIR;
-}
-
 /** 720p15 H.264 copies of the clips, encoded once and cached. */
 function prepareClips(): string[] {
   const dir = path.join(os.tmpdir(), 'edge-bench-ingest');
@@ -44,7 +38,7 @@ function prepareClips(): string[] {
     process.stdout.write(`encoding ${clip} to 1280x720 15 fps H.264 (once)...\n`);
     const tmp = `${out}.part`;
     const res = spawnSync('gst-launch-1.0', [
-      '-q', 'filesrc', `location=${path.join(videosDir(), clip)}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', '!', 'videorate', '!',
+      '-q', 'filesrc', `location=${path.join(VIDEOS_DIR, clip)}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', '!', 'videorate', '!',
       'video/x-raw,format=I420,width=1280,height=720,framerate=15/1,pixel-aspect-ratio=1/1', '!',
       'x264enc', 'speed-preset=faster', 'bitrate=2500', 'key-int-max=30', '!', 'video/x-h264,profile=main', '!', 'h264parse', '!', 'mp4mux', '!', 'filesink', `location=${tmp}`,
     ], { encoding: 'utf8', timeout: 600000 });

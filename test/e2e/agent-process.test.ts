@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
+import { brokerSuite } from '../support/broker-suite.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
-import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
@@ -12,14 +12,12 @@ interface Status { state: string; version: string; ts: string; publicKey?: strin
 
 describe('the agent as a process against a real Mosquitto', function () {
   this.timeout(180000);
-  const tmp = tempDir('agent-e2e-');
-  const broker = new MosquittoBroker();
+  const { tmp, broker, collect } = brokerSuite('agent-e2e-');
   let collector: MqttCollector;
   let configFile: string;
 
   before(async () => {
-    await broker.start();
-    collector = await new MqttCollector(broker.url, 'edge/gw-e2e/#').start();
+    collector = await collect('edge/gw-e2e/#');
     configFile = path.join(tmp.dir, 'config.json');
     writeFileSync(configFile, JSON.stringify({
       gateway: { id: 'gw-e2e', dataDir: path.join(tmp.dir, 'data') },
@@ -31,11 +29,6 @@ describe('the agent as a process against a real Mosquitto', function () {
         { id: 'pattern', source: { kind: 'test', pattern: 'ball' }, record: { enabled: false } },
       ],
     }));
-  });
-  after(async () => {
-    await collector.stop();
-    await broker.dispose();
-    tmp.cleanup();
   });
 
   it('publishes a retained online status, health with every camera streaming, and offline on a clean stop', async () => {

@@ -5,8 +5,10 @@ import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { cameraProcessesOf } from '../support/camera-processes.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
+import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
 /** Issue 15 item 5: no camera process outlives its agent, however the agent ends. */
 describe('camera processes die with the agent', function () {
@@ -15,13 +17,16 @@ describe('camera processes die with the agent', function () {
   const broker = new MosquittoBroker();
   const dataDir = path.join(tmp.dir, 'data');
   let configFile: string;
+  let health: MqttCollector;
 
   before(async () => {
     await broker.start();
+    health = await new MqttCollector(broker.url, 'edge/gw-orphans/health').start();
     configFile = path.join(tmp.dir, 'config.json');
     writeFileSync(configFile, JSON.stringify({
       gateway: { id: 'gw-orphans', dataDir },
       mqtt: { url: broker.url, topicPrefix: 'edge' },
+      health: { intervalSeconds: 1 },
       detection: { enabled: false },
       cameras: [
         // Recording makes the camera's stop an EOS wait of up to seconds: the kill lands inside it.
@@ -32,15 +37,18 @@ describe('camera processes die with the agent', function () {
   });
   after(async () => {
     for (const pid of cameraProcessesOf(dataDir)) process.kill(pid, 'SIGKILL');
+    await health.stop();
     await broker.dispose();
     tmp.cleanup();
   });
 
   it('leaves no camera process behind when the agent is sent TERM and then KILL mid-stop, ten times', async () => {
     for (let round = 1; round <= 10; round++) {
+      const since = health.messages.length;
       const agent = startCli(['run', '--config', configFile]);
       try {
-        await waitFor(() => (agent.log.match(/"msg":"camera streaming"/g) ?? []).length >= 2, { timeoutMs: 120000, what: `round ${round}: both cameras streaming: ${agent.log.slice(-2000)}` });
+        const bothStreaming = (h: Health): boolean => ['street', 'pattern'].every((id) => h.cameras[id]?.state === 'streaming');
+        await waitFor(() => health.json<Health>('/health', since).some(bothStreaming), { timeoutMs: 120000, what: `round ${round}: both cameras streaming: ${agent.log.slice(-2000)}` });
         assert.equal(cameraProcessesOf(dataDir).length, 2, `round ${round}: one process per camera`);
         agent.kill('SIGTERM');
         await waitFor(() => agent.log.includes('"msg":"stopping"'), { what: `round ${round}: the agent stopping` });
@@ -64,8 +72,7 @@ describe('camera processes die with the agent', function () {
     const agent = startCli(['run', '--config', configFile]);
     try {
       await waitFor(() => cameraProcessesOf(dataDir).includes(ours.pid ?? -1) && cameraProcessesOf(otherDir).includes(theirs.pid ?? -1), { what: 'both leftovers running' });
-      await waitFor(() => agent.log.includes('"msg":"agent started"'), { timeoutMs: 120000, what: `the agent started: ${agent.log.slice(-2000)}` });
-      await waitFor(() => ours.signalCode === 'SIGKILL', { what: `our leftover killed: ${agent.log.slice(-2000)}` });
+      await waitFor(() => ours.signalCode === 'SIGKILL', { timeoutMs: 120000, what: `our leftover killed: ${agent.log.slice(-2000)}` });
       assert.match(agent.log, new RegExp(`"pid":${ours.pid}.*"camera":"street".*left behind`));
       assert.equal(theirs.exitCode, null, 'the other data dir\'s camera process lives on');
       assert.equal(theirs.signalCode, null, 'the other data dir\'s camera process lives on');

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import type { LineCountReport } from '../../agent/core/object-event.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { MqttCollector } from '../support/mqtt-collector.js';
-import { tempDir } from '../support/tmp.js';
+import { brokerSuite } from '../support/broker-suite.js';
+import type { MqttCollector } from '../support/mqtt-collector.js';
 import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from './support.js';
 
@@ -14,23 +13,15 @@ const INTERVAL_S = 2;
 
 describe('line counts survive a broker outage (real agent, real Mosquitto, real inference)', function () {
   this.timeout(600000);
-  const tmp = tempDir('agent-counts-');
-  const broker = new MosquittoBroker({ persistence: true });
+  const { tmp, broker, collect } = brokerSuite('agent-counts-', { persistence: true });
   let counts: MqttCollector;
   let health: MqttCollector;
 
   before(async () => {
-    await broker.start();
     // A persistent session: what the broker takes for it while it is reconnecting is kept for it.
     const session = { clean: false, properties: { sessionExpiryInterval: 3600 } };
-    counts = await new MqttCollector(broker.url, 'edge/gw-counts/counts', { clientId: 'central-counts', ...session }).start();
-    health = await new MqttCollector(broker.url, 'edge/gw-counts/health', { clientId: 'central-health', ...session }).start();
-  });
-  after(async () => {
-    await counts.stop();
-    await health.stop();
-    await broker.dispose();
-    tmp.cleanup();
+    counts = await collect('edge/gw-counts/counts', { clientId: 'central-counts', ...session });
+    health = await collect('edge/gw-counts/health', { clientId: 'central-health', ...session });
   });
 
   it('delivers every interval in order, contiguous across the outage, none counted twice; health has the zone occupancy', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { MqttCollector } from '../support/mqtt-collector.js';
-import { tempDir } from '../support/tmp.js';
+import { brokerSuite } from '../support/broker-suite.js';
+import type { MqttCollector } from '../support/mqtt-collector.js';
 import { waitFor } from '../support/wait.js';
 import type { EventMessage } from '../../agent/contract/index.js';
 import { fileCamera, writeAgentConfig } from './support.js';
@@ -11,21 +10,13 @@ const time = (v: number | string): number => (typeof v === 'number' ? v : Date.p
 
 describe('the agent detects cars and people in real street footage (real inference, real broker)', function () {
   this.timeout(300000);
-  const tmp = tempDir('agent-detect-');
-  const broker = new MosquittoBroker();
+  const { tmp, broker, collect } = brokerSuite('agent-detect-');
   let collector: MqttCollector;
   let health: MqttCollector;
 
   before(async () => {
-    await broker.start();
-    collector = await new MqttCollector(broker.url, 'edge/gw-detect/events').start();
-    health = await new MqttCollector(broker.url, 'edge/gw-detect/health').start();
-  });
-  after(async () => {
-    await collector.stop();
-    await health.stop();
-    await broker.dispose();
-    tmp.cleanup();
+    collector = await collect('edge/gw-detect/events');
+    health = await collect('edge/gw-detect/health');
   });
 
   it('publishes car events for the residential street and person events for the plaza, each complete and in order', async () => {

@@ -4,21 +4,13 @@ import path from 'node:path';
 import { outboxSnapshotFile } from '../../agent/diagnostics/outbox-snapshot.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { check, runDiag } from '../diagnostics/helpers.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { tempDir } from '../support/tmp.js';
+import { brokerSuite } from '../support/broker-suite.js';
 import { waitFor } from '../support/wait.js';
 
 /** Issue 15 item 6: the Docker HEALTHCHECK's storage check next to a running agent copies nothing. */
 describe('diag storage next to the running agent (the Docker HEALTHCHECK)', function () {
   this.timeout(180000);
-  const tmp = tempDir('diag-healthcheck-');
-  const broker = new MosquittoBroker();
-
-  before(() => broker.start());
-  after(async () => {
-    await broker.dispose();
-    tmp.cleanup();
-  });
+  const { tmp, broker } = brokerSuite('diag-healthcheck-');
 
   it('reads the backlog from the figures the agent writes at each health tick, with no temp file', async () => {
     const dataDir = path.join(tmp.dir, 'data');

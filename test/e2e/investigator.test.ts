@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { recordingDir } from '../../agent/ingest/pipeline-plan.js';
+import { parseSegmentName } from '../../agent/ingest/segment-files.js';
 import { Receiver } from '../../agent/receiver/receiver.js';
 import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
@@ -8,8 +10,7 @@ import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { fileCamera, writeAgentConfig } from './support.js';
-import type { CommandResponse as Answer, HealthMessage as Health } from '../../agent/contract/index.js';
-
+import type { CommandResponse as Answer, HealthMessage as Health, StatusMessage as Status } from '../../agent/contract/index.js';
 
 describe('an investigator pulls footage and a snapshot from a running gateway over MQTT', function () {
   this.timeout(400000);
@@ -24,6 +25,11 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const r = runCli(['request', '--broker', broker.url, '--gateway', 'gw-inv', ...(signed ? ['--key', path.join(keys, 'fleet.key')] : []), name, JSON.stringify(args), '--timeout', '90']);
     assert.ok(r.stdout.trim(), `an answer to ${name}: ${r.stderr}`);
     return JSON.parse(r.stdout) as Answer;
+  };
+  /** A closed recording segment of the street camera reaches `ts`: a range up to it can be cut. */
+  const recordedUpTo = (ts: number): boolean => {
+    const dir = recordingDir(path.join(tmp.dir, 'gw-inv-data'), 'street');
+    return existsSync(dir) && readdirSync(dir).some((name) => (parseSegmentName(name)?.endTs ?? 0) >= ts);
   };
   const verifiedFile = (clipId: string): string | undefined => {
     const dir = path.join(outDir, 'clips');
@@ -56,7 +62,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
 
   it('cuts a clip of a past time range from local recording and delivers it verified', async () => {
     const from = Date.now();
-    await new Promise((r) => setTimeout(r, 8000));
+    await waitFor(() => recordedUpTo(from + 5000), { timeoutMs: 60000, what: 'a closed recording segment past the range' });
     const answer = request('clip', { camera: 'street', from, to: from + 5000 }, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
     const clipId = String(answer.data?.clipId);
@@ -89,8 +95,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'disabled', 60000);
     const on = request('camera/enable', { camera: 'street' }, true);
     assert.equal(on.status, 'ok', JSON.stringify(on));
-    const seen = collector.messages.length;
-    await waitFor(() => collector.messages.slice(seen).some((m) => (JSON.parse(m.payload.toString()) as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming again' });
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'streaming', 90000, collector.messages.length);
   });
 
   it('answers a clip request for a time never recorded with a clear error', async () => {
@@ -103,11 +108,9 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const seen = collector.messages.length;
     const answer = request('restart', {}, true);
     assert.equal(answer.status, 'ok', JSON.stringify(answer));
-    const after = (): Array<{ topic: string; body: Record<string, unknown> }> =>
-      collector.messages.slice(seen).map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as Record<string, unknown> }));
-    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'offline'), { timeoutMs: 60000, what: 'offline status while restarting' });
-    await waitFor(() => after().some((m) => m.topic.endsWith('/status') && m.body.state === 'online'), { timeoutMs: 60000, what: 'online status after the restart' });
-    await waitFor(() => after().some((m) => m.topic.endsWith('/health') && (m.body as unknown as Health).cameras.street?.state === 'streaming'), { timeoutMs: 90000, what: 'streaming after the restart' });
+    await collector.waitForMessage<Status>('/status', (s) => s.state === 'offline', 60000, seen);
+    await collector.waitForMessage<Status>('/status', (s) => s.state === 'online', 60000, seen);
+    await collector.waitForMessage<Health>('/health', (h) => h.cameras.street?.state === 'streaming', 90000, collector.messages.length);
     assert.equal(agent.exitCode, null, 'the same process kept running');
   });
 });

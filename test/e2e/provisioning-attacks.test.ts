@@ -10,10 +10,7 @@ import { ShiftedClock } from '../support/shifted-clock.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
-
-interface Health { ts: string; cameras: Record<string, { state: string }> }
-interface Reported { version: number | null; status: string; error?: { code: string; message: string } }
-interface Answer { id: string | null; status: string; data?: Record<string, unknown>; error?: { code: string; message: string } }
+import type { CommandResponse as Answer, ConfigReport as Reported, HealthMessage as Health } from '../../agent/contract/index.js';
 
 /**
  * Issue 11, tried as an attacker with broker access would: the shipped CLI runs the gateway, a plain
@@ -39,13 +36,13 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
     const since = collector.messages.length;
     clock.set(offsetMs);
     const onNewClock = (h: Health): boolean => Math.abs(Date.parse(h.ts) - (Date.now() + offsetMs)) < 60_000;
-    await waitFor(() => collector.json<Health>('/health').slice(since).some(onNewClock), { timeoutMs: 60000, what: `a health report on the clock shifted by ${offsetMs} ms` });
+    await waitFor(() => collector.json<Health>('/health', since).some(onNewClock), { timeoutMs: 60000, what: `a health report on the clock shifted by ${offsetMs} ms` });
   }
   /** Publishes as the attacker and waits for the gateway's next answer on response/<command>. */
   async function replay(collector: MqttCollector & { root: string }, command: string, payload: string | Buffer): Promise<Answer> {
     const before = collector.messages.length;
     await attacker.publishAsync(`${collector.root}/request/${command}`, payload, { qos: 1 });
-    return waitFor(() => collector.messages.slice(before).filter((m) => m.topic.endsWith(`/response/${command}`)).map((m) => JSON.parse(m.payload.toString()) as Answer)[0], { timeoutMs: 60000, what: `an answer on response/${command}` });
+    return collector.waitForMessage<Answer>(`/response/${command}`, () => true, 60000, before);
   }
   const request = (gw: string, name: string, args: Record<string, unknown>, key?: string): ReturnType<typeof runCli> =>
     runCli(['request', '--broker', broker.url, '--gateway', gw, name, JSON.stringify(args), '--timeout', '60', ...(key ? ['--key', key] : [])]);
@@ -122,12 +119,10 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
       assert.equal(refused.error?.code, 'COMMAND_OUT_OF_ORDER');
       assert.equal(await stopProcess(agent), 0);
       agent = clock.startCli(['run', '--config', config]);
-      const since = collector.messages.length;
-      await waitFor(() => collector.json<Health>('/health').slice(since).some(streaming), { timeoutMs: 120000, what: 'health after restart' });
+      await collector.waitForMessage<Health>('/health', streaming, 120000, collector.messages.length);
       const again = await replay(collector, 'camera/disable', captured);
       assert.equal(again.error?.code, 'COMMAND_OUT_OF_ORDER', JSON.stringify(again));
-      const after = collector.messages.length;
-      await waitFor(() => collector.messages.slice(after).filter((m) => m.topic.endsWith('/health')).map((m) => JSON.parse(m.payload.toString()) as Health).some(streaming), { timeoutMs: 60000, what: 'camera still streaming' });
+      await collector.waitForMessage<Health>('/health', streaming, 60000, collector.messages.length);
     } finally {
       await stopProcess(agent);
       await collector.stop();
@@ -156,8 +151,7 @@ describe('provisioning under attack (real broker, the shipped CLI)', function ()
       assert.equal(answer(request('gw-read', 'diag', {}, fleetKey)).error?.code, 'COMMAND_RATE_LIMITED');
       const future = answer(request('gw-read', 'clip', { camera: 'a', from: Date.now() + 86400e3, to: Date.now() + 86405e3 }, fleetKey));
       assert.equal(future.error?.code, 'COMMAND_TOO_FAR_AHEAD');
-      const since = collector.messages.length;
-      await waitFor(() => collector.json<Health>('/health').slice(since).some(streaming), { timeoutMs: 60000, what: 'camera still streaming' });
+      await collector.waitForMessage<Health>('/health', streaming, 60000, collector.messages.length);
       assert.equal(agent.exitCode, null);
     } finally {
       await stopProcess(agent);

@@ -4,29 +4,20 @@ import mqtt from 'mqtt';
 import { generateFleetKeys, loadFleetKey } from '../../agent/provisioning/operator/fleet-keys.js';
 import { signCommand, signDesiredConfig } from '../../agent/provisioning/operator/sign.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { MqttCollector } from '../support/mqtt-collector.js';
+import { brokerSuite } from '../support/broker-suite.js';
+import type { MqttCollector } from '../support/mqtt-collector.js';
 import { StalledSubscriber } from '../support/stalled-subscriber.js';
-import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
 import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
-
 describe('a running agent under a flood of bad provisioning messages and commands', function () {
   this.timeout(300000);
-  const tmp = tempDir('agent-flood-');
-  const broker = new MosquittoBroker();
+  const { tmp, broker, collect } = brokerSuite('agent-flood-');
   let health: MqttCollector;
 
   before(async () => {
-    await broker.start();
-    health = await new MqttCollector(broker.url, 'edge/gw-flood/health').start();
-  });
-  after(async () => {
-    await health.stop();
-    await broker.dispose();
-    tmp.cleanup();
+    health = await collect('edge/gw-flood/health');
   });
 
   it('handles each of 1000 malformed, truncated, forged, stale, oversized and unsigned messages with a logged rejection, while a subscriber on its topics stalls, keeps its config and answers config/get', async () => {

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { MqttCollector } from '../support/mqtt-collector.js';
+import { brokerSuite } from '../support/broker-suite.js';
+import type { MqttCollector } from '../support/mqtt-collector.js';
 import { freePort } from '../support/ports.js';
-import { tempDir } from '../support/tmp.js';
-import { waitFor } from '../support/wait.js';
 import { writeAgentConfig } from './support.js';
 import type { ConfigReport as Reported, HealthMessage as Health } from '../../agent/contract/index.js';
 
-
 describe('remote provisioning of a running agent (signed configs, rollback, restart)', function () {
   this.timeout(400000);
-  const tmp = tempDir('agent-prov-');
-  const broker = new MosquittoBroker({ persistence: true });
+  const { tmp, broker, collect } = brokerSuite('agent-prov-', { persistence: true });
   let collector: MqttCollector;
   const keys = path.join(tmp.dir, 'keys');
   const testCam = (id: string, pattern: string): Record<string, unknown> => ({ id, source: { kind: 'test', pattern }, record: { enabled: false }, detect: { enabled: false } });
@@ -30,14 +26,8 @@ describe('remote provisioning of a running agent (signed configs, rollback, rest
   const streaming = (h: Health | undefined, ids: string[]): boolean => ids.every((id) => h?.cameras[id]?.state === 'streaming');
 
   before(async () => {
-    await broker.start();
-    collector = await new MqttCollector(broker.url, 'edge/gw-prov/#').start();
+    collector = await collect('edge/gw-prov/#');
     assert.equal(runCli(['keys', 'generate', '--out', keys]).status, 0);
-  });
-  after(async () => {
-    await collector.stop();
-    await broker.dispose();
-    tmp.cleanup();
   });
 
   it('applies a signed config that adds a camera, rolls back one whose camera never connects, and restarts on the last good one', async () => {
@@ -68,7 +58,7 @@ describe('remote provisioning of a running agent (signed configs, rollback, rest
       assert.equal(await stopProcess(agent), 0);
       const before = collector.messages.length;
       agent = startCli(['run', '--config', startConfig]);
-      await waitFor(() => collector.messages.slice(before).some((m) => m.topic.endsWith('/health') && streaming(JSON.parse(m.payload.toString()) as Health, ['a', 'b'])), { timeoutMs: 90000, what: 'health after restart with cameras a and b' });
+      await collector.waitForMessage<Health>('/health', (h) => streaming(h, ['a', 'b']), 90000, before);
     } finally {
       await stopProcess(agent);
     }

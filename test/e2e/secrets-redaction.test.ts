@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { runCli, startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
+import { brokerSuite } from '../support/broker-suite.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { freePort } from '../support/ports.js';
 import { RtspTestServer } from '../support/rtsp.js';
-import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
+import { VIDEOS_DIR } from '../support/tmp.js';
 import { writeAgentConfig } from './support.js';
-
-interface Health { cameras: Record<string, { state: string }> }
+import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
 describe('credentials inside URLs never come back (config/get, /api/status, logs)', function () {
   this.timeout(300000);
-  const tmp = tempDir('agent-secrets-');
-  const broker = new MosquittoBroker();
-  after(async () => {
-    await broker.dispose();
-    tmp.cleanup();
-  });
+  const { tmp, broker } = brokerSuite('agent-secrets-');
 
   it('an RTSP URL with a hand-written password holding "/", "@" and ":" streams, and neither it nor the mqtts-style broker password is shown', async () => {
-    await broker.start();
     const camPassword = 'S3cr/et@pw:42';
     const camera = await new RtspTestServer({ file: path.join(VIDEOS_DIR, 'intel_car-detection.mp4'), user: 'viewer', password: camPassword }).start();
     const statusPort = await freePort();

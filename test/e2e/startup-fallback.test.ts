@@ -3,32 +3,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { MosquittoBroker } from '../support/mosquitto.js';
-import { MqttCollector } from '../support/mqtt-collector.js';
+import { brokerSuite } from '../support/broker-suite.js';
+import type { MqttCollector } from '../support/mqtt-collector.js';
 import { freePort } from '../support/ports.js';
-import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
-
-interface Startup { source: string; version: number; bootAttempt: number; skipped: Array<{ source: string; code: string }> }
-interface Status { state: string; startup?: Startup }
-interface Health { cameras: Record<string, { state: string; lastError?: { code: string } }>; startup?: Startup; degraded?: Array<{ part: string; code: string }> }
+import type { HealthMessage as Health, OnlineStatus as Status } from '../../agent/contract/index.js';
 
 /** Issue 15 item 2: start-up cannot brick a box (real agent processes against a real broker). */
 describe('start-up falls back instead of bricking the box', function () {
   this.timeout(600000);
-  const tmp = tempDir('startup-fallback-');
-  const broker = new MosquittoBroker();
+  const { tmp, broker, collect } = brokerSuite('startup-fallback-');
   let collector: MqttCollector;
   let n = 0;
 
   before(async () => {
-    await broker.start();
-    collector = await new MqttCollector(broker.url, 'edge/#').start();
-  });
-  after(async () => {
-    await collector.stop();
-    await broker.dispose();
-    tmp.cleanup();
+    collector = await collect('edge/#');
   });
 
   /** A fresh gateway (own id and data dir) with a config file naming one test camera. */

@@ -2,8 +2,10 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import path from 'node:path';
 import { REPO_ROOT } from './tmp.js';
 
+const TSX = ['--import', 'tsx'];
+const MAIN = path.join(REPO_ROOT, 'agent/cli/main.ts');
 /** Runs `edge-agent` from source (tsx), exactly as the built binary would run. */
-export const AGENT_ARGV = ['--import', 'tsx', path.join(REPO_ROOT, 'agent/cli/main.ts')];
+export const AGENT_ARGV = [...TSX, MAIN];
 
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [...AGENT_ARGV, ...args], {
@@ -15,9 +17,12 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
   });
 }
 
-/** Starts `edge-agent <args>` as a long-running process; output is collected on `.log`. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { log: string } {
-  const proc = spawn(process.execPath, [...AGENT_ARGV, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { log: string };
+/**
+ * Starts `edge-agent <args>` as a long-running process; output is collected on `.log`. `preload`: a
+ * module node imports before the agent (a test's shifted clock, say).
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, preload?: string): ChildProcess & { log: string } {
+  const proc = spawn(process.execPath, [...TSX, ...(preload ? ['--import', preload] : []), MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { log: string };
   proc.log = '';
   proc.stdout?.on('data', (d: Buffer) => (proc.log += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (proc.log += d.toString()));

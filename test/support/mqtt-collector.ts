@@ -24,8 +24,12 @@ export class MqttCollector {
     return this;
   }
 
-  json<T = Record<string, unknown>>(topicSuffix: string): T[] {
-    return this.messages.filter((m) => m.topic.endsWith(topicSuffix)).map((m) => JSON.parse(m.payload.toString()) as T);
+  /**
+   * The payloads on topics ending in `topicSuffix`, parsed; from `since` on, an index into `messages`
+   * (take `messages.length` before an action to look only at what came after it).
+   */
+  json<T = Record<string, unknown>>(topicSuffix: string, since = 0): T[] {
+    return this.messages.slice(since).filter((m) => m.topic.endsWith(topicSuffix)).map((m) => JSON.parse(m.payload.toString()) as T);
   }
 
   last<T = Record<string, unknown>>(topicSuffix: string): T | undefined {
@@ -33,8 +37,8 @@ export class MqttCollector {
     return all[all.length - 1];
   }
 
-  waitForMessage<T = Record<string, unknown>>(topicSuffix: string, match: (m: T) => boolean = () => true, timeoutMs = 60000): Promise<T> {
-    return waitFor(() => this.json<T>(topicSuffix).find(match), { timeoutMs, what: `a message on *${topicSuffix}` });
+  waitForMessage<T = Record<string, unknown>>(topicSuffix: string, match: (m: T) => boolean = () => true, timeoutMs = 60000, since = 0): Promise<T> {
+    return waitFor(() => this.json<T>(topicSuffix, since).find(match), { timeoutMs, what: `a message on *${topicSuffix}` });
   }
 
   async stop(): Promise<void> {
