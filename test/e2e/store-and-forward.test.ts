@@ -63,7 +63,6 @@ describe('store and forward through a broker outage (real Mosquitto, LevelDB, cl
 
       // 1. Broker down for 60 s while the camera keeps producing events and clips.
       await broker.stop();
-      const outageStart = Date.now();
       await new Promise((r) => setTimeout(r, 60000));
       await broker.start();
       await waitFor(() => clipFiles(outDir).good.length >= 2 && readEvents(outDir).length >= 10, { timeoutMs: 180000, what: 'backlog drained to the receiver' });
