@@ -22,6 +22,7 @@ export interface ProvisioningHost {
   applyConfig(config: AgentConfig): Promise<void>;
   /** Is the configuration now running healthy (cameras streaming, broker reachable)? */
   isHealthy(): Promise<HealthVerdict>;
+  /** Runtime state until the next applied config; the running (pushed) config and its hash stay as they are. */
   setCameraEnabled(cameraId: string, enabled: boolean): Promise<void>;
   /** Take a snapshot now; answer with where it went (e.g. its file id in the file transfer). */
   snapshot(cameraId: string): Promise<CommandData>;

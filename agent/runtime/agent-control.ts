@@ -44,10 +44,17 @@ export interface AgentControlDeps {
  */
 export class AgentControl implements ProvisioningHost, StatusSource {
   private readonly encoder = new SnapshotEncoder();
+  /**
+   * Cameras switched by `camera/enable`/`camera/disable`: runtime state until the next applied
+   * config. Never written into the running config: that is what was pushed, and `config/reported`,
+   * `config/get` and the status carry its hash; the camera's state is in health and status.
+   */
+  private readonly switched = new Map<string, boolean>();
 
   constructor(private readonly agent: AgentControlDeps) {}
 
   applyConfig(config: AgentConfig): Promise<void> {
+    this.switched.clear();
     return this.agent.applyConfig(config);
   }
 
@@ -56,7 +63,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
     const problems: string[] = [];
     const stats = this.agent.cameras.stats();
     for (const cam of this.agent.config().cameras) {
-      if (!cam.enabled) continue;
+      if (!(this.switched.get(cam.id) ?? cam.enabled)) continue;
       const s = stats[cam.id];
       if (s?.state !== 'streaming') problems.push(`camera ${cam.id} is ${s?.state ?? 'missing'}${s?.lastError ? ` (${s.lastError.code})` : ''}`);
     }
@@ -65,9 +72,8 @@ export class AgentControl implements ProvisioningHost, StatusSource {
   }
 
   async setCameraEnabled(cameraId: string, enabled: boolean): Promise<void> {
-    const cam = this.agent.config().cameras.find((c) => c.id === cameraId);
-    if (!cam) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
-    cam.enabled = enabled;
+    if (!this.agent.config().cameras.some((c) => c.id === cameraId)) throw new AgentError('CAMERA_UNKNOWN', `no camera "${cameraId}"`, 'use an id from config/get');
+    this.switched.set(cameraId, enabled);
     await this.agent.cameras.setEnabled(cameraId, enabled);
   }
 
