@@ -162,6 +162,10 @@ export const ProvisioningErrorCodes = {
     summary: 'a last-good config in `dataDir` (the newest or the previous) does not parse or fails THE schema even after renamed keys were moved; the agent starts on the next config in line (previous last-good, config file, bootstrap)',
     remedy: 'push a new desired config; the message names the file and the failing keys',
   },
+  PROVISIONING_STATE_UNREADABLE: {
+    summary: 'the highest desired-config version the gateway has used (`dataDir/provisioning/state.json`, or a last-good file when that is missing) exists but does not read; desired configs are refused rather than risk taking an old signed one again (a floor read earlier in the same run is kept)',
+    remedy: 'check the storage and the file named in the message; it may be rewritten as `{"lastHandledVersion": N}` with N the highest version pushed to this gateway',
+  },
   LAST_GOOD_WRITE_FAILED: {
     summary: 'an applied config could not be kept as last-good (the config is rolled back: `PROVISIONING_UNHEALTHY`)',
     remedy: 'check free space and rights of `gateway.dataDir`',

@@ -77,18 +77,39 @@ export class LastGoodConfigStore {
     }
   }
 
-  lastHandledVersion(): number {
-    try {
-      const s = JSON.parse(readFileSync(this.stateFile, 'utf8')) as Partial<ProvisioningState>;
-      return typeof s.lastHandledVersion === 'number' ? s.lastHandledVersion : 0;
-    } catch {
-      return 0;
-    }
+  /**
+   * The anti-replay floor: the highest desired-config version this gateway has used up. state.json
+   * holds it (written before every last-good, so never below theirs); without it (removed, or an
+   * agent from before it) the last-good files vouch for their versions. A file that exists but does
+   * not read throws PROVISIONING_STATE_UNREADABLE: a floor guessed low would take an old config again.
+   */
+  versionFloor(): number {
+    const handled = readVersion(this.stateFile, 'lastHandledVersion');
+    if (handled !== undefined) return handled;
+    return Math.max(readVersion(this.file, 'version') ?? 0, readVersion(this.previousFile, 'version') ?? 0);
   }
 
   setLastHandledVersion(version: number): void {
     writeFileAtomic(this.stateFile, JSON.stringify({ lastHandledVersion: version } satisfies ProvisioningState) + '\n', 0o600);
   }
+}
+
+/** The whole number under `key` in a JSON file; undefined when the file does not exist. */
+function readVersion(file: string, key: string): number | undefined {
+  let problem: string;
+  try {
+    const value: unknown = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null)?.[key];
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+    problem = `no ${key} in it`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    problem = (err as Error).message;
+  }
+  throw new AgentError(
+    'PROVISIONING_STATE_UNREADABLE',
+    `cannot read the highest desired-config version used from ${file} (${problem}); desired configs are refused until it reads`,
+    `check the storage and the file; it may be rewritten as {"${key}": N} with N the highest version pushed to this gateway`,
+  );
 }
 
 function isFile(file: string): boolean {

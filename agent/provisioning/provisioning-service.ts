@@ -43,7 +43,7 @@ export interface ProvisioningServiceOptions {
  * Accepts signed desired configs (apply, watch health, keep or roll back, report) and answers
  * commands, all under the gateway's own topic prefix. Messages are handled one at a time in order,
  * so a flood of bad ones cannot race a good one; nothing in a message is logged but codes.
- * (~310 lines: both flows share the trust store, the ordered queue and the reporting.)
+ * (~340 lines: both flows share the trust store, the version floor, the ordered queue and the reporting.)
  */
 export class ProvisioningService {
   private running: { config: AgentConfig; version: number };
@@ -63,6 +63,8 @@ export class ProvisioningService {
   private unsentReport?: ConfigReport;
   private offConnection?: () => void;
   private readonly clockRetry: ClockDependentRetry;
+  /** The highest version floor read or used up in this run: kept when the state file stops reading. */
+  private knownFloor?: number;
 
   constructor(private readonly opts: ProvisioningServiceOptions) {
     this.store = new LastGoodConfigStore(opts.dataDir);
@@ -146,8 +148,15 @@ export class ProvisioningService {
     if (this.stopped) return;
     if (!retry) this.clockRetry.clear();
     const p = this.running.config.provisioning;
-    const lastHandled = Math.max(this.store.lastHandledVersion(), this.running.version);
     if (payload.length === 0) return; // the operator cleared the retained message
+    let lastHandled: number;
+    try {
+      lastHandled = this.versionFloor();
+    } catch (err) {
+      const e = toErrorInfo(err, 'PROVISIONING_STATE_UNREADABLE');
+      this.opts.logger.error({ err: e }, 'provisioning: desired config refused, the version floor is unknown');
+      return this.report({ version: null, status: 'rejected', error: { code: e.code, message: e.message } });
+    }
     if (this.trustError && payload.length <= p.maxMessageBytes) {
       return this.report({ version: null, status: 'rejected', error: { code: this.trustError.code, message: this.trustError.message } });
     }
@@ -168,7 +177,7 @@ export class ProvisioningService {
       if (check.clockDependent) this.clockRetry.hold(payload, check.error.code);
       else this.clockRetry.clear();
       this.opts.logger.warn({ code: check.error.code, version: check.version }, 'provisioning: desired config rejected');
-      if (check.consumesVersion && check.version !== null && check.version > lastHandled) this.store.setLastHandledVersion(check.version);
+      if (check.consumesVersion && check.version !== null && check.version > lastHandled) this.useUpVersion(check.version);
       return this.report({ version: check.version, status: 'rejected', error: { code: check.error.code, message: check.error.message } });
     }
     this.clockRetry.clear();
@@ -177,12 +186,28 @@ export class ProvisioningService {
       newTrust = loadTrustStore(check.config.provisioning.trustedKeys);
     } catch (err) {
       const e = toErrorInfo(err);
-      this.store.setLastHandledVersion(check.version);
+      this.useUpVersion(check.version);
       return this.report({ version: check.version, status: 'rejected', error: { code: 'PROVISIONING_LOCKOUT', message: `the new provisioning.trustedKeys are unusable (${e.code}): the gateway could never be provisioned again` } });
     }
     // Recorded before applying: a crash mid-apply restarts on last-good and does not retry this one.
-    this.store.setLastHandledVersion(check.version);
+    this.useUpVersion(check.version);
     await this.apply(check.version, check.config, newTrust);
+  }
+
+  /** Versions at or below it are not handled again (it never moves down: see LastGoodConfigStore.versionFloor). */
+  private versionFloor(): number {
+    try {
+      this.knownFloor = Math.max(this.knownFloor ?? 0, this.store.versionFloor());
+    } catch (err) {
+      if (this.knownFloor === undefined) throw err;
+      this.opts.logger.warn({ err: toErrorInfo(err) }, 'provisioning: version floor unreadable now; keeping the one read before');
+    }
+    return Math.max(this.knownFloor, this.running.version);
+  }
+
+  private useUpVersion(version: number): void {
+    this.store.setLastHandledVersion(version);
+    this.knownFloor = Math.max(this.knownFloor ?? 0, version);
   }
 
   private async apply(version: number, config: AgentConfig, newTrust: TrustedKey[]): Promise<void> {

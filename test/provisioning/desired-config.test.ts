@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir } from '../support/tmp.js';
@@ -134,6 +134,8 @@ describe('provisioning: signed desired config over a real Mosquitto', function (
   it('rolls back a healthy config that cannot be kept as last-good (it would not survive a restart)', async () => {
     const { gw, op, fleet, dataDir } = await setup('gw-diskfail');
     mkdirSync(path.join(dataDir, 'provisioning', 'last-good.json'), { recursive: true }); // rename onto a folder fails
+    // The version floor is in state.json: without it an unreadable last-good would leave it unknown (refused).
+    writeFileSync(path.join(dataDir, 'provisioning', 'state.json'), '{"lastHandledVersion": 0}');
     const r = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: 'gw-diskfail', version: 1, config: makeConfig(dataDir, broker.url, [fleet.pubFile], { cameras: ['cam-3'] }) })));
     assert.equal(r.status, 'rolled_back', JSON.stringify(r));
     assert.match(r.error?.message ?? '', /cannot keep it as last-good/);

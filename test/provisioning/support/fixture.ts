@@ -38,18 +38,27 @@ export interface Gateway<U extends Uplink = TestUplink> {
   stop(): Promise<void>;
 }
 
+interface GatewayOptions {
+  id: string;
+  dataDir: string;
+  brokerUrl: string;
+  fileConfig: AgentConfig;
+  /** Run `fileConfig` as this desired version, as the runtime does when it started on a fallback (last-good not read). */
+  version?: number;
+}
+
 /** Starts a gateway's provisioning service over a real broker, like the runtime would. */
-export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig }): Promise<Gateway>;
-export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink: U }): Promise<Gateway<U>>;
-export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
+export async function startGateway(o: GatewayOptions): Promise<Gateway>;
+export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: GatewayOptions & { uplink: U }): Promise<Gateway<U>>;
+export async function startGateway(o: GatewayOptions & { uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
   mkdirSync(o.dataDir, { recursive: true });
   const identity = loadOrCreateIdentity(o.dataDir);
   const { LastGoodConfigStore } = await import('../../../agent/provisioning/last-good-store.js');
-  const config = new LastGoodConfigStore(o.dataDir).load()?.config ?? o.fileConfig;
+  const config = o.version !== undefined ? o.fileConfig : (new LastGoodConfigStore(o.dataDir).load()?.config ?? o.fileConfig);
   const host = new TestHost(config);
   const uplink = o.uplink ?? (await new TestUplink(o.brokerUrl, PREFIX, o.id).start());
   const service = new ProvisioningService({
-    gatewayId: o.id, config, dataDir: o.dataDir, uplink, host, identity,
+    gatewayId: o.id, config, version: o.version, dataDir: o.dataDir, uplink, host, identity,
     logger: pino({ level: process.env.EDGE_TEST_LOG ?? 'silent' }), healthPollMs: 100,
   });
   await service.start();
