@@ -206,15 +206,22 @@ function onElementMessage(msg: GstBusMessage): void {
   } else if (msg.name === 'splitmuxsink-fragment-closed') {
     const startMs = segmentStarts.get(location) ?? wallMs - 1000;
     segmentStarts.delete(location);
-    pendingRenames++;
-    closeSegment(p.cameraId, location, startMs, Math.max(startMs + 1, wallMs))
-      .then((segment) => send({ type: 'segment', segment }))
-      .catch((err: Error) => send({ type: 'log', level: 'warn', message: `cannot rename segment ${location}: ${err.message}` }))
-      .finally(() => {
-        pendingRenames--;
-        if (eosSeen) finishStop();
-      });
+    nameSegment(p.cameraId, location, startMs, wallMs, () => {
+      if (eosSeen) finishStop();
+    });
   }
+}
+
+/** Gives a closed segment its final name and tells the agent, or tells it that it could not; then `next`. */
+function nameSegment(cameraId: string, location: string, startMs: number, endMs: number, next: () => void): void {
+  pendingRenames++;
+  closeSegment(cameraId, location, startMs, Math.max(startMs + 1, endMs))
+    .then((segment) => send({ type: 'segment', segment }))
+    .catch((err: Error) => send({ type: 'segment-failed', file: location, message: err.message }))
+    .finally(() => {
+      pendingRenames--;
+      next();
+    });
 }
 
 let stopRequested = false;
@@ -226,14 +233,7 @@ function finishStop(): void {
   const wall = Date.now();
   for (const [location, startMs] of segmentStarts) {
     segmentStarts.delete(location);
-    pendingRenames++;
-    closeSegment(plan?.cameraId ?? '', location, startMs, Math.max(startMs + 1, wall))
-      .then((segment) => send({ type: 'segment', segment }))
-      .catch(() => undefined)
-      .finally(() => {
-        pendingRenames--;
-        finishStop();
-      });
+    nameSegment(plan?.cameraId ?? '', location, startMs, wall, finishStop);
   }
   if (pendingRenames > 0) return;
   exitSoon();

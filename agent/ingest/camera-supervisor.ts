@@ -53,6 +53,7 @@ export class CameraSupervisor {
   private droppedBase = 0;
   private childDropped = 0;
   private creditOut = 0;
+  private segmentRenameFailures = 0;
   private running = false;
   private readonly log: Logger;
 
@@ -107,6 +108,7 @@ export class CameraSupervisor {
       reconnects: this.reconnects,
       lastFrameAgeMs: this.lastFrameAt ? now - this.lastFrameAt : null,
       decoder: this.decoder,
+      segmentRenameFailures: this.segmentRenameFailures,
       ...(this.lastError ? { lastError: { ...this.lastError } } : {}),
     };
   }
@@ -161,6 +163,10 @@ export class CameraSupervisor {
           break;
         case 'segment':
           this.deps.bus.emit('camera.segment', msg.segment);
+          break;
+        case 'segment-failed':
+          this.segmentRenameFailures++;
+          this.log.warn({ code: CameraErrorCode.SEGMENT_RENAME_FAILED, file: msg.file, error: msg.message }, 'recording segment not closed under its final name: clips and retention do not see it');
           break;
         case 'counters':
           this.childDropped = msg.droppedInPipeline + msg.droppedNoCredit;

@@ -50,6 +50,10 @@ export const IngestErrorCodes = {
     summary: 'the segment writer failed (disk full, permissions)',
     remedy: '`dataDir` disk space and rights',
   },
+  CAMERA_SEGMENT_RENAME_FAILED: {
+    summary: 'a closed recording segment could not be renamed to `<startMs>_<endMs>.ts` (its folder removed or read-only, storage failing): clips and retention do not see it; logged with the file, counted in `health.cameras.<id>.segmentRenameFailures`. A partial file still there is recovered at the camera\'s next start',
+    remedy: 'check `dataDir/recordings/<camera>/`: that it exists, is writable and the storage is healthy',
+  },
   CAMERA_PIPELINE_FAILED: {
     summary: 'any other GStreamer error',
     remedy: 'the message holds GStreamer\'s text',
@@ -81,6 +85,7 @@ export const CameraErrorCode = {
   CONFIG_UNUSABLE: 'CAMERA_CONFIG_UNUSABLE',
   PROCESS_CRASHED: 'CAMERA_PROCESS_CRASHED',
   RECORDING_FAILED: 'CAMERA_RECORDING_FAILED',
+  SEGMENT_RENAME_FAILED: 'CAMERA_SEGMENT_RENAME_FAILED',
   PIPELINE_FAILED: 'CAMERA_PIPELINE_FAILED',
   ELEMENT_MISSING: 'GST_ELEMENT_MISSING',
 } as const satisfies Record<string, keyof typeof IngestErrorCodes>;

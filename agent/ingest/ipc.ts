@@ -16,6 +16,8 @@ export type FromCamera =
   | { type: 'playing' }
   | { type: 'frame'; ts: number; width: number; height: number; data: Buffer }
   | { type: 'segment'; segment: RecordingSegment }
+  /** A closed segment could not be given its final name: it stays a partial file (or is gone). */
+  | { type: 'segment-failed'; file: string; message: string }
   /** Running totals: frames decoded at detect rate, dropped in the pipeline (appsink full), dropped for lack of credit. */
   | { type: 'counters'; decoded: number; droppedInPipeline: number; droppedNoCredit: number }
   | ({ type: 'error' } & CameraError)

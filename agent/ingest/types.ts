@@ -22,6 +22,8 @@ export interface CameraStats {
   reconnects: number;
   lastFrameAgeMs: number | null;
   decoder: string;
+  /** Closed recording segments that could not be renamed to `<startMs>_<endMs>.ts` (CAMERA_SEGMENT_RENAME_FAILED). */
+  segmentRenameFailures: number;
   lastError?: { code: string; message: string };
 }
 

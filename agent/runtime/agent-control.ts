@@ -118,7 +118,7 @@ export class AgentControl implements ProvisioningHost, StatusSource {
       cameras: config.cameras.map((c) => ({
         id: c.id,
         ...(c.name ? { name: c.name } : {}),
-        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none' }),
+        ...(cams[c.id] ?? { state: 'offline' as const, fpsIn: 0, dropped: 0, reconnects: 0, lastFrameAgeMs: null, decoder: 'none', segmentRenameFailures: 0 }),
         ...(det[c.id] ? { detectFps: det[c.id].detectFps, motionPercent: det[c.id].motionPercent, skipped: det[c.id].skipped } : {}),
         boxes: detection?.latest(c.id)?.boxes ?? [],
         ...overlay(c, detection?.latest(c.id)?.lineCounts, det[c.id]?.zoneOccupancy),

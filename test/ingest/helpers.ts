@@ -2,7 +2,7 @@ import type { CameraConfig, AgentConfig } from '../../agent/config/schema/index.
 import { validateConfig } from '../../agent/config/validate.js';
 import { TypedBus } from '../../agent/core/bus.js';
 import type { AgentEvents } from '../../agent/core/events.js';
-import { createLogger } from '../../agent/core/logger.js';
+import { createLogger, type Logger } from '../../agent/core/logger.js';
 import { CameraManager, type CameraManagerOptions } from '../../agent/ingest/camera-manager.js';
 import type { CameraState } from '../../agent/ingest/types.js';
 
@@ -31,6 +31,7 @@ export function harness(
   dataDir: string,
   recording: Record<string, unknown> = { segmentSeconds: 2 },
   resolveOnvif?: CameraManagerOptions['resolveOnvif'],
+  logger: Logger = createLogger(process.env.EDGE_LOG_LEVEL ?? 'silent'),
 ): Harness {
   const bus = new TypedBus<AgentEvents>();
   const frames = new Map<string, AgentEvents['camera.frame'][]>();
@@ -45,7 +46,7 @@ export function harness(
   bus.on('camera.state', (s) => states.push({ cameraId: s.cameraId, state: s.state, code: s.error?.code }));
   bus.on('camera.segment', (s) => segments.push(s));
   const rec = cameraConfig({ id: 'x', source: { kind: 'test' } }, recording).recording;
-  const manager = new CameraManager({ cameras: list, dataDir, recording: rec, bus, logger: createLogger(process.env.EDGE_LOG_LEVEL ?? 'silent'), resolveOnvif });
+  const manager = new CameraManager({ cameras: list, dataDir, recording: rec, bus, logger, resolveOnvif });
   return { manager, bus, frames, states, segments };
 }
 

@@ -15,6 +15,7 @@ const CameraHealth = Type.Object(
     reconnects: Count('camera restarts'),
     lastFrameAgeMs: NumberOrNull('age of the newest frame (null before the first)'),
     decoder: Type.String({ description: 'software, v4l2, nvv4l2 or raw' }),
+    segmentRenameFailures: Count('closed recording segments that could not get their final name since start (CAMERA_SEGMENT_RENAME_FAILED)'),
     lastError: Type.Optional(ErrorInfo),
     detectFps: Type.Optional(Type.Number({ description: 'frames fully processed (motion, detection, tracking) per second (5 s window; only on cameras with detection on)' })),
     motionPercent: Type.Optional(Type.Number({ description: 'moving share of the last processed frame, 0..100' })),

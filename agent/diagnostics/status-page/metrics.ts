@@ -22,6 +22,7 @@ export function renderMetrics(s: AgentStatus): string {
   metric('edge_camera_dropped_frames_total', 'counter', 'Frames dropped before detection.', cams((c) => c.dropped));
   metric('edge_camera_skipped_frames_total', 'counter', 'Frames the detection stage skipped (detector behind).', cams((c) => c.skipped ?? 0));
   metric('edge_camera_reconnects_total', 'counter', 'Reconnections to the camera.', cams((c) => c.reconnects));
+  metric('edge_camera_segment_rename_failures_total', 'counter', 'Closed recording segments that could not get their final name.', cams((c) => c.segmentRenameFailures));
   metric('edge_camera_last_frame_age_seconds', 'gauge', 'Age of the newest frame.', cams((c) => (c.lastFrameAgeMs ?? Number.NaN) / 1000));
   if (s.detector) {
     metric('edge_detector_inference_ms', 'gauge', 'Detector inference time.', [
