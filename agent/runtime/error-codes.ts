@@ -19,8 +19,12 @@ export const RuntimeErrorCodes = {
     remedy: 'see the log line for that subsystem; fix its cause and the supervisor restarts the agent',
   },
   SUBSYSTEM_STOP_FAILED: {
-    summary: 'one step of the agent\'s stop failed; the other steps still stopped',
+    summary: 'one step of the agent\'s stop failed; the other steps still stopped. During an in-process restart (the `restart` command) the process then exits with code 1 so its supervisor starts it afresh, rather than start a new agent beside a part that may still run',
     remedy: 'see the log for each failed step; a restart of the service clears it',
+  },
+  AGENT_STOP_TIMEOUT: {
+    summary: 'the agent did not finish stopping within 25 s (on SIGTERM/SIGINT, or for an in-process restart); the process exits with code 1 and its supervisor starts it afresh',
+    remedy: 'the log lines before it show the step that did not finish; report it if it repeats',
   },
   SUBSYSTEM_NOT_RUNNING: {
     summary: 'a command needed a part of the agent that is stopped while the agent starts or restarts into a new config',

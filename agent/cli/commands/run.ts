@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AgentError, toErrorInfo } from '../../core/errors.js';
+import { AgentError, toErrorInfo, type ErrorCode } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
 import type { BootedAgent } from '../../runtime/boot.js';
@@ -45,8 +45,7 @@ export function register(program: Command): void {
         stopping = true;
         bootLogger.info({ signal }, 'stopping');
         watchdog?.stop();
-        const force = setTimeout(() => process.exit(1), 25000);
-        force.unref();
+        exitIfStopHangs(bootLogger);
         if (agent) finish(agent); // else still starting: it stops as soon as it is up (below)
       };
       // Before the start, which can take seconds: a stop asked for meanwhile still ends cleanly (offline status, outbox closed).
@@ -63,17 +62,42 @@ export function register(program: Command): void {
           if (stopping) return;
           bootLogger.info('restart requested');
           booted?.stoppedCleanly();
-          // A stop step that failed was logged; the agent starts again anyway rather than stay down.
-          const stopped = current().stop().catch((err: unknown) => bootLogger.error({ err: toErrorInfo(err, 'SUBSYSTEM_STOP_FAILED') }, 'agent did not stop cleanly; starting it again'));
-          void stopped.then(async () => {
-            agent = await start();
-            if (stopping) return finish(agent);
-            onRestart();
-          });
+          const hung = exitIfStopHangs(bootLogger);
+          void current().stop().then(
+            async () => {
+              clearTimeout(hung);
+              agent = await start();
+              if (stopping) return finish(agent);
+              onRestart();
+            },
+            // A part that did not stop may still hold the broker session, the outbox or a camera: a new
+            // agent beside it is not safe, a new process is (systemd and Docker restart it).
+            (err: unknown) => exitFailed(bootLogger, err, 'SUBSYSTEM_STOP_FAILED', 'agent did not stop cleanly for the in-process restart; exiting so the supervisor starts it afresh'),
+          );
         });
       };
       onRestart();
     });
+}
+
+/** How long a stop (SIGTERM, or the in-process restart) may take before the process gives up on it. */
+const STOP_TIMEOUT_MS = 25000;
+
+/** Logs why with its code and ends the process with code 1, for the supervisor to start it afresh. */
+function exitFailed(logger: Logger, err: unknown, code: ErrorCode, message: string): never {
+  logger.fatal({ err: toErrorInfo(err, code) }, message);
+  process.exit(1);
+}
+
+/**
+ * A stop that never finishes must not leave the process up without a working agent. Not unref'd: a
+ * stop stuck on a promise alone must not let the process end quietly with code 0 either.
+ */
+function exitIfStopHangs(logger: Logger): NodeJS.Timeout {
+  return setTimeout(() => {
+    const err = new AgentError('AGENT_STOP_TIMEOUT', `the agent did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+    exitFailed(logger, err, err.code, 'agent stop hung; exiting so the supervisor starts it afresh');
+  }, STOP_TIMEOUT_MS);
 }
 
 /** A stray rejection is logged, not fatal: one bad message must not take the box offline. */
