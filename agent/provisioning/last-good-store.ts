@@ -107,8 +107,8 @@ function readVersion(file: string, key: string): number | undefined {
   }
   throw new AgentError(
     'PROVISIONING_STATE_UNREADABLE',
-    `cannot read the highest desired-config version used from ${file} (${problem}); desired configs are refused until it reads`,
-    `check the storage and the file; it may be rewritten as {"${key}": N} with N the highest version pushed to this gateway`,
+    `cannot read the highest desired-config version used from ${file} (${problem})`,
+    'check the storage and that file; state.json may be rewritten as {"lastHandledVersion": N}, N the highest version pushed to this gateway',
   );
 }
 
