@@ -46,7 +46,7 @@ export const ReceiverErrorCodes = {
     remedy: 'someone else may publish on the gateway\'s topics; if the gateway really was re-keyed (new SD card, reinstall), compare the fingerprint with its `identity/gateway.pub` and pin it: `edge-agent receive --out DIR --trust-key GW DIR/keys/offered/GW.pem`',
   },
   RECEIVER_BAD_OPTION: {
-    summary: 'an option value of `edge-agent receive` (a number of seconds, `--password-env`, `--password-file`)',
+    summary: 'an option value of `edge-agent receive` (a number, `--password-env`, `--password-file`, `--gateway-keys`, `--trust-key`)',
     remedy: 'the message names the option',
   },
   RECEIVER_BAD_QUERY: {

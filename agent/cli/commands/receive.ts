@@ -86,9 +86,9 @@ export function register(program: Command): void {
           incompleteTimeoutMs: positive(opts.incompleteTimeout, '--incomplete-timeout') * 1000,
           gatewayKeys: opts.gatewayKeys,
           limits: {
-            maxFileBytes: positive(opts.maxFileMb, '--max-file-mb') * 1024 ** 2,
-            maxPendingBytes: positive(opts.maxPendingMb, '--max-pending-mb') * 1024 ** 2,
-            maxOpenTransfers: positive(opts.maxOpenTransfers, '--max-open-transfers'),
+            maxFileBytes: positive(opts.maxFileMb, '--max-file-mb', 'MiB') * 1024 ** 2,
+            maxPendingBytes: positive(opts.maxPendingMb, '--max-pending-mb', 'MiB') * 1024 ** 2,
+            maxOpenTransfers: positive(opts.maxOpenTransfers, '--max-open-transfers', 'transfers'),
             maxTransferAgeMs: positive(opts.maxTransferAge, '--max-transfer-age') * 1000,
           },
         });
@@ -141,9 +141,9 @@ function trustKeys(outDir: string, args: string[]): void {
   }
 }
 
-function positive(text: string, what: string): number {
+function positive(text: string, what: string, unit = 'seconds'): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new AgentError('RECEIVER_BAD_OPTION', `${what} must be a number of seconds, got ${text}`);
+  if (!Number.isFinite(n) || n < 0) throw new AgentError('RECEIVER_BAD_OPTION', `${what} must be a number of ${unit}, got ${text}`);
   return n;
 }
 
