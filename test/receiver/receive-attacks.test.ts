@@ -36,12 +36,13 @@ describe('edge-agent receive against a publisher with broker access', function (
     await forger.connect({ clientId: 'forger' });
     let proc = receive(out, 'pin-receiver');
     try {
-      await waitFor(() => proc.log.includes('key gw-a pinned'), { what: `gw-a's key pinned: ${proc.log}` });
       const pinFile = path.join(out, 'keys', 'gw-a.pem');
+      await waitFor(() => existsSync(pinFile), { what: `gw-a's key pinned: ${proc.log}` });
       assert.equal(readFileSync(pinFile, 'utf8'), realKey);
 
       await forger.publishStatus();
-      await waitFor(() => proc.log.includes('key gw-a REFUSED GATEWAY_KEY_MISMATCH'), { what: `the forged key refused: ${proc.log}` });
+      await waitFor(() => existsSync(path.join(out, 'keys', 'offered', 'gw-a.pem')), { what: `the forged key refused: ${proc.log}` });
+      await waitFor(() => proc.log.includes('key gw-a REFUSED GATEWAY_KEY_MISMATCH'), { what: `the refusal printed: ${proc.log}` });
       await forger.publishClip(clip, { clipId: 'forged-1' });
       await fixture.gw.publishClip(clip, { clipId: 'genuine-1' });
       const rejectedFile = path.join(out, 'clips', 'gw-a', 'forged-1.rejected.json');
@@ -103,7 +104,8 @@ describe('edge-agent receive against a publisher with broker access', function (
       for (let t = 0; t < 2000; t++) await attacker.publishAsync(topic(clipChunkTopic(`open-${t}`, 0)), Buffer.from([1]), { qos: 1 });
       // Messages of one publisher reach the receiver in order: this event comes after all of the above.
       await attacker.publishAsync(topic(EVENTS_TOPIC), JSON.stringify({ id: 'after-flood', seq: 1, type: 'start', camera: 'cam1' }), { qos: 1 });
-      await waitFor(() => proc.log.includes('id=after-flood'), { timeoutMs: 180000, what: `the flood handled: ${proc.log.slice(-2000)}` });
+      const events = path.join(out, 'events.jsonl');
+      await waitFor(() => existsSync(events) && readFileSync(events, 'utf8').includes('"id":"after-flood"'), { timeoutMs: 180000, what: `the flood handled: ${proc.log.slice(-2000)}` });
     } finally {
       await attacker.endAsync();
       assert.equal(await stopProcess(proc), 0, proc.log);
@@ -130,11 +132,12 @@ describe('edge-agent receive against a publisher with broker access', function (
       await subscribed(proc);
       await subscribed(proc, 'gw-b');
       await fixture.gw.publishClip(clip, { clipId: 'same-id' });
-      await waitFor(() => proc.log.includes('clip gw-a same-id ok'), { what: `gw-a's clip: ${proc.log}` });
+      await waitFor(() => existsSync(path.join(out, 'clips', 'gw-a', 'same-id.meta.json')), { what: `gw-a's clip: ${proc.log}` });
       const snapshot = clip.subarray(0, 5000);
       await gwB.publishClip(snapshot, { clipId: 'same-id', contentType: 'image/jpeg' });
       await gwB.publishEvent({ id: 'esc', seq: 1, type: 'start', camera: '\u001b]0;owned\u0007\u001b[2J', label: 'car\r\u202eevil' });
-      await waitFor(() => proc.log.includes('clip gw-b same-id ok') && proc.log.includes('id=esc'), { what: `gw-b's clip and event: ${proc.log}` });
+      await waitFor(() => existsSync(path.join(out, 'clips', 'gw-b', 'same-id.meta.json')), { what: `gw-b's clip: ${proc.log}` });
+      await waitFor(() => proc.log.includes('id=esc'), { what: `gw-b's event printed: ${proc.log}` });
     } finally {
       assert.equal(await stopProcess(proc), 0, proc.log);
       await gwB.close();
