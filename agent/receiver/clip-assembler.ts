@@ -215,10 +215,11 @@ export class ClipAssembler {
 
   /** The open transfer a piece belongs to; undefined when finished, or refused because its gateway has too many open. */
   private transfer(gateway: string, clipId: string): Transfer | undefined {
-    if (!isSafeName(gateway) || this.finished(gateway, clipId)) return undefined;
+    if (!isSafeName(gateway)) return undefined;
     const g = this.gateway(gateway);
-    let p = g.open.get(clipId);
+    let p = g.open.get(clipId); // an open transfer is not finished (finishing drops it): no file check per chunk
     if (!p) {
+      if (this.finished(gateway, clipId)) return undefined;
       if (g.open.size >= this.limits.maxOpenTransfers) {
         g.counts.refusedPieces++;
         return undefined;
