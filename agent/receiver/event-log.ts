@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { SeqTracker } from './seq-tracker.js';
 
 export interface GapReport {
   gateway: string;
@@ -13,8 +14,6 @@ export type EventOutcome =
   | { kind: 'new'; id: string | null; seq: number | null; gap?: GapReport; late?: boolean }
   | { kind: 'duplicate'; id: string };
 
-interface GatewaySeqs { lowest: number; highest: number; seen: Set<number> }
-
 /** Event ids remembered per gateway for the duplicate check (the most recent ones). */
 export const DEFAULT_MAX_EVENT_IDS = 100_000;
 
@@ -22,7 +21,7 @@ export const DEFAULT_MAX_EVENT_IDS = 100_000;
  * `events.jsonl` (one line per event message) and `gaps.jsonl`. The event file is also the memory:
  * on start it is read back for the ids and seqs already written, so a restarted receiver (a broker
  * redelivering unacknowledged messages) neither duplicates events nor reports old gaps again.
- * The ids kept are the last `maxIdsPerGateway` of each gateway: a redelivery older than that would be
+ * The ids (and seqs, seq-tracker.ts) kept are the last `maxIdsPerGateway` of each gateway: a redelivery older than that would be
  * written again (a gateway's outbox redelivers what is unacknowledged, which is far fewer).
  * Each line is fdatasync'ed before record() returns, so the message is acknowledged only once it is on disk.
  */
@@ -30,7 +29,7 @@ export class EventLog {
   readonly eventsFile: string;
   readonly gapsFile: string;
   private readonly ids = new Map<string, Set<string>>();
-  private readonly seqs = new Map<string, GatewaySeqs>();
+  private readonly seqs = new Map<string, SeqTracker>();
   private eventsFd?: number;
   private gapsFd?: number;
   private lines = 0;
@@ -60,9 +59,7 @@ export class EventLog {
   /** Seqs missing per gateway right now (between the lowest and highest seen). */
   missing(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [gw, s] of this.seqs) {
-      out[gw] = s.highest - s.lowest + 1 - s.seen.size;
-    }
+    for (const [gw, s] of this.seqs) out[gw] = s.missing;
     return out;
   }
 
@@ -81,19 +78,16 @@ export class EventLog {
     if (seq === null) return { kind: 'new', id, seq };
     const s = this.seqs.get(gateway);
     if (!s) {
-      this.seqs.set(gateway, { lowest: seq, highest: seq, seen: new Set([seq]) });
+      this.seqs.set(gateway, new SeqTracker(seq, this.maxIdsPerGateway));
       return { kind: 'new', id, seq };
     }
-    const late = seq < s.highest && !s.seen.has(seq);
-    s.seen.add(seq);
-    s.lowest = Math.min(s.lowest, seq);
+    const { gapFrom, late } = s.note(seq);
     let gap: GapReport | undefined;
-    if (seq > s.highest + 1) {
-      gap = { gateway, fromSeq: s.highest + 1, toSeq: seq - 1, detectedAt: receivedAt.toISOString() };
+    if (gapFrom !== undefined) {
+      gap = { gateway, fromSeq: gapFrom, toSeq: seq - 1, detectedAt: receivedAt.toISOString() };
       this.appendGap(JSON.stringify({ kind: 'gap', ...gap, missing: gap.toSeq - gap.fromSeq + 1 }));
     }
     if (late) this.appendGap(JSON.stringify({ kind: 'late', gateway, seq, detectedAt: receivedAt.toISOString() }));
-    s.highest = Math.max(s.highest, seq);
     return { kind: 'new', id, seq, gap, late };
   }
 
@@ -131,12 +125,10 @@ export class EventLog {
       const id = row.event?.id;
       if (typeof id === 'string' || typeof id === 'number') this.remember(gw, String(id));
       const seq = row.event?.seq;
-      if (typeof seq === 'number') {
-        const s = this.seqs.get(gw) ?? { lowest: seq, highest: seq, seen: new Set<number>() };
-        s.seen.add(seq);
-        s.lowest = Math.min(s.lowest, seq);
-        s.highest = Math.max(s.highest, seq);
-        this.seqs.set(gw, s);
+      if (typeof seq === 'number' && Number.isInteger(seq)) {
+        const s = this.seqs.get(gw);
+        if (s) s.note(seq);
+        else this.seqs.set(gw, new SeqTracker(seq, this.maxIdsPerGateway));
       }
     }
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EventLog } from '../../agent/receiver/event-log.js';
+import { SeqTracker } from '../../agent/receiver/seq-tracker.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('receiver event log: the duplicate check is bounded per gateway', () => {
@@ -26,5 +27,20 @@ describe('receiver event log: the duplicate check is bounded per gateway', () =>
     again.close();
     const lines = readFileSync(path.join(tmp.dir, 'events.jsonl'), 'utf8').trim().split('\n');
     assert.equal(lines.length, 8);
+  });
+
+  it('counts missing seqs incrementally and remembers only a window of recent seqs', () => {
+    const t = new SeqTracker(1, 3);
+    assert.deepEqual(t.note(2), { gapFrom: undefined, late: false });
+    assert.deepEqual(t.note(5), { gapFrom: 3, late: false });
+    assert.equal(t.missing, 2);
+    assert.deepEqual(t.note(3), { late: true });
+    assert.deepEqual(t.note(3), { late: false }, 'a repeat is not late twice');
+    assert.equal(t.missing, 1);
+    for (let seq = 6; seq <= 20; seq++) t.note(seq);
+    assert.equal(t.missing, 1);
+    assert.deepEqual(t.note(4), { late: false }, 'older than the window: taken as seen');
+    assert.deepEqual(t.note(0), { late: false });
+    assert.deepEqual(t.note(18), { late: false }, 'within the window and seen');
   });
 });
