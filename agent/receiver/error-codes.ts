@@ -33,8 +33,20 @@ export const ReceiverErrorCodes = {
     summary: 'complete, but no key for the gateway within the timeout',
     remedy: 'the gateway\'s retained status carries its key: check the gateway has connected and its status is retained',
   },
+  CLIP_TOO_LARGE: {
+    summary: 'the meta announces, or the chunks add up to, more than the receiver takes per file (`--max-file-mb`, 65536 chunks, 1 MiB per chunk)',
+    remedy: 'a gateway with a smaller `clips.chunkBytes` or longer clips needs a receiver with higher bounds; otherwise a foreign publisher on the gateway\'s topics',
+  },
+  CLIP_GATEWAY_QUOTA: {
+    summary: 'the gateway\'s unfinished transfers would hold more than its share of `.partial/` (`--max-pending-mb`)',
+    remedy: 'its other transfers finish or go stale first; if the gateway is genuine and sends many files at once, raise `--max-pending-mb`',
+  },
+  GATEWAY_KEY_MISMATCH: {
+    summary: 'a gateway\'s status carries a public key other than the pinned one (refused, counted in summary.json), or a file is signed with that refused key (not written as verified); `provision push --encrypt-secrets` refuses to encrypt to it',
+    remedy: 'someone else may publish on the gateway\'s topics; if the gateway really was re-keyed (new SD card, reinstall), compare the fingerprint with its `identity/gateway.pub` and pin it: `edge-agent receive --out DIR --trust-key GW DIR/keys/offered/GW.pem`',
+  },
   RECEIVER_BAD_OPTION: {
-    summary: 'an option value of `edge-agent receive` (a number of seconds, `--password-env`, `--password-file`)',
+    summary: 'an option value of `edge-agent receive` (a number, `--password-env`, `--password-file`, `--gateway-keys`, `--trust-key`)',
     remedy: 'the message names the option',
   },
   RECEIVER_BAD_QUERY: {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EventMessage, FileMetaMessage } from '../contract/index.js';
+import { isSafeName, type EventMessage, type FileMetaMessage } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
 import { COLOUR_NAMES, HEADINGS, type LineDirection } from '../core/object-event.js';
 
@@ -115,24 +115,28 @@ function isMatch(o: ObjectMatch, q: EventQuery): boolean {
   return true;
 }
 
-/** The verified files (clips/<clipId>.meta.json names the object as eventId) of each match. */
+/** The verified files (clips/<gateway>/<clipId>.meta.json names the object as eventId) of each match. */
 function attachFiles(outDir: string, matches: ObjectMatch[]): void {
-  const dir = path.join(outDir, 'clips');
-  if (matches.length === 0 || !existsSync(dir)) return;
+  const clipsDir = path.join(outDir, 'clips');
+  if (matches.length === 0 || !existsSync(clipsDir)) return;
   const byKey = new Map(matches.map((m) => [`${m.gateway}\u0000${m.objectId}`, m]));
-  const names = readdirSync(dir).sort();
-  for (const name of names.filter((n) => n.endsWith('.meta.json'))) {
-    let meta: Partial<FileMetaMessage> & { gateway?: string };
-    try {
-      meta = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as typeof meta;
-    } catch {
-      continue;
+  for (const gateway of [...new Set(matches.map((m) => m.gateway))].sort()) {
+    const dir = path.join(clipsDir, gateway);
+    if (!isSafeName(gateway) || !existsSync(dir)) continue;
+    const names = readdirSync(dir).sort();
+    for (const name of names.filter((n) => n.endsWith('.meta.json'))) {
+      let meta: Partial<FileMetaMessage>;
+      try {
+        meta = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as typeof meta;
+      } catch {
+        continue;
+      }
+      const m = meta.eventId ? byKey.get(`${gateway}\u0000${meta.eventId}`) : undefined;
+      if (!m) continue;
+      const stem = name.slice(0, -'.meta.json'.length);
+      const file = names.find((n) => n.startsWith(`${stem}.`) && !n.endsWith('.json') && !n.endsWith('.part'));
+      if (file) m.files.push(path.join(dir, file));
     }
-    const m = meta.eventId ? byKey.get(`${meta.gateway}\u0000${meta.eventId}`) : undefined;
-    if (!m) continue;
-    const stem = name.slice(0, -'.meta.json'.length);
-    const file = names.find((n) => n.startsWith(`${stem}.`) && !n.endsWith('.json') && !n.endsWith('.part'));
-    if (file) m.files.push(path.join(dir, file));
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -6,7 +6,9 @@ import { TypedBus } from '../core/bus.js';
 import { AgentError } from '../core/errors.js';
 import { ClipAssembler, type ClipOutcome } from './clip-assembler.js';
 import { EventLog, type GapReport } from './event-log.js';
-import { centralSubscriptions, isSafeName, parseCentralTopic } from '../contract/index.js';
+import { GatewayKeyPins } from '../identity/gateway-key-pins.js';
+import type { TransferCounts, TransferLimits } from './transfer-limits.js';
+import { centralSubscriptions, parseCentralTopic } from '../contract/index.js';
 
 export interface ReceiverOptions {
   brokerUrl: string;
@@ -24,7 +26,16 @@ export interface ReceiverOptions {
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
   /** A clip with no new chunk for this long is rejected as incomplete (default 15 min). */
   incompleteTimeoutMs?: number;
+  /** Enrolment: a `<gateway>.pem` file or a folder of them, pinned for gateways not pinned yet (keys/). */
+  gatewayKeys?: string;
+  /** Per-gateway bounds of clip transfers (transfer-limits.ts for the defaults). */
+  limits?: Partial<TransferLimits>;
+  /** Event ids remembered per gateway for the duplicate check (default 100000). */
+  maxEventIdsPerGateway?: number;
 }
+
+/** A gateway's status offered a key other than the pinned one (counted per gateway in summary.json). */
+export interface KeyMismatch { count: number; pinned: string; offered: string; lastAt: string }
 
 export interface ReceiverEvents {
   connected: { sessionPresent: boolean };
@@ -32,7 +43,12 @@ export interface ReceiverEvents {
   event: { gateway: string; event: Record<string, unknown> };
   duplicate: { gateway: string; id: string };
   gap: GapReport;
-  status: { gateway: string; online: unknown; hasPublicKey: boolean };
+  /** `state` as the gateway's status says it (online / offline). */
+  status: { gateway: string; state: string; hasPublicKey: boolean };
+  /** A status carried a key other than the pinned one: refused (GATEWAY_KEY_MISMATCH). Fingerprints; savedAs holds the offered key. */
+  keyRefused: { gateway: string; pinned: string; offered: string; savedAs: string };
+  /** A gateway's key was seen for the first time and pinned. */
+  keyPinned: { gateway: string; fingerprint: string };
   clip: Extract<ClipOutcome, { kind: 'ok' }>;
   rejected: Extract<ClipOutcome, { kind: 'rejected' }>;
   warning: { message: string };
@@ -45,6 +61,11 @@ export interface ReceiverStats {
   clips: number;
   rejected: number;
   pendingClips: number;
+  keyMismatches: Record<string, KeyMismatch>;
+  /** Per gateway: open transfers and what each bound refused or dropped (docs/receiver.md, Bounds). */
+  transfers: Record<string, TransferCounts>;
+  /** Event ids held for the duplicate check, per gateway. */
+  eventIdsKept: Record<string, number>;
 }
 
 /**
@@ -57,7 +78,8 @@ export class Receiver {
   private readonly bus = new TypedBus<ReceiverEvents>();
   private readonly prefix: string;
   private readonly gateway: string;
-  private readonly keys = new Map<string, string>();
+  private readonly pins: GatewayKeyPins;
+  private readonly keyMismatches: Record<string, KeyMismatch> = {};
   private client?: MqttClient;
   private sweepTimer?: NodeJS.Timeout;
   private readonly eventLog: EventLog;
@@ -69,9 +91,13 @@ export class Receiver {
     this.prefix = opts.prefix ?? 'edge';
     this.gateway = opts.gateway ?? '+';
     mkdirSync(opts.outDir, { recursive: true });
-    this.eventLog = new EventLog(opts.outDir);
-    this.loadKeys();
-    this.clips = new ClipAssembler({ outDir: opts.outDir, publicKey: (gw) => this.keys.get(gw), incompleteTimeoutMs: this.incompleteTimeoutMs });
+    this.eventLog = new EventLog(opts.outDir, opts.maxEventIdsPerGateway);
+    this.pins = new GatewayKeyPins(path.join(opts.outDir, 'keys'));
+    if (opts.gatewayKeys) this.pins.enrol(opts.gatewayKeys);
+    this.clips = new ClipAssembler({
+      outDir: opts.outDir, publicKey: (gw) => this.pins.get(gw), refusedKey: (gw) => this.pins.refused(gw),
+      incompleteTimeoutMs: this.incompleteTimeoutMs, limits: opts.limits,
+    });
   }
 
   on<K extends keyof ReceiverEvents & string>(event: K, listener: (payload: ReceiverEvents[K]) => void): () => void {
@@ -86,6 +112,7 @@ export class Receiver {
     return {
       events: this.eventLog.count, duplicates: this.eventLog.duplicates, missingSeqs: this.eventLog.missing(),
       clips: this.clipCount, rejected: this.rejectCount, pendingClips: this.clips.pending,
+      keyMismatches: structuredClone(this.keyMismatches), transfers: this.clips.counts(), eventIdsKept: this.eventLog.idsKept(),
     };
   }
 
@@ -104,7 +131,7 @@ export class Receiver {
       ...this.tlsOptions(),
     };
     // Transfers a previous run had received completely but not finished (it stopped in between).
-    for (const gw of this.keys.keys()) this.emitClips(this.clips.onKey(gw));
+    for (const gw of this.pins.gateways()) this.emitClips(this.clips.onKey(gw));
     const client = mqtt.connect(this.opts.brokerUrl, options);
     this.client = client;
     // The broker gets PUBACK only once handle() has put the message on disk.
@@ -152,6 +179,7 @@ export class Receiver {
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
+    this.eventLog.close();
     this.writeSummary();
   }
 
@@ -168,18 +196,6 @@ export class Receiver {
 
   private get incompleteTimeoutMs(): number {
     return this.opts.incompleteTimeoutMs ?? 15 * 60_000;
-  }
-
-  private get keysDir(): string {
-    return path.join(this.opts.outDir, 'keys');
-  }
-
-  private loadKeys(): void {
-    mkdirSync(this.keysDir, { recursive: true });
-    for (const name of readdirSync(this.keysDir)) {
-      const gw = name.endsWith('.pem') ? name.slice(0, -4) : '';
-      if (isSafeName(gw)) this.keys.set(gw, readFileSync(path.join(this.keysDir, name), 'utf8'));
-    }
   }
 
   private handle(topic: string, payload: Buffer): void {
@@ -202,12 +218,18 @@ export class Receiver {
     const status = parseObject(payload);
     if (!status) return this.bus.emit('warning', { message: `status of ${gateway} is not a JSON object` });
     const key = typeof status.publicKey === 'string' ? status.publicKey : undefined;
-    this.bus.emit('status', { gateway, online: status.online ?? status.state, hasPublicKey: Boolean(key) });
-    // Remembered on disk: a gateway's offline status (its will) carries no key, and clips may still be in flight.
-    if (key && this.keys.get(gateway) !== key) {
-      if (this.keys.has(gateway)) this.bus.emit('warning', { message: `public key of ${gateway} changed; clips are verified with the new one` });
-      if (isSafeName(gateway)) writeFileSync(path.join(this.keysDir, `${gateway}.pem`), key);
-      this.keys.set(gateway, key);
+    this.bus.emit('status', { gateway, state: typeof status.state === 'string' ? status.state : '-', hasPublicKey: Boolean(key) });
+    // The offline status (the gateway's will) carries no key: the pin on disk stays, clips may still be in flight.
+    if (!key) return;
+    const offer = this.pins.offer(gateway, key);
+    if (offer.kind === 'invalid') return this.bus.emit('warning', { message: `status of ${gateway}: publicKey ignored: ${offer.reason}` });
+    if (offer.kind === 'mismatch') {
+      const m = this.keyMismatches[gateway] ?? { count: 0, pinned: offer.pinned, offered: offer.offered, lastAt: '' };
+      this.keyMismatches[gateway] = { count: m.count + 1, pinned: offer.pinned, offered: offer.offered, lastAt: new Date().toISOString() };
+      return this.bus.emit('keyRefused', { gateway, pinned: offer.pinned, offered: offer.offered, savedAs: offer.savedAs });
+    }
+    if (offer.kind === 'pinned') {
+      this.bus.emit('keyPinned', { gateway, fingerprint: offer.fingerprint });
       this.emitClips(this.clips.onKey(gateway));
     }
   }

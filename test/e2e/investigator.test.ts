@@ -32,7 +32,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     return existsSync(dir) && readdirSync(dir).some((name) => (parseSegmentName(name)?.endTs ?? 0) >= ts);
   };
   const verifiedFile = (clipId: string): string | undefined => {
-    const dir = path.join(outDir, 'clips');
+    const dir = path.join(outDir, 'clips', 'gw-inv');
     return existsSync(dir) ? readdirSync(dir).find((f) => f.startsWith(clipId) && !f.endsWith('.json')) : undefined;
   };
 
@@ -70,7 +70,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
       throw new Error(`${err.message}\nagent log:\n${agent.log.slice(-4000)}`);
     });
     assert.match(file, /\.mp4$/);
-    const meta = JSON.parse(readFileSync(path.join(outDir, 'clips', `${clipId}.meta.json`), 'utf8')) as { verified: boolean; bytes: number; camera: string; startTs: string; endTs: string };
+    const meta = JSON.parse(readFileSync(path.join(outDir, 'clips', 'gw-inv', `${clipId}.meta.json`), 'utf8')) as { verified: boolean; bytes: number; camera: string; startTs: string; endTs: string };
     assert.equal(meta.verified, true);
     assert.equal(meta.camera, 'street');
     assert.ok(meta.bytes > 10000);
@@ -83,7 +83,7 @@ describe('an investigator pulls footage and a snapshot from a running gateway ov
     const clipId = String(answer.data?.clipId);
     const file = await waitFor(() => verifiedFile(clipId), { timeoutMs: 60000, what: 'snapshot verified at the receiver' });
     assert.match(file, /\.jpg$/);
-    assert.deepEqual([...readFileSync(path.join(outDir, 'clips', file)).subarray(0, 2)], [0xff, 0xd8]);
+    assert.deepEqual([...readFileSync(path.join(outDir, 'clips', 'gw-inv', file)).subarray(0, 2)], [0xff, 0xd8]);
   });
 
   it('refuses an unsigned camera/disable, then obeys a signed one and a signed enable', async () => {

@@ -18,7 +18,7 @@ function readEvents(outDir: string): EventMessage[] {
 }
 
 function clipFiles(outDir: string): { good: string[]; rejected: string[] } {
-  const dir = path.join(outDir, 'clips');
+  const dir = path.join(outDir, 'clips', 'gw-saf');
   const files = existsSync(dir) ? readdirSync(dir) : [];
   return { good: files.filter((f) => f.endsWith('.mp4')), rejected: files.filter((f) => f.endsWith('.rejected.json')) };
 }

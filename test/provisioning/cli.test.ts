@@ -55,7 +55,7 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
 
     // The runtime's retained status carries the gateway public key (agent/runtime statusPayload).
     await gw.uplink.publish('status', JSON.stringify({ state: 'online', publicKey: gw.identity.publicKeyPem }), { qos: 1, retain: true });
-    const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets']);
+    const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets', '--gateway-keys', path.join(tmp.dir, 'gateway-keys')]);
     const again = await againP;
     assert.equal(again.status, 1);
     assert.match(again.stderr, /FLEET_KEY_EXISTS/);

@@ -46,20 +46,20 @@ describe('clip assembler across a crash while it finishes a clip', () => {
     assert.equal(again.pending, 0, 'the leftover partial of a finished clip is not pending');
     assert.deepEqual(again.onKey('gw1'), []);
     assert.ok(!existsSync(partial), 'the leftover partial is removed');
-    assert.ok(readFileSync(path.join(outDir, 'clips', 'done-clip.mp4')).equals(file));
+    assert.ok(readFileSync(path.join(outDir, 'clips', 'gw1', 'done-clip.mp4')).equals(file));
   });
 
   it('a clip renamed into place but without its meta.json yet is assembled again, identical, once', () => {
     const outDir = path.join(tmp.dir, 'renamed');
     const { outcomes } = finishWithSnapshot(outDir, 'half-clip');
     assert.deepEqual(outcomes.map((o) => o.kind), ['ok']);
-    rmSync(path.join(outDir, 'clips', 'half-clip.meta.json')); // the crash came before this write
+    rmSync(path.join(outDir, 'clips', 'gw1', 'half-clip.meta.json')); // the crash came before this write
     const again = new ClipAssembler({ outDir, publicKey: () => gw.publicKeyPem, incompleteTimeoutMs: 60000 });
     assert.equal(again.pending, 1);
     const redone = again.onKey('gw1');
     assert.deepEqual(redone.map((o) => o.kind), ['ok']);
-    assert.ok(readFileSync(path.join(outDir, 'clips', 'half-clip.mp4')).equals(file));
-    assert.ok(existsSync(path.join(outDir, 'clips', 'half-clip.meta.json')));
+    assert.ok(readFileSync(path.join(outDir, 'clips', 'gw1', 'half-clip.mp4')).equals(file));
+    assert.ok(existsSync(path.join(outDir, 'clips', 'gw1', 'half-clip.meta.json')));
     assert.deepEqual(again.onKey('gw1'), [], 'reported once');
   });
 });

@@ -27,7 +27,7 @@ describe('edge-agent receive (the command)', function () {
       await waitFor(() => proc.log.includes('clip gw-cli cli-clip ok'), { what: `clip line: ${proc.log}` });
       assert.match(proc.log, /event gw-cli seq=1 id=a1 start camera=cam1 person o1/);
       assert.match(proc.log, /gap gw-cli missing seq 2\.\.2 \(1\)/);
-      assert.ok(readFileSync(path.join(out, 'clips', 'cli-clip.mp4')).equals(clip));
+      assert.ok(readFileSync(path.join(out, 'clips', 'gw-cli', 'cli-clip.mp4')).equals(clip));
       assert.equal(readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').length, 2);
     } finally {
       assert.equal(await stopProcess(proc), 0, proc.log);
@@ -69,7 +69,7 @@ describe('edge-agent receive (the command)', function () {
     assert.equal(hit.status, 0, hit.stderr);
     assert.equal(hit.lines.length, 1, hit.lines.join('\n'));
     assert.match(hit.lines[0], /^gw-cli market bike motorcycle colour=red direction=up zones=square lines=market:ab 2026-12-05T14:05:00\.000Z\.\.2026-12-05T14:05:08\.000Z /);
-    assert.ok(hit.lines[0].endsWith(path.join(out, 'clips', 'snap-bike.png')), 'the snapshot file is printed');
+    assert.ok(hit.lines[0].endsWith(path.join(out, 'clips', 'gw-cli', 'snap-bike.png')), 'the snapshot file is printed');
     assert.deepEqual(ids('colour=red'), ['bike', 'late']);
     assert.deepEqual(ids('colour=red,to=2026-12-05T14:10:00Z'), ['bike'], 'time range');
     assert.deepEqual(ids('line=market:ba'), [], 'line direction');

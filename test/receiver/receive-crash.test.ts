@@ -29,17 +29,17 @@ describe('edge-agent receive killed with SIGKILL mid-stream', function () {
     await publishing;
 
     const second = startCli(args);
-    const clipFile = path.join(out, 'clips', 'crash-clip.mp4');
+    const clipFile = path.join(out, 'clips', 'gw-crash', 'crash-clip.mp4');
     const eventsFile = path.join(out, 'events.jsonl');
     try {
       await waitFor(() => second.log.includes('connected to'), { what: `second receiver up: ${second.log}`, timeoutMs: 60000 });
       // The outcome on disk, not log lines: the first run's last lines may die with it in its stdout pipe.
-      await waitFor(() => existsSync(path.join(out, 'clips', 'crash-clip.meta.json')), { timeoutMs: 120000, what: `the verified clip after the restart: ${second.log}` });
+      await waitFor(() => existsSync(path.join(out, 'clips', 'gw-crash', 'crash-clip.meta.json')), { timeoutMs: 120000, what: `the verified clip after the restart: ${second.log}` });
       await waitFor(() => existsSync(eventsFile) && readFileSync(eventsFile, 'utf8').includes('"id":"c40"'), { timeoutMs: 120000, what: 'the last event' });
     } finally {
       assert.equal(await stopProcess(second), 0, second.log);
     }
-    assert.ok(!existsSync(path.join(out, 'clips', 'crash-clip.rejected.json')), 'the clip was not rejected');
+    assert.ok(!existsSync(path.join(out, 'clips', 'gw-crash', 'crash-clip.rejected.json')), 'the clip was not rejected');
     const ids = readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { id: string } }).event.id);
     assert.equal(ids.length, 40, `40 lines, got ${ids.length}`);
     assert.equal(new Set(ids).size, 40, 'no event twice');

@@ -49,9 +49,9 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
     const meta = await gw.publishClip(clipFile, { clipId: 'clipA', eventId: 'obj-7', order: 'reverse', metaLast: true, duplicate: true });
     assert.ok(meta.chunks >= 6, `a multi-chunk clip (${meta.chunks} chunks)`);
     const file = await done;
-    assert.equal(file, path.join(outDir, 'clips', 'clipA.mp4'));
+    assert.equal(file, path.join(outDir, 'clips', GW, 'clipA.mp4'));
     assert.ok(readFileSync(file).equals(clipFile), 'byte-identical to what the gateway sent');
-    const side = JSON.parse(readFileSync(path.join(outDir, 'clips', 'clipA.meta.json'), 'utf8')) as Record<string, unknown>;
+    const side = JSON.parse(readFileSync(path.join(outDir, 'clips', GW, 'clipA.meta.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(side.verified, true);
     assert.equal(side.eventId, 'obj-7');
     assert.equal(side.gateway, GW);
@@ -79,12 +79,12 @@ describe('receiver: events and clips from a gateway over a real Mosquitto', func
       corrupt: 'CLIP_HASH_MISMATCH', truncated: 'CLIP_SIZE_MISMATCH', missing: 'CLIP_INCOMPLETE', forged: 'CLIP_SIGNATURE_INVALID',
     });
     for (const id of rejected.keys()) {
-      const report = JSON.parse(readFileSync(path.join(outDir, 'clips', `${id}.rejected.json`), 'utf8')) as { code: string; reason: string };
+      const report = JSON.parse(readFileSync(path.join(outDir, 'clips', GW, `${id}.rejected.json`), 'utf8')) as { code: string; reason: string };
       assert.equal(report.code, rejected.get(id));
       assert.ok(report.reason.length > 10);
-      assert.ok(!existsSync(path.join(outDir, 'clips', `${id}.mp4`)), `${id} not written as good`);
+      assert.ok(!existsSync(path.join(outDir, 'clips', GW, `${id}.mp4`)), `${id} not written as good`);
     }
-    assert.deepEqual(readdirSync(path.join(outDir, 'clips')).filter((f) => f.endsWith('.part')), [], 'no half-written files left');
+    assert.deepEqual(readdirSync(path.join(outDir, 'clips', GW)).filter((f) => f.endsWith('.part')), [], 'no half-written files left');
   });
 
   it('writes events once by id and reports a gap in seq', async () => {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { formatProblems, validateConfig } from '../../config/validate.js';
 import { AgentError } from '../../core/errors.js';
 import { loadFleetKey } from '../../provisioning/operator/fleet-keys.js';
-import { fetchGatewayPublicKey, pushDesiredConfig } from '../../provisioning/operator/operator-client.js';
+import { fetchPinnedGatewayKey, pushDesiredConfig } from '../../provisioning/operator/operator-client.js';
 import { encryptSecretsIn } from '../../provisioning/secret-box.js';
 import { addBrokerOptions, connectionFrom, failWith, type BrokerOpts } from '../../provisioning/operator/cli-options.js';
 
@@ -14,6 +16,12 @@ interface PushOpts extends BrokerOpts {
   expiresIn?: string;
   encryptTo?: string;
   encryptSecrets?: boolean;
+  gatewayKeys: string;
+}
+
+/** Where `--encrypt-secrets` pins gateway keys unless told otherwise (like ssh's known_hosts). */
+function defaultGatewayKeysDir(): string {
+  return path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'edge-agent', 'gateway-keys');
 }
 
 function readConfig(file: string): unknown {
@@ -45,7 +53,8 @@ export function register(program: Command): void {
       .requiredOption('--version <n>', 'config version: an integer higher than the gateway\'s current one')
       .option('--expires-in <seconds>', 'the gateway refuses the config after this long')
       .option('--encrypt-to <file>', 'gateway public key (PEM): encrypt inline passwords to it')
-      .option('--encrypt-secrets', 'encrypt inline passwords to the public key in the gateway\'s retained status'),
+      .option('--encrypt-secrets', 'encrypt inline passwords to the public key in the gateway\'s retained status, if it matches the pinned one')
+      .option('--gateway-keys <dir>', 'pinned gateway keys (<gateway>.pem; a receiver\'s <out>/keys works): the first key seen is pinned, another one refused', defaultGatewayKeysDir()),
   ).action(async (opts: PushOpts) => {
     try {
       const version = Number(opts.version);
@@ -53,7 +62,7 @@ export function register(program: Command): void {
       let config = readConfig(opts.config);
       const conn = connectionFrom(opts);
       if (opts.encryptTo) config = encryptSecretsIn(config, readFileSync(opts.encryptTo, 'utf8'));
-      else if (opts.encryptSecrets) config = encryptSecretsIn(config, await fetchGatewayPublicKey(conn));
+      else if (opts.encryptSecrets) config = encryptSecretsIn(config, await fetchPinnedGatewayKey(conn, opts.gatewayKeys));
       const expiresAt = opts.expiresIn ? new Date(Date.now() + Number(opts.expiresIn) * 1000).toISOString() : undefined;
       const report = await pushDesiredConfig(conn, loadFleetKey(opts.key), { config, version, expiresAt });
       const line = `${opts.gateway}: version ${version} ${report.status}${report.error ? ` (${report.error.code}: ${report.error.message})` : ''}; running version ${report.runningVersion}, ${report.configHash}\n`;

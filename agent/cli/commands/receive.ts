@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { AgentError } from '../../core/errors.js';
 import { formatMatch, parseQuery, queryEvents } from '../../receiver/event-query.js';
+import { GatewayKeyPins } from '../../identity/gateway-key-pins.js';
+import { printable } from '../../receiver/printable.js';
 import { Receiver } from '../../receiver/receiver.js';
 
 interface ReceiveOpts {
@@ -21,6 +24,12 @@ interface ReceiveOpts {
   key?: string;
   insecure?: boolean;
   incompleteTimeout: string;
+  gatewayKeys?: string;
+  trustKey?: string[];
+  maxFileMb: string;
+  maxPendingMb: string;
+  maxOpenTransfers: string;
+  maxTransferAge: string;
 }
 
 /**
@@ -48,6 +57,12 @@ export function register(program: Command): void {
     .option('--key <file>', 'client private key (PEM)')
     .option('--insecure', 'do not verify the broker certificate (testing only)')
     .option('--incomplete-timeout <seconds>', 'reject a clip that got no chunk for this long', '900')
+    .option('--gateway-keys <file|dir>', 'enrol gateway public keys: a <gateway>.pem file or a folder of them, pinned for gateways not pinned yet')
+    .option('--trust-key <gateway-and-pem...>', 're-key: pin the key in PEM file for GATEWAY (replacing its pin), e.g. --trust-key gw-a keys/offered/gw-a.pem; without --broker it exits after')
+    .option('--max-file-mb <n>', 'largest file accepted', '1024')
+    .option('--max-pending-mb <n>', 'per gateway: bytes its unfinished transfers may hold', '2048')
+    .option('--max-open-transfers <n>', 'per gateway: unfinished transfers at once', '32')
+    .option('--max-transfer-age <seconds>', 'drop a transfer still unfinished this long after its first piece', '21600')
     .action(async (opts: ReceiveOpts) => {
       try {
         if (opts.query !== undefined) {
@@ -55,6 +70,10 @@ export function register(program: Command): void {
           for (const m of matches) process.stdout.write(`${formatMatch(m)}\n`);
           process.stderr.write(`${matches.length} object(s) match\n`);
           return;
+        }
+        if (opts.trustKey) {
+          trustKeys(opts.out, opts.trustKey);
+          if (!opts.broker) return;
         }
         if (!opts.broker) throw new AgentError('RECEIVER_BAD_OPTION', '--broker is required (unless --query)', 'give the broker URL, e.g. --broker mqtts://broker.example:8883');
         const broker = opts.broker;
@@ -65,9 +84,17 @@ export function register(program: Command): void {
           username: opts.username, password: password(opts),
           tls: opts.ca || opts.cert || opts.key || opts.insecure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecure } : undefined,
           incompleteTimeoutMs: positive(opts.incompleteTimeout, '--incomplete-timeout') * 1000,
+          gatewayKeys: opts.gatewayKeys,
+          limits: {
+            maxFileBytes: positive(opts.maxFileMb, '--max-file-mb', 'MiB') * 1024 ** 2,
+            maxPendingBytes: positive(opts.maxPendingMb, '--max-pending-mb', 'MiB') * 1024 ** 2,
+            maxOpenTransfers: positive(opts.maxOpenTransfers, '--max-open-transfers', 'transfers'),
+            maxTransferAgeMs: positive(opts.maxTransferAge, '--max-transfer-age') * 1000,
+          },
         });
-        const out = (line: string): void => void process.stdout.write(line + '\n');
-        const err = (line: string): void => void process.stderr.write(line + '\n');
+        // Everything printed may carry text from the wire: escaped, so no publisher can write to the terminal.
+        const out = (line: string): void => void process.stdout.write(printable(line) + '\n');
+        const err = (line: string): void => void process.stderr.write(printable(line) + '\n');
         receiver.on('event', ({ gateway, event: e }) => out(`event ${gateway} seq=${String(e.seq ?? '-')} id=${String(e.id ?? '-')} ${String(e.type ?? '')} camera=${String(e.camera ?? '-')} ${String(e.label ?? '')} ${String(e.objectId ?? '')}`.trimEnd()));
         receiver.on('gap', (g) => out(`gap ${g.gateway} missing seq ${g.fromSeq}..${g.toSeq} (${g.toSeq - g.fromSeq + 1})`));
         receiver.on('clip', (c) => out(`clip ${c.gateway} ${c.clipId} ok ${c.bytes} bytes camera=${c.meta.camera} event=${c.meta.eventId ?? '-'} -> ${c.file}`));
@@ -75,7 +102,9 @@ export function register(program: Command): void {
         receiver.on('duplicate', (d) => err(`duplicate event ${d.gateway} id=${d.id} dropped`));
         receiver.on('connected', (c) => err(`connected to ${broker} as ${receiver.clientId} (session ${c.sessionPresent ? 'resumed' : 'new'})`));
         receiver.on('disconnected', () => err('disconnected; reconnecting'));
-        receiver.on('status', (s) => err(`status ${s.gateway}: online=${String(s.online)} publicKey=${s.hasPublicKey ? 'yes' : 'no'}`));
+        receiver.on('status', (s) => err(`status ${s.gateway}: state=${s.state} publicKey=${s.hasPublicKey ? 'yes' : 'no'}`));
+        receiver.on('keyPinned', (k) => err(`key ${k.gateway} pinned ${k.fingerprint} (first seen)`));
+        receiver.on('keyRefused', (k) => out(`key ${k.gateway} REFUSED GATEWAY_KEY_MISMATCH: status offers ${k.offered}, pinned is ${k.pinned}; offered key saved as ${k.savedAs}`));
         receiver.on('warning', (w) => err(`warning: ${w.message}`));
         // Listening before start(): a stop asked for while connecting still ends cleanly (exit 0, summary written).
         const stopAsked = new Promise<void>((resolve) => {
@@ -95,9 +124,26 @@ export function register(program: Command): void {
     });
 }
 
-function positive(text: string, what: string): number {
+/** `--trust-key GW PEM [GW PEM …]`: the operator's explicit re-key, written to <out>/keys before anything is received. */
+function trustKeys(outDir: string, args: string[]): void {
+  if (args.length % 2 !== 0) throw new AgentError('RECEIVER_BAD_OPTION', `--trust-key takes a gateway id and a PEM file, got ${args.join(' ')}`, 'e.g. --trust-key gw-a keys/offered/gw-a.pem');
+  const pins = new GatewayKeyPins(path.join(outDir, 'keys'));
+  for (let i = 0; i < args.length; i += 2) {
+    const [gateway, file] = [args[i], args[i + 1]];
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new AgentError('RECEIVER_BAD_OPTION', `--trust-key ${gateway}: cannot read ${file}: ${(e as Error).message}`);
+    }
+    const r = pins.trust(gateway, pem);
+    process.stderr.write(`key ${gateway} pinned ${r.fingerprint} by the operator (was ${r.previous ?? 'none'})\n`);
+  }
+}
+
+function positive(text: string, what: string, unit = 'seconds'): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new AgentError('RECEIVER_BAD_OPTION', `${what} must be a number of seconds, got ${text}`);
+  if (!Number.isFinite(n) || n < 0) throw new AgentError('RECEIVER_BAD_OPTION', `${what} must be a number of ${unit}, got ${text}`);
   return n;
 }
 

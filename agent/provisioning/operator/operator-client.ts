@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AgentError } from '../../core/errors.js';
 import { DESIRED_TOPIC, gatewayRoot, REPORTED_TOPIC, requestTopic, responseTopic, STATUS_TOPIC, under, type CommandResponse, type ConfigReport } from '../../contract/index.js';
+import { GatewayKeyPins } from '../../identity/gateway-key-pins.js';
 import type { FleetKey } from './fleet-keys.js';
 import { signCommand, signDesiredConfig } from './sign.js';
 
@@ -70,6 +71,24 @@ export async function fetchGatewayPublicKey(c: OperatorConnection): Promise<stri
   } finally {
     await client.endAsync(true);
   }
+}
+
+/**
+ * The key to encrypt secrets to: the one in the gateway's retained status, only if it matches the key
+ * pinned for the gateway in `pinsDir` (`<gateway>.pem`; pinned there on first use). A status with
+ * another key (anyone with broker access can publish one) is GATEWAY_KEY_MISMATCH: nothing is encrypted.
+ */
+export async function fetchPinnedGatewayKey(c: OperatorConnection, pinsDir: string): Promise<string> {
+  const pins = new GatewayKeyPins(pinsDir);
+  const offer = pins.offer(c.gateway, await fetchGatewayPublicKey(c));
+  if (offer.kind === 'mismatch') {
+    throw new AgentError('GATEWAY_KEY_MISMATCH', `the retained status of ${c.gateway} carries key ${offer.offered}, but ${offer.pinned} is pinned in ${pinsDir}; secrets are not encrypted to it (offered key saved as ${offer.savedAs})`,
+      `if ${c.gateway} really was re-keyed, check the fingerprint on the gateway and copy the new key over ${pinsDir}/${c.gateway}.pem (edge-agent receive --out DIR --trust-key does this for a receiver's DIR/keys)`);
+  }
+  if (offer.kind === 'invalid') throw new AgentError('GATEWAY_KEY_MISMATCH', `the retained status of ${c.gateway} carries no usable key: ${offer.reason}`, 'check what publishes on the gateway\'s status topic');
+  const pinned = pins.get(c.gateway);
+  if (!pinned) throw new Error('unreachable: a key was just pinned');
+  return pinned;
 }
 
 /**
