@@ -65,16 +65,22 @@ export class Quota {
     let freed = 0;
     let entries = 0;
     let currentGroup: number | undefined;
+    /** The group of the last removed entry: a group counts once, and only if something of it went. */
+    let countedGroup: number | undefined;
     const groupsByKind = new Map<OutboxKind, number>();
     for await (const [n, rec] of records(this.db, c)) {
       if (rec.g !== currentGroup) {
         if (freed >= want) break; // finish whole groups only
         currentGroup = rec.g;
-        if (open === undefined || rec.g !== open) groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
       }
       if (open !== undefined && rec.g === open) break; // the file being written is the newest: stop
       const dkey = dataKey(c, n);
+      // In flight or acknowledged: not evicted (and not counted as evicted).
       if (this.opts.keep(c, n, dkey)) continue;
+      if (countedGroup !== rec.g) {
+        countedGroup = rec.g;
+        groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
+      }
       ops.push({ type: 'del', key: dkey });
       if (hasIndex(c)) ops.push({ type: 'del', key: indexKey(c, n) });
       removed.add(dkey);
