@@ -15,6 +15,8 @@ export interface QuotaOptions {
   keep(cls: OutboxClass, n: number, key: string): boolean;
   /** Told which entries eviction removed, and the bytes it freed. */
   evicted(keys: ReadonlySet<string>, bytes: number): void;
+  /** An eviction batch failed to write (counted there, not as an eviction): the error to refuse the job with. */
+  writeFailed(err: unknown): Error;
 }
 
 /**
@@ -39,8 +41,12 @@ export class Quota {
         accepted.push(job);
         reserved += needed;
       } catch (err) {
-        if (!job.group || job.group.start) this.backlog.evicted[job.kind]++;
-        job.reject(err);
+        const refused = err instanceof AgentError && (err.code === 'OUTBOX_FULL' || err.code === 'OUTBOX_ITEM_TOO_LARGE');
+        if (!refused) job.reject(this.opts.writeFailed(err));
+        else {
+          if (!job.group || job.group.start) this.backlog.evicted[job.kind]++;
+          job.reject(err);
+        }
       }
     }
     return accepted;

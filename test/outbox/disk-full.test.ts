@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { AgentError } from '../../agent/core/errors.js';
+import { Outbox } from '../../agent/outbox/outbox.js';
+import type { DiskReclaimer } from '../../agent/outbox/level/write-guard.js';
+import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { objectEvent } from '../support/object-event.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+import { mqttConfig, quietLogger } from '../uplink/helpers.js';
+import { outboxConfig } from './helpers.js';
+import { Receiver } from './receiver.js';
+
+/** A 16 MiB tmpfs as the data disk (tests run as root); unmounted after the test, also when it fails. */
+function smallDisk(cleanups: Array<() => Promise<void> | void>): string {
+  const t = tempDir('edge-diskfull-');
+  const mnt = path.join(t.dir, 'disk');
+  mkdirSync(mnt);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
+  cleanups.push(() => {
+    execFileSync('umount', ['-l', mnt]);
+    t.cleanup();
+  });
+  return mnt;
+}
+
+/** Writes a file until the disk refuses more (ENOSPC), then gives `leaveBytes` back. */
+function fillDisk(file: string, leaveBytes: number): void {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(64 * 1024, 7);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+  truncateSync(file, statSync(file).size - leaveBytes);
+}
+
+/** Incompressible, so LevelDB's tables take the room the events take. */
+const bigEvent = (i: number) => objectEvent({ objectId: `o-${i}`, label: randomBytes(768).toString('base64') });
+
+interface Timeline {
+  writesFailedAt?: number;
+  spaceBackAt?: number;
+  firstNewAcceptedAt?: number;
+  firstNewDeliveredAt?: number;
+}
+
+describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)', function () {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  async function setup(gatewayId: string, reclaim?: DiskReclaimer) {
+    const disk = smallDisk(cleanups);
+    const broker = await new MosquittoBroker().start();
+    cleanups.push(() => broker.dispose());
+    const receiver = await new Receiver(broker.url, gatewayId).start();
+    cleanups.push(() => receiver.stop());
+    // A 64 KiB write buffer: the memtable is flushed to a table every few dozen events, so the full
+    // disk hits a flush or compaction (the error LevelDB keeps), not only a log append.
+    const ob = await Outbox.open({
+      dir: path.join(disk, 'outbox'), config: outboxConfig({ sync: 'never' }), chunkBytes: 64 * 1024, sign: () => 'sig', logger: quietLogger,
+      store: { writeBufferBytes: 64 * 1024, reclaim },
+    });
+    cleanups.push(() => ob.close());
+    const uplink = new MqttUplink({ mqtt: mqttConfig(broker.url), gatewayId, statusPayload: () => ({}), logger: quietLogger });
+    cleanups.push(() => uplink.stop());
+    uplink.start();
+    ob.attach(uplink);
+    return { disk, broker, receiver, ob };
+  }
+
+  /** Enqueues events until the outbox refuses them; returns the seqs it confirmed and the errors. */
+  async function enqueueUntilRefused(ob: Outbox, from: number): Promise<{ confirmed: number[]; errors: AgentError[]; next: number }> {
+    const confirmed: number[] = [];
+    const errors: AgentError[] = [];
+    let i = from;
+    // Bounded: a disk of 16 MiB holds far fewer than this many 1 KiB events.
+    while (errors.length < 20 && i < from + 50_000) {
+      try {
+        confirmed.push((await ob.enqueueEvent(bigEvent(i++))).seq);
+      } catch (err) {
+        assert.ok(err instanceof AgentError, String(err));
+        errors.push(err);
+      }
+    }
+    return { confirmed, errors, next: i };
+  }
+
+  it('counts and reports the refused writes, and after space is back the same process queues and delivers new events', async () => {
+    const { disk, broker, receiver, ob } = await setup('gw-diskfull');
+    const timeline: Timeline = {};
+    // The broker is away, so the backlog stays on disk and nothing is deleted meanwhile.
+    await broker.stop();
+    const filler = path.join(disk, 'filler');
+    // Room for a few memtable flushes: the log appends fit, and a flush to a table is what fails.
+    fillDisk(filler, 512 * 1024);
+    const { confirmed, errors, next } = await enqueueUntilRefused(ob, 0);
+    assert.ok(confirmed.length > 64, `${confirmed.length} events confirmed before the disk was full (more than one write buffer)`);
+    // The error LevelDB keeps: a table (.ldb) a flush or compaction could not write.
+    assert.ok(errors.some((e) => /\.ldb\b/.test(e.message)), `a flush or compaction failed: ${errors.map((e) => e.message).join('\n')}`);
+    timeline.writesFailedAt = Date.now();
+    const during = ob.stats();
+    assert.ok(during.writeFailures >= errors.length, `writeFailures ${during.writeFailures} counts the ${errors.length} refused enqueues`);
+    assert.equal(during.lastError?.code, 'OUTBOX_DISK_FULL', JSON.stringify(during.lastError));
+    assert.ok(errors.some((e) => e.code === 'OUTBOX_DISK_FULL'), errors.map((e) => e.message).join('\n'));
+
+    rmSync(filler);
+    timeline.spaceBackAt = Date.now();
+    // The same process: enqueue until one is accepted (the reopen retries with back-off).
+    let i = next;
+    const first = await waitFor(async () => {
+      try {
+        return await ob.enqueueEvent(bigEvent(i++));
+      } catch {
+        return undefined;
+      }
+    }, { what: 'an event accepted after space came back', intervalMs: 200 });
+    timeline.firstNewAcceptedAt = Date.now();
+    const more = [first.seq];
+    for (let k = 0; k < 100; k++) more.push((await ob.enqueueEvent(bigEvent(i++))).seq);
+    assert.equal(ob.stats().writable, true);
+
+    await broker.start();
+    await waitFor(() => receiver.events().some((e) => e.seq === first.seq), { what: 'the first new event delivered' });
+    timeline.firstNewDeliveredAt = Date.now();
+    const last = more[more.length - 1];
+    await waitFor(() => receiver.events().some((e) => e.seq === last), { what: 'every new event delivered' });
+    // Nothing confirmed is lost, seq has no gap or reuse: everything confirmed before and after arrives, in order.
+    const { seqs } = receiver.uniqueEventsInOrder(1);
+    assert.deepEqual(seqs, [...confirmed, ...more]);
+    const s = (t?: number) => (((t ?? 0) - timeline.writesFailedAt!) / 1000).toFixed(1);
+    console.log(`      timeline: writes failed (${errors.length} refused, writeFailures ${during.writeFailures}, ${confirmed.length} confirmed before) at 0 s; space back at ${s(timeline.spaceBackAt)} s; first new event accepted at ${s(timeline.firstNewAcceptedAt)} s; delivered at ${s(timeline.firstNewDeliveredAt)} s (broker restarted at ${s(timeline.firstNewAcceptedAt)}+ s)`);
+  });
+});
