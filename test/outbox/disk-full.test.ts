@@ -3,7 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { validateConfig } from '../../agent/config/validate.js';
+import { HealthMessageSchema, wireValidator } from '../../agent/contract/index.js';
 import { AgentError } from '../../agent/core/errors.js';
+import { runDiagnostics } from '../../agent/diagnostics/run-diagnostics.js';
+import { renderMetrics } from '../../agent/diagnostics/status-page/metrics.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import type { DiskReclaimer } from '../../agent/outbox/level/write-guard.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
@@ -14,6 +18,20 @@ import { waitFor } from '../support/wait.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { outboxConfig } from './helpers.js';
 import { Receiver } from './receiver.js';
+import { check } from '../diagnostics/helpers.js';
+
+const outboxOnTheWire = wireValidator(HealthMessageSchema.properties.outbox);
+
+/** What a technician sees of the outbox: `diag`'s storage.writes, /metrics and the health message's outbox part. */
+async function seenFromOutside(ob: Outbox, dataDir: string) {
+  const v = validateConfig({ gateway: { id: 'gw-diskfull', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] });
+  assert.ok(v.ok);
+  const stats = ob.stats();
+  assert.ok(outboxOnTheWire(stats), outboxOnTheWire.problem());
+  const report = await runDiagnostics(v.config, { only: ['storage'], outboxStats: () => stats });
+  const metrics = renderMetrics({ gatewayId: 'gw-diskfull', version: 'test', uptimeS: 1, uplink: { connected: true, broker: 'x' }, cameras: [], outbox: stats, recentEvents: [] });
+  return { stats, writes: check(report, 'storage.writes'), metrics };
+}
 
 /** A 16 MiB tmpfs as the data disk (tests run as root); unmounted after the test, also when it fails. */
 function smallDisk(cleanups: Array<() => Promise<void> | void>): string {
@@ -108,9 +126,14 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     // The error LevelDB keeps: a table (.ldb) a flush or compaction could not write.
     assert.ok(errors.some((e) => /\.ldb\b/.test(e.message)), `a flush or compaction failed: ${errors.map((e) => e.message).join('\n')}`);
     timeline.writesFailedAt = Date.now();
-    const during = ob.stats();
+    const { stats: during, writes, metrics } = await seenFromOutside(ob, disk);
     assert.ok(during.writeFailures >= errors.length, `writeFailures ${during.writeFailures} counts the ${errors.length} refused enqueues`);
+    assert.equal(during.writable, false);
     assert.equal(during.lastError?.code, 'OUTBOX_DISK_FULL', JSON.stringify(during.lastError));
+    assert.equal(writes.status, 'fail', `diag storage.writes: ${writes.detail}`);
+    assert.equal(writes.value, during.writeFailures);
+    assert.match(metrics, new RegExp(`^edge_outbox_write_failures_total ${during.writeFailures}$`, 'm'));
+    assert.match(metrics, /^edge_outbox_writable 0$/m);
     assert.ok(errors.some((e) => e.code === 'OUTBOX_DISK_FULL'), errors.map((e) => e.message).join('\n'));
 
     rmSync(filler);
@@ -127,7 +150,11 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     timeline.firstNewAcceptedAt = Date.now();
     const more = [first.seq];
     for (let k = 0; k < 100; k++) more.push((await ob.enqueueEvent(bigEvent(i++))).seq);
-    assert.equal(ob.stats().writable, true);
+    const healed = await seenFromOutside(ob, disk);
+    assert.equal(healed.stats.writable, true);
+    assert.ok(healed.stats.writeFailures >= during.writeFailures);
+    assert.equal(healed.writes.status, 'warn', `diag storage.writes after healing: ${healed.writes.detail}`);
+    assert.match(healed.metrics, /^edge_outbox_writable 1$/m);
 
     await broker.start();
     await waitFor(() => receiver.events().some((e) => e.seq === first.seq), { what: 'the first new event delivered' });
