@@ -15,7 +15,7 @@ export const OutboxErrorCodes = {
     remedy: 'check the data disk',
   },
   OUTBOX_DISK_FULL: {
-    summary: 'a write failed because the data disk is full; the outbox frees room (oldest recordings first, then on-demand files, never events first) and reopens its database; counted in `writeFailures`',
+    summary: 'a write failed because the data disk is full; the outbox asks for room outside itself (the oldest recordings) and reopens its database; counted in `writeFailures`',
     remedy: 'free space on the data disk; check `recording.maxBytes` and `outbox.quotaBytes` fit it (`edge-agent diag`)',
   },
   OUTBOX_REOPEN_FAILED: {

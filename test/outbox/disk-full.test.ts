@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../../agent/config/validate.js';
 import { HealthMessageSchema, wireValidator } from '../../agent/contract/index.js';
@@ -16,8 +16,8 @@ import { objectEvent } from '../support/object-event.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
-import { outboxConfig } from './helpers.js';
-import { Receiver } from './receiver.js';
+import { clipMeta, outboxConfig } from './helpers.js';
+import { Receiver, testSigner } from './receiver.js';
 import { check } from '../diagnostics/helpers.js';
 
 const outboxOnTheWire = wireValidator(HealthMessageSchema.properties.outbox);
@@ -78,14 +78,16 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
 
   async function setup(gatewayId: string, reclaim?: DiskReclaimer) {
     const disk = smallDisk(cleanups);
-    const broker = await new MosquittoBroker().start();
+    const signer = testSigner();
+    // Persistent: the receiver's session (and what is queued for it) survives the broker's restart.
+    const broker = await new MosquittoBroker({ persistence: true }).start();
     cleanups.push(() => broker.dispose());
     const receiver = await new Receiver(broker.url, gatewayId).start();
     cleanups.push(() => receiver.stop());
     // A 64 KiB write buffer: the memtable is flushed to a table every few dozen events, so the full
     // disk hits a flush or compaction (the error LevelDB keeps), not only a log append.
     const ob = await Outbox.open({
-      dir: path.join(disk, 'outbox'), config: outboxConfig({ sync: 'never' }), chunkBytes: 64 * 1024, sign: () => 'sig', logger: quietLogger,
+      dir: path.join(disk, 'outbox'), config: outboxConfig({ sync: 'never' }), chunkBytes: 64 * 1024, sign: signer.sign, logger: quietLogger,
       store: { writeBufferBytes: 64 * 1024, reclaim },
     });
     cleanups.push(() => ob.close());
@@ -93,16 +95,16 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     cleanups.push(() => uplink.stop());
     uplink.start();
     ob.attach(uplink);
-    return { disk, broker, receiver, ob };
+    return { disk, broker, receiver, ob, signer };
   }
 
   /** Enqueues events until the outbox refuses them; returns the seqs it confirmed and the errors. */
-  async function enqueueUntilRefused(ob: Outbox, from: number): Promise<{ confirmed: number[]; errors: AgentError[]; next: number }> {
+  async function enqueueUntilRefused(ob: Outbox, from: number, refusals = 20): Promise<{ confirmed: number[]; errors: AgentError[]; next: number }> {
     const confirmed: number[] = [];
     const errors: AgentError[] = [];
     let i = from;
     // Bounded: a disk of 16 MiB holds far fewer than this many 1 KiB events.
-    while (errors.length < 20 && i < from + 50_000) {
+    while (errors.length < refusals && i < from + 50_000) {
       try {
         confirmed.push((await ob.enqueueEvent(bigEvent(i++))).seq);
       } catch (err) {
@@ -166,5 +168,47 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     assert.deepEqual(seqs, [...confirmed, ...more]);
     const s = (t?: number) => (((t ?? 0) - timeline.writesFailedAt!) / 1000).toFixed(1);
     console.log(`      timeline: writes failed (${errors.length} refused, writeFailures ${during.writeFailures}, ${confirmed.length} confirmed before) at 0 s; space back at ${s(timeline.spaceBackAt)} s; first new event accepted at ${s(timeline.firstNewAcceptedAt)} s; delivered at ${s(timeline.firstNewDeliveredAt)} s (broker restarted at ${s(timeline.firstNewAcceptedAt)}+ s)`);
+  });
+
+  it('asks for room outside itself first (the oldest recordings): events flow again with nobody else freeing space, nothing queued evicted', async () => {
+    const asked: number[] = [];
+    let recording = '';
+    const { disk, broker, receiver, ob, signer } = await setup('gw-diskroom', (bytes) => {
+      asked.push(bytes);
+      if (!existsSync(recording)) return 0;
+      const size = statSync(recording).size;
+      rmSync(recording);
+      return size;
+    });
+    recording = path.join(disk, 'recording.ts');
+    writeFileSync(recording, randomBytes(4 * 1024 * 1024));
+    await broker.stop();
+    const eventClip = randomBytes(1024 * 1024);
+    await ob.enqueueFile('clip', eventClip, clipMeta('event-clip'));
+    fillDisk(path.join(disk, 'filler'), 512 * 1024);
+    // Stops at the first refusal: every later event would take room again.
+    const { confirmed, errors, next } = await enqueueUntilRefused(ob, 0, 1);
+    assert.equal(errors[0].code, 'OUTBOX_DISK_FULL', errors[0].message);
+    const failedAt = Date.now();
+    // Nothing is freed by the test: the outbox asks for the room.
+    let i = next;
+    const first = await waitFor(async () => {
+      try {
+        return await ob.enqueueEvent(bigEvent(i++));
+      } catch {
+        return undefined;
+      }
+    }, { what: 'an event accepted again without the test freeing space', intervalMs: 200 });
+    const acceptedAt = Date.now();
+    assert.ok(asked.length > 0 && !existsSync(recording), 'the recording was reclaimed');
+    assert.deepEqual(ob.stats().evicted, { clip: 0, snapshot: 0, event: 0, health: 0, response: 0 });
+
+    await broker.start();
+    await waitFor(() => receiver.events().some((e) => e.seq === first.seq), { what: 'the new event delivered' });
+    const deliveredAt = Date.now();
+    await waitFor(() => receiver.files(signer.publicKeyPem).get('event-clip'), { what: 'the queued clip delivered' });
+    assert.deepEqual(receiver.files(signer.publicKeyPem).get('event-clip')!.data, eventClip);
+    assert.deepEqual(receiver.uniqueEventsInOrder(1).seqs, [...confirmed, first.seq]);
+    console.log(`      timeline: writes failed at 0 s (${confirmed.length} confirmed before); recording reclaimed and first new event accepted at ${((acceptedAt - failedAt) / 1000).toFixed(1)} s, delivered at ${((deliveredAt - failedAt) / 1000).toFixed(1)} s (broker restarted after the acceptance)`);
   });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { AgentConfig } from '../../config/schema/index.js';
+import { statfsSync } from 'node:fs';
 import { dataKey, decodeEntry, entryDiskBytes, nFromKey, type OutboxClass } from '../entry.js';
 import type { OutboxStats } from '../types.js';
 import type { OutboxStore, PutRequest, PutResult, ReadResult, StoreObserver } from '../store.js';
@@ -18,6 +19,9 @@ export interface LevelStoreOptions {
   /** LevelDB's write buffer (default 4 MiB); small in tests, so a flush to disk comes after a few writes. */
   writeBufferBytes?: number;
 }
+
+/** LevelDB's default write buffer (memtable size). */
+const DEFAULT_WRITE_BUFFER = 4 * 1024 * 1024;
 
 /** For readers that only count (diagnostics): nothing is in flight, nobody to tell. */
 const NO_OBSERVER: StoreObserver = { sealed: () => {}, isHeld: () => false, evicted: () => {} };
@@ -41,7 +45,14 @@ export class LevelOutboxStore implements OutboxStore {
     const db = await openDb(dir, opts.writeBufferBytes);
     const backlog = new Backlog(db);
     const recovered = await recover(db, backlog, logger);
-    const guard = new WriteGuard(db, logger, opts.reclaim);
+    const guard = new WriteGuard(db, logger, {
+      free: () => {
+        const s = statfsSync(dir);
+        return s.bavail * s.bsize;
+      },
+      needed: 2 * (opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER) + 1024 * 1024,
+      reclaim: opts.reclaim,
+    });
     const clearing = new AckClearing(db, backlog, guard, logger);
     const quota = new Quota(db, backlog, {
       quotaBytes: cfg.quotaBytes,

@@ -10,8 +10,16 @@ import type { Db } from './db.js';
  */
 export type DiskReclaimer = (bytes: number) => Promise<number> | number;
 
-/** Room asked of the reclaimer per attempt: a few LevelDB tables and logs (4 MiB each by default). */
-const RECLAIM_BYTES = 32 * 1024 * 1024;
+/** How a full disk gets room again. */
+export interface DiskRoom {
+  /** Bytes free on the data disk now. */
+  free(): number;
+  /** Free bytes LevelDB needs to work again (its memtable flushed, a compaction). */
+  needed: number;
+  /** Outside the outbox: the oldest recordings. */
+  reclaim?: DiskReclaimer;
+}
+
 const REOPEN_FIRST_MS = 500;
 const REOPEN_MAX_MS = 30_000;
 
@@ -38,7 +46,7 @@ export class WriteGuard {
   private closed = false;
   private readonly backoff = new Backoff(REOPEN_FIRST_MS, REOPEN_MAX_MS);
 
-  constructor(private readonly db: Db, private readonly logger: Logger, private readonly reclaim?: DiskReclaimer) {}
+  constructor(private readonly db: Db, private readonly logger: Logger, private readonly room: DiskRoom) {}
 
   /**
    * A write of the open database failed (`refused` puts with it): counted, and the database is
@@ -95,9 +103,14 @@ export class WriteGuard {
   private async reopen(): Promise<boolean> {
     clearTimeout(this.timer);
     try {
-      if (this.noSpace && this.reclaim) {
-        const freed = await this.reclaim(RECLAIM_BYTES);
-        this.logger.warn({ freedBytes: freed }, 'outbox: the data disk is full; freed room outside the outbox (oldest recordings)');
+      const short = (): number => (this.noSpace ? this.room.needed - this.room.free() : 0);
+      if (short() > 0 && this.room.reclaim) {
+        try {
+          const freed = await this.room.reclaim(short());
+          this.logger.warn({ freedBytes: freed }, 'outbox: the data disk is full; freed room outside the outbox (oldest recordings)');
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'outbox: the data disk is full and freeing room outside the outbox failed');
+        }
       }
       if (this.db.status === 'open') await this.db.close();
       await this.db.open();
@@ -132,7 +145,7 @@ export class WriteGuard {
   private toError(err: unknown, what: string): AgentError {
     if (err instanceof AgentError) return err;
     const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    if (isNoSpace(reason)) return new AgentError('OUTBOX_DISK_FULL', `outbox ${what} failed, the data disk is full: ${reason}`, 'free space on the data disk (gateway.dataDir); the outbox frees room itself (oldest recordings first) and reopens its database', { cause: err });
+    if (isNoSpace(reason)) return new AgentError('OUTBOX_DISK_FULL', `outbox ${what} failed, the data disk is full: ${reason}`, 'free space on the data disk (gateway.dataDir); keep outbox.quotaBytes + recording.maxBytes below it; the outbox reopens its database by itself', { cause: err });
     if (what.startsWith('reopen')) return new AgentError('OUTBOX_REOPEN_FAILED', `the outbox database could not be reopened after a failed write: ${reason}`, 'check the data disk for errors (dmesg); the outbox retries by itself', { cause: err });
     return new AgentError('OUTBOX_WRITE_FAILED', `outbox ${what} failed: ${reason}`, 'check free space and health of the data disk (gateway.dataDir)', { cause: err });
   }
