@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../../agent/config/validate.js';
 import { HealthMessageSchema, wireValidator } from '../../agent/contract/index.js';
@@ -60,6 +60,8 @@ function fillDisk(file: string, leaveBytes: number): void {
   truncateSync(file, statSync(file).size - leaveBytes);
 }
 
+const WRITE_BUFFER = 64 * 1024;
+
 /** Incompressible, so LevelDB's tables take the room the events take. */
 const bigEvent = (i: number) => objectEvent({ objectId: `o-${i}`, label: randomBytes(768).toString('base64') });
 
@@ -88,7 +90,7 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     // disk hits a flush or compaction (the error LevelDB keeps), not only a log append.
     const ob = await Outbox.open({
       dir: path.join(disk, 'outbox'), config: outboxConfig({ sync: 'never' }), chunkBytes: 64 * 1024, sign: signer.sign, logger: quietLogger,
-      store: { writeBufferBytes: 64 * 1024, reclaim },
+      store: { writeBufferBytes: WRITE_BUFFER, reclaim },
     });
     cleanups.push(() => ob.close());
     const uplink = new MqttUplink({ mqtt: mqttConfig(broker.url), gatewayId, statusPayload: () => ({}), logger: quietLogger });
@@ -115,16 +117,45 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     return { confirmed, errors, next: i };
   }
 
+  /** Enqueues events until LevelDB has written a new table (a memtable flush, after at least one write buffer). */
+  async function enqueueUntilFlushed(ob: Outbox, dir: string, from: number): Promise<{ confirmed: number[]; next: number }> {
+    const tables = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.ldb'));
+    const seen = new Set(tables());
+    const confirmed: number[] = [];
+    let i = from;
+    await waitFor(async () => {
+      confirmed.push((await ob.enqueueEvent(bigEvent(i++))).seq);
+      return tables().some((t) => !seen.has(t));
+    }, { what: 'a memtable flushed to a table', intervalMs: 1 });
+    return { confirmed, next: i };
+  }
+
+  /** Enqueues an event every 200 ms until the outbox takes one (waiting for the state, not for a time). */
+  async function enqueueUntilAccepted(ob: Outbox, from: number, what: string): Promise<{ first: { id: string; seq: number }; next: number }> {
+    let i = from;
+    const first = await waitFor(async () => {
+      try {
+        return await ob.enqueueEvent(bigEvent(i++));
+      } catch {
+        return undefined;
+      }
+    }, { what, intervalMs: 200 });
+    return { first, next: i };
+  }
+
   it('counts and reports the refused writes, and after space is back the same process queues and delivers new events', async () => {
     const { disk, broker, receiver, ob } = await setup('gw-diskfull');
     const timeline: Timeline = {};
     // The broker is away, so the backlog stays on disk and nothing is deleted meanwhile.
     await broker.stop();
     const filler = path.join(disk, 'filler');
-    // Room for a few memtable flushes: the log appends fit, and a flush to a table is what fails.
-    fillDisk(filler, 512 * 1024);
-    const { confirmed, errors, next } = await enqueueUntilRefused(ob, 0);
-    assert.ok(confirmed.length > 64, `${confirmed.length} events confirmed before the disk was full (more than one write buffer)`);
+    // Right after a memtable flush LevelDB's log is nearly empty: with 1.5 write buffers left, the next
+    // write buffer of log appends fits, and the flush of it to a table is what fails.
+    const { confirmed: flushed, next: afterFlush } = await enqueueUntilFlushed(ob, path.join(disk, 'outbox'), 0);
+    fillDisk(filler, WRITE_BUFFER * 1.5);
+    const { confirmed: untilFull, errors, next } = await enqueueUntilRefused(ob, afterFlush);
+    const confirmed = [...flushed, ...untilFull];
+    assert.ok(untilFull.length > 0, 'events were confirmed on the full disk until the flush failed');
     // The error LevelDB keeps: a table (.ldb) a flush or compaction could not write.
     assert.ok(errors.some((e) => /\.ldb\b/.test(e.message)), `a flush or compaction failed: ${errors.map((e) => e.message).join('\n')}`);
     timeline.writesFailedAt = Date.now();
@@ -141,17 +172,10 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     rmSync(filler);
     timeline.spaceBackAt = Date.now();
     // The same process: enqueue until one is accepted (the reopen retries with back-off).
-    let i = next;
-    const first = await waitFor(async () => {
-      try {
-        return await ob.enqueueEvent(bigEvent(i++));
-      } catch {
-        return undefined;
-      }
-    }, { what: 'an event accepted after space came back', intervalMs: 200 });
+    const { first, next: after } = await enqueueUntilAccepted(ob, next, 'an event accepted after space came back');
     timeline.firstNewAcceptedAt = Date.now();
     const more = [first.seq];
-    for (let k = 0; k < 100; k++) more.push((await ob.enqueueEvent(bigEvent(i++))).seq);
+    for (let k = 0; k < 100; k++) more.push((await ob.enqueueEvent(bigEvent(after + k))).seq);
     const healed = await seenFromOutside(ob, disk);
     assert.equal(healed.stats.writable, true);
     assert.ok(healed.stats.writeFailures >= during.writeFailures);
@@ -191,14 +215,7 @@ describe('outbox on a full disk (real LevelDB on a real tmpfs, real Mosquitto)',
     assert.equal(errors[0].code, 'OUTBOX_DISK_FULL', errors[0].message);
     const failedAt = Date.now();
     // Nothing is freed by the test: the outbox asks for the room.
-    let i = next;
-    const first = await waitFor(async () => {
-      try {
-        return await ob.enqueueEvent(bigEvent(i++));
-      } catch {
-        return undefined;
-      }
-    }, { what: 'an event accepted again without the test freeing space', intervalMs: 200 });
+    const { first } = await enqueueUntilAccepted(ob, next, 'an event accepted again without the test freeing space');
     const acceptedAt = Date.now();
     assert.ok(asked.length > 0 && !existsSync(recording), 'the recording was reclaimed');
     assert.deepEqual(ob.stats().evicted, { clip: 0, snapshot: 0, event: 0, health: 0, response: 0 });

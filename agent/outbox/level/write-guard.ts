@@ -5,8 +5,8 @@ import type { OutboxWriteHealth } from '../types.js';
 import type { Db } from './db.js';
 
 /**
- * Frees disk outside the outbox when the disk is full (the runtime passes the oldest recordings);
- * resolves to the bytes it freed. Asked before the outbox gives up any of its own items.
+ * Frees disk outside the outbox when the disk is full (meant for the oldest recordings); resolves
+ * to the bytes it freed. Asked before a reopen while the disk is short of the room LevelDB needs.
  */
 export type DiskReclaimer = (bytes: number) => Promise<number> | number;
 
