@@ -11,8 +11,16 @@ export const OutboxErrorCodes = {
     remedy: 'check `gateway.dataDir` is writable and not full',
   },
   OUTBOX_WRITE_FAILED: {
-    summary: 'a batch failed (disk full, I/O error); the enqueue rejects',
+    summary: 'a batch failed (I/O error), or writes are refused until the database is reopened after one; the enqueue rejects; counted in `writeFailures`',
     remedy: 'check the data disk',
+  },
+  OUTBOX_DISK_FULL: {
+    summary: 'a write failed because the data disk is full; the outbox asks for room outside itself (the oldest recordings) and reopens its database; counted in `writeFailures`',
+    remedy: 'free space on the data disk; check `recording.maxBytes` and `outbox.quotaBytes` fit it (`edge-agent diag`)',
+  },
+  OUTBOX_REOPEN_FAILED: {
+    summary: 'after a failed write the database did not reopen (the disk is still full or failing); writes are refused and it is retried with back-off',
+    remedy: 'free space on the data disk or check it for errors (`dmesg`)',
   },
   OUTBOX_FULL: {
     summary: 'quota reached and nothing of the same or lower priority left to evict, or an on-demand file (the `snapshot` or `clip` command) that would have to evict something (it never does); counted in `evicted`',

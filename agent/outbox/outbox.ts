@@ -8,7 +8,7 @@ import type { Uplink } from '../uplink/types.js';
 import { classOf, type OutboxClass } from './entry.js';
 import { Drainer } from './drainer.js';
 import { enqueueBuffer, enqueuePath, type FileTransferContext } from './file-transfer.js';
-import { LevelOutboxStore } from './level/level-store.js';
+import { LevelOutboxStore, type LevelStoreOptions } from './level/level-store.js';
 import type { OutboxStore } from './store.js';
 import type { ClipMeta, OutboxStats, OutboxWriter } from './types.js';
 
@@ -21,6 +21,8 @@ export interface OutboxOptions {
   /** Signs file meta (base64 Ed25519 by the gateway key: GatewayIdentity.sign). */
   sign: (data: Buffer) => string;
   logger: Logger;
+  /** On a full disk: frees room outside the outbox (the oldest recordings) and the LevelDB write buffer (tests). */
+  store?: LevelStoreOptions;
 }
 
 export interface OutboxDrainStats {
@@ -52,7 +54,7 @@ export class Outbox implements OutboxWriter {
       sealed: () => drainer?.sealed(),
       isHeld: (key) => drainer?.isHeld(key) ?? false,
       evicted: (keys, bytes) => drainer?.evicted(keys, bytes),
-    });
+    }, opts.store);
     drainer = new Drainer(store, opts.config.inflight, opts.config.bandwidthBytesPerSecond, opts.logger);
     return new Outbox(store, drainer, opts);
   }

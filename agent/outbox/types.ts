@@ -4,11 +4,21 @@ import type { EventBody } from '../contract/index.js';
 /** Priority classes, drained in this order: status and events before snapshots before clips. */
 export type OutboxKind = 'event' | 'health' | 'response' | 'snapshot' | 'clip';
 
-export interface OutboxStats {
+export interface OutboxStats extends OutboxWriteHealth {
   pending: number;
   bytes: number;
   oldestAgeS: number;
   evicted: { clip: number; snapshot: number; event: number; health: number; response: number };
+}
+
+/** Whether the store takes writes (a full disk, an I/O error), counted since start. */
+export interface OutboxWriteHealth {
+  /** Writes the store could not commit (refused enqueues, failed deletes) since start. */
+  writeFailures: number;
+  /** false from a failed write until the database is reopened: enqueues are refused meanwhile. */
+  writable: boolean;
+  /** The newest write failure. */
+  lastError?: { code: string; message: string; ts: string };
 }
 
 export interface ClipMeta {

@@ -81,7 +81,7 @@ describe('edge-agent diag storage checks', () => {
   it('inside the running agent, answers from its live outbox figures without touching the LevelDB', async () => {
     const v = validateConfig({ gateway: { id: 'gw-store', dataDir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, cameras: [] });
     assert.ok(v.ok);
-    const stats = { pending: 42, bytes: 1_900_000_000, oldestAgeS: 10, evicted: { clip: 0, snapshot: 0, event: 0, health: 0, response: 0 } };
+    const stats = { pending: 42, bytes: 1_900_000_000, oldestAgeS: 10, evicted: { clip: 0, snapshot: 0, event: 0, health: 0, response: 0 }, writeFailures: 0, writable: true };
     const report = await runDiagnostics(v.config, { only: ['storage'], outboxStats: () => stats });
     assert.match(check(report, 'storage.leveldb').detail ?? '', /open in this agent/);
     const backlog = check(report, 'storage.outbox');

@@ -53,7 +53,20 @@ export const HealthMessageSchema = Type.Object(
     ),
     outbox: Type.Optional(
       Type.Object(
-        { pending: Count('messages waiting'), bytes: Count('bytes waiting'), oldestAgeS: Type.Number({ minimum: 0, description: 'age of the oldest in s' }), evicted: Evicted },
+        {
+          pending: Count('messages waiting'),
+          bytes: Count('bytes waiting'),
+          oldestAgeS: Type.Number({ minimum: 0, description: 'age of the oldest in s' }),
+          evicted: Evicted,
+          writeFailures: Count('writes the store could not commit since start (refused enqueues, failed deletes): a full or failing data disk'),
+          writable: Type.Boolean({ description: 'false from a failed write until the outbox reopened its database: enqueues are refused meanwhile' }),
+          lastError: Type.Optional(
+            Type.Object(
+              { ...ErrorInfo.properties, ts: IsoTime('when it failed') },
+              { ...Strict, description: 'the newest write failure (OUTBOX_DISK_FULL, OUTBOX_WRITE_FAILED, OUTBOX_REOPEN_FAILED)' },
+            ),
+          ),
+        },
         { ...Strict, description: 'docs/outbox.md' },
       ),
     ),

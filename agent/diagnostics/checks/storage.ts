@@ -41,8 +41,11 @@ async function readStats(dir: string, cfg: AgentConfig['outbox']): Promise<Outbo
   }
 }
 
-/** The backlog and how it was read: opened directly, or (locked by the agent) from its snapshot, if any. */
-export async function openOutboxForReading(dir: string, dataDir: string, cfg: AgentConfig['outbox']): Promise<{ backlog?: Backlog; via: 'direct' | 'snapshot' | 'locked'; snapshotAgeS?: number }> {
+/**
+ * The backlog and how it was read: opened directly, or (locked by the agent) from its snapshot, if
+ * any; with the snapshot, the running agent's write figures too.
+ */
+export async function openOutboxForReading(dir: string, dataDir: string, cfg: AgentConfig['outbox']): Promise<{ backlog?: Backlog; agentStats?: OutboxStats; via: 'direct' | 'snapshot' | 'locked'; snapshotAgeS?: number }> {
   try {
     return { backlog: toBacklog(await readStats(dir, cfg)), via: 'direct' };
   } catch (err) {
@@ -50,7 +53,21 @@ export async function openOutboxForReading(dir: string, dataDir: string, cfg: Ag
   }
   const snapshot = readOutboxSnapshot(dataDir);
   if (!snapshot) return { via: 'locked' };
-  return { backlog: toBacklog(snapshot.stats, snapshot.ts), via: 'snapshot', snapshotAgeS: Math.max(0, Math.round((Date.now() - snapshot.ts) / 1000)) };
+  return { backlog: toBacklog(snapshot.stats, snapshot.ts), agentStats: snapshot.stats, via: 'snapshot', snapshotAgeS: Math.max(0, Math.round((Date.now() - snapshot.ts) / 1000)) };
+}
+
+/**
+ * Whether the running agent's outbox takes writes: refusing them now (a full or failing disk, its
+ * database not reopened yet) fails; failures since start that healed warn. Figures of an agent from
+ * before these fields count as no failures.
+ */
+export function writesOutcome(s: Partial<Pick<OutboxStats, 'writeFailures' | 'writable' | 'lastError'>>): Outcome {
+  const failures = s.writeFailures ?? 0;
+  const last = s.lastError ? `; the last at ${s.lastError.ts}: ${s.lastError.code} ${s.lastError.message}` : '';
+  const remedy = 'free space on the data disk (see system.disk) or check it for errors (`dmesg`); the outbox reopens its database by itself once it can write';
+  if (s.writable === false) return fail(failures, `the outbox refuses writes: events and clips are lost (${failures} refused since start${last})`, remedy, 'failures');
+  if (failures > 0) return warn(failures, `${failures} write(s) failed since start, writes work again${last}`, remedy, 'failures');
+  return pass(0, 'no write failed since start', 'failures');
 }
 
 export function backlogOutcome(b: Backlog, quotaBytes: number, now = Date.now()): Outcome {
@@ -142,6 +159,7 @@ export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => O
     steps: [
       { id: 'storage.leveldb', title: 'outbox database opens' },
       { id: 'storage.outbox', title: 'outbox backlog and oldest item' },
+      { id: 'storage.writes', title: 'outbox accepts writes' },
       { id: 'storage.retention', title: 'recording retention fits the disk' },
     ],
     async run(r) {
@@ -158,12 +176,14 @@ export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => O
       if (opts.outboxStats) {
         // Inside the running agent: its own open outbox is the answer, no second handle needed.
         r.report('storage.leveldb', pass(true, `${outboxDir}: open in this agent`));
-        r.report('storage.outbox', backlogOutcome(toBacklog(opts.outboxStats()), config.outbox.quotaBytes));
+        const stats = opts.outboxStats();
+        r.report('storage.outbox', backlogOutcome(toBacklog(stats), config.outbox.quotaBytes));
+        r.report('storage.writes', writesOutcome(stats));
         return;
       }
       const t0 = performance.now();
       try {
-        const { backlog, via, snapshotAgeS } = await openOutboxForReading(outboxDir, config.gateway.dataDir, config.outbox);
+        const { backlog, agentStats, via, snapshotAgeS } = await openOutboxForReading(outboxDir, config.gateway.dataDir, config.outbox);
         const held = `${outboxDir}: held by the running agent (lock taken)`;
         r.report('storage.leveldb', pass(Math.round(performance.now() - t0), via === 'direct' ? `${outboxDir} opens` : held, 'ms'));
         if (!backlog) {
@@ -171,6 +191,12 @@ export function storageChecks(config: AgentConfig, opts: { outboxStats?: () => O
         } else {
           const outcome = backlogOutcome(backlog, config.outbox.quotaBytes);
           r.report('storage.outbox', via === 'snapshot' ? { ...outcome, detail: `${outcome.detail} (the running agent's figures of ${snapshotAgeS} s ago)` } : outcome);
+        }
+        if (agentStats) {
+          const writes = writesOutcome(agentStats);
+          r.report('storage.writes', { ...writes, detail: `${writes.detail} (the running agent's figures of ${snapshotAgeS} s ago)` });
+        } else {
+          r.report('storage.writes', skip(via === 'direct' ? 'no agent holds the outbox: write failures are counted by the running agent' : 'held by the running agent, which has not written its outbox figures yet'));
         }
       } catch (err) {
         r.report('storage.leveldb', fail(null, `${outboxDir}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`, 'the outbox database is damaged or unreadable: check disk errors (`dmesg`); as a last resort stop the agent and move the outbox folder aside (queued items are lost)'));

@@ -41,6 +41,8 @@ export function renderMetrics(s: AgentStatus): string {
     metric('edge_outbox_bytes', 'gauge', 'Bytes waiting in the outbox.', [[{}, s.outbox.bytes]]);
     metric('edge_outbox_oldest_age_seconds', 'gauge', 'Age of the oldest waiting message.', [[{}, s.outbox.oldestAgeS]]);
     metric('edge_outbox_evicted_total', 'counter', 'Messages evicted by the outbox quota.', Object.entries(s.outbox.evicted).map(([kind, n]) => [{ kind }, n]));
+    metric('edge_outbox_write_failures_total', 'counter', 'Writes the outbox could not commit (full or failing data disk).', [[{}, s.outbox.writeFailures]]);
+    metric('edge_outbox_writable', 'gauge', '0 while the outbox refuses writes (after a failed write, until its database is reopened).', [[{}, s.outbox.writable ? 1 : 0]]);
   }
   return out.join('\n') + '\n';
 }

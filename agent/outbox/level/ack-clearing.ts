@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import { CLASSES, dataKey, hasIndex, indexKey, type OutboxClass } from '../entry.js';
 import type { Backlog } from './backlog.js';
 import type { Db } from './db.js';
+import type { WriteGuard } from './write-guard.js';
 
 /** Acknowledged entries of one class pending deletion that make a delete due at once. */
 const DELETE_BATCH = 2048;
@@ -20,7 +21,7 @@ export class AckClearing {
   /** What the requested but uncommitted part frees, per class. */
   private readonly freeing = [{ count: 0, bytes: 0 }, { count: 0, bytes: 0 }, { count: 0, bytes: 0 }];
 
-  constructor(private readonly db: Db, private readonly backlog: Backlog, private readonly logger: Logger) {}
+  constructor(private readonly db: Db, private readonly backlog: Backlog, private readonly guard: WriteGuard, private readonly logger: Logger) {}
 
   /** Records an acknowledged prefix; true when enough is pending that the delete should not wait. */
   request(cls: OutboxClass, n: number, count: number, bytes: number): boolean {
@@ -41,6 +42,7 @@ export class AckClearing {
 
   /** Range-deletes the acknowledged prefixes; on a failure the rest waits for the next call. */
   async commit(): Promise<void> {
+    if (!this.pending() || !(await this.guard.ready())) return;
     for (const c of CLASSES) {
       const to = this.requested[c];
       const from = this.committed[c];
@@ -54,7 +56,7 @@ export class AckClearing {
         // Still on disk: sent again after a restart (a duplicate, never a loss). Retry with the next clear.
         this.freeing[c].count += freed.count;
         this.freeing[c].bytes += freed.bytes;
-        this.logger.error({ err: (err as Error).message }, 'outbox: deleting acknowledged messages failed');
+        this.logger.error({ err: this.guard.failed(err, 1, 'delete of acknowledged messages').toJSON() }, 'outbox: deleting acknowledged messages failed');
         return;
       }
       this.committed[c] = to;

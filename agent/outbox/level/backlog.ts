@@ -1,5 +1,5 @@
 import { CLASSES, type OutboxClass } from '../entry.js';
-import type { OutboxKind, OutboxStats } from '../types.js';
+import type { OutboxKind, OutboxStats, OutboxWriteHealth } from '../types.js';
 import { records, type Db } from './db.js';
 
 /** oldestAgeS needs a small read after deletes; at most this often. */
@@ -40,7 +40,7 @@ export class Backlog {
     return this.bytes[0] + this.bytes[1] + this.bytes[2];
   }
 
-  stats(): OutboxStats {
+  stats(writes: OutboxWriteHealth): OutboxStats {
     if (this.headDirty && Date.now() - this.headRefreshedAt > HEAD_REFRESH_MS) void this.refreshHeads();
     const heads = this.headTs.filter((t): t is number => t !== undefined);
     const oldest = heads.length ? Math.min(...heads) : undefined;
@@ -50,6 +50,7 @@ export class Backlog {
       bytes: this.totalBytes(),
       oldestAgeS: oldest === undefined || pending === 0 ? 0 : Math.max(0, Math.round((Date.now() - oldest) / 1000)),
       evicted: { ...this.evicted },
+      ...writes,
     };
   }
 

@@ -6,8 +6,8 @@ export type Db = Level<string, Buffer>;
 export type Op = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
 
 /** Opens the outbox's LevelDB; the lock another process holds is told apart from a broken folder. */
-export async function openDb(dir: string): Promise<Db> {
-  const db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer' });
+export async function openDb(dir: string, writeBufferSize?: number): Promise<Db> {
+  const db = new Level<string, Buffer>(dir, { valueEncoding: 'buffer', ...(writeBufferSize ? { writeBufferSize } : {}) });
   try {
     await db.open();
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { AgentConfig } from '../../config/schema/index.js';
+import { statfsSync } from 'node:fs';
 import { dataKey, decodeEntry, entryDiskBytes, nFromKey, type OutboxClass } from '../entry.js';
 import type { OutboxStats } from '../types.js';
 import type { OutboxStore, PutRequest, PutResult, ReadResult, StoreObserver } from '../store.js';
@@ -10,6 +11,17 @@ import { Quota } from './quota.js';
 import { recover } from './recovery.js';
 import { SyncPolicy } from './sync-policy.js';
 import { Writer } from './writer.js';
+import { WriteGuard, type DiskReclaimer } from './write-guard.js';
+
+export interface LevelStoreOptions {
+  /** Frees disk outside the outbox when the disk is full (the oldest recordings). */
+  reclaim?: DiskReclaimer;
+  /** LevelDB's write buffer (default 4 MiB); small in tests, so a flush to disk comes after a few writes. */
+  writeBufferBytes?: number;
+}
+
+/** LevelDB's default write buffer (memtable size). */
+const DEFAULT_WRITE_BUFFER = 4 * 1024 * 1024;
 
 /** For readers that only count (diagnostics): nothing is in flight, nobody to tell. */
 const NO_OBSERVER: StoreObserver = { sealed: () => {}, isHeld: () => false, evicted: () => {} };
@@ -26,21 +38,31 @@ export class LevelOutboxStore implements OutboxStore {
     private readonly clearing: AckClearing,
     private readonly backlog: Backlog,
     private readonly sync: SyncPolicy,
+    private readonly guard: WriteGuard,
   ) {}
 
-  static async open(dir: string, cfg: AgentConfig['outbox'], logger: Logger, observer: StoreObserver = NO_OBSERVER): Promise<LevelOutboxStore> {
-    const db = await openDb(dir);
+  static async open(dir: string, cfg: AgentConfig['outbox'], logger: Logger, observer: StoreObserver = NO_OBSERVER, opts: LevelStoreOptions = {}): Promise<LevelOutboxStore> {
+    const db = await openDb(dir, opts.writeBufferBytes);
     const backlog = new Backlog(db);
     const recovered = await recover(db, backlog, logger);
-    const clearing = new AckClearing(db, backlog, logger);
+    const guard = new WriteGuard(db, logger, {
+      free: () => {
+        const s = statfsSync(dir);
+        return s.bavail * s.bsize;
+      },
+      needed: 2 * (opts.writeBufferBytes ?? DEFAULT_WRITE_BUFFER) + 1024 * 1024,
+      reclaim: opts.reclaim,
+    });
+    const clearing = new AckClearing(db, backlog, guard, logger);
     const quota = new Quota(db, backlog, {
       quotaBytes: cfg.quotaBytes,
       keep: (c, n, key) => observer.isHeld(key) || n <= clearing.acknowledgedThrough(c),
       evicted: (keys, bytes) => observer.evicted(keys, bytes),
+      writeFailed: (err) => guard.failed(err, 1, 'eviction'),
     }, logger);
-    const sync = new SyncPolicy(db, cfg, logger);
-    const writer = new Writer(db, recovered, { backlog, clearing, quota, sync, sealed: () => observer.sealed() }, logger);
-    return new LevelOutboxStore(db, writer, clearing, backlog, sync);
+    const sync = new SyncPolicy(db, cfg, guard, logger);
+    const writer = new Writer(db, recovered, { backlog, clearing, quota, sync, guard, sealed: () => observer.sealed() }, logger);
+    return new LevelOutboxStore(db, writer, clearing, backlog, sync, guard);
   }
 
   put(request: PutRequest): Promise<PutResult> {
@@ -78,11 +100,12 @@ export class LevelOutboxStore implements OutboxStore {
   }
 
   stats(): OutboxStats {
-    return this.backlog.stats();
+    return this.backlog.stats(this.guard.health());
   }
 
   async close(): Promise<void> {
     await this.writer.close();
+    await this.guard.close();
     this.backlog.close();
     await this.sync.close();
     await this.db.close();

@@ -15,6 +15,8 @@ export interface QuotaOptions {
   keep(cls: OutboxClass, n: number, key: string): boolean;
   /** Told which entries eviction removed, and the bytes it freed. */
   evicted(keys: ReadonlySet<string>, bytes: number): void;
+  /** An eviction batch failed to write (counted there, not as an eviction): the error to refuse the job with. */
+  writeFailed(err: unknown): Error;
 }
 
 /**
@@ -39,8 +41,12 @@ export class Quota {
         accepted.push(job);
         reserved += needed;
       } catch (err) {
-        if (!job.group || job.group.start) this.backlog.evicted[job.kind]++;
-        job.reject(err);
+        const refused = err instanceof AgentError && (err.code === 'OUTBOX_FULL' || err.code === 'OUTBOX_ITEM_TOO_LARGE');
+        if (!refused) job.reject(this.opts.writeFailed(err));
+        else {
+          if (!job.group || job.group.start) this.backlog.evicted[job.kind]++;
+          job.reject(err);
+        }
       }
     }
     return accepted;
@@ -65,16 +71,22 @@ export class Quota {
     let freed = 0;
     let entries = 0;
     let currentGroup: number | undefined;
+    /** The group of the last removed entry: a group counts once, and only if something of it went. */
+    let countedGroup: number | undefined;
     const groupsByKind = new Map<OutboxKind, number>();
     for await (const [n, rec] of records(this.db, c)) {
       if (rec.g !== currentGroup) {
         if (freed >= want) break; // finish whole groups only
         currentGroup = rec.g;
-        if (open === undefined || rec.g !== open) groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
       }
       if (open !== undefined && rec.g === open) break; // the file being written is the newest: stop
       const dkey = dataKey(c, n);
+      // In flight or acknowledged: not evicted (and not counted as evicted).
       if (this.opts.keep(c, n, dkey)) continue;
+      if (countedGroup !== rec.g) {
+        countedGroup = rec.g;
+        groupsByKind.set(rec.k, (groupsByKind.get(rec.k) ?? 0) + 1);
+      }
       ops.push({ type: 'del', key: dkey });
       if (hasIndex(c)) ops.push({ type: 'del', key: indexKey(c, n) });
       removed.add(dkey);

@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.js';
 import type { AgentConfig } from '../../config/schema/index.js';
 import { SYNC_KEY } from '../entry.js';
 import type { Db } from './db.js';
+import type { WriteGuard } from './write-guard.js';
 
 /**
  * `outbox.sync`: always (fsync every batch with new data), interval (at most every syncIntervalMs,
@@ -14,7 +15,7 @@ export class SyncPolicy {
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly db: Db, private readonly cfg: AgentConfig['outbox'], private readonly logger: Logger) {}
+  constructor(private readonly db: Db, private readonly cfg: AgentConfig['outbox'], private readonly guard: WriteGuard, private readonly logger: Logger) {}
 
   /** Whether the next batch is written with `sync: true`. */
   syncBatch(hasPuts: boolean): boolean {
@@ -48,7 +49,7 @@ export class SyncPolicy {
       if (!this.unsynced || this.closed) return;
       this.writeSyncMark().then(
         () => { this.lastSync = Date.now(); this.unsynced = false; },
-        (err: Error) => this.logger.warn({ err: err.message }, 'outbox sync failed'),
+        (err: unknown) => this.logger.warn({ err: this.guard.failed(err, 1, 'sync').toJSON() }, 'outbox sync failed'),
       );
     }, this.cfg.syncIntervalMs);
     this.timer.unref();

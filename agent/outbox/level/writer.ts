@@ -8,6 +8,7 @@ import { openGroupRemoval, type Db, type Op } from './db.js';
 import type { Quota } from './quota.js';
 import type { Recovered } from './recovery.js';
 import type { SyncPolicy } from './sync-policy.js';
+import type { WriteGuard } from './write-guard.js';
 
 type WriteJob = PutRequest & { resolve(res: PutResult): void; reject(err: unknown): void };
 
@@ -16,6 +17,8 @@ export interface WriterParts {
   clearing: AckClearing;
   quota: Quota;
   sync: SyncPolicy;
+  /** Counts failed writes and reopens the database after one. */
+  guard: WriteGuard;
   /** Called after commits that made new entries dispatchable. */
   sealed(): void;
 }
@@ -25,6 +28,8 @@ export interface WriterParts {
  * written are committed together in the next batch (group commit), so an fsync under `sync: always`
  * is paid once per batch, not per message; acknowledged prefixes are deleted between batches. n and
  * seq are assigned inside the loop, so a failed batch rolls them back: seq never has a gap or a reuse.
+ * After a failed write the guard reopens the database before the next one (write-guard.ts); until
+ * it could, queued puts are refused (counted), never left waiting.
  */
 export class Writer {
   /** Highest n per class that may be dispatched (complete groups only). */
@@ -77,7 +82,12 @@ export class Writer {
     const g = this.openGroup[cls];
     if (g === undefined) return;
     const { ops, entries, bytes } = await openGroupRemoval(this.db, cls, g);
-    await this.db.batch(ops, { sync: false });
+    try {
+      await this.db.batch(ops, { sync: false });
+    } catch (err) {
+      // Left as it is, it is an unfinished file that the next open removes (its caller gets the error).
+      throw this.parts.guard.failed(err, 1, 'removal of an unfinished file');
+    }
     this.openGroup[cls] = undefined;
     this.parts.backlog.remove(cls, entries, bytes);
   }
@@ -108,7 +118,13 @@ export class Writer {
   }
 
   private async writeOnce(): Promise<void> {
-    const accepted = await this.parts.quota.admit(this.jobs.splice(0, this.jobs.length), this.openGroup);
+    const jobs = this.jobs.splice(0, this.jobs.length);
+    if (!(await this.parts.guard.ready())) {
+      const e = this.parts.guard.refuse(jobs.length);
+      for (const job of jobs) job.reject(e);
+      return;
+    }
+    const accepted = await this.parts.quota.admit(jobs, this.openGroup);
     const ops: Op[] = [];
     const saved = { nextN: this.nextN, seq: this.seq };
     const results: Array<{ job: WriteJob; firstN: number; lastN: number; seq?: number; bytes: number }> = [];
@@ -146,12 +162,12 @@ export class Writer {
     } catch (err) {
       this.nextN = saved.nextN;
       this.seq = saved.seq;
-      const e = new AgentError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`, 'check free space and health of the data disk (gateway.dataDir)', { cause: err });
+      const e = this.parts.guard.failed(err, results.length);
       for (const r of results) r.job.reject(e);
-      // Acknowledged entries stay on disk and are sent again after a restart: a duplicate, not a loss.
-      this.logger.error({ err: (err as Error).message }, 'outbox batch failed');
+      this.logger.error({ err: e.toJSON() }, 'outbox batch failed; the database is reopened before the next write');
       return;
     }
+    this.parts.guard.succeeded();
     this.parts.sync.committed(sync, hasPuts);
     let sealed = false;
     for (const r of results) {

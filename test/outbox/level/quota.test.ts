@@ -51,4 +51,23 @@ describe('outbox store: quota and eviction (real LevelDB)', function () {
     assert.equal(left.length, 3);
     assert.deepEqual(reported, [{ keys: [second.key], bytes: second.bytes }]);
   });
+
+  it('counts as evicted only the groups it removed, not the in-flight ones it skipped', async () => {
+    const held = new Set<string>();
+    const s = await LevelOutboxStore.open(dir(), outboxConfig({ quotaBytes: 1024 * 1024, sync: 'never' }), quietLogger, {
+      sealed: () => {},
+      isHeld: (key) => held.has(key),
+      evicted: () => {},
+    });
+    cleanups.push(() => s.close());
+    const putClip = (i: number) => s.put({ cls: 2, kind: 'clip', group: { start: true, end: true }, items: [{ topic: `clips/c${i}/chunk/0`, json: false, payload: randomBytes(300 * 1024) }] });
+    for (let i = 0; i < 3; i++) await putClip(i);
+    const [oldest, second, third] = (await s.read(2, -1, 10)).entries;
+    held.add(oldest.key).add(second.key); // both in flight: eviction passes over them
+    await putClip(3); // needs one clip's room: only the third can go
+    const left = (await s.read(2, -1, 10)).entries.map((e) => e.key);
+    assert.ok(!left.includes(third.key), 'the third clip was evicted');
+    assert.ok(left.includes(oldest.key) && left.includes(second.key), 'the in-flight clips stayed');
+    assert.deepEqual(s.stats().evicted, { clip: 1, snapshot: 0, event: 0, health: 0, response: 0 });
+  });
 });
