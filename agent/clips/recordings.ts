@@ -134,43 +134,55 @@ export class Recordings {
    * only the files of the first scan that were not closed segments.
    */
   enforceRetention(): RetentionResult {
-    const now = this.now();
-    const cutoff = now - this.opts.retentionHours * 3600_000;
+    const cutoff = this.now() - this.opts.retentionHours * 3600_000;
     const all = this.allFiles();
-    let remainingBytes = all.reduce((s, f) => s + f.bytes, 0);
-    let deletedFiles = 0;
-    let deletedBytes = 0;
-    const remove = (f: FileEntry, why: string): boolean => {
-      if (this.pins.has(f.path)) return false;
-      try {
-        unlinkSync(f.path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.opts.logger?.warn({ file: f.path, err: (err as Error).message }, 'recording retention: cannot delete');
-          return false;
-        }
-      }
-      this.forget(f.path, f.cameraId);
-      deletedFiles++;
-      deletedBytes += f.bytes;
-      remainingBytes -= f.bytes;
-      this.opts.logger?.debug({ file: f.path, why }, 'recording retention: deleted');
-      return true;
-    };
-
+    const tally = { deletedFiles: 0, deletedBytes: 0, remainingBytes: all.reduce((s, f) => s + f.bytes, 0) };
     const kept: FileEntry[] = [];
     for (const f of all) {
       const expired = f.segment ? f.segment.endTs < cutoff : f.mtimeMs < cutoff;
-      if (!(expired && remove(f, 'age'))) kept.push(f);
+      if (!(expired && this.remove(f, 'age', tally))) kept.push(f);
     }
-    const oldestFirst = kept.filter((f) => f.segment).sort((a, b) => a.segment!.endTs - b.segment!.endTs);
-    for (const f of oldestFirst) {
-      if (remainingBytes <= this.opts.maxBytes) break;
-      remove(f, 'bytes');
+    for (const f of oldestClosedFirst(kept)) {
+      if (tally.remainingBytes <= this.opts.maxBytes) break;
+      this.remove(f, 'bytes', tally);
     }
-    const result = { deletedFiles, deletedBytes, remainingBytes, overBudget: remainingBytes > this.opts.maxBytes };
-    if (deletedFiles) this.opts.logger?.info(result, 'recording retention');
+    const result = { ...tally, overBudget: tally.remainingBytes > this.opts.maxBytes };
+    if (tally.deletedFiles) this.opts.logger?.info(result, 'recording retention');
     return result;
+  }
+
+  /**
+   * The outbox's call on a full disk (recordings are the first to go): deletes the oldest closed,
+   * unpinned segments of any camera until `bytes` are freed; returns the bytes freed.
+   */
+  freeOldest(bytes: number): number {
+    const all = this.allFiles();
+    const tally = { deletedFiles: 0, deletedBytes: 0, remainingBytes: all.reduce((s, f) => s + f.bytes, 0) };
+    for (const f of oldestClosedFirst(all)) {
+      if (tally.deletedBytes >= bytes) break;
+      this.remove(f, 'disk full', tally);
+    }
+    if (tally.deletedFiles) this.opts.logger?.warn(tally, 'disk full: oldest recordings deleted to make room for the outbox');
+    return tally.deletedBytes;
+  }
+
+  /** Deletes one file unless a cut pinned it; a file already gone counts as deleted. */
+  private remove(f: FileEntry, why: string, tally: { deletedFiles: number; deletedBytes: number; remainingBytes: number }): boolean {
+    if (this.pins.has(f.path)) return false;
+    try {
+      unlinkSync(f.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.opts.logger?.warn({ file: f.path, err: (err as Error).message }, 'recording retention: cannot delete');
+        return false;
+      }
+    }
+    this.forget(f.path, f.cameraId);
+    tally.deletedFiles++;
+    tally.deletedBytes += f.bytes;
+    tally.remainingBytes -= f.bytes;
+    this.opts.logger?.debug({ file: f.path, why }, 'recording retention: deleted');
+    return true;
   }
 
   /** Indexed segments and the strays still on disk (their size and age refreshed). */
@@ -234,4 +246,9 @@ export class Recordings {
     }
     return out;
   }
+}
+
+/** Closed segments (never one still being written), oldest end first. */
+function oldestClosedFirst(files: FileEntry[]): FileEntry[] {
+  return files.filter((f) => f.segment).sort((a, b) => a.segment!.endTs - b.segment!.endTs);
 }

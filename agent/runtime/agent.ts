@@ -65,7 +65,12 @@ export class Agent {
     this.bus = new TypedBus<AgentEvents>((event, err) => logger.error({ event, err: toErrorInfo(err) }, 'bus listener failed'));
     const connect = (mqtt: AgentConfig['mqtt']): MqttUplink => new MqttUplink({ mqtt, gatewayId, statusPayload: () => this.statusPayload(), logger: child('uplink') });
     this.uplink = new SwitchableUplink(connect, config.mqtt);
-    this.outbox = new OutboxSubsystem({ config: running, bus: this.bus, uplink: this.uplink, sign: (data) => identity.sign(data), onEvent: (ev) => this.recentEvents.add(ev), logger: child('outbox') });
+    this.outbox = new OutboxSubsystem({
+      config: running, bus: this.bus, uplink: this.uplink, sign: (data) => identity.sign(data), onEvent: (ev) => this.recentEvents.add(ev),
+      // The outbox starts before clips: on a full disk the recordings (if clips runs) are the first to go.
+      reclaim: (bytes) => this.clips.recordingsIfRunning()?.freeOldest(bytes) ?? 0,
+      logger: child('outbox'),
+    });
     this.clips = new ClipsSubsystem({ config: running, bus: this.bus, enqueueFile: (kind, file, meta) => this.outbox.writer.enqueueFile(kind, file, meta), child });
     this.detection = new DetectionSubsystem({ config: running, bus: this.bus, child });
     this.cameras = new CameraManager({ cameras: config.cameras, dataDir, recording: config.recording, bus: this.bus, logger: child('ingest'), resolveOnvif: resolveOnvifStreamUri });

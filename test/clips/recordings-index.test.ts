@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Recordings } from '../../agent/clips/recordings.js';
 import type { RecordingSegment } from '../../agent/ingest/types.js';
@@ -46,5 +46,23 @@ describe('clips: the recordings index (scanned once, then kept from camera.segme
     assert.deepEqual(rec.segments('b').map((s) => s.path), [kept.path]);
     assert.deepEqual(rec.overlapping('b', expired.startTs, expired.endTs), []);
     assert.equal(rec.totalBytes(), 100);
+  });
+
+  it('on a full disk frees the oldest closed segments of any camera first, never a pinned one or one being written', () => {
+    const oldestPinned = write('a', NOW - 50_000, NOW - 40_000);
+    const older = write('b', NOW - 40_000, NOW - 30_000);
+    const old = write('a', NOW - 30_000, NOW - 20_000);
+    const newest = write('b', NOW - 20_000, NOW - 10_000);
+    const open = path.join(tmp.dir, 'a', 'segment-00042.ts'); // still being written: no closed name
+    writeFileSync(open, Buffer.alloc(100, 1));
+    const rec = new Recordings({ dir: tmp.dir, retentionHours: 24, maxBytes: 1 << 30, now: () => NOW });
+    const unpin = rec.pin([oldestPinned.path]);
+    assert.equal(rec.freeOldest(150), 200, 'whole segments, oldest first, until enough is freed');
+    assert.deepEqual([...rec.segments('a'), ...rec.segments('b')].map((s) => s.path), [oldestPinned.path, newest.path]);
+    assert.deepEqual([older.path, old.path].filter((f) => existsSync(f)), [], 'deleted from disk');
+    assert.equal(rec.freeOldest(1 << 20), 100, 'then the newest; the pinned one and the open one stay');
+    assert.ok(existsSync(oldestPinned.path) && existsSync(open));
+    unpin();
+    assert.equal(rec.freeOldest(1), 100);
   });
 });

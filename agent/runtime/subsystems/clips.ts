@@ -31,6 +31,11 @@ export class ClipsSubsystem extends SubsystemBase {
     return this.running().recordings;
   }
 
+  /** The recordings index while clips runs (the outbox asks it for room on a full disk, also while clips is down). */
+  recordingsIfRunning(): Recordings | undefined {
+    return this.parts?.recordings;
+  }
+
   get clips(): EventClips {
     return this.running().clips;
   }

@@ -20,6 +20,8 @@ export interface OutboxSubsystemDeps {
   /** Every detection event, as it is queued (the status page's recent events). */
   onEvent: (ev: ObjectEvent) => void;
   logger: Logger;
+  /** On a full disk: frees room outside the outbox (the clips subsystem's oldest recordings); 0 when it cannot. */
+  reclaim: (bytes: number) => number;
 }
 
 /**
@@ -42,9 +44,9 @@ export class OutboxSubsystem extends SubsystemBase {
   }
 
   async start(): Promise<void> {
-    const { config: running, bus, uplink, sign, onEvent, logger } = this.deps;
+    const { config: running, bus, uplink, sign, onEvent, logger, reclaim } = this.deps;
     const config = running();
-    const outbox = await Outbox.open({ dir: path.join(config.gateway.dataDir, 'outbox'), config: config.outbox, chunkBytes: config.clips.chunkBytes, sign, logger });
+    const outbox = await Outbox.open({ dir: path.join(config.gateway.dataDir, 'outbox'), config: config.outbox, chunkBytes: config.clips.chunkBytes, sign, logger, store: { reclaim } });
     this.outbox = outbox;
     outbox.attach(uplink);
     const notQueued = (what: string) => (err: unknown) => logger.error({ err: toErrorInfo(err, 'OUTBOX_WRITE_FAILED') }, `${what} not queued`);
