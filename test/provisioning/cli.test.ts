@@ -53,8 +53,7 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     const common = ['--broker', broker.url, '--gateway', 'gw-cli', '--timeout', '60'];
     const key = path.join(keysDir, 'fleet.key');
 
-    // The runtime's retained status carries the gateway public key (agent/runtime statusPayload).
-    await gw.uplink.publish('status', JSON.stringify({ state: 'online', publicKey: gw.identity.publicKeyPem }), { qos: 1, retain: true });
+    // The uplink's retained online status carries the gateway public key (the runtime's statusPayload).
     const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets']);
     const again = await againP;
     assert.equal(again.status, 1);
