@@ -47,7 +47,7 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
 
     const dataDir = path.join(tmp.dir, 'gw-cli');
     const pub = path.join(keysDir, 'fleet.pub');
-    gw = await startGateway({ id: 'gw-cli', dataDir, brokerUrl: broker.url, fileConfig: validated(makeConfig(dataDir, broker.url, [pub])) });
+    gw = await startGateway({ id: 'gw-cli', dataDir, fileConfig: validated(makeConfig(dataDir, broker.url, [pub])) });
     const cfgFile = path.join(tmp.dir, 'desired.json');
     writeFileSync(cfgFile, JSON.stringify(makeConfig(dataDir, broker.url, [pub], { cameras: ['cam-1', 'cam-7'], password: 'cli-secret-99' })));
     const common = ['--broker', broker.url, '--gateway', 'gw-cli', '--timeout', '60'];

@@ -25,7 +25,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     dataDir = path.join(tmp.dir, GW);
     fleet = makeFleet(tmp.dir);
     const fileConfig = validated(makeConfig(dataDir, broker.url, [fleet.pubFile], { password: 'mqtt-pass-123', cameras: ['cam-1', 'cam-2'] }));
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig });
+    gw = await startGateway({ id: GW, dataDir, fileConfig });
     op = await new OperatorProbe(broker.url, `${PREFIX}/${GW}`).start();
   });
   after(async () => {
@@ -102,7 +102,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     const msg = signed('camera/enable', { camera: 'cam-2' }, { id: 'p1' });
     assert.equal((await op.request('camera/enable', msg, 'p1')).status, 'ok');
     await gw.stop();
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig: gw.service.runningConfig });
+    gw = await startGateway({ id: GW, dataDir, fileConfig: gw.service.runningConfig });
     const before = op.responses.length;
     await op.mqtt.publishAsync(under(op.root, requestTopic('camera/enable')), JSON.stringify(msg), { qos: 1 });
     const replay = await waitFor(() => op.responses.slice(before).find((x) => x.body.id === 'p1')?.body);

@@ -46,7 +46,7 @@ describe('provisioning: fuzz through the real broker', function () {
     const fleet = makeFleet(tmp.dir);
     const untrusted = makeFleet(tmp.dir, 'untrusted');
     const config = makeConfig(dataDir, broker.url, [fleet.pubFile], { cameras: ['cam-1', 'cam-2'] });
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig: validated(config) });
+    gw = await startGateway({ id: GW, dataDir, fileConfig: validated(config) });
     op = await new OperatorProbe(broker.url, `${PREFIX}/${GW}`).start();
     const base = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: GW, version: 3, config })));
     assert.equal(base.status, 'applied');

@@ -39,10 +39,10 @@ export interface Gateway<U extends Uplink = MqttUplink> {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway's provisioning service over a real broker, like the runtime would. */
-export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig }): Promise<Gateway>;
-export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink: U }): Promise<Gateway<U>>;
-export async function startGateway(o: { id: string; dataDir: string; brokerUrl: string; fileConfig: AgentConfig; uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
+/** Starts a gateway's provisioning service over a real broker (the one in its config's mqtt.url), like the runtime would. */
+export async function startGateway(o: { id: string; dataDir: string; fileConfig: AgentConfig }): Promise<Gateway>;
+export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: { id: string; dataDir: string; fileConfig: AgentConfig; uplink: U }): Promise<Gateway<U>>;
+export async function startGateway(o: { id: string; dataDir: string; fileConfig: AgentConfig; uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
   mkdirSync(o.dataDir, { recursive: true });
   const identity = loadOrCreateIdentity(o.dataDir);
   const { LastGoodConfigStore } = await import('../../../agent/provisioning/last-good-store.js');
