@@ -42,7 +42,8 @@ describe('the agent detects cars and people in real street footage (real inferen
       await stopProcess(agent, 'SIGTERM');
     }
     // A clean stop ends every open track; those end events are queued in the outbox (detection stops
-    // before it) and delivered by the next run. The next run has detection off, so it starts no track.
+    // before it), so what is not out by the stop is delivered by the next run on the same data dir.
+    // That run has detection off, so it starts no track of its own.
     const started = (): string[] => [...new Set(events().filter((e) => e.type === 'start').map((e) => e.objectId))];
     const ended = (): Set<string> => new Set(events().filter((e) => e.type === 'end').map((e) => e.objectId));
     const quiet = writeAgentConfig(tmp.dir, 'gw-detect', broker.url, {
