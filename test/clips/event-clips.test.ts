@@ -108,11 +108,21 @@ describe('clips: event clips and requested clips', function () {
     assert.equal(code(() => clips.requestClip('cam1', base - 60_000, base - 50_000)), 'CLIP_NO_RECORDING');
   });
 
-  it('cuts no clip for events when clips.onEvents is false', () => {
+  it('cuts no clip for events when clips.onEvents is false', async () => {
+    // Both events lie in the recorded range, so a clip for either is released at once; cuts run one at
+    // a time in order. The control differs from the disabled event only in onEvents, so once the
+    // control's clip is out, a clip for the disabled event would already have been cut before it.
+    const disabled = endEvent(base + 2_000, base + 3_000);
+    const control = endEvent(base + 4_000, base + 5_000);
     clips.update({ preSeconds: 2, postSeconds: 3, maxSeconds: 60, onEvents: false }, 1);
-    bus.emit('detection.event', endEvent(base + 2_000, base + 3_000));
+    bus.emit('detection.event', disabled);
+    clips.update({ preSeconds: 2, postSeconds: 3, maxSeconds: 60, onEvents: true }, 1);
+    bus.emit('detection.event', control);
+    await waitFor(() => results.find((r) => r.eventId === control.objectId), { what: 'the control event\'s clip' });
+    assert.ok(queued.some((q) => q.meta.eventId === control.objectId), 'control clip queued');
+    assert.equal(results.find((r) => r.eventId === disabled.objectId), undefined, 'no clip result for the event seen with onEvents false');
+    assert.equal(queued.find((q) => q.meta.eventId === disabled.objectId), undefined, 'no clip queued for it');
     assert.equal(clips.stats().waiting, 0);
-    clips.update({ preSeconds: 2, postSeconds: 3, maxSeconds: 60 }, 1);
   });
 
   it('reports CLIP_NO_RECORDING for an event on a camera that never records (after waiting for it)', async () => {

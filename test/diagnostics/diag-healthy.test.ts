@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
@@ -19,7 +20,13 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
       mqtt: { url: broker.url },
       cameras: [{ id: 'street', source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIP), loop: true } }],
     });
-    const r = runDiag(cfg, ['--json']);
+    // A stand-in for the Raspberry Pi firmware's sensor tool (this VM has none), first on PATH: a known
+    // temperature and no throttling, so the checks must report exactly what it says.
+    const bin = path.join(tmp.dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'vcgencmd'), '#!/bin/sh\ncase "$1" in\n  measure_temp) echo "temp=52.1\'C" ;;\n  get_throttled) echo "throttled=0x0" ;;\n  *) exit 1 ;;\nesac\n');
+    chmodSync(path.join(bin, 'vcgencmd'), 0o755);
+    const r = runDiag(cfg, ['--json'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
     assert.ok(r.report, r.stderr);
     const report = r.report;
     assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
@@ -56,10 +63,11 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     assert.ok(['pass', 'warn'].includes(capCheck.status));
     assert.deepEqual([capCheck.value, capCheck.unit], [cap.camerasCarried, 'cameras']);
     assert.match(capCheck.detail ?? '', /centernet\.onnx \(512x512.*ms per inference: about \d+ camera/);
-    // This VM has no temperature sensor: reported as such, never a made-up value.
+    // The sensor's reading, as it gave it.
     const temp = check(report, 'system.temperature');
-    if (temp.status === 'skip') assert.equal(temp.value, null);
-    else assert.equal(typeof temp.value, 'number');
+    assert.deepEqual([temp.status, temp.value, temp.unit], ['pass', 52.1, '°C'], JSON.stringify(temp));
+    assert.match(temp.detail ?? '', /52\.1 °C \(vcgencmd measure_temp\)/);
+    assert.deepEqual([check(report, 'system.throttling').status, check(report, 'system.throttling').value], ['pass', '0x0']);
     for (const c of report.checks.filter((x) => x.status === 'warn')) assert.ok(c.remedy && c.remedy.length > 10, `${c.id} has a remedy`);
   });
 });

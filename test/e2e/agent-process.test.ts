@@ -8,13 +8,20 @@ import { VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import type { HealthMessage as Health } from '../../agent/contract/index.js';
 
-interface Status { state: string; version: string; ts: string; publicKey?: string }
+interface Status { state: string; version: string; ts: string; publicKey?: string; reason?: string }
 
 describe('the agent as a process against a real Mosquitto', function () {
   this.timeout(180000);
   const { tmp, broker, collect } = brokerSuite('agent-e2e-');
   let collector: MqttCollector;
   let configFile: string;
+
+  /**
+   * The first offline status published after message index `since` (a clean stop says reason
+   * "stopped"; the broker's will says "connection lost").
+   */
+  const offlineSince = (since: number, what: string): Promise<Status> =>
+    waitFor(() => collector.json<Status>('gw-e2e/status', since).find((s) => s.state === 'offline'), { timeoutMs: 60000, what });
 
   before(async () => {
     collector = await collect('edge/gw-e2e/#');
@@ -32,6 +39,7 @@ describe('the agent as a process against a real Mosquitto', function () {
   });
 
   it('publishes a retained online status, health with every camera streaming, and offline on a clean stop', async () => {
+    const since = collector.messages.length;
     const agent = startCli(['run', '--config', configFile]);
     try {
       const online = await collector.waitForMessage<Status>('gw-e2e/status', (s) => s.state === 'online');
@@ -51,11 +59,13 @@ describe('the agent as a process against a real Mosquitto', function () {
     } finally {
       assert.equal(await stopProcess(agent, 'SIGTERM'), 0, agent.log);
     }
-    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { what: 'offline status after a clean stop' });
+    const offline = await offlineSince(since, 'offline status after a clean stop');
+    assert.equal(offline.reason, 'stopped', 'the agent\'s own offline status, not the will');
   });
 
   it('stops cleanly (exit 0, offline status) when told to stop while it is still starting', async () => {
     // With detection on, the start connects the uplink and then loads the detector (seconds): stop in between.
+    const since = collector.messages.length;
     const slowStart = path.join(tmp.dir, 'slow-start.json');
     writeFileSync(slowStart, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), detection: { enabled: true } }));
     const agent = startCli(['run', '--config', slowStart]);
@@ -67,21 +77,24 @@ describe('the agent as a process against a real Mosquitto', function () {
       await stopProcess(agent, 'SIGKILL');
     }
     assert.match(agent.log, /"signal":"SIGTERM".*"msg":"stopping"/);
-    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { what: 'offline status after a stop during start' });
+    const offline = await offlineSince(since, 'offline status after a stop during start');
+    assert.equal(offline.reason, 'stopped', 'the agent\'s own offline status, not the will');
   });
 
   it('leaves the will (offline) behind when killed', async () => {
+    const since = collector.messages.length;
     const agent = startCli(['run', '--config', configFile]);
-    const before = collector.json<Status>('gw-e2e/status').length;
-    await waitFor(() => collector.json<Status>('gw-e2e/status').slice(before).some((s) => s.state === 'online'), { timeoutMs: 60000, what: 'online' });
+    await collector.waitForMessage<Status>('gw-e2e/status', (s) => s.state === 'online', 60000, since);
     await stopProcess(agent, 'SIGKILL');
     // Mosquitto sends the will once it notices the dead connection (at once: the socket closes).
-    await waitFor(() => collector.last<Status>('gw-e2e/status')?.state === 'offline', { timeoutMs: 60000, what: 'the will' });
+    const will = await offlineSince(since, 'the will');
+    assert.equal(will.reason, 'connection lost', 'the broker\'s will, not a clean stop');
 
     const late = await new MqttCollector(broker.url, 'edge/gw-e2e/status').start();
     try {
       const retained = await late.waitForMessage<Status>('gw-e2e/status');
       assert.equal(retained.state, 'offline', 'the retained status says offline');
+      assert.equal(retained.reason, 'connection lost', 'the retained status is the will');
     } finally {
       await late.stop();
     }

@@ -48,7 +48,10 @@ describe('remote provisioning of a running agent (signed configs, rollback, rest
       const reported = await collector.waitForMessage<Reported>('/config/reported', (r) => r.version === 2);
       assert.equal(reported.status, 'rolled_back');
       assert.match(JSON.stringify(reported.error), /dead/);
-      await collector.waitForMessage<Health>('/health', (h) => streaming(h, ['a', 'b']) && !h.cameras.dead, 60000);
+      // The rollback is done before the report goes out: only health published after the report counts
+      // (one from before the push shows a and b streaming without the dead camera too).
+      const afterReport = collector.messages.length;
+      await collector.waitForMessage<Health>('/health', (h) => streaming(h, ['a', 'b']) && !h.cameras.dead, 60000, afterReport);
 
       const got = runCli(['request', '--broker', broker.url, '--gateway', 'gw-prov', 'config/get', '{}', '--timeout', '60']);
       assert.equal(got.status, 0, got.stdout + got.stderr);

@@ -62,7 +62,7 @@ describe('provisioning: per-gateway ACL with client certificates (real Mosquitto
     const uplink = new MqttUplink({ mqtt: fileConfig.mqtt, gatewayId: 'gw-a', statusPayload: () => ({}), logger: pino({ level: 'silent' }) });
     uplink.start();
     await waitFor(() => uplink.connected, { timeoutMs: 30000, what: 'gateway A connected with its client certificate' });
-    gwA = await startGateway({ id: 'gw-a', dataDir, brokerUrl: url, fileConfig, uplink });
+    gwA = await startGateway({ id: 'gw-a', dataDir, fileConfig, uplink });
 
     const tlsOpts = (name: string) => ({ ca: readFileSync(pki.ca), cert: readFileSync(tls(name).cert), key: readFileSync(tls(name).key), rejectUnauthorized: true });
     op = await new OperatorProbe(url, `${PREFIX}/gw-a`, tlsOpts('operator')).start();

@@ -62,7 +62,7 @@ describe('provisioning: bootstrap file', function () {
       writeFileSync(file, JSON.stringify({ gatewayId: 'gw-boot', dataDir, mqtt: { url: broker.url }, trustedKeys: [readFileSync(fleet.pubFile, 'utf8')] }), { mode: 0o600 });
       const boot = loadBootstrap(file);
       assert.deepEqual(boot.warnings, []);
-      const gw = await startGateway({ id: boot.gatewayId, dataDir, brokerUrl: broker.url, fileConfig: boot.config });
+      const gw = await startGateway({ id: boot.gatewayId, dataDir, fileConfig: boot.config });
       const op = await new OperatorProbe(broker.url, `${PREFIX}/gw-boot`).start();
       try {
         const desired = makeConfig(dataDir, broker.url, boot.config.provisioning.trustedKeys, { cameras: ['cam-1'] });

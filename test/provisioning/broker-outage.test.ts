@@ -35,7 +35,7 @@ describe('provisioning: broker lost during an apply (real MqttUplink)', function
     const uplink = new MqttUplink({ mqtt: fileConfig.mqtt, gatewayId: 'gw-out', statusPayload: () => ({}), logger: pino({ level: 'silent' }) });
     uplink.start();
     await waitFor(() => uplink.connected, { what: 'uplink connected' });
-    gw = await startGateway({ id: 'gw-out', dataDir, brokerUrl: broker.url, fileConfig, uplink });
+    gw = await startGateway({ id: 'gw-out', dataDir, fileConfig, uplink });
     op = await new OperatorProbe(broker.url, `${PREFIX}/gw-out`).start();
 
     let outages = 0;

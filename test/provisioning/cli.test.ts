@@ -47,14 +47,13 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
 
     const dataDir = path.join(tmp.dir, 'gw-cli');
     const pub = path.join(keysDir, 'fleet.pub');
-    gw = await startGateway({ id: 'gw-cli', dataDir, brokerUrl: broker.url, fileConfig: validated(makeConfig(dataDir, broker.url, [pub])) });
+    gw = await startGateway({ id: 'gw-cli', dataDir, fileConfig: validated(makeConfig(dataDir, broker.url, [pub])) });
     const cfgFile = path.join(tmp.dir, 'desired.json');
     writeFileSync(cfgFile, JSON.stringify(makeConfig(dataDir, broker.url, [pub], { cameras: ['cam-1', 'cam-7'], password: 'cli-secret-99' })));
     const common = ['--broker', broker.url, '--gateway', 'gw-cli', '--timeout', '60'];
     const key = path.join(keysDir, 'fleet.key');
 
-    // The runtime's retained status carries the gateway public key (agent/runtime statusPayload).
-    await gw.uplink.publish('status', JSON.stringify({ state: 'online', publicKey: gw.identity.publicKeyPem }), { qos: 1, retain: true });
+    // The uplink's retained online status carries the gateway public key (the runtime's statusPayload).
     const push = await cli(['provision', 'push', ...common, '--key', key, '--config', cfgFile, '--version', '3', '--encrypt-secrets', '--gateway-keys', path.join(tmp.dir, 'gateway-keys')]);
     const again = await againP;
     assert.equal(again.status, 1);

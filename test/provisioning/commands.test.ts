@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
+import { MqttCollector } from '../support/mqtt-collector.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { signCommand } from '../../agent/provisioning/operator/sign.js';
@@ -24,7 +25,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     dataDir = path.join(tmp.dir, GW);
     fleet = makeFleet(tmp.dir);
     const fileConfig = validated(makeConfig(dataDir, broker.url, [fleet.pubFile], { password: 'mqtt-pass-123', cameras: ['cam-1', 'cam-2'] }));
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig });
+    gw = await startGateway({ id: GW, dataDir, fileConfig });
     op = await new OperatorProbe(broker.url, `${PREFIX}/${GW}`).start();
   });
   after(async () => {
@@ -53,11 +54,21 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
   });
 
   it('never answers on a response topic outside its own response/ namespace', async () => {
-    const r = await op.request('config/get', { id: 'get-2' }, 'get-2', { responseTopic: `${PREFIX}/${GW}/status`, correlationData: Buffer.from('x') });
-    assert.equal(r.status, 'ok');
-    await op.request('diag', { id: 'get-3' }, 'get-3', { responseTopic: `${PREFIX}/gw-other/response/diag` });
-    assert.deepEqual(gw.uplink.published.filter((t) => !t.startsWith(`${PREFIX}/${GW}/`)), []);
-    assert.ok(!gw.uplink.published.includes(`${PREFIX}/${GW}/status`));
+    // Seen at the broker: everything published under the prefix while the two requests are answered.
+    const seen = await new MqttCollector(broker.url, `${PREFIX}/#`).start();
+    try {
+      const r = await op.request('config/get', { id: 'get-2' }, 'get-2', { responseTopic: `${PREFIX}/${GW}/status`, correlationData: Buffer.from('x') });
+      assert.equal(r.status, 'ok');
+      await op.request('diag', { id: 'get-3' }, 'get-3', { responseTopic: `${PREFIX}/gw-other/response/diag` });
+      // A stray answer would leave the gateway right after the proper one: once a later answer has
+      // reached this subscriber, so would have any stray one.
+      await op.request('config/get', { id: 'get-4' }, 'get-4');
+      await seen.waitForMessage<{ id?: string }>(`/${GW}/${responseTopicOf('config/get')}`, (m) => m.id === 'get-4');
+      assert.deepEqual(seen.messages.filter((m) => m.topic.startsWith(`${PREFIX}/gw-other/`)).map((m) => m.topic), [], 'nothing for another gateway');
+      assert.deepEqual(seen.json<{ id?: string }>(`/${GW}/status`).filter((m) => m.id !== undefined), [], 'no answer on its status topic');
+    } finally {
+      await seen.stop();
+    }
   });
 
   it('refuses a changing command unsigned, runs it signed, refuses the replay, a stale one and one signed for another command or gateway', async () => {
@@ -91,7 +102,7 @@ describe('provisioning: commands over request/<name> and response/<name>', funct
     const msg = signed('camera/enable', { camera: 'cam-2' }, { id: 'p1' });
     assert.equal((await op.request('camera/enable', msg, 'p1')).status, 'ok');
     await gw.stop();
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig: gw.service.runningConfig });
+    gw = await startGateway({ id: GW, dataDir, fileConfig: gw.service.runningConfig });
     const before = op.responses.length;
     await op.mqtt.publishAsync(under(op.root, requestTopic('camera/enable')), JSON.stringify(msg), { qos: 1 });
     const replay = await waitFor(() => op.responses.slice(before).find((x) => x.body.id === 'p1')?.body);

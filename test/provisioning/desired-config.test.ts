@@ -31,7 +31,7 @@ describe('provisioning: signed desired config over a real Mosquitto', function (
     const dataDir = path.join(tmp.dir, id);
     const fleet = makeFleet(tmp.dir, `fleet-${id}`);
     const fileConfig = validated(makeConfig(dataDir, broker.url, [fleet.pubFile], opts));
-    const gw = await startGateway({ id, dataDir, brokerUrl: broker.url, fileConfig });
+    const gw = await startGateway({ id, dataDir, fileConfig });
     const op = await new OperatorProbe(broker.url, `${PREFIX}/${id}`).start();
     running.push(gw, op);
     return { gw, op, fleet, dataDir, fileConfig };
@@ -121,7 +121,7 @@ describe('provisioning: signed desired config over a real Mosquitto', function (
 
     await gw.stop();
     running.splice(running.indexOf(gw), 1);
-    const again = await startGateway({ id: 'gw-rollback', dataDir, brokerUrl: broker.url, fileConfig });
+    const again = await startGateway({ id: 'gw-rollback', dataDir, fileConfig });
     running.push(again);
     assert.deepEqual(again.host.current.cameras.map((c) => c.id), ['cam-1', 'cam-2'], 'restart did not come up on last-good');
     assert.equal(again.service.status().version, 1);

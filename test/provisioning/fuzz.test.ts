@@ -46,7 +46,7 @@ describe('provisioning: fuzz through the real broker', function () {
     const fleet = makeFleet(tmp.dir);
     const untrusted = makeFleet(tmp.dir, 'untrusted');
     const config = makeConfig(dataDir, broker.url, [fleet.pubFile], { cameras: ['cam-1', 'cam-2'] });
-    gw = await startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig: validated(config) });
+    gw = await startGateway({ id: GW, dataDir, fileConfig: validated(config) });
     op = await new OperatorProbe(broker.url, `${PREFIX}/${GW}`).start();
     const base = await op.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: GW, version: 3, config })));
     assert.equal(base.status, 'applied');
@@ -84,13 +84,18 @@ describe('provisioning: fuzz through the real broker', function () {
     ];
 
     let desiredSent = 0;
+    // An empty payload is how an operator clears the retained desired config: the gateway ignores it
+    // silently (ProvisioningService.onDesired). Every other bad config must be answered with a rejection.
+    let emptyDesired = 0;
     let requestsSent = 0;
     const responsesBefore = op.responses.length;
     const reportsBefore = op.reports.length;
     for (let i = 0; i < 1100; i++) {
       if (rnd() < 0.5) {
-        await op.mqtt.publishAsync(under(op.root, DESIRED_TOPIC), pick(mutators)(), { qos: 1, retain: rnd() < 0.5 });
+        const payload = pick(mutators)();
+        await op.mqtt.publishAsync(under(op.root, DESIRED_TOPIC), payload, { qos: 1, retain: rnd() < 0.5 });
         desiredSent++;
+        if (payload.length === 0) emptyDesired++;
       } else {
         const name = pick(commandNames);
         await op.mqtt.publishAsync(under(op.root, requestTopic(name)), pick(cmdMutators)(name), { qos: 1 });
@@ -105,7 +110,10 @@ describe('provisioning: fuzz through the real broker', function () {
     await waitFor(() => op.responses.length - responsesBefore >= requestsSent, { timeoutMs: 60000, what: `${requestsSent} command answers` });
 
     assert.ok(desiredSent + requestsSent >= 1000);
-    assert.ok(op.reports.length - reportsBefore > desiredSent / 2, 'most bad configs were answered with a report');
+    assert.equal(op.responses.length - responsesBefore, requestsSent, 'one answer per request');
+    // The marker's report is the last one; every non-empty fuzzed config was answered before it.
+    assert.equal(op.reports.length - reportsBefore - 1, desiredSent - emptyDesired, `every bad config answered (${emptyDesired} empty ones ignored)`);
+    assert.equal(op.reports.at(-1), markerReport, 'nothing answered after the marker');
     assert.ok(op.reports.slice(reportsBefore).every((r) => r.status === 'rejected'), 'a fuzzed config was applied');
     // Well-formed unsigned read-only requests may legitimately succeed; nothing that changes the gateway may.
     const succeeded = op.responses.slice(responsesBefore).filter((r) => r.body.status === 'ok').map((r) => r.topic.slice(under(op.root, responseTopic('')).length));

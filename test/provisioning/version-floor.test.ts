@@ -38,7 +38,7 @@ describe('provisioning: the desired-config version floor survives unreadable sta
     const uplink = new MqttUplink({ mqtt: fileConfig.mqtt, gatewayId: GW, statusPayload: () => ({}), logger: pino({ level: 'silent' }) });
     uplink.start();
     await waitFor(() => uplink.connected, { what: 'uplink connected' });
-    return startGateway({ id: GW, dataDir, brokerUrl: broker.url, fileConfig, version: 0, uplink });
+    return startGateway({ id: GW, dataDir, fileConfig, version: 0, uplink });
   };
   const push = (payload: string): Promise<ConfigReport> => op.desired(payload, false);
 

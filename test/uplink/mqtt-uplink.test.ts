@@ -133,15 +133,25 @@ describe('MqttUplink (real Mosquitto)', function () {
     assert.equal(u.receiveMaximum, 5);
     const c = await new MqttCollector(small.url, 'edge/gw-rm/events').start();
     cleanups.push(() => c.stop());
-    const outgoing = (u as unknown as { client: { outgoing: Record<string, unknown> } }).client.outgoing;
+    // Counted on the wire: a QoS 1 PUBLISH written and not yet PUBACKed is in flight. Held publishes go
+    // out from the PUBACK callback, so sampling only where publish() is called would never see them.
+    const client = (u as unknown as { client: mqtt.MqttClient }).client;
+    const inFlight = new Set<number>();
     let peak = 0;
-    const sends = [...Array(40).keys()].map((i) => {
-      const p = u.publish('events', JSON.stringify({ i }), { qos: 1 });
-      peak = Math.max(peak, Object.keys(outgoing).length);
-      return p;
+    let sent = 0;
+    client.on('packetsend', (p) => {
+      if (p.cmd !== 'publish' || p.qos !== 1 || p.messageId === undefined) return;
+      sent++;
+      inFlight.add(p.messageId);
+      peak = Math.max(peak, inFlight.size);
     });
-    await Promise.all(sends);
-    assert.ok(peak <= 4, `peak in flight ${peak}`);
+    client.on('packetreceive', (p) => {
+      if (p.cmd === 'puback' && p.messageId !== undefined) inFlight.delete(p.messageId);
+    });
+    await Promise.all([...Array(40).keys()].map((i) => u.publish('events', JSON.stringify({ i }), { qos: 1 })));
+    assert.equal(sent, 40, 'every publish counted');
+    // The receive maximum less the one kept for the status publish, reached (so publishes were held) and never passed.
+    assert.equal(peak, 4, `peak in flight ${peak}`);
     await waitFor(() => c.json<{ i: number }>('/events').length === 40, { what: 'all 40 delivered' });
     assert.deepEqual(c.json<{ i: number }>('/events').map((m) => m.i), [...Array(40).keys()]);
   });

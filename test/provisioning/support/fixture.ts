@@ -8,7 +8,8 @@ import { generateFleetKeys, loadFleetKey, type FleetKey } from '../../../agent/p
 import { ProvisioningService } from '../../../agent/provisioning/provisioning-service.js';
 import { TestHost } from './test-host.js';
 import type { Uplink } from '../../../agent/uplink/types.js';
-import { TestUplink } from './test-uplink.js';
+import { MqttUplink } from '../../../agent/uplink/mqtt-uplink.js';
+import { waitFor } from '../../support/wait.js';
 
 export const PREFIX = 'edge';
 
@@ -28,7 +29,7 @@ export function validated(raw: unknown): AgentConfig {
   return r.config;
 }
 
-export interface Gateway<U extends Uplink = TestUplink> {
+export interface Gateway<U extends Uplink = MqttUplink> {
   id: string;
   dataDir: string;
   identity: GatewayIdentity;
@@ -41,13 +42,12 @@ export interface Gateway<U extends Uplink = TestUplink> {
 interface GatewayOptions {
   id: string;
   dataDir: string;
-  brokerUrl: string;
   fileConfig: AgentConfig;
   /** Run `fileConfig` as this desired version, as the runtime does when it started on a fallback (last-good not read). */
   version?: number;
 }
 
-/** Starts a gateway's provisioning service over a real broker, like the runtime would. */
+/** Starts a gateway's provisioning service over a real broker (the one in its config's mqtt.url), like the runtime would. */
 export async function startGateway(o: GatewayOptions): Promise<Gateway>;
 export async function startGateway<U extends Uplink & { stop(): Promise<void> }>(o: GatewayOptions & { uplink: U }): Promise<Gateway<U>>;
 export async function startGateway(o: GatewayOptions & { uplink?: Uplink & { stop(): Promise<void> } }): Promise<Gateway<Uplink & { stop(): Promise<void> }>> {
@@ -56,13 +56,24 @@ export async function startGateway(o: GatewayOptions & { uplink?: Uplink & { sto
   const { LastGoodConfigStore } = await import('../../../agent/provisioning/last-good-store.js');
   const config = o.version !== undefined ? o.fileConfig : (new LastGoodConfigStore(o.dataDir).load()?.config ?? o.fileConfig);
   const host = new TestHost(config);
-  const uplink = o.uplink ?? (await new TestUplink(o.brokerUrl, PREFIX, o.id).start());
+  const uplink = o.uplink ?? (await realUplink(o.id, config, identity));
   const service = new ProvisioningService({
     gatewayId: o.id, config, version: o.version, dataDir: o.dataDir, uplink, host, identity,
     logger: pino({ level: process.env.EDGE_TEST_LOG ?? 'silent' }), healthPollMs: 100,
   });
   await service.start();
   return { id: o.id, dataDir: o.dataDir, identity, host, uplink, service, stop: async () => { await service.stop(); await uplink.stop(); } };
+}
+
+/**
+ * The agent's own uplink on the config's mqtt section (so reconnect, resubscribe and held QoS 1 run
+ * here too), with the runtime's status payload part the operator tools read (the public key).
+ */
+async function realUplink(gatewayId: string, config: AgentConfig, identity: GatewayIdentity): Promise<MqttUplink> {
+  const uplink = new MqttUplink({ mqtt: config.mqtt, gatewayId, statusPayload: () => ({ publicKey: identity.publicKeyPem }), logger: pino({ level: process.env.EDGE_TEST_LOG ?? 'silent' }) });
+  uplink.start();
+  await waitFor(() => uplink.connected, { timeoutMs: 20000, what: `gateway ${gatewayId} uplink connected` });
+  return uplink;
 }
 
 export function makeFleet(dir: string, name = 'fleet'): FleetKey & { pubFile: string; keyFile: string } {

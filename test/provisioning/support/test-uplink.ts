@@ -13,8 +13,8 @@ function matches(filter: string, topic: string): boolean {
 }
 
 /**
- * A small real Uplink over mqtt.js for provisioning tests (the agent's MqttUplink is built
- * elsewhere): MQTT 5 against the test's Mosquitto, topics relative to `<prefix>/<gateway>`.
+ * A small Uplink over mqtt.js, used only by scripts/bench/provisioning.ts (the provisioning tests run
+ * on the agent's MqttUplink): MQTT 5 against the test's Mosquitto, topics relative to `<prefix>/<gateway>`.
  */
 export class TestUplink implements Uplink {
   readonly root: string;
