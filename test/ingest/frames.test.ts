@@ -79,8 +79,15 @@ describe('camera ingest: frames from test, file and RTSP sources at once, with r
     for (const [id, fps] of [['pattern', 5], ['clip', 4], ['street', 5]] as const) {
       const s = stats[id];
       assert.equal(s.state, 'streaming');
-      // Paced: never faster than the detect rate (a slow shared box may deliver fewer; that is a bench figure).
-      assert.ok(s.fpsIn > 0 && s.fpsIn < fps * 1.4, `${id}: fpsIn ${s.fpsIn}`);
+      assert.ok(s.fpsIn > 0, `${id}: fpsIn ${s.fpsIn}`);
+      // Paced at the detect rate, counted over the frames kept (seq numbers) rather than a rate window a
+      // stall and its catch-up can skew; 3 s of slack for start-up latency. Unpaced decoding of a file or
+      // test source runs at hundreds of frames per second. How close to the rate a box gets is a bench figure.
+      const kept = h.frames.get(id) ?? [];
+      const first = kept[0];
+      const last = kept[kept.length - 1];
+      const allowed = fps * ((last.ts - first.ts) / 1000 + 3);
+      assert.ok(last.seq - first.seq <= allowed, `${id}: ${last.seq - first.seq} frames in ${last.ts - first.ts} ms (at most ${allowed.toFixed(0)} at ${fps} fps)`);
       assert.ok(s.lastFrameAgeMs !== null && s.lastFrameAgeMs < 3000);
       assert.equal(s.lastError, undefined);
     }
