@@ -119,7 +119,7 @@ describe('deploy: release tarball and install.sh', function () {
       assert.equal(verify.status, 0, verify.stderr);
       assert.equal(verify.stderr.trim(), '', 'no warnings (unknown keys, bad values)');
       const text = readFileSync(unit, 'utf8');
-      for (const line of ['Type=notify', 'Restart=always', 'User=edge-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
+      for (const line of ['Type=notify', 'NotifyAccess=main', 'Restart=always', 'User=edge-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
         'ReadWritePaths=/var/lib/edge-agent', 'Environment=UV_THREADPOOL_SIZE=8']) {
         assert.match(text, new RegExp(`^${line}$`, 'm'), line);
       }
