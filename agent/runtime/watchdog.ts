@@ -25,6 +25,9 @@ export function takeSystemdEnvironment(env: NodeJS.ProcessEnv = process.env): Sy
   return taken;
 }
 
+/** Outside systemd, or with a notify socket it cannot use. */
+const UNWATCHED: SystemdWatchdog = { stop: () => undefined, notify: () => undefined };
+
 /**
  * systemd integration: READY=1 once started, then WATCHDOG=1 every half watchdog period, but only while
  * `alive()` holds, STOPPING=1 at the stop. The datagrams leave from this (the main) process itself, so the
@@ -39,14 +42,14 @@ export function startSystemdWatchdog(alive: Liveness, logger: Logger, env: Syste
   const usec = Number(env.WATCHDOG_USEC ?? 0);
   if (!socketPath) {
     logger.info('not under systemd (no NOTIFY_SOCKET): no readiness or watchdog notifications');
-    return { stop: () => undefined, notify: () => undefined };
+    return UNWATCHED;
   }
   let sender: NotifySender | undefined;
   try {
     sender = openNotifySender(socketPath);
   } catch (err) {
     logger.error({ err: toErrorInfo(err, 'WATCHDOG_NOTIFY_UNAVAILABLE') }, 'cannot notify systemd; the agent runs on, unwatched');
-    return { stop: () => undefined, notify: () => undefined };
+    return UNWATCHED;
   }
   // The first failure of a run is logged, then the next only after a send succeeded again (no log every ping).
   let failing = false;
@@ -67,7 +70,7 @@ export function startSystemdWatchdog(alive: Liveness, logger: Logger, env: Syste
     timer.unref();
   }
   notify('READY=1\nSTATUS=running');
-  logger.info({ notifySocket: socketPath, watchdogSec: usec / 1e6 }, 'systemd notified: ready');
+  if (!failing) logger.info({ notifySocket: socketPath, watchdogSec: usec / 1e6 }, 'systemd notified: ready');
   return {
     stop: () => {
       if (timer) clearInterval(timer);

@@ -41,11 +41,11 @@ describe('deploy: release tarball and install.sh', function () {
       assert.match(stdout, /: OK$/m);
     });
 
-    it('carries the built agent, model, pipelines, clip cutter, unit and installer', () => {
+    it('carries the built agent, model, pipelines, clip cutter, unit, installer and the compiled addons', () => {
       const root = `edge-agent-`;
       for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.js', 'models/centernet.onnx', 'models/centernet.manifest.json',
         'pipelines/rtsp.software.pipeline', 'scripts/install.sh', 'scripts/systemd/edge-agent.service', 'scripts/demo/street.mp4',
-        'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node']) {
+        'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node', 'node_modules/unix-dgram/build/Release/unix_dgram.node']) {
         assert.ok(entries.some((e) => e.startsWith(root) && e.endsWith(`/${part}`)), `missing ${part}`);
       }
       assert.ok(!entries.some((e) => /\/dist\/test\//.test(e)), 'compiled tests are not shipped');
@@ -133,7 +133,7 @@ describe('deploy: release tarball and install.sh', function () {
         cameras: [{ id: 'street', source: { kind: 'file', path: path.join(app, 'scripts/demo/street.mp4') } }] }));
       const check = spawnSync(process.execPath, [path.join(app, 'dist/agent/cli/main.js'), 'check-config', config], { encoding: 'utf8', timeout: 60000 });
       assert.equal(check.status, 0, check.stdout + check.stderr);
-      const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level']) require(m); console.log('ok')"],
+      const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level', 'unix-dgram']) require(m); console.log('ok')"],
         { cwd: app, encoding: 'utf8', timeout: 60000 });
       assert.equal(natives.stdout.trim(), 'ok', natives.stderr);
     });
