@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -136,6 +136,27 @@ describe('deploy: release tarball and install.sh', function () {
       const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level', 'unix-dgram']) require(m); console.log('ok')"],
         { cwd: app, encoding: 'utf8', timeout: 60000 });
       assert.equal(natives.stdout.trim(), 'ok', natives.stderr);
+    });
+
+    it('installed agent whose unix-dgram build is missing logs WATCHDOG_NOTIFY_UNAVAILABLE and runs on', () => {
+      const app = at('opt/edge-agent');
+      const binary = path.join(app, 'node_modules/unix-dgram/build/Release/unix_dgram.node');
+      renameSync(binary, `${binary}.away`);
+      try {
+        const script = "const { startSystemdWatchdog } = require('./dist/agent/runtime/watchdog.js');" +
+          "const { createLogger } = require('./dist/agent/core/logger.js');" +
+          "startSystemdWatchdog(() => true, createLogger(), { NOTIFY_SOCKET: '/run/edge-agent-test.sock', WATCHDOG_USEC: '1000000' }).stop();" +
+          "console.log('ran on');";
+        const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8', timeout: 60000 });
+        assert.equal(run.stdout.trim(), 'ran on', run.stderr);
+        const line = run.stderr.split('\n').find((l) => l.includes('"code":"WATCHDOG_NOTIFY_UNAVAILABLE"'));
+        assert.ok(line, run.stderr);
+        const { err } = JSON.parse(line) as { err: { message: string; remedy: string } };
+        assert.match(err.message, /unix-dgram addon did not load/);
+        assert.match(err.remedy, /install\.sh.*systemd restarts the agent/);
+      } finally {
+        renameSync(`${binary}.away`, binary);
+      }
     });
 
     it('is idempotent: a second run succeeds and keeps the box state', async () => {
