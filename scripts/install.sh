@@ -131,31 +131,37 @@ if [ ${#UNBUILT[@]} -gt 0 ]; then
   (cd "$APP" && npm_config_nodedir="$node_prefix" npm rebuild "${UNBUILT[@]}" --foreground-scripts)
 fi
 
-# 3. A dedicated system user and its directories (config readable by the agent only; data writable by it).
+# 3. A dedicated system user and its directories: config root-owned, readable by the agent's group only (the
+# agent never writes there, so a compromised camera process cannot rename or replace a file in it); data
+# writable by the agent.
 if ! grep -q "^$USER_NAME:" "$ROOT/etc/passwd" 2>/dev/null; then
   useradd ${ROOT:+--root "$ROOT"} --system --user-group --no-create-home --home-dir /var/lib/edge-agent --shell /usr/sbin/nologin "$USER_NAME" 2> >(grep -v 'missing or non-executable shell' >&2)
 fi
 grep -q '^video:' "$ROOT/etc/group" 2>/dev/null && usermod ${ROOT:+--root "$ROOT"} -a -G video "$USER_NAME" || true
-mkdir -p "$ETC" "$DATA"
-chmod 750 "$ETC" "$DATA"
+# Trusted fleet keys: root-owned and read-only to the agent, never in its writable data dir (a compromised
+# camera process could otherwise add or replace one). The bootstrap's or config's trustedKeys name this folder.
+mkdir -p "$ETC/trusted-keys" "$DATA"
+chmod 750 "$ETC" "$ETC/trusted-keys" "$DATA"
 # Numeric ids from the target's passwd (with --root the host may not know this user, or know another one).
 # Not recursive into the data dir: it can hold many recordings, all the agent's own already.
 owner=$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)
+group=${owner#*:}
 chown "$owner" "$DATA"
-chown -R "$owner" "$ETC"
-# Trusted fleet keys: root-owned and read-only to the agent, never in its writable data dir (a compromised
-# camera process could otherwise add or replace one). provisioning.trustedKeys may name this folder.
-mkdir -p "$ETC/trusted-keys"
-chown 0:0 "$ETC/trusted-keys"
-chmod 755 "$ETC/trusted-keys"
-if [ -n "$TRUSTED_KEY" ]; then install -o 0 -g 0 -m 0644 "$TRUSTED_KEY" "$ETC/trusted-keys/$(basename "$TRUSTED_KEY")"; log "trusted key $(basename "$TRUSTED_KEY") installed"; fi
+# Also takes back files an earlier install.sh gave the agent user (bootstrap.json, config.json at 0600).
+chown -R "0:$group" "$ETC"
+find "$ETC" -type f -exec chmod 640 {} +
+if [ -n "$TRUSTED_KEY" ]; then install -o 0 -g "$group" -m 0640 "$TRUSTED_KEY" "$ETC/trusted-keys/$(basename "$TRUSTED_KEY")"; log "trusted key $(basename "$TRUSTED_KEY") installed"; fi
 
-# 4. Bootstrap and config (never overwritten once present: the box's own state wins).
-install_secret() { # src dest
-  if [ -n "$1" ] && [ ! -f "$2" ]; then install -m 0600 "$1" "$2"; chown "$owner" "$2"; log "installed $(basename "$2")"; fi
+# 4. Bootstrap and config (never overwritten once present: the box's own state wins). They may hold secrets:
+# readable by root and the agent's group only.
+install_config() { # src dest
+  if [ -n "$1" ] && [ ! -f "$2" ]; then install -o 0 -g "$group" -m 0640 "$1" "$2"; log "installed $(basename "$2")"; fi
 }
-install_secret "$BOOTSTRAP" "$ETC/bootstrap.json"
-install_secret "$CONFIG" "$ETC/config.json"
+install_config "$BOOTSTRAP" "$ETC/bootstrap.json"
+if [ -n "$BOOTSTRAP" ] && grep -q 'BEGIN PUBLIC KEY' "$BOOTSTRAP"; then
+  log "warning: $(basename "$BOOTSTRAP") has inline trustedKeys, which the agent refuses (TRUST_KEY_WRITABLE: they would land in its writable data dir); install fleet.pub with --trusted-key and name /etc/edge-agent/trusted-keys in trustedKeys"
+fi
+install_config "$CONFIG" "$ETC/config.json"
 
 # 5. The service.
 mkdir -p "$(dirname "$UNIT")"
