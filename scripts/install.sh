@@ -84,31 +84,43 @@ if [ -f "$SRC" ]; then
 fi
 [ -f "$SRC/dist/agent/cli/main.js" ] || { echo "install.sh: $SRC has no dist/: run scripts/setup.sh or use a release tarball" >&2; exit 1; }
 mkdir -p "$APP"
-# A re-install keeps the box's own gstreamer-superficial build of the same version (no recompile).
-GS=node_modules/gstreamer-superficial
-GS_NODE=$GS/build/Release/gstreamer-superficial.node
-KEEP=""
-if [ -f "$APP/$GS_NODE" ] && [ ! -f "$SRC/$GS_NODE" ] && cmp -s "$APP/$GS/package.json" "$SRC/$GS/package.json"; then
-  KEEP=$(mktemp) && cp "$APP/$GS_NODE" "$KEEP"
-fi
+# Addons with no prebuilt binaries (package/binary): compiled on the box when the tarball was built
+# elsewhere. gstreamer-superficial links the box's GStreamer; unix-dgram sends on systemd's notify socket.
+ADDONS=(gstreamer-superficial/gstreamer-superficial.node unix-dgram/unix_dgram.node)
+addon_binary() { echo "node_modules/${1%%/*}/build/Release/${1#*/}"; }
+# A re-install keeps the box's own build of the same version (no recompile).
+KEEP=$(mktemp -d)
+for addon in "${ADDONS[@]}"; do
+  binary=$(addon_binary "$addon")
+  if [ -f "$APP/$binary" ] && [ ! -f "$SRC/$binary" ] && cmp -s "$APP/node_modules/${addon%%/*}/package.json" "$SRC/node_modules/${addon%%/*}/package.json"; then
+    cp "$APP/$binary" "$KEEP/${addon#*/}"
+  fi
+done
 for part in dist node_modules pipelines models scripts package.json README.md docs; do
   [ -e "$SRC/$part" ] || continue
   rm -rf "${APP:?}/$part"
   cp -a "$SRC/$part" "$APP/"
 done
-if [ -n "$KEEP" ]; then mkdir -p "$APP/$GS/build/Release" && mv "$KEEP" "$APP/$GS_NODE" && log "kept this box's gstreamer-superficial build"; fi
+for addon in "${ADDONS[@]}"; do
+  [ -f "$KEEP/${addon#*/}" ] || continue
+  binary=$(addon_binary "$addon")
+  mkdir -p "$(dirname "$APP/$binary")" && mv "$KEEP/${addon#*/}" "$APP/$binary" && log "kept this box's ${addon%%/*} build"
+done
+rm -rf "$KEEP"
 # Root-owned code only, whoever built the tarball or checkout (the agent user must not be able to change it).
 chown -R 0:0 "$APP"
 if [ -n "$TMP" ]; then rm -rf "$TMP"; TMP=""; fi
 ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent" 2>/dev/null || { mkdir -p "$ROOT/usr/local/bin"; ln -sfn /opt/edge-agent/dist/agent/cli/main.js "$ROOT/usr/local/bin/edge-agent"; }
 chmod 755 "$APP/dist/agent/cli/main.js"
 
-# gstreamer-superficial is compiled against the box's own GStreamer when the tarball was built elsewhere
-# (or a kept build no longer loads, e.g. after a Node.js upgrade: it is a NAN addon, tied to the Node ABI).
-gs_loads() { [ -f "$APP/$GS_NODE" ] && { [ -n "$ROOT" ] || (cd "$APP" && node -e "require('gstreamer-superficial')" 2>/dev/null); }; }
-if ! gs_loads; then
-  if [ -n "$ROOT" ]; then echo "install.sh: gstreamer-superficial is not built for this box; run install.sh inside the target root" >&2; exit 1; fi
-  log "building gstreamer-superficial for $(uname -m)"
+# The addons are compiled here when the tarball was built elsewhere (or a kept build no longer loads, e.g.
+# after a Node.js upgrade: both are NAN addons, tied to the Node ABI).
+addon_loads() { [ -f "$APP/$(addon_binary "$1")" ] && { [ -n "$ROOT" ] || (cd "$APP" && node -e "require('${1%%/*}')" 2>/dev/null); }; }
+UNBUILT=()
+for addon in "${ADDONS[@]}"; do addon_loads "$addon" || UNBUILT+=("${addon%%/*}"); done
+if [ ${#UNBUILT[@]} -gt 0 ]; then
+  if [ -n "$ROOT" ]; then echo "install.sh: ${UNBUILT[*]} not built for this box; run install.sh inside the target root" >&2; exit 1; fi
+  log "building ${UNBUILT[*]} for $(uname -m)"
   if [ "$APT" = 1 ]; then
     build_pkgs=(build-essential pkg-config python3 libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev)
     command -v npm >/dev/null || build_pkgs+=(npm)
@@ -116,34 +128,40 @@ if ! gs_loads; then
   fi
   # Headers of the node that runs the agent (/usr for Debian's nodejs, /usr/local for the official build).
   node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
-  (cd "$APP" && npm_config_nodedir="$node_prefix" npm rebuild gstreamer-superficial --foreground-scripts)
+  (cd "$APP" && npm_config_nodedir="$node_prefix" npm rebuild "${UNBUILT[@]}" --foreground-scripts)
 fi
 
-# 3. A dedicated system user and its directories (config readable by the agent only; data writable by it).
+# 3. A dedicated system user and its directories: config root-owned, readable by the agent's group only (the
+# agent never writes there, so a compromised camera process cannot rename or replace a file in it); data
+# writable by the agent.
 if ! grep -q "^$USER_NAME:" "$ROOT/etc/passwd" 2>/dev/null; then
   useradd ${ROOT:+--root "$ROOT"} --system --user-group --no-create-home --home-dir /var/lib/edge-agent --shell /usr/sbin/nologin "$USER_NAME" 2> >(grep -v 'missing or non-executable shell' >&2)
 fi
 grep -q '^video:' "$ROOT/etc/group" 2>/dev/null && usermod ${ROOT:+--root "$ROOT"} -a -G video "$USER_NAME" || true
-mkdir -p "$ETC" "$DATA"
-chmod 750 "$ETC" "$DATA"
+# Trusted fleet keys: root-owned and read-only to the agent, never in its writable data dir (a compromised
+# camera process could otherwise add or replace one). The bootstrap's or config's trustedKeys name this folder.
+mkdir -p "$ETC/trusted-keys" "$DATA"
+chmod 750 "$ETC" "$ETC/trusted-keys" "$DATA"
 # Numeric ids from the target's passwd (with --root the host may not know this user, or know another one).
 # Not recursive into the data dir: it can hold many recordings, all the agent's own already.
 owner=$(grep "^$USER_NAME:" "$ROOT/etc/passwd" | cut -d: -f3,4)
+group=${owner#*:}
 chown "$owner" "$DATA"
-chown -R "$owner" "$ETC"
-# Trusted fleet keys: root-owned and read-only to the agent, never in its writable data dir (a compromised
-# camera process could otherwise add or replace one). provisioning.trustedKeys may name this folder.
-mkdir -p "$ETC/trusted-keys"
-chown 0:0 "$ETC/trusted-keys"
-chmod 755 "$ETC/trusted-keys"
-if [ -n "$TRUSTED_KEY" ]; then install -o 0 -g 0 -m 0644 "$TRUSTED_KEY" "$ETC/trusted-keys/$(basename "$TRUSTED_KEY")"; log "trusted key $(basename "$TRUSTED_KEY") installed"; fi
+# Also takes back files an earlier install.sh gave the agent user (bootstrap.json, config.json at 0600).
+chown -R "0:$group" "$ETC"
+find "$ETC" -type f -exec chmod 640 {} +
+if [ -n "$TRUSTED_KEY" ]; then install -o 0 -g "$group" -m 0640 "$TRUSTED_KEY" "$ETC/trusted-keys/$(basename "$TRUSTED_KEY")"; log "trusted key $(basename "$TRUSTED_KEY") installed"; fi
 
-# 4. Bootstrap and config (never overwritten once present: the box's own state wins).
-install_secret() { # src dest
-  if [ -n "$1" ] && [ ! -f "$2" ]; then install -m 0600 "$1" "$2"; chown "$owner" "$2"; log "installed $(basename "$2")"; fi
+# 4. Bootstrap and config (never overwritten once present: the box's own state wins). They may hold secrets:
+# readable by root and the agent's group only.
+install_config() { # src dest
+  if [ -n "$1" ] && [ ! -f "$2" ]; then install -o 0 -g "$group" -m 0640 "$1" "$2"; log "installed $(basename "$2")"; fi
 }
-install_secret "$BOOTSTRAP" "$ETC/bootstrap.json"
-install_secret "$CONFIG" "$ETC/config.json"
+install_config "$BOOTSTRAP" "$ETC/bootstrap.json"
+if [ -n "$BOOTSTRAP" ] && grep -q 'BEGIN PUBLIC KEY' "$BOOTSTRAP"; then
+  log "warning: $(basename "$BOOTSTRAP") has inline trustedKeys, which the agent refuses (TRUST_KEY_WRITABLE: they would land in its writable data dir); install fleet.pub with --trusted-key and name /etc/edge-agent/trusted-keys in trustedKeys"
+fi
+install_config "$CONFIG" "$ETC/config.json"
 
 # 5. The service.
 mkdir -p "$(dirname "$UNIT")"

@@ -3,8 +3,9 @@
 # agent, production dependencies only, and only that platform's native binaries.
 #   scripts/release.sh [--arch arm64|x64|all] [--out DIR]
 # Native parts: onnxruntime-node and classic-level ship prebuilt binaries for both arches (the others are
-# pruned); gstreamer-superficial is compiled against the box's GStreamer, so for a foreign arch the tarball
-# carries its sources and install.sh builds it on the box (or in scripts/verify-arm64.sh's emulated root).
+# pruned); gstreamer-superficial (compiled against the box's GStreamer) and unix-dgram (systemd's notify
+# socket) have none, so for a foreign arch the tarball carries their sources and install.sh builds them on
+# the box (or in scripts/verify-arm64.sh's emulated root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH=all
@@ -50,13 +51,16 @@ for arch in "${ARCHES[@]}"; do
   (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
   if [ "$arch" = "$HOST_ARCH" ]; then
     # The checkout's own build of the same version is the one its tests ran: reuse it, else compile.
-    gs=node_modules/gstreamer-superficial
-    gs_version() { node -p "require('./$1/package.json').version" 2>/dev/null; }
-    if [ -f "$gs/build/Release/gstreamer-superficial.node" ] && [ "$(gs_version "$gs")" = "$(cd "$stage" && gs_version "$gs")" ]; then
-      mkdir -p "$stage/$gs/build/Release" && cp "$gs/build/Release/gstreamer-superficial.node" "$stage/$gs/build/Release/"
-    else
-      (cd "$stage" && npm rebuild gstreamer-superficial >/dev/null)
-    fi
+    pkg_version() { node -p "require('./$1/package.json').version" 2>/dev/null; }
+    for addon in gstreamer-superficial/gstreamer-superficial.node unix-dgram/unix_dgram.node; do
+      pkg=node_modules/${addon%%/*}
+      binary=$pkg/build/Release/${addon#*/}
+      if [ -f "$binary" ] && [ "$(pkg_version "$pkg")" = "$(cd "$stage" && pkg_version "$pkg")" ]; then
+        mkdir -p "$stage/$pkg/build/Release" && cp "$binary" "$stage/$binary"
+      else
+        (cd "$stage" && npm rebuild "${addon%%/*}" >/dev/null)
+      fi
+    done
   fi
   # Keep only this platform's native binaries.
   ort="$stage/node_modules/onnxruntime-node/bin"
@@ -67,7 +71,7 @@ for arch in "${ARCHES[@]}"; do
   find "$stage/node_modules" -type d -name prebuilds | while read -r pb; do
     find "$pb" -mindepth 1 -maxdepth 1 -type d ! -name "linux-$arch" -exec rm -rf {} +
   done
-  rm -rf "$stage/node_modules/gstreamer-superficial/build/Release/obj.target" "$stage/node_modules/.package-lock.json"
+  rm -rf "$stage"/node_modules/{gstreamer-superficial,unix-dgram}/build/Release/obj.target "$stage/node_modules/.package-lock.json"
   # Root-owned entries (numeric, no names): extracted on the box, the code must not belong to the build
   # user's uid (1000 is the Pi's login user there).
   tar --owner=0 --group=0 --numeric-owner -C "$(dirname "$stage")" -czf "$OUT/$name.tar.gz" "$name"

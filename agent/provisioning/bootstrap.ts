@@ -28,7 +28,8 @@ const isPem = (v: string): boolean => v.trimStart().startsWith('-----BEGIN ');
 /**
  * Reads a bootstrap file and materialises it under dataDir: inline fleet keys go to
  * provisioning/trust/<kid>.pub, inline TLS material to bootstrap/ (private key 0600), and returns the
- * minimal config (broker + trust store) validated against THE schema.
+ * minimal config (broker + trust store) validated against THE schema. The trust store refuses inline keys
+ * (TRUST_KEY_WRITABLE) unless the agent runs as root: the data dir is the agent user's to write.
  */
 export function loadBootstrap(file: string): BootstrapResult {
   let raw: unknown;
@@ -78,7 +79,10 @@ export function loadBootstrap(file: string): BootstrapResult {
   }
   const holdsSecret = typeof (b.mqtt as { password?: unknown }).password === 'string' || (b.mqtt.tls?.key !== undefined && isPem(b.mqtt.tls.key));
   try {
-    if (holdsSecret && (statSync(file).mode & 0o077) !== 0) warnings.push(`${file} holds a secret and is readable by other users: chmod 600 it`);
+    // Group read is fine for the agent's own group (install.sh: root:edge-agent 0640), not for another group.
+    const st = statSync(file);
+    const othersRead = (st.mode & 0o007) !== 0 || ((st.mode & 0o070) !== 0 && st.gid !== process.getgid?.());
+    if (holdsSecret && othersRead) warnings.push(`${file} holds a secret and is readable by other users: chmod 600 it (or 640 with the agent's own group)`);
   } catch { /* read above, so it exists */ }
 
   const gatewayId = b.gatewayId ?? deriveGatewayId();

@@ -74,6 +74,10 @@ export const ProvisioningErrorCodes = {
     summary: 'a `provisioning.trustedKeys` file is not a PEM Ed25519 public key',
     remedy: 'use the `fleet.pub` written by `edge-agent keys generate`',
   },
+  TRUST_KEY_WRITABLE: {
+    summary: 'a `provisioning.trustedKeys` (or `readerKeys`) file, or a folder on its path, is writable by the agent\'s own user, so a compromised camera process could add or replace a key (not checked when the agent runs as root)',
+    remedy: 'put `fleet.pub` in the root-owned `/etc/edge-agent/trusted-keys` (`install.sh --trusted-key fleet.pub`) and name that folder in `trustedKeys` (inline bootstrap keys land in the writable data dir)',
+  },
   SECRET_UNDECRYPTABLE: {
     summary: 'an encrypted secret does not decrypt (decryption happens before the schema check; the message says only this and the JSON path)',
     remedy: 'encrypt it to this gateway\'s public key (from its status message)',

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AgentError } from '../core/errors.js';
 import { keyId, type TrustedKey } from './jws.js';
@@ -19,6 +19,37 @@ function keyFiles(entry: string): string[] {
   return files;
 }
 
+/** Whether this process could change `p` itself: it owns it, or may write it. */
+function writable(p: string, uid: number): boolean {
+  if (lstatSync(p).uid === uid) return true;
+  try {
+    accessSync(p, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why this (non-root) process could change the key in `file`, or undefined: it could write the file, or a
+ * folder on its path (there it could rename the file or a folder aside and put its own in place; a sticky
+ * folder such as /tmp only lets it do so with its own entries). Both the path as named and the file it
+ * resolves to are checked. Root is not checked: root can change anything, and an agent run as root is a
+ * development box; the installed service runs as its own user.
+ */
+function writableBySelf(file: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return undefined;
+  for (const p of new Set([path.resolve(file), realpathSync(file)])) {
+    if (writable(p, uid)) return p;
+    for (let child = p, dir = path.dirname(p); child !== dir; child = dir, dir = path.dirname(dir)) {
+      const sticky = (lstatSync(dir).mode & 0o1000) !== 0; // S_ISVTX
+      if (writable(dir, uid) && !(sticky && lstatSync(dir).uid !== uid && lstatSync(child).uid !== uid)) return dir;
+    }
+  }
+  return undefined;
+}
+
 /** Loads the Ed25519 public keys (PEM SPKI) named by files or folders (provisioning.trustedKeys, readerKeys). */
 export function loadTrustStore(paths: readonly string[]): TrustedKey[] {
   return paths.flatMap(keyFiles).map((file) => {
@@ -27,6 +58,11 @@ export function loadTrustStore(paths: readonly string[]): TrustedKey[] {
       pem = readFileSync(file);
     } catch (err) {
       throw new AgentError('TRUST_KEY_UNREADABLE', `cannot read trusted key ${file}: ${(err as Error).message}`, 'check provisioning.trustedKeys paths and permissions', { cause: err });
+    }
+    const changeable = writableBySelf(file);
+    if (changeable) {
+      throw new AgentError('TRUST_KEY_WRITABLE', `trusted key ${file} is refused: this agent's user can write ${changeable}, so a compromised camera process could add or replace a fleet key`,
+        'put fleet.pub in the root-owned /etc/edge-agent/trusted-keys (`install.sh --trusted-key fleet.pub`) and name that folder in trustedKeys (inline bootstrap keys land in the writable data dir)');
     }
     let key;
     try {

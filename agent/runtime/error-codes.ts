@@ -54,6 +54,14 @@ export const RuntimeErrorCodes = {
     summary: 'a `snapshot` was asked of a camera that has no frame yet',
     remedy: 'check the camera state in `health` or `edge-agent diag`',
   },
+  WATCHDOG_NOTIFY_UNAVAILABLE: {
+    summary: 'the agent cannot send to systemd\'s notify socket: the unix-dgram addon did not load, or NOTIFY_SOCKET is in the abstract namespace (`@...`); the agent runs on, but nothing feeds the watchdog',
+    remedy: 'rebuild the addon for this box (run install.sh again, or `npm rebuild unix-dgram` in /opt/edge-agent) or give it a path NOTIFY_SOCKET; until then systemd restarts the agent when its start or WatchdogSec times out',
+  },
+  WATCHDOG_NOTIFY_FAILED: {
+    summary: 'a datagram to systemd\'s notify socket (READY=1, WATCHDOG=1, STOPPING=1) could not be sent; logged once until a send succeeds again',
+    remedy: 'the notify socket the service environment names is gone or refuses datagrams; systemd restarts the agent after WatchdogSec',
+  },
   UNHANDLED_REJECTION: {
     summary: 'a bug: a promise rejected with nobody handling it; logged, the agent keeps running',
     remedy: 'please report it with the log',

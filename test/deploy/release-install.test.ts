@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -41,11 +41,11 @@ describe('deploy: release tarball and install.sh', function () {
       assert.match(stdout, /: OK$/m);
     });
 
-    it('carries the built agent, model, pipelines, clip cutter, unit and installer', () => {
+    it('carries the built agent, model, pipelines, clip cutter, unit, installer and the compiled addons', () => {
       const root = `edge-agent-`;
       for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.js', 'models/centernet.onnx', 'models/centernet.manifest.json',
         'pipelines/rtsp.software.pipeline', 'scripts/install.sh', 'scripts/systemd/edge-agent.service', 'scripts/demo/street.mp4',
-        'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node']) {
+        'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node', 'node_modules/unix-dgram/build/Release/unix_dgram.node']) {
         assert.ok(entries.some((e) => e.startsWith(root) && e.endsWith(`/${part}`)), `missing ${part}`);
       }
       assert.ok(!entries.some((e) => /\/dist\/test\//.test(e)), 'compiled tests are not shipped');
@@ -85,6 +85,12 @@ describe('deploy: release tarball and install.sh', function () {
     const install = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
       exec('bash', [INSTALL, '--root', root.dir, '--no-apt', ...args], { maxBuffer: 16 << 20 });
     const at = (p: string): string => path.join(root.dir, p);
+    /** The edge-agent line of the root's passwd: name, x, uid, gid, gecos, home, shell. */
+    const agentPasswd = (): string[] => {
+      const line = readFileSync(at('etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith('edge-agent:'));
+      assert.ok(line, 'edge-agent user');
+      return line.split(':');
+    };
 
     before(() => {
       root = tempDir('edge-root-');
@@ -97,20 +103,40 @@ describe('deploy: release tarball and install.sh', function () {
     it('installs the app, a dedicated user, private config and data dirs, the bootstrap file and the unit', async () => {
       const { stdout } = await install('--from', tarball, '--bootstrap', path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'));
       assert.match(stdout, /unit installed and verified/);
+      assert.doesNotMatch(stdout, /inline trustedKeys/, 'the example names the root-owned trusted-keys folder');
       assert.ok(existsSync(at('opt/edge-agent/dist/agent/cli/main.js')));
       assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), readFileSync(path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'), 'utf8'));
-      const user = readFileSync(at('etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith('edge-agent:'));
-      assert.ok(user, 'edge-agent user');
-      const [, , uid, gid, , home, shell] = user.split(':');
+      const [, , uid, gid, , home, shell] = agentPasswd();
       assert.equal(home, '/var/lib/edge-agent');
       assert.equal(shell, '/usr/sbin/nologin');
       assert.match(readFileSync(at('etc/group'), 'utf8'), /^video:x:44:edge-agent$/m, 'in the video group for V4L2');
-      for (const dir of ['etc/edge-agent', 'var/lib/edge-agent']) {
+      const owners = { 'etc/edge-agent': [0, Number(gid)], 'var/lib/edge-agent': [Number(uid), Number(gid)] };
+      for (const [dir, owner] of Object.entries(owners)) {
         const st = statSync(at(dir));
         assert.equal(st.mode & 0o777, 0o750, `${dir} mode`);
-        assert.deepEqual([st.uid, st.gid], [Number(uid), Number(gid)], `${dir} owner`);
+        assert.deepEqual([st.uid, st.gid], owner, `${dir} owner`);
       }
-      assert.equal(statSync(at('etc/edge-agent/bootstrap.json')).mode & 0o777, 0o600, 'bootstrap holds secrets');
+      const bootstrap = statSync(at('etc/edge-agent/bootstrap.json'));
+      assert.deepEqual([bootstrap.uid, bootstrap.gid, bootstrap.mode & 0o777], [0, Number(gid), 0o640], 'bootstrap holds secrets: root-owned, agent group reads');
+    });
+
+    it('the service user reads its config and writes its data dir, but cannot create, rename or replace anything in /etc/edge-agent', () => {
+      const [, , uid, gid] = agentPasswd();
+      assert.notEqual(uid, '0');
+      chmodSync(root.dir, 0o755); // mkdtemp's 0700 would stop the user before /etc/edge-agent's own permissions
+      const asAgent = (script: string): number | null =>
+        spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', 'sh', '-c', script], { cwd: root.dir, encoding: 'utf8' }).status;
+      assert.equal(asAgent('cat etc/edge-agent/bootstrap.json > /dev/null && ls etc/edge-agent/trusted-keys > /dev/null'), 0, 'reads config and trust folder');
+      assert.equal(asAgent('touch var/lib/edge-agent/agent-wrote-this'), 0, 'writes its data dir');
+      assert.notEqual(asAgent('touch etc/edge-agent/planted.json'), 0, 'creates a file in /etc/edge-agent');
+      assert.notEqual(asAgent('mv etc/edge-agent/trusted-keys etc/edge-agent/trusted-keys.aside'), 0, 'renames the trusted-keys folder aside');
+      assert.notEqual(asAgent('mv etc/edge-agent/bootstrap.json etc/edge-agent/bootstrap.aside'), 0, 'renames the bootstrap aside');
+      assert.notEqual(asAgent('touch etc/edge-agent/trusted-keys/planted.pub'), 0, 'adds a trusted key');
+      assert.notEqual(asAgent('echo {} > etc/edge-agent/bootstrap.json'), 0, 'overwrites the bootstrap');
+      assert.ok(!existsSync(at('etc/edge-agent/planted.json')) && !existsSync(at('etc/edge-agent/trusted-keys/planted.pub')), 'nothing planted');
+      assert.ok(existsSync(at('etc/edge-agent/trusted-keys')) && !existsSync(at('etc/edge-agent/trusted-keys.aside')), 'trusted-keys in place');
+      assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), readFileSync(path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'), 'utf8'));
+      rmSync(at('var/lib/edge-agent/agent-wrote-this'));
     });
 
     it('installs a unit that systemd-analyze verify accepts, with watchdog, restart and hardening', () => {
@@ -119,7 +145,7 @@ describe('deploy: release tarball and install.sh', function () {
       assert.equal(verify.status, 0, verify.stderr);
       assert.equal(verify.stderr.trim(), '', 'no warnings (unknown keys, bad values)');
       const text = readFileSync(unit, 'utf8');
-      for (const line of ['Type=notify', 'Restart=always', 'User=edge-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
+      for (const line of ['Type=notify', 'NotifyAccess=main', 'Restart=always', 'User=edge-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
         'ReadWritePaths=/var/lib/edge-agent', 'Environment=UV_THREADPOOL_SIZE=8']) {
         assert.match(text, new RegExp(`^${line}$`, 'm'), line);
       }
@@ -133,16 +159,50 @@ describe('deploy: release tarball and install.sh', function () {
         cameras: [{ id: 'street', source: { kind: 'file', path: path.join(app, 'scripts/demo/street.mp4') } }] }));
       const check = spawnSync(process.execPath, [path.join(app, 'dist/agent/cli/main.js'), 'check-config', config], { encoding: 'utf8', timeout: 60000 });
       assert.equal(check.status, 0, check.stdout + check.stderr);
-      const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level']) require(m); console.log('ok')"],
+      const natives = spawnSync(process.execPath, ['-e', "for (const m of ['gstreamer-superficial', 'onnxruntime-node', 'classic-level', 'unix-dgram']) require(m); console.log('ok')"],
         { cwd: app, encoding: 'utf8', timeout: 60000 });
       assert.equal(natives.stdout.trim(), 'ok', natives.stderr);
     });
 
+    it('installed agent whose unix-dgram build is missing logs WATCHDOG_NOTIFY_UNAVAILABLE and runs on', () => {
+      const app = at('opt/edge-agent');
+      const binary = path.join(app, 'node_modules/unix-dgram/build/Release/unix_dgram.node');
+      renameSync(binary, `${binary}.away`);
+      try {
+        const script = "const { startSystemdWatchdog } = require('./dist/agent/runtime/watchdog.js');" +
+          "const { createLogger } = require('./dist/agent/core/logger.js');" +
+          "startSystemdWatchdog(() => true, createLogger(), { NOTIFY_SOCKET: '/run/edge-agent-test.sock', WATCHDOG_USEC: '1000000' }).stop();" +
+          "console.log('ran on');";
+        const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8', timeout: 60000 });
+        assert.equal(run.stdout.trim(), 'ran on', run.stderr);
+        const line = run.stderr.split('\n').find((l) => l.includes('"code":"WATCHDOG_NOTIFY_UNAVAILABLE"'));
+        assert.ok(line, run.stderr);
+        const { err } = JSON.parse(line) as { err: { message: string; remedy: string } };
+        assert.match(err.message, /unix-dgram addon did not load/);
+        assert.match(err.remedy, /install\.sh.*systemd restarts the agent/);
+      } finally {
+        renameSync(`${binary}.away`, binary);
+      }
+    });
+
     it('is idempotent: a second run succeeds and keeps the box state', async () => {
       writeFileSync(at('etc/edge-agent/bootstrap.json'), '{"name":"edited on the box"}');
+      // As an earlier install.sh left it: the config dir and bootstrap owned by the agent user.
+      const [, , uid, gid] = agentPasswd().map(Number);
+      for (const p of ['etc/edge-agent', 'etc/edge-agent/bootstrap.json']) chownSync(at(p), uid, gid);
+      chmodSync(at('etc/edge-agent/bootstrap.json'), 0o600);
       const passwd = readFileSync(at('etc/passwd'), 'utf8');
-      await install('--from', tarball, '--bootstrap', path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'));
+      // Offered a bootstrap with an inline fleet key: kept out (the box's own wins), and warned about.
+      const inline = path.join(root.dir, 'inline-bootstrap.json');
+      writeFileSync(inline, JSON.stringify({ mqtt: { url: 'mqtt://127.0.0.1' }, trustedKeys: [generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' })] }));
+      const { stdout } = await install('--from', tarball, '--bootstrap', inline);
+      rmSync(inline);
+      assert.match(stdout, /warning: inline-bootstrap\.json has inline trustedKeys, which the agent refuses \(TRUST_KEY_WRITABLE/);
       assert.equal(readFileSync(at('etc/edge-agent/bootstrap.json'), 'utf8'), '{"name":"edited on the box"}', 'existing bootstrap kept');
+      for (const [p, mode] of [['etc/edge-agent', 0o750], ['etc/edge-agent/bootstrap.json', 0o640]] as const) {
+        const st = statSync(at(p));
+        assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [0, gid, mode], `${p} taken back from the agent user`);
+      }
       assert.equal(readFileSync(at('etc/passwd'), 'utf8'), passwd, 'no second user');
       assert.ok(existsSync(at('opt/edge-agent/dist/agent/cli/main.js')));
     });
@@ -163,10 +223,11 @@ describe('deploy: release tarball and install.sh', function () {
       }
       const { stdout } = await exec('find', [at('opt/edge-agent'), '(', '!', '-uid', '0', '-o', '!', '-gid', '0', ')', '-print'], { maxBuffer: 64 << 20 });
       assert.deepEqual(stdout.split('\n').filter(Boolean).slice(0, 5), [], 'installed files not owned by root');
+      const gid = Number(agentPasswd()[3]);
       const keys = statSync(at('etc/edge-agent/trusted-keys'));
-      assert.deepEqual([keys.uid, keys.gid, keys.mode & 0o777], [0, 0, 0o755], 'trusted-keys folder root-owned, not writable by the agent');
+      assert.deepEqual([keys.uid, keys.gid, keys.mode & 0o777], [0, gid, 0o750], 'trusted-keys folder root-owned, readable by the agent group only');
       const key = statSync(at('etc/edge-agent/trusted-keys/fleet.pub'));
-      assert.deepEqual([key.uid, key.mode & 0o777], [0, 0o644]);
+      assert.deepEqual([key.uid, key.gid, key.mode & 0o777], [0, gid, 0o640]);
     });
 
     it('--uninstall removes the app and unit but keeps config, data and user', async () => {

@@ -3,7 +3,7 @@ import { AgentError, toErrorInfo, type ErrorCode } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
 import type { BootedAgent } from '../../runtime/boot.js';
-import { allAlive, startSystemdWatchdog, uplinkOnlineWithin } from '../../runtime/watchdog.js';
+import { allAlive, startSystemdWatchdog, takeSystemdEnvironment, uplinkOnlineWithin } from '../../runtime/watchdog.js';
 
 /**
  * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service, started on the best config
@@ -18,6 +18,8 @@ export function register(program: Command): void {
     .option('-b, --bootstrap <file>', 'bootstrap file the gateway was flashed with (used when there is no config yet)')
     .action(async (opts: { config?: string; bootstrap?: string }) => {
       const bootLogger = createLogger();
+      // Before any camera process is spawned, so none inherits systemd's notify socket.
+      const systemdEnv = takeSystemdEnvironment();
       // Loaded on use, so the other commands start fast and don't depend on the runtime's modules.
       const { bootAgent } = await import('../../runtime/boot.js');
       let booted: BootedAgent | undefined;
@@ -56,7 +58,7 @@ export function register(program: Command): void {
       // systemd's watchdog is fed while not stopping and the uplink is not wedged (scripts/systemd/edge-agent.service).
       const maxOfflineMs = Number(process.env.EDGE_WATCHDOG_MAX_OFFLINE_S ?? 0) * 1000;
       const current = (): Agent => agent as Agent;
-      watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => current().uplink.connected)));
+      watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => current().uplink.connected)), bootLogger, systemdEnv);
       const onRestart = (): void => {
         current().onRestartRequested(() => {
           if (stopping) return;
