@@ -22,6 +22,7 @@ import { ClipsSubsystem } from './subsystems/clips.js';
 import { DetectionSubsystem } from './subsystems/detection.js';
 import { LoggingSubsystem } from './subsystems/logging.js';
 import { OutboxSubsystem } from './subsystems/outbox.js';
+import { refusesWritesWithRoom } from '../outbox/write-health.js';
 import { ProvisioningSubsystem } from './subsystems/provisioning.js';
 import { SchedulerSubsystem } from './subsystems/scheduler.js';
 import { StatusPageSubsystem } from './subsystems/status-page.js';
@@ -125,6 +126,15 @@ export class Agent {
   }
 
   /** The run command restarts the agent in-process when the `restart` command asks for it. */
+  /**
+   * For the watchdog: the outbox refuses writes although the disk is not full (a full disk is not
+   * something a restart fixes; the outbox reopens itself once there is room, recordings going first).
+   */
+  storageWedged(): boolean {
+    const health = this.outbox.writeHealth();
+    return health !== undefined && refusesWritesWithRoom(health);
+  }
+
   onRestartRequested(listener: () => void): void {
     this.restartListener = listener;
   }

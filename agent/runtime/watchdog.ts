@@ -84,18 +84,19 @@ export function startSystemdWatchdog(alive: Liveness, logger: Logger, env: Syste
 }
 
 /**
- * Uplink liveness for the watchdog: alive while connected, or offline for less than `maxOfflineMs`.
- * Store-and-forward rides out outages, so the limit is long (a restart rebuilds the MQTT client and the
- * network path, keeping the LevelDB outbox); 0 disables it. Polled by the watchdog timer.
+ * A condition that may fail for a while: alive while `holds()`, or failing for less than `maxMs`; 0 disables
+ * the limit. Polled by the watchdog timer. Used for the uplink (store-and-forward rides out outages, so the
+ * limit is long: a restart rebuilds the MQTT client and the network path, keeping the LevelDB outbox) and
+ * for storage that refuses writes with room on the disk (a restart reopens everything that touches it).
  */
-export function uplinkOnlineWithin(maxOfflineMs: number, isConnected: () => boolean, now: () => number = Date.now): Liveness {
-  let lastOnline = now();
+export function holdsWithin(maxMs: number, holds: () => boolean, now: () => number = Date.now): Liveness {
+  let lastHeld = now();
   return () => {
-    if (maxOfflineMs <= 0 || isConnected()) {
-      lastOnline = now();
+    if (maxMs <= 0 || holds()) {
+      lastHeld = now();
       return true;
     }
-    return now() - lastOnline < maxOfflineMs;
+    return now() - lastHeld < maxMs;
   };
 }
 

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startSystemdWatchdog, uplinkOnlineWithin, allAlive } from '../../agent/runtime/watchdog.js';
+import { refusesWritesWithRoom } from '../../agent/outbox/write-health.js';
+import { startSystemdWatchdog, holdsWithin, allAlive } from '../../agent/runtime/watchdog.js';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { brokerSuite } from '../support/broker-suite.js';
 import { cameraProcessesOf } from '../support/camera-processes.js';
@@ -141,7 +142,7 @@ describe('deploy: systemd watchdog notifications', function () {
   it('counts the uplink alive while connected or offline for less than the limit', () => {
     let t = 0;
     let connected = true;
-    const uplink = uplinkOnlineWithin(60_000, () => connected, () => t);
+    const uplink = holdsWithin(60_000, () => connected, () => t);
     assert.equal(uplink(), true);
     connected = false;
     t = 59_000;
@@ -150,8 +151,17 @@ describe('deploy: systemd watchdog notifications', function () {
     assert.equal(uplink(), false, 'offline past the limit');
     connected = true;
     assert.equal(uplink(), true);
-    assert.equal(uplinkOnlineWithin(0, () => false, () => t)(), true, '0 disables the limit');
+    assert.equal(holdsWithin(0, () => false, () => t)(), true, '0 disables the limit');
     assert.equal(allAlive(() => true, uplink)(), true);
     assert.equal(allAlive(() => false, uplink)(), false);
+  });
+
+  it('counts storage wedged only when the outbox refuses writes with room on the disk (a restart cannot make room)', () => {
+    const failed = (code: string) => ({ writeFailures: 3, writable: false, lastError: { code, message: 'x', ts: new Date(0).toISOString() } });
+    assert.equal(refusesWritesWithRoom({ writeFailures: 0, writable: true }), false);
+    assert.equal(refusesWritesWithRoom({ ...failed('OUTBOX_DISK_FULL'), writable: true }), false, 'healed');
+    assert.equal(refusesWritesWithRoom(failed('OUTBOX_DISK_FULL')), false, 'full disk: the outbox reopens itself once there is room');
+    assert.equal(refusesWritesWithRoom(failed('OUTBOX_REOPEN_FAILED')), true);
+    assert.equal(refusesWritesWithRoom(failed('OUTBOX_WRITE_FAILED')), true);
   });
 });

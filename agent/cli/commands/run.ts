@@ -3,7 +3,7 @@ import { AgentError, toErrorInfo, type ErrorCode } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Agent } from '../../runtime/agent.js';
 import type { BootedAgent } from '../../runtime/boot.js';
-import { allAlive, startSystemdWatchdog, takeSystemdEnvironment, uplinkOnlineWithin } from '../../runtime/watchdog.js';
+import { allAlive, holdsWithin, startSystemdWatchdog, takeSystemdEnvironment } from '../../runtime/watchdog.js';
 
 /**
  * `edge-agent run --config FILE [--bootstrap FILE]`: the agent service, started on the best config
@@ -55,10 +55,17 @@ export function register(program: Command): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
       agent = await start();
       if (stopping) return finish(agent);
-      // systemd's watchdog is fed while not stopping and the uplink is not wedged (scripts/systemd/edge-agent.service).
+      // systemd's watchdog is fed while not stopping and neither the uplink nor the storage is wedged
+      // (scripts/systemd/edge-agent.service).
       const maxOfflineMs = Number(process.env.EDGE_WATCHDOG_MAX_OFFLINE_S ?? 0) * 1000;
+      const maxUnwritableMs = Number(process.env.EDGE_WATCHDOG_MAX_UNWRITABLE_S ?? 0) * 1000;
       const current = (): Agent => agent as Agent;
-      watchdog = startSystemdWatchdog(allAlive(() => !stopping, uplinkOnlineWithin(maxOfflineMs, () => current().uplink.connected)), bootLogger, systemdEnv);
+      const alive = allAlive(
+        () => !stopping,
+        holdsWithin(maxOfflineMs, () => current().uplink.connected),
+        holdsWithin(maxUnwritableMs, () => !current().storageWedged()),
+      );
+      watchdog = startSystemdWatchdog(alive, bootLogger, systemdEnv);
       const onRestart = (): void => {
         current().onRestartRequested(() => {
           if (stopping) return;

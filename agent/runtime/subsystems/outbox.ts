@@ -9,6 +9,7 @@ import { notRunning, SubsystemBase, type ApplyOutcome } from '../../core/subsyst
 import type { ObjectEvent } from '../../core/object-event.js';
 import { COUNTS_TOPIC, countsPayload } from '../../contract/index.js';
 import { Outbox } from '../../outbox/outbox.js';
+import type { OutboxWriteHealth } from '../../outbox/types.js';
 import type { Uplink } from '../../uplink/types.js';
 
 export interface OutboxSubsystemDeps {
@@ -41,6 +42,11 @@ export class OutboxSubsystem extends SubsystemBase {
   get writer(): Outbox {
     if (!this.outbox) throw notRunning(this.name);
     return this.outbox;
+  }
+
+  /** The open outbox's write health; undefined while stopped. */
+  writeHealth(): OutboxWriteHealth | undefined {
+    return this.outbox?.stats();
   }
 
   async start(): Promise<void> {
