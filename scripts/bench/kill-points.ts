@@ -19,6 +19,7 @@ import { fileCamera, writeAgentConfig } from '../../test/e2e/support.js';
 import { startCli, stopProcess } from '../../test/support/agent-cli.js';
 import { cameraProcessesOf } from '../../test/support/camera-processes.js';
 import { MosquittoBroker } from '../../test/support/mosquitto.js';
+import { prng } from '../../test/support/prng.js';
 import { tempDir } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
 import { runStandalone } from './support/standalone.js';
@@ -35,18 +36,6 @@ type KillPoint = { kill: number; afterS: number; broker: string; started: boolea
 interface LogLine { msg?: string; clipId?: string }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** mulberry32: a small seeded RNG, so a run's kill points can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function logLines(log: string): LogLine[] {
   return log.split('\n').flatMap((l) => {
@@ -101,7 +90,7 @@ function table(rows: Array<Record<string, unknown>>): string {
 
 export async function run(): Promise<Record<string, unknown>> {
   const seed = Number(process.env.BENCH_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = rng(seed);
+  const random = prng(seed);
   process.stdout.write(`seed ${seed} (BENCH_KILL_SEED=${seed} replays these kill points), ${KILLS} kills ${MIN_S}..${MAX_S} s after each start\n`);
   const started = Date.now();
   const tmp = tempDir('bench-kill-points-');

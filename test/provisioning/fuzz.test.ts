@@ -2,23 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { tempDir } from '../support/tmp.js';
+import { prng } from '../support/prng.js';
 import { waitFor } from '../support/wait.js';
 import { signCommand, signDesiredConfig } from '../../agent/provisioning/operator/sign.js';
 import { makeConfig, makeFleet, PREFIX, startGateway, validated, type Gateway } from './support/fixture.js';
 import { OperatorProbe } from './support/operator-probe.js';
 import { DESIRED_TOPIC, requestTopic, responseTopic, under } from '../../agent/contract/index.js';
-
-/** Deterministic PRNG (mulberry32) so a failing run can be replayed with the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('provisioning: fuzz through the real broker', function () {
   let broker: MosquittoBroker;
