@@ -73,4 +73,22 @@ describe('provisioning: fleet key rotation by kid (real Mosquitto, MqttUplink)',
     assert.equal(applied.status, 'applied', JSON.stringify(applied));
     assert.deepEqual(gw.host.current.cameras.map((c) => c.id), ['cam-4']);
   });
+
+  it('with every fleet key removed, a signed config and command are refused with SIGNATURE_NO_TRUSTED_KEYS', async () => {
+    const id = 'gw-keyless';
+    const dataDir = path.join(tmp.dir, id);
+    const fleet = makeFleet(tmp.dir, 'fleet-keyless');
+    const keyless = await startGateway({ id, dataDir, fileConfig: validated(makeConfig(dataDir, broker.url, [])) });
+    const probe = await new OperatorProbe(broker.url, `${PREFIX}/${id}`).start();
+    try {
+      const report = await probe.desired(JSON.stringify(signDesiredConfig(fleet, { gateway: id, version: 1, config: makeConfig(dataDir, broker.url, [fleet.pubFile]) })));
+      assert.equal(report.error?.code, 'SIGNATURE_NO_TRUSTED_KEYS', JSON.stringify(report));
+      const answer = await probe.request('camera/disable', signCommand(fleet, { gateway: id, command: 'camera/disable', args: { camera: 'cam-1' }, id: 'k1' }), 'k1');
+      assert.equal(answer.error?.code, 'SIGNATURE_NO_TRUSTED_KEYS');
+      assert.deepEqual(keyless.host.enabledCalls, []);
+    } finally {
+      await probe.stop();
+      await keyless.stop();
+    }
+  });
 });
