@@ -60,7 +60,7 @@ describe('provisioning: bootstrap file', function () {
     writeFileSync(notJson, '{"mqtt": {"url": ');
     assert.throws(() => loadBootstrap(notJson), { code: 'BOOTSTRAP_UNREADABLE' });
     const file = path.join(tmp.dir, 'bad-key.json');
-    const fleet = makeFleet(tmp.dir, 'f3');
+    const fleet = makeFleet(tmp.dir, 'f-cut-short');
     const cutShort = readFileSync(fleet.pubFile, 'utf8').replace(/\n[A-Za-z0-9+/=]+\n/, '\nMCowBQYDK2Vw\n'); // a paste that lost most of the key
     writeFileSync(file, JSON.stringify({ dataDir: path.join(tmp.dir, 'd3'), mqtt: { url: 'mqtt://127.0.0.1:1883' }, trustedKeys: [readFileSync(fleet.pubFile, 'utf8'), cutShort] }));
     assert.throws(() => loadBootstrap(file), { code: 'BOOTSTRAP_INVALID', message: 'trustedKeys[1] is not a PEM public key' });
