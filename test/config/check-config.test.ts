@@ -94,6 +94,16 @@ describe('edge-agent check-config', () => {
     assert.match(r.stderr, /\$: not valid JSON/);
   });
 
+  it('names the file it cannot read (CONFIG_UNREADABLE), and `run` without any config says CONFIG_MISSING', () => {
+    const missing = path.join(tmp.dir, 'no-such-config.json');
+    const r = runCli(['check-config', missing]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`^CONFIG_UNREADABLE: cannot read config file ${missing}`, 'm'));
+    const run = runCli(['run']);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /^CONFIG_MISSING: no configuration given\nremedy: pass --config FILE or --bootstrap FILE/m);
+  });
+
   it('never prints secrets', () => {
     const f = path.join(tmp.dir, 'secret.json');
     writeFileSync(f, JSON.stringify({ ...ISSUE_EXAMPLE, mqtt: { ...ISSUE_EXAMPLE.mqtt, username: 'gw', password: 'hunter2-secret' } }));

@@ -16,7 +16,11 @@ describe('camera ingest: failures and recovery', function () {
   const authServer = new RtspTestServer({ user: 'viewer', password: 'right' });
   let h: Harness;
 
+  /** A camera password from an environment variable the service was started without. */
+  const UNSET_ENV = 'EDGE_TEST_RECOVERY_UNSET_PASSWORD';
+
   before(async () => {
+    delete process.env[UNSET_ENV];
     await Promise.all([server.start(), authServer.start()]);
     const garbage = path.join(tmp.dir, 'garbage.mp4');
     writeFileSync(garbage, Buffer.from(Array.from({ length: 200000 }, (_, i) => (i * 7919) % 251)));
@@ -28,6 +32,7 @@ describe('camera ingest: failures and recovery', function () {
         { id: 'missing', source: { kind: 'file', path: path.join(tmp.dir, 'nope.mp4') }, ...fastRetry },
         { id: 'refused', source: { kind: 'rtsp', url: `rtsp://127.0.0.1:${closedPort}/cam` }, ...fastRetry },
         { id: 'badauth', source: { kind: 'rtsp', url: authServer.url, username: 'viewer', password: 'wrong' }, ...fastRetry },
+        { id: 'noenv', source: { kind: 'rtsp', url: authServer.url, username: 'viewer', password: { env: UNSET_ENV } }, ...fastRetry },
       ]),
       tmp.dir,
     );
@@ -46,6 +51,7 @@ describe('camera ingest: failures and recovery', function () {
       missing: 'CAMERA_SOURCE_NOT_FOUND',
       refused: 'CAMERA_UNREACHABLE',
       badauth: 'CAMERA_AUTH_FAILED',
+      noenv: 'SECRET_ENV_MISSING',
     };
     await waitFor(() => h.manager.stats().street.state === 'streaming' && Object.keys(expected).every((id) => h.manager.stats()[id].reconnects >= 1 && h.manager.stats()[id].lastError), {
       timeoutMs: 90000,

@@ -53,6 +53,19 @@ describe('provisioning: bootstrap file', function () {
     assert.throws(() => loadBootstrap(file), (e: unknown) => e instanceof ConfigInvalidError && e.problems.some((p) => p.path === 'mqtt.url'));
   });
 
+  it('refuses a bootstrap file it cannot read (BOOTSTRAP_UNREADABLE) and an inline key that is no public key (BOOTSTRAP_INVALID)', () => {
+    const missing = path.join(tmp.dir, 'no-such-bootstrap.json');
+    assert.throws(() => loadBootstrap(missing), { code: 'BOOTSTRAP_UNREADABLE', message: new RegExp(`cannot read bootstrap file ${missing}`) });
+    const notJson = path.join(tmp.dir, 'truncated.json');
+    writeFileSync(notJson, '{"mqtt": {"url": ');
+    assert.throws(() => loadBootstrap(notJson), { code: 'BOOTSTRAP_UNREADABLE' });
+    const file = path.join(tmp.dir, 'bad-key.json');
+    const fleet = makeFleet(tmp.dir, 'f-cut-short');
+    const cutShort = readFileSync(fleet.pubFile, 'utf8').replace(/\n[A-Za-z0-9+/=]+\n/, '\nMCowBQYDK2Vw\n'); // a paste that lost most of the key
+    writeFileSync(file, JSON.stringify({ dataDir: path.join(tmp.dir, 'd3'), mqtt: { url: 'mqtt://127.0.0.1:1883' }, trustedKeys: [readFileSync(fleet.pubFile, 'utf8'), cutShort] }));
+    assert.throws(() => loadBootstrap(file), { code: 'BOOTSTRAP_INVALID', message: 'trustedKeys[1] is not a PEM public key' });
+  });
+
   it('the example bootstrap file is valid and names the root-owned trusted-keys folder', () => {
     const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'provisioning/bootstrap.example.json'), 'utf8')) as { trustedKeys: string[] };
     assert.deepEqual(example.trustedKeys, ['/etc/edge-agent/trusted-keys']);

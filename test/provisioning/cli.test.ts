@@ -88,4 +88,26 @@ describe('provisioning: operator CLI (keys, provision push, request)', function 
     assert.equal(disable.status, 0, disable.stdout + disable.stderr);
     assert.deepEqual(gw.host.enabledCalls, [{ camera: 'cam-7', enabled: false }]);
   });
+
+  it('refuses bad arguments, an unreachable broker and a silent gateway, each with its code (OPERATOR_*, FLEET_KEY_UNREADABLE, CONFIG_UNREADABLE)', async () => {
+    const cfgFile = path.join(tmp.dir, 'args.json');
+    writeFileSync(cfgFile, JSON.stringify(makeConfig(path.join(tmp.dir, 'gw-args'), broker.url, [])));
+    const common = ['--broker', broker.url, '--gateway', 'gw-args', '--timeout', '5'];
+    const missing = path.join(tmp.dir, 'nowhere');
+    const cases: Array<[string[], string]> = [
+      [['provision', 'push', ...common, '--key', missing, '--config', cfgFile, '--version', '0'], 'OPERATOR_BAD_ARGS: --version must be a positive integer'],
+      [['request', ...common, 'camera/disable', '["cam-1"]'], 'OPERATOR_BAD_ARGS: args must be a JSON object'],
+      [['provision', 'push', ...common, '--key', missing, '--config', cfgFile, '--version', '1'], `FLEET_KEY_UNREADABLE: cannot read the fleet private key ${missing}`],
+      [['provision', 'push', ...common, '--key', missing, '--config', missing, '--version', '1'], `CONFIG_UNREADABLE: cannot read ${missing} as JSON`],
+      [['request', ...common, '--ca', missing, 'config/get'], `OPERATOR_TLS_FILE_UNREADABLE: cannot read CA certificate ${missing}`],
+      [['request', '--broker', 'mqtt://127.0.0.1:1', '--gateway', 'gw-args', '--timeout', '5', 'config/get'], 'OPERATOR_BROKER_UNREACHABLE: cannot connect to mqtt://127.0.0.1:1'],
+      // No gateway answers under gw-args.
+      [['request', '--broker', broker.url, '--gateway', 'gw-args', '--timeout', '1', 'config/get'], 'OPERATOR_TIMEOUT: no answer to config/get within 1 s'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    cases.forEach(([args, expected], i) => {
+      assert.equal(results[i].status, 1, args.join(' '));
+      assert.ok((results[i].stdout + results[i].stderr).includes(expected), `${args.join(' ')}: ${results[i].stdout}${results[i].stderr}`);
+    });
+  });
 });

@@ -57,4 +57,17 @@ describe('edge-agent receive over TLS with a client certificate and a password',
     assert.equal(code, 1);
     assert.match(proc.log, /RECEIVER_BAD_OPTION: environment variable NOT_SET_ANYWHERE is not set/);
   });
+
+  it('refuses to start when a TLS file named on the command line cannot be read', async () => {
+    const missing = path.join(tmp.dir, 'no-such-client.key');
+    const proc = startCli(['receive', '--broker', `mqtts://127.0.0.1:${broker.port}`, '--out', path.join(tmp.dir, 'out3'), '--ca', pki.ca, '--cert', pki.clientCert, '--key', missing]);
+    try {
+      // A receiver that went on without the key would run until stopped: bounded, and killed below.
+      await waitFor(() => proc.exitCode !== null, { timeoutMs: 60000, what: `receive exits: ${proc.log}` });
+      assert.equal(proc.exitCode, 1);
+      assert.ok(proc.log.includes(`RECEIVER_TLS_FILE: cannot read the client key ${missing}`), proc.log);
+    } finally {
+      if (proc.exitCode === null) await stopProcess(proc, 'SIGKILL');
+    }
+  });
 });

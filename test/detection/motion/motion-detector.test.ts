@@ -102,9 +102,12 @@ describe('motion detector on a real car-park clip', function () {
     });
   }
 
-  it('rejects a frame of the wrong size with an actionable error', function () {
+  it('rejects a frame of the wrong size, and a frame size that is no positive integer, with an actionable error', function () {
     const md = new MotionDetector(defaults(), 320, 180, []);
     assert.throws(() => md.detect(frames[0]), (e: unknown) => e instanceof AgentError && e.code === 'MOTION_FRAME_SIZE');
+    for (const [w, h] of [[0, 180], [320, -1], [320.5, 180]]) {
+      assert.throws(() => new MotionDetector(defaults(), w, h, []), (e: unknown) => e instanceof AgentError && e.code === 'MOTION_BAD_SIZE', `${w}x${h}`);
+    }
   });
 
   it('a fully masked frame never reports motion', function () {
