@@ -12,9 +12,10 @@ APT_PACKAGES=(
   # Test deps, never the agent's: the RTSP test camera and the clip oracle run /usr/bin/python3 with gi.
   gir1.2-gst-rtsp-server-1.0 python3-gi
 )
-# Test and benchmark peers: the oracle photos, OpenCV for the motion benchmark, a real browser.
+# Test and benchmark peers: the oracle photos, OpenCV for the motion benchmark, a real browser, strace
+# (the outbox sync=always test watches fdatasync).
 if [ "${EDGE_SETUP_TEST_DEPS:-1}" = "1" ]; then
-  APT_PACKAGES+=(darknet python3-opencv chromium)
+  APT_PACKAGES+=(darknet python3-opencv chromium strace)
 fi
 
 missing=()

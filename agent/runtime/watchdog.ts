@@ -21,7 +21,9 @@ export interface SystemdEnvironment {
  */
 export function takeSystemdEnvironment(env: NodeJS.ProcessEnv = process.env): SystemdEnvironment {
   const taken = { NOTIFY_SOCKET: env.NOTIFY_SOCKET, WATCHDOG_USEC: env.WATCHDOG_USEC };
-  for (const name of ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID']) delete env[name];
+  delete env.NOTIFY_SOCKET;
+  delete env.WATCHDOG_USEC;
+  delete env.WATCHDOG_PID;
   return taken;
 }
 
