@@ -79,6 +79,9 @@ make_rootfs() {
 CPUINFO=scripts/arm64/rpi4-cpuinfo
 mounts() {
   for m in proc sys dev; do mountpoint -q "$ROOTFS/$m" || mount --bind "/$m" "$ROOTFS/$m"; done
+  # Private, so the cpuinfo mount below stays in the root: on a host whose mounts are shared (systemd's
+  # default) it would otherwise propagate to the host's own /proc/cpuinfo.
+  mount --make-private "$ROOTFS/proc"
   mountpoint -q "$ROOTFS/proc/cpuinfo" || mount --bind "$CPUINFO" "$ROOTFS/proc/cpuinfo"
   echo "== emulated root: /proc/cpuinfo is $CPUINFO ($(grep -m1 '^Model' "$CPUINFO" | cut -d: -f2- | sed 's/^ *//'), $(grep -c '^processor' "$CPUINFO") cores), not the host's $(uname -m) one"
 }
@@ -109,7 +112,19 @@ native_modules() {
     const gst = r('gstreamer-superficial');
     const ort = r('onnxruntime-node');
     r('classic-level');
-    console.log('native modules loaded on', process.arch, '- gstreamer-superficial', typeof gst.Pipeline, '- onnxruntime backends', Object.keys(ort).length);
+    // unix-dgram (sd_notify): one datagram through a socket pair, as the agent sends READY=1 to systemd.
+    const ud = r('unix-dgram');
+    const sock = '/tmp/arm64-notify.sock';
+    require('fs').rmSync(sock, { force: true });
+    const rx = ud.createSocket('unix_dgram', (msg) => {
+      console.log('native modules loaded on', process.arch, '- gstreamer-superficial', typeof gst.Pipeline, '- onnxruntime backends', Object.keys(ort).length, '- unix-dgram received', JSON.stringify(String(msg)));
+      rx.close(); tx.close();
+    });
+    rx.bind(sock);
+    setTimeout(() => { console.error('unix-dgram: no datagram within 60 s'); process.exit(1); }, 60000).unref();
+    const tx = ud.createSocket('unix_dgram');
+    const buf = Buffer.from('READY=1');
+    tx.send(buf, 0, buf.length, sock, (err) => { if (err) { console.error('unix-dgram send failed:', err.message); process.exit(1); } });
   "
 }
 
