@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, t
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AgentError } from '../core/errors.js';
-import { writeFileAtomic } from '../provisioning/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 /**
  * The gateway's own Ed25519 key pair, created on first start under dataDir/identity (mode 0600).

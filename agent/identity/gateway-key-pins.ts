@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import path from 'node:path';
 import { isSafeName } from '../contract/index.js';
 import { AgentError } from '../core/errors.js';
-import { writeFileAtomic } from '../provisioning/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 /** What happened to a key a gateway's `status` offered. */
 export type KeyOffer =

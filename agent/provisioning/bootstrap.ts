@@ -7,7 +7,7 @@ import type { AgentConfig } from '../config/schema/index.js';
 import { validateConfig } from '../config/validate.js';
 import { AgentError } from '../core/errors.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { BootstrapSchema, type Bootstrap } from './bootstrap-schema.js';
 import { keyId } from './jws.js';
 import { loadTrustStore } from './trust-store.js';

@@ -4,7 +4,7 @@ import { validateConfig } from '../config/validate.js';
 import type { AppliedRename } from '../config/migrate.js';
 import type { AgentConfig } from '../config/schema/index.js';
 import { AgentError } from '../core/errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { configHash } from './config-hash.js';
 
 export interface LastGoodConfig {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileSigningPayload } from '../identity/file-signature.js';
 import { keyFingerprint } from '../identity/gateway-key-pins.js';
 import { verifySignature } from '../identity/gateway-identity.js';
-import { writeFileAtomic } from '../provisioning/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { isSafeName, type FileMetaMessage } from '../contract/index.js';
 import { ChunkSet } from './chunk-set.js';
 import { extensionFor, parseFileMeta } from './file-meta.js';

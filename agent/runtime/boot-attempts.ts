@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../provisioning/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 /** Boots of one config that never became stable before it is passed over for the next in line. */
 export const MAX_BOOT_ATTEMPTS = 3;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../agent/provisioning/atomic-file.js';
+import { writeFileAtomic } from '../../agent/core/atomic-file.js';
 import { configHash } from '../../agent/provisioning/config-hash.js';
 import { ed25519PrivateToX25519, ed25519PublicToX25519, decryptSecret, encryptSecret } from '../../agent/provisioning/secret-box.js';
 import { tempDir } from '../support/tmp.js';
