@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import type { AgentConfig, CameraConfig, CameraSource } from '../config/schema/index.js';
 import type { AgentEvents } from '../core/events.js';
 import type { TypedBus } from '../core/bus.js';
@@ -6,12 +6,19 @@ import type { Logger } from '../core/logger.js';
 import { AgentError, toErrorInfo } from '../core/errors.js';
 import { backoffDelay } from '../core/backoff.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
-import { FRAME_WINDOW, type FromCamera, type ToCamera } from './ipc.js';
 import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
 import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
-import { describeSource, forkCameraProcess } from './camera-child.js';
+import { SegmentNamer } from './segment-namer.js';
+import { describeSource } from './camera-source.js';
+import { launchCamera, problemAsBusMessage, withSecretProps, type LaunchedCamera } from './camera-launch.js';
+import { probeFileCodec } from './codec-probe.js';
+import { classifyGstError, classifyParseError } from './gst-errors.js';
+import type { LaunchMessage } from './launch-output.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
+
+/** Frames handed to the agent and not yet taken (past the bus's I/O phase) before further ones are dropped. */
+export const FRAME_WINDOW = 2;
 
 export interface SupervisorDeps {
   dataDir: string;
@@ -21,38 +28,43 @@ export interface SupervisorDeps {
   resolveOnvif?: (source: Extract<CameraSource, { kind: 'onvif' }>) => Promise<string>;
 }
 
-/** Longer than the process's own 3 s EOS grace, so a graceful stop can finish the open segment. */
+/** Time a graceful stop gets to close the open segment (EOS through the pipeline) before SIGKILL. */
 const KILL_GRACE_MS = 5000;
-/** Time a new process gets to start and load GStreamer (slow on a busy box, seconds under tsx). */
-const LOAD_TIMEOUT_MS = 60000;
-/** Time a loaded process gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
+/** Time a started child gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
 const CONNECT_GRACE_MS = 10000;
 
+/** What one child run ended with, as far as the supervisor cares. */
+interface RunOutcome {
+  error?: CameraError;
+  /** The file reached its end (EOS without a stop asked for). */
+  eos: boolean;
+}
+
 /**
- * Runs one camera: forks its process, watches it (stalls, crashes, errors), restarts it with capped
- * exponential back-off, and turns its messages into bus events and stats. One supervisor per camera,
- * so a failing camera never delays another.
+ * Runs one camera: starts its `gst-launch-1.0` child (camera-launch.ts), watches it (stalls,
+ * crashes, errors), restarts it with capped exponential back-off, and turns its output into bus
+ * events and stats. One supervisor per camera, so a failing camera never delays another.
  */
 export class CameraSupervisor {
-  private child?: ChildProcess;
+  private launched?: LaunchedCamera;
+  /** Resolves when the current child is gone and its segments are named. */
+  private childGone: Promise<void> = Promise.resolve();
   private generation = 0;
   private state: CameraState = 'connecting';
   private lastError?: CameraError;
   private attempt = 0;
   private reconnects = 0;
+  private loops = 0;
   private retryTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private spawnedAt = 0;
-  private loadedAt = 0;
   private lastFrameAt = 0;
   private seq = 0;
   private latest?: VideoFrame;
   private decoder = 'unknown';
   private readonly fpsIn = new RateMeter();
-  /** Drops of earlier processes plus the agent's own; the live process reports its own totals. */
-  private droppedBase = 0;
-  private childDropped = 0;
-  private creditOut = 0;
+  private dropped = 0;
+  private inFlight = 0;
   private segmentRenameFailures = 0;
   private running = false;
   private readonly log: Logger;
@@ -66,6 +78,11 @@ export class CameraSupervisor {
 
   get id(): string {
     return this.config.id;
+  }
+
+  /** The camera's child process, while one runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.launched?.child.pid;
   }
 
   start(): void {
@@ -83,6 +100,7 @@ export class CameraSupervisor {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     clearTimeout(this.retryTimer);
     clearInterval(this.watchdog);
     this.retryTimer = undefined;
@@ -104,7 +122,7 @@ export class CameraSupervisor {
     return {
       state: this.state,
       fpsIn: this.fpsIn.rate(now),
-      dropped: this.droppedBase + this.childDropped,
+      dropped: this.dropped,
       reconnects: this.reconnects,
       lastFrameAgeMs: this.lastFrameAt ? now - this.lastFrameAt : null,
       decoder: this.decoder,
@@ -125,17 +143,28 @@ export class CameraSupervisor {
 
   private async launch(): Promise<void> {
     const gen = ++this.generation;
-    this.setState('connecting');
+    // A looping file relaunches at its end: that is not a reconnect, the camera stays streaming.
+    if (this.state !== 'streaming') this.setState('connecting');
     const { camera, dataDir, recording } = { camera: this.config, ...this.deps };
+    await this.childGone;
     if (camera.record.enabled) {
       for (const segment of await recoverPartialSegments(camera.id, recordingDir(dataDir, camera.id), recording.segmentSeconds)) {
         this.deps.bus.emit('camera.segment', segment);
       }
     }
     let plan: CameraPlan;
+    let description: string;
     try {
       const onvifUrl = camera.source.kind === 'onvif' ? await this.resolveOnvif(camera.source) : undefined;
       plan = await buildPlan({ camera, dataDir, recording, onvifUrl, decoderThreads: Number(process.env.EDGE_DECODER_THREADS ?? 0) });
+      const parsed = await this.withParser(plan);
+      if (typeof parsed !== 'string') {
+        if (gen === this.generation && this.running) this.fail(parsed);
+        return;
+      }
+      description = parsed;
+      // splitmuxsink does not create folders.
+      if (plan.recordDir) await mkdir(plan.recordDir, { recursive: true });
     } catch (err) {
       if (gen === this.generation && this.running) this.fail(toErrorInfo(err, CameraErrorCode.CONFIG_UNUSABLE));
       return;
@@ -143,64 +172,94 @@ export class CameraSupervisor {
     if (gen !== this.generation || !this.running) return;
     this.decoder = plan.decoder;
     // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
-    this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: plan.pipeline, decoder: plan.decoder }, 'starting camera process');
-    const child = forkCameraProcess(this.config.id, dataDir);
-    this.child = child;
+    if (this.loops === 0 || this.reconnects > 0) this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: description, decoder: plan.decoder }, 'starting camera process');
     this.spawnedAt = Date.now();
-    this.loadedAt = 0;
-    this.childDropped = 0;
-    this.creditOut = FRAME_WINDOW;
-    let ended = false;
-    let reported: CameraError | undefined;
-    child.on('message', (msg: FromCamera) => {
-      if (gen !== this.generation) return;
-      switch (msg.type) {
-        case 'frame':
-          this.onFrame(child, msg);
-          break;
-        case 'loaded':
-          this.loadedAt = Date.now();
-          break;
-        case 'segment':
-          this.deps.bus.emit('camera.segment', msg.segment);
-          break;
-        case 'segment-failed':
-          this.segmentRenameFailures++;
-          this.log.warn({ code: CameraErrorCode.SEGMENT_RENAME_FAILED, file: msg.file, error: msg.message }, 'recording segment not closed under its final name: clips and retention do not see it');
-          break;
-        case 'counters':
-          this.childDropped = msg.droppedInPipeline + msg.droppedNoCredit;
-          break;
-        case 'error':
-          reported = { code: msg.code, message: `${describeSource(this.config.source)}: ${msg.message}` };
-          break;
-        case 'ended':
-          ended = true;
-          break;
-        case 'log':
-          this.log[msg.level](msg.message);
-          break;
-        default:
-      }
+    this.inFlight = 0;
+    const outcome: RunOutcome = { eos: false };
+    const namer = new SegmentNamer(
+      camera.id,
+      (segment) => this.deps.bus.emit('camera.segment', segment),
+      (file, message) => {
+        this.segmentRenameFailures++;
+        this.log.warn({ code: CameraErrorCode.SEGMENT_RENAME_FAILED, file, error: message }, 'recording segment not closed under its final name: clips and retention do not see it');
+      },
+    );
+    const frameBytes = (plan.width * plan.height * 3) / 2;
+    const launched = launchCamera(camera.id, dataDir, withSecretProps(description, plan.secretProps), {
+      frame: (data) => {
+        if (gen === this.generation && data.length === frameBytes) this.onFrame(launched, data, plan);
+      },
+      message: (msg) => this.onMessage(msg, namer, outcome),
+      problem: (p) => {
+        if (p.level === 'warning') {
+          this.log.warn(`${p.message} (${p.element})`);
+        } else if (!outcome.error) {
+          // The first error is the cause; gst-launch repeats it in its own summaries after.
+          const e = p.parse ? classifyParseError(new Error(p.message)) : classifyGstError(problemAsBusMessage(p));
+          outcome.error = { code: e.code, message: `${describeSource(camera.source)}: ${e.message}` };
+        }
+      },
+      broken: (reason) => {
+        outcome.error ??= { code: CameraErrorCode.PIPELINE_FAILED, message: `frame stream unreadable: ${reason}` };
+        launched.child.kill('SIGKILL');
+      },
     });
-    child.on('error', (err) => this.log.warn({ err: err.message }, 'camera process error'));
-    child.once('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined;
-      this.droppedBase += this.childDropped;
-      this.childDropped = 0;
+    this.launched = launched;
+    launched.child.once('error', (err) => {
+      outcome.error ??= { code: CameraErrorCode.ELEMENT_MISSING, message: `cannot start gst-launch-1.0: ${err.message}` };
+    });
+    this.childGone = launched.closed.then(async ({ code, signal }) => {
+      await namer.finish();
+      if (this.launched === launched) this.launched = undefined;
       if (gen !== this.generation || !this.running) return;
-      if (ended) {
-        clearInterval(this.watchdog);
-        this.lastError = { code: CameraErrorCode.STREAM_ENDED, message: 'the video file ended (loop is off)' };
-        this.setState('offline', this.lastError);
-        return;
-      }
-      this.fail(reported ?? { code: CameraErrorCode.PROCESS_CRASHED, message: `camera process exited (${signal ?? `code ${code}`})` });
+      this.onChildEnded(plan, outcome, code, signal);
     });
-    this.send(child, { type: 'start', plan, window: FRAME_WINDOW });
     clearInterval(this.watchdog);
     this.watchdog = setInterval(() => this.checkStall(gen), 1000);
     this.watchdog.unref();
+  }
+
+  /** File sources: the codec is probed and its parser put where the template's {{parser}} stands. */
+  private async withParser(plan: CameraPlan): Promise<string | CameraError> {
+    if (!plan.probeFile) return plan.pipeline;
+    const probed = await probeFileCodec(plan.probeFile);
+    if ('error' in probed) return probed.error;
+    const parser = plan.parsers?.[probed.codec];
+    if (!parser) return { code: CameraErrorCode.CODEC_UNSUPPORTED, message: `${probed.codec} in ${plan.probeFile} is not supported by the ${plan.decoder} decoder` };
+    return plan.pipeline.replace('{{parser}}', parser);
+  }
+
+  private onMessage(msg: LaunchMessage, namer: SegmentNamer, outcome: RunOutcome): void {
+    switch (msg.kind) {
+      case 'fragment-opened':
+        namer.opened(msg.location, msg.runningNs);
+        break;
+      case 'fragment-closed':
+        namer.closed(msg.location, msg.runningNs);
+        break;
+      case 'eos':
+        outcome.eos = true;
+        break;
+      default:
+    }
+  }
+
+  private onChildEnded(plan: CameraPlan, outcome: RunOutcome, code: number | null, signal: NodeJS.Signals | null): void {
+    if (outcome.error) return this.fail(outcome.error);
+    if (outcome.eos && plan.live) return this.fail({ code: CameraErrorCode.STREAM_ENDED, message: 'the camera ended the stream' });
+    if (outcome.eos && plan.loop) {
+      // gst-launch cannot seek: a looping file restarts its child at the end, straight away.
+      this.loops++;
+      void this.launch();
+      return;
+    }
+    if (outcome.eos) {
+      clearInterval(this.watchdog);
+      this.lastError = { code: CameraErrorCode.STREAM_ENDED, message: 'the video file ended (loop is off)' };
+      this.setState('offline', this.lastError);
+      return;
+    }
+    this.fail({ code: CameraErrorCode.PROCESS_CRASHED, message: `camera process exited (${signal ?? `code ${code}`})` });
   }
 
   private async resolveOnvif(source: Extract<CameraSource, { kind: 'onvif' }>): Promise<string> {
@@ -213,13 +272,13 @@ export class CameraSupervisor {
     }
   }
 
-  private onFrame(child: ChildProcess, msg: Extract<FromCamera, { type: 'frame' }>): void {
-    if (this.creditOut <= 0) {
-      // The process ignored flow control: drop rather than let a flood grow our memory.
-      this.droppedBase++;
+  private onFrame(launched: LaunchedCamera, data: Buffer, plan: CameraPlan): void {
+    if (this.inFlight >= FRAME_WINDOW) {
+      // The agent has not taken the last frames yet: drop rather than let a backlog grow our memory.
+      this.dropped++;
       return;
     }
-    this.creditOut--;
+    this.inFlight++;
     const now = Date.now();
     this.lastFrameAt = now;
     this.fpsIn.mark(now);
@@ -228,27 +287,23 @@ export class CameraSupervisor {
       this.setState('streaming');
       this.log.info('camera streaming');
     }
-    const frame: VideoFrame = { cameraId: this.id, seq: this.seq++, ts: msg.ts, width: msg.width, height: msg.height, format: 'I420', data: msg.data };
+    const frame: VideoFrame = { cameraId: this.id, seq: this.seq++, ts: now, width: plan.width, height: plan.height, format: 'I420', data };
     this.latest = frame;
     this.deps.bus.emit('camera.frame', frame);
-    // Credit goes back after the I/O phase: a busy agent naturally slows the process down (it drops).
+    // Taken once the I/O phase has passed: a busy agent naturally drops at the camera instead of queueing.
     setImmediate(() => {
-      if (this.child !== child) return;
-      this.creditOut++;
-      this.send(child, { type: 'ack' });
+      if (this.launched === launched) this.inFlight--;
     });
   }
 
   private checkStall(gen: number): void {
-    if (gen !== this.generation || !this.child) return;
+    if (gen !== this.generation || !this.launched) return;
     const stallMs = this.config.stallTimeoutSeconds * 1000;
     const now = Date.now();
-    if (this.state === 'streaming' && now - this.lastFrameAt > stallMs) {
-      this.fail({ code: CameraErrorCode.STALLED, message: `no frame for ${Math.round((now - this.lastFrameAt) / 1000)} s` });
-    } else if (this.state === 'connecting' && !this.loadedAt && now - this.spawnedAt > LOAD_TIMEOUT_MS) {
-      this.fail({ code: CameraErrorCode.PROCESS_CRASHED, message: `camera process did not start within ${LOAD_TIMEOUT_MS / 1000} s` });
-    } else if (this.state === 'connecting' && this.loadedAt && now - this.loadedAt > stallMs + CONNECT_GRACE_MS) {
-      this.fail({ code: CameraErrorCode.STALLED, message: `no frame within ${Math.round((now - this.loadedAt) / 1000)} s of connecting` });
+    if (this.state === 'streaming' && this.lastFrameAt && now - Math.max(this.lastFrameAt, this.spawnedAt) > stallMs) {
+      this.fail({ code: CameraErrorCode.STALLED, message: `no frame for ${Math.round((now - Math.max(this.lastFrameAt, this.spawnedAt)) / 1000)} s` });
+    } else if (this.state === 'connecting' && now - this.spawnedAt > stallMs + CONNECT_GRACE_MS) {
+      this.fail({ code: CameraErrorCode.STALLED, message: `no frame within ${Math.round((now - this.spawnedAt) / 1000)} s of connecting` });
     }
   }
 
@@ -260,40 +315,29 @@ export class CameraSupervisor {
     this.lastError = err;
     this.setState('offline', err);
     // The next process starts only once this one is gone: it must not rename a segment still being written.
-    const ended = this.endChild(false);
+    void this.endChild(false);
     const delay = backoffDelay(this.attempt++, this.config.backoff.initialMs, this.config.backoff.maxMs);
     this.log.warn({ code: err.code, error: err.message, retryInMs: delay }, 'camera failed; retrying');
     clearTimeout(this.retryTimer);
     const gen = this.generation;
     this.retryTimer = setTimeout(() => {
-      void ended.then(() => {
-        // A stop/start in the meantime has launched (or ended) the camera already.
-        if (!this.running || gen !== this.generation) return;
-        this.reconnects++;
-        void this.launch();
-      });
+      // A stop/start in the meantime has launched (or ended) the camera already.
+      if (!this.running || gen !== this.generation) return;
+      this.reconnects++;
+      void this.launch();
     }, delay);
   }
 
-  /** Graceful: ask the process to close its segment and exit; SIGKILL if it does not in time. */
+  /** Graceful: SIGINT, which `-e` turns into an EOS that closes the open segment; SIGKILL if it does not end in time. */
   private async endChild(graceful: boolean): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    if (graceful && child.connected) this.send(child, { type: 'stop' });
-    else child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private send(child: ChildProcess, msg: ToCamera): void {
-    if (!child.connected) return;
-    try {
-      child.send(msg);
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'cannot reach camera process');
+    const launched = this.launched;
+    const gone = this.childGone;
+    if (launched && launched.child.exitCode === null && launched.child.signalCode === null) {
+      launched.child.kill(graceful ? 'SIGINT' : 'SIGKILL');
+      const timer = setTimeout(() => launched.child.kill('SIGKILL'), KILL_GRACE_MS);
+      await launched.closed;
+      clearTimeout(timer);
     }
+    await gone;
   }
 }

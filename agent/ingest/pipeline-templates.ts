@@ -47,3 +47,30 @@ export function renderTemplate(template: string, values: Record<string, string |
   });
   return out.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * A description as gst-launch-1.0's argv: split at spaces outside double quotes. gst-launch escapes
+ * the spaces inside each argument it is given, so one argument holding the whole description is
+ * one (invalid) token once any option precedes it.
+ */
+export function launchArgv(description: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < description.length; i++) {
+    const c = description[i];
+    if (c === '\\' && i + 1 < description.length) {
+      current += c + description[++i];
+    } else if (c === '"') {
+      quoted = !quoted;
+      current += c;
+    } else if (/\s/.test(c) && !quoted) {
+      if (current) tokens.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  if (current) tokens.push(current);
+  return tokens;
+}

@@ -1,22 +1,17 @@
 /**
  * Camera processes a previous run of this agent left behind (killed mid-stop before camera
- * processes died with their parent, issue 15 item 5): found by their argv in /proc and killed at
- * start. Only those of this agent's data dir, so another agent on the box keeps its cameras.
+ * processes died with their parent, issue 15 item 5): found by their environment markers in /proc
+ * (camera-launch.ts sets them) and killed at start. Only those of this agent's data dir, so another
+ * agent on the box keeps its cameras.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
+import { CAMERA_ENV, DATA_DIR_ENV } from './camera-launch.js';
 
-const DATA_DIR_ARG = '--data-dir=';
-const CAMERA_SCRIPT = /[\\/]camera-process\.(ts|js)$/;
 /** The agent's own entry point (dist/agent/cli/main.js or agent/cli/main.ts from source). */
 const AGENT_SCRIPT = /[\\/]agent[\\/]cli[\\/]main\.(ts|js)$/;
 const GONE_TIMEOUT_MS = 5000;
-
-/** A camera process's arguments: its camera id (for `ps`) and the data dir it belongs to. */
-export function cameraProcessArgs(cameraId: string, dataDir: string): string[] {
-  return [cameraId, `${DATA_DIR_ARG}${path.resolve(dataDir)}`];
-}
 
 export interface CameraProcessInfo {
   pid: number;
@@ -26,11 +21,11 @@ export interface CameraProcessInfo {
 
 /** Every camera process of `dataDir` on the box (this agent's, another live agent's, or stale ones). */
 export function findCameraProcesses(dataDir: string): CameraProcessInfo[] {
-  const wanted = `${DATA_DIR_ARG}${path.resolve(dataDir)}`;
+  const wanted = path.resolve(dataDir);
   const found: CameraProcessInfo[] = [];
   for (const proc of listProcesses()) {
-    const script = proc.argv.findIndex((a) => CAMERA_SCRIPT.test(a));
-    if (script >= 0 && proc.argv.includes(wanted)) found.push({ pid: proc.pid, ppid: proc.ppid, cameraId: proc.argv[script + 1] ?? '?' });
+    const marks = cameraMarks(proc.pid);
+    if (marks?.dataDir === wanted) found.push({ pid: proc.pid, ppid: proc.ppid, cameraId: marks.cameraId });
   }
   return found;
 }
@@ -74,6 +69,20 @@ function listProcesses(): Array<{ pid: number; ppid: number; argv: string[] }> {
     if (argv && stat && stat.state !== 'Z') out.push({ pid, ppid: stat.ppid, argv });
   }
   return out;
+}
+
+/** The camera and data dir a process serves, from its environment (readable by its own user and root). */
+export function cameraMarks(pid: number): { cameraId: string; dataDir: string } | undefined {
+  let env: string[];
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return undefined; // ended meanwhile, or another user's
+  }
+  const value = (name: string): string | undefined => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+  const cameraId = value(CAMERA_ENV);
+  const dataDir = value(DATA_DIR_ENV);
+  return cameraId !== undefined && dataDir !== undefined ? { cameraId, dataDir } : undefined;
 }
 
 function readArgv(pid: number): string[] | undefined {

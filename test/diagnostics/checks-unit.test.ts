@@ -15,7 +15,8 @@ import { validateConfig } from '../../agent/config/validate.js';
 import { loadManifest } from '../../agent/detection/detector/manifest.js';
 import { INSTALL_ROOT } from '../../agent/core/version.js';
 import { CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
-import { cameraProcessArgs, findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
+import { findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
+import { cameraProcessEnv } from '../../agent/ingest/camera-launch.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { validateReport } from './helpers.js';
@@ -156,8 +157,8 @@ describe('diag check logic', () => {
   it('counts the memory of a running agent of the data dir: its camera processes, not a parent that is no agent', async () => {
     const tmp = tempDir('diag-mem-');
     const other = tempDir('diag-mem-other-');
-    // A stand-in camera process of this data dir: only its argv matters to the lookup.
-    const camera = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)], { stdio: 'ignore' });
+    // A stand-in camera process of this data dir: only its environment markers matter to the lookup.
+    const camera = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, ...cameraProcessEnv('cam1', tmp.dir) } });
     const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
     try {
       await waitFor(() => runningAgentBytes(tmp.dir) > 0, { what: 'the stand-in camera process listed' });
@@ -174,9 +175,9 @@ describe('diag check logic', () => {
 
   it('counts a running agent process that forked camera processes of the data dir, with them', async () => {
     const tmp = tempDir('diag-mem-agent-');
-    // Stand-ins by argv: an "agent" (agent/cli/main.js) forking one "camera process" of tmp.dir.
-    const child = JSON.stringify(['-e', 'setInterval(() => {}, 1000)', '/opt/x/camera-process.js', ...cameraProcessArgs('cam1', tmp.dir)]);
-    const agent = spawn(process.execPath, ['-e', `require('node:child_process').spawn(process.execPath, ${child}, { stdio: 'ignore' }); setInterval(() => {}, 1000)`, '/opt/x/agent/cli/main.js'], { stdio: 'ignore' });
+    // Stand-ins: an "agent" (agent/cli/main.js by argv) spawning one "camera process" of tmp.dir (by its environment markers).
+    const env = JSON.stringify(cameraProcessEnv('cam1', tmp.dir));
+    const agent = spawn(process.execPath, ['-e', `require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, ...${env} } }); setInterval(() => {}, 1000)`, '/opt/x/agent/cli/main.js'], { stdio: 'ignore' });
     const pss = (pid: number): number => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) * 1024;
     try {
       const [cam] = await waitFor(() => { const c = findCameraProcesses(tmp.dir); return c.length === 1 && c; }, { what: 'the stand-in camera process listed' });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { cameraProcessesOf } from '../support/camera-processes.js';
+import { cameraProcessEnv } from '../../agent/ingest/camera-launch.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -64,11 +65,10 @@ describe('camera processes die with the agent', function () {
 
   it('kills a camera process an earlier run of the same data dir left behind, and only that one', async () => {
     // Stand-ins for leftovers of a run killed before camera processes died with their parent: real
-    // camera processes with the argv the agent gives them, idle (no start message), parent not an agent.
-    const script = path.join(REPO_ROOT, 'agent/ingest/camera-process.ts');
+    // gst-launch-1.0 pipelines with the environment markers the agent gives its cameras, parent not an agent.
     const otherDir = path.join(tmp.dir, 'other-agent-data');
     const leftover = (cameraId: string, dir: string): ChildProcess =>
-      fork(script, [cameraId, `--data-dir=${path.resolve(dir)}`], { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      spawn('gst-launch-1.0', ['videotestsrc', 'is-live=true', '!', 'fakesink'], { stdio: 'ignore', env: { ...process.env, ...cameraProcessEnv(cameraId, dir) } });
     const ours = leftover('street', dataDir);
     const theirs = leftover('street', otherDir);
     const agent = startCli(['run', '--config', configFile]);

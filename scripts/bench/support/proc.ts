@@ -2,6 +2,7 @@
  * Per-process figures from /proc for the benchmarks: CPU ticks, RSS and PSS, and the agent's camera
  * processes (each is forked with `camera-process <id>` in its argv) or its whole process tree.
  */
+import { cameraMarks } from '../../../agent/ingest/stale-camera-processes.js';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export const CLK_TCK = 100;
@@ -55,11 +56,9 @@ function argvOf(pid: number): string[] {
   }
 }
 
-/** The camera id a process serves, from its argv (`... camera-process.{ts,js} <id>`). */
+/** The camera id a process serves, from the environment marker its agent gave it. */
 export function cameraIdOf(pid: number): string | undefined {
-  const argv = argvOf(pid);
-  const script = argv.findIndex((a) => a.includes('camera-process'));
-  return script >= 0 && argv[script + 1] ? argv[script + 1] : undefined;
+  return cameraMarks(pid)?.cameraId;
 }
 
 /** The agent's camera processes by camera id. */

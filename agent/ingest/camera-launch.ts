@@ -1,0 +1,120 @@
+/**
+ * One camera's pipeline as a `gst-launch-1.0` child: decoded detect-size I420 frames come back on
+ * fd 3 (`gdppay ! fdsink fd=3`), bus messages on stdout (`-m`), errors on stderr.
+ *
+ * Why a gst-launch child rather than a Node process per camera: the same isolation (a native crash,
+ * a hung source or an OOM kill takes down one camera, which is respawned) at a third of the memory:
+ * no V8 per camera (issue 12). Why not in-process: every pending appsink.pull()/pollBus() of
+ * gstreamer-superficial holds a libuv pool thread, and a crash would end the whole agent.
+ *
+ * The child dies with the agent: `setpriv --pdeathsig KILL` (util-linux) asks the kernel for it, and a
+ * write to the closed frame pipe would end it anyway. `-e` turns SIGINT into an EOS, so a graceful
+ * stop closes the open recording segment properly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { GdpFormatError, GdpReader } from '../core/gdp.js';
+import type { GstBusMessage } from './gst-binding.js';
+import { elementName, parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
+import { launchArgv, quoteGst } from './pipeline-templates.js';
+
+/** Environment markers: how the agent (and `ps e`) tells which camera and data dir a child serves. */
+export const CAMERA_ENV = 'EDGE_AGENT_CAMERA';
+export const DATA_DIR_ENV = 'EDGE_AGENT_DATA_DIR';
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The environment markers of a camera child (stale-camera-processes.ts finds children by them). */
+export function cameraProcessEnv(cameraId: string, dataDir: string): Record<string, string> {
+  return { [CAMERA_ENV]: cameraId, [DATA_DIR_ENV]: path.resolve(dataDir) };
+}
+
+export interface LaunchHandlers {
+  frame(data: Buffer, ptsNs: bigint | undefined): void;
+  message(msg: LaunchMessage): void;
+  problem(p: LaunchProblem): void;
+  /** The frame stream is not GDP (a broken template or child): the camera must restart. */
+  broken(reason: string): void;
+}
+
+export interface LaunchedCamera {
+  readonly child: ChildProcess;
+  /** Resolves once the child has exited and all its output has been handled. */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The description with each secret property written after its element's `name=`, for argv only: never logged. */
+export function withSecretProps(description: string, secrets: Array<{ element: string; props: Record<string, string> }>): string {
+  let out = description;
+  for (const { element, props } of secrets) {
+    const text = Object.entries(props).map(([k, v]) => `${k}=${quoteGst(v)}`).join(' ');
+    out = out.replace(new RegExp(`\\bname=${element}(?=\\s)`), (m) => `${m} ${text}`);
+  }
+  return out;
+}
+
+export function launchCamera(cameraId: string, dataDir: string, description: string, handlers: LaunchHandlers): LaunchedCamera {
+  const gst = ['gst-launch-1.0', '-m', '-e', ...launchArgv(description)];
+  const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...gst] : gst;
+  const child = spawn(cmd, args, {
+    env: { ...process.env, ...cameraProcessEnv(cameraId, dataDir) },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const streams: Array<Promise<void>> = [];
+  const frames = child.stdio[3] as Readable | null;
+  if (frames) {
+    const reader = new GdpReader();
+    let broken = false;
+    frames.on('data', (chunk: Buffer) => {
+      if (broken) return;
+      try {
+        for (const packet of reader.push(chunk)) if (packet.kind === 'buffer') handlers.frame(packet.data, packet.ptsNs);
+      } catch (err) {
+        broken = true;
+        handlers.broken(err instanceof GdpFormatError ? err.message : String(err));
+      }
+    });
+    streams.push(ended(frames));
+  }
+  if (child.stdout) {
+    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const msg = parseStdoutLine(line);
+      if (msg) handlers.message(msg);
+    });
+    streams.push(new Promise((resolve) => lines.once('close', resolve)));
+  }
+  if (child.stderr) {
+    const problems = new StderrReader(handlers.problem);
+    const lines = createInterface({ input: child.stderr, crlfDelay: Infinity });
+    lines.on('line', (line) => problems.line(line));
+    streams.push(new Promise((resolve) => lines.once('close', () => {
+      problems.flush();
+      resolve();
+    })));
+  }
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // Not even started (gst-launch-1.0 missing): 'exit' may never come.
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  const closed = exit.then(async (result) => {
+    await Promise.all(streams);
+    return result;
+  });
+  return { child, closed };
+}
+
+function ended(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}
+
+/** A problem in the shape the error classifier reads (the one it was built on for in-process pipelines). */
+export function problemAsBusMessage(p: LaunchProblem): GstBusMessage {
+  return { type: p.level, message: p.message, debug: p.debug, name: p.element, _src_element_name: elementName(p.element) };
+}

@@ -1,0 +1,18 @@
+import type { CameraSource } from '../config/schema/index.js';
+import { redactUrlCredentials } from '../config/secrets.js';
+
+/** Where the camera's video comes from, for error messages (never with credentials). */
+export function describeSource(source: CameraSource): string {
+  switch (source.kind) {
+    case 'rtsp':
+      return redactUrlCredentials(source.url);
+    case 'file':
+      return source.path;
+    case 'onvif':
+      return `onvif ${source.host}:${source.port}`;
+    case 'v4l2':
+      return source.device;
+    default:
+      return `test pattern ${source.pattern}`;
+  }
+}
