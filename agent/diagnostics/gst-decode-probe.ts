@@ -32,7 +32,7 @@ const PROBE = helperScript(__filename, 'decode-probe-process');
 /** The ingest plan for this camera without recording; its credentials stay apart as element properties. */
 export async function probePipeline(camera: CameraConfig, config: AgentConfig, onvifUrl?: string): Promise<DecodeProbe> {
   const noRecord: CameraConfig = { ...camera, record: { enabled: false } };
-  const plan = await buildPlan({ camera: noRecord, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl, decoderThreads: 1 });
+  const plan = await buildPlan({ camera: noRecord, dataDir: config.gateway.dataDir, recording: config.recording, onvifUrl, decoderThreads: 1, frameSink: 'appsink' });
   // File plans leave the parser to the camera process (it probes the codec, for the recording branch);
   // with recording off the decode branch needs none.
   const pipeline = plan.pipeline.replaceAll('{{parser}}', 'identity');

@@ -19,7 +19,10 @@ import type { Readable } from 'node:stream';
 import { GdpFormatError, GdpReader } from '../core/gdp.js';
 import type { GstBusMessage } from './gst-binding.js';
 import { elementName, parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
-import { launchArgv, quoteGst } from './pipeline-templates.js';
+import { HELPER_NODE_FLAGS, helperScript } from '../core/helper-script.js';
+import { INSTALL_ROOT } from '../core/version.js';
+import { launchArgv } from './pipeline-templates.js';
+import type { SecretLaunchRequest } from './secret-launch.js';
 
 /** Environment markers: how the agent (and `ps e`) tells which camera and data dir a child serves. */
 export const CAMERA_ENV = 'EDGE_AGENT_CAMERA';
@@ -45,23 +48,28 @@ export interface LaunchedCamera {
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The description with each secret property written after its element's `name=`, for argv only: never logged. */
-export function withSecretProps(description: string, secrets: Array<{ element: string; props: Record<string, string> }>): string {
-  let out = description;
-  for (const { element, props } of secrets) {
-    const text = Object.entries(props).map(([k, v]) => `${k}=${quoteGst(v)}`).join(' ');
-    out = out.replace(new RegExp(`\\bname=${element}(?=\\s)`), (m) => `${m} ${text}`);
-  }
-  return out;
-}
+const SECRET_LAUNCH = helperScript(__filename, 'secret-launch');
 
-export function launchCamera(cameraId: string, dataDir: string, description: string, handlers: LaunchHandlers): LaunchedCamera {
-  const gst = ['gst-launch-1.0', '-m', '-e', ...launchArgv(description)];
-  const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...gst] : gst;
+/**
+ * Starts the camera's child: `gst-launch-1.0` with the description on its command line, or, when the
+ * pipeline holds credentials, secret-launch.ts with the description on stdin (a command line is
+ * readable by every local user).
+ */
+export function launchCamera(cameraId: string, dataDir: string, description: string, secrets: SecretLaunchRequest['secretProps'], handlers: LaunchHandlers): LaunchedCamera {
+  const program = secrets.length > 0
+    ? [process.execPath, ...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file]
+    : ['gst-launch-1.0', '-m', '-e', ...launchArgv(description)];
+  const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...program] : program;
   const child = spawn(cmd, args, {
+    cwd: INSTALL_ROOT,
     env: { ...process.env, ...cameraProcessEnv(cameraId, dataDir) },
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: [secrets.length > 0 ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  if (child.stdin) {
+    const request: SecretLaunchRequest = { pipeline: description, secretProps: secrets };
+    child.stdin.on('error', () => undefined); // the child died first: its exit says why
+    child.stdin.end(`${JSON.stringify(request)}\n`);
+  }
   const streams: Array<Promise<void>> = [];
   const frames = child.stdio[3] as Readable | null;
   if (frames) {

@@ -11,7 +11,7 @@ import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
 import { SegmentNamer } from './segment-namer.js';
 import { describeSource } from './camera-source.js';
-import { launchCamera, problemAsBusMessage, withSecretProps, type LaunchedCamera } from './camera-launch.js';
+import { launchCamera, problemAsBusMessage, type LaunchedCamera } from './camera-launch.js';
 import { probeFileCodec } from './codec-probe.js';
 import { classifyGstError, classifyParseError } from './gst-errors.js';
 import type { LaunchMessage } from './launch-output.js';
@@ -185,7 +185,7 @@ export class CameraSupervisor {
       },
     );
     const frameBytes = (plan.width * plan.height * 3) / 2;
-    const launched = launchCamera(camera.id, dataDir, withSecretProps(description, plan.secretProps), {
+    const launched = launchCamera(camera.id, dataDir, description, plan.secretProps, {
       frame: (data) => {
         if (gen === this.generation && data.length === frameBytes) this.onFrame(launched, data, plan);
       },

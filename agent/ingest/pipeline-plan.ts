@@ -37,7 +37,15 @@ export interface PlanInputs {
   onvifUrl?: string;
   /** Threads for the software H.264 decoder (0 = as many as cores). */
   decoderThreads?: number;
+  /** Where decoded frames go: a pipe to the agent (default), or an appsink for an in-process reader (diag). */
+  frameSink?: keyof typeof FRAME_SINKS;
 }
+
+/** The frames' last element: GDP on fd 3 for camera-launch.ts, an appsink named frames for gstreamer-superficial. */
+export const FRAME_SINKS = {
+  pipe: 'gdppay ! fdsink name=frames fd=3 sync=false',
+  appsink: 'appsink name=frames max-buffers=2 drop=true sync=false enable-last-sample=false',
+} as const;
 
 /** fps as a GStreamer fraction: 5 → 5/1, 2.5 → 5/2. */
 export function fpsFraction(fps: number): string {
@@ -92,7 +100,7 @@ export async function buildPlan(input: PlanInputs): Promise<CameraPlan> {
   const recordDir = recordOn ? recordingDir(input.dataDir, camera.id) : undefined;
   const segmentPattern = recordDir ? quoteGst(path.join(recordDir, partialSegmentPattern(Date.now()))) : '';
   const segmentNs = recording.segmentSeconds * 1_000_000_000;
-  const frames = renderTemplate(loadTemplate('fragments/frames'), { fps, width, height });
+  const frames = renderTemplate(loadTemplate('fragments/frames'), { fps, width, height, sink: FRAME_SINKS[input.frameSink ?? 'pipe'] });
   const common = { frames, width, height, fps };
   const secretProps: CameraPlan['secretProps'] = [];
 

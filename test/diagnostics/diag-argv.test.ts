@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DiagReport } from '../../agent/diagnostics/report-schema.js';
 import { startCli } from '../support/agent-cli.js';
+import { commandLines } from '../support/command-lines.js';
 import { RtspTestServer } from '../support/rtsp.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import { check, CLIP, writeConfig } from './helpers.js';
-
-/** Every process's command line now, by pid (processes that end while read are skipped). */
-function commandLines(): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      out.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' '));
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 describe('diag never puts a camera password on a command line', function () {
   this.timeout(200000);

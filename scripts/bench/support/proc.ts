@@ -9,6 +9,7 @@ export const CLK_TCK = 100;
 
 export interface ProcSample {
   ticks: number;
+  reapedTicks: number;
   rssKb: number;
   pssKb: number;
 }
@@ -23,6 +24,8 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
+    // cutime + cstime: children that ended and were waited for (a looping file camera's earlier runs).
+    const reapedTicks = Number(fields[13]) + Number(fields[14]);
     let rssKb = 0;
     let pssKb = 0;
     try {
@@ -33,7 +36,7 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
     } catch {
       rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     }
-    return { ticks, rssKb, pssKb };
+    return { ticks, reapedTicks, rssKb, pssKb };
   } catch {
     return undefined;
   }
