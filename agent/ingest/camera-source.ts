@@ -16,3 +16,12 @@ export function describeSource(source: CameraSource): string {
       return `test pattern ${source.pattern}`;
   }
 }
+
+/**
+ * Whether the camera's pipeline holds credentials (rtsp/onvif user or password, also written into
+ * an rtsp URL): such a camera runs the Node launcher, not gst-launch-1.0 (camera-launch.ts).
+ */
+export function sourceHoldsCredentials(source: CameraSource): boolean {
+  if (source.kind === 'rtsp') return source.username !== undefined || source.password !== undefined || /^rtsps?:\/\/.*@/.test(source.url);
+  return source.kind === 'onvif' && (source.username !== undefined || source.password !== undefined);
+}

@@ -1,5 +1,5 @@
 /**
- * How a camera process ends, whatever is pending in it, and that it ends when the agent is gone
+ * How a gstreamer-superficial helper process (secret-launch.ts, the diag decode probe) ends, whatever is pending in it, and that it ends when the agent is gone
  * (clean stop, SIGKILL mid-stop, OOM kill): an orphaned camera would hold its camera's memory and
  * stream for good (issue 15 item 5).
  *

@@ -14,7 +14,7 @@ import { busyRegionsPerFrame, camerasCarried } from '../../agent/detection/capac
 import { validateConfig } from '../../agent/config/validate.js';
 import { loadManifest } from '../../agent/detection/detector/manifest.js';
 import { INSTALL_ROOT } from '../../agent/core/version.js';
-import { CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
+import { CAMERA_PSS_MIB, PASSWORD_CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
 import { findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
 import { cameraProcessEnv } from '../../agent/ingest/camera-launch.js';
 import { tempDir } from '../support/tmp.js';
@@ -152,6 +152,10 @@ describe('diag check logic', () => {
     const beside = memoryBudgetOutcome({ cameras: 1, detection: true, availableBytes: (need - 50) * MiB, runningAgentBytes: 50 * MiB });
     assert.equal(beside.status, 'pass');
     assert.match(beside.detail ?? '', /50 MiB held by the running agent/);
+    // A camera with credentials runs the heavier Node launcher: counted at its own figure.
+    const withPassword = memoryBudgetOutcome({ cameras: 1, passwordCameras: 1, detection: true, availableBytes: need * MiB, runningAgentBytes: 0 });
+    assert.equal(withPassword.status, 'warn', 'what carries one plain camera does not carry one with a password');
+    assert.match(withPassword.detail ?? '', new RegExp(`0 × ${CAMERA_PSS_MIB} MiB per camera \\+ 1 × ${PASSWORD_CAMERA_PSS_MIB} MiB per camera with a password`));
   });
 
   it('counts the memory of a running agent of the data dir: its camera processes, not a parent that is no agent', async () => {
