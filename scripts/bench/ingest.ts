@@ -160,7 +160,7 @@ async function runFloor(rtsp: RtspTestServer[], seconds: number): Promise<Record
   const tmp = tempDir('bench-floor-');
   const res = validateConfig({ gateway: { id: 'bench', dataDir: tmp.dir }, mqtt: { url: 'mqtt://127.0.0.1:1' }, recording: { segmentSeconds: 10 }, cameras: cameraConfigs(rtsp.map((s) => s.url)) });
   if (!res.ok) throw new Error(JSON.stringify(res.problems));
-  const plans = await Promise.all(res.config.cameras.map((camera) => buildPlan({ camera, dataDir: tmp.dir, recording: res.config.recording })));
+  const plans = await Promise.all(res.config.cameras.map((camera) => buildPlan({ camera, dataDir: tmp.dir, recording: res.config.recording, frameSink: 'appsink' })));
   for (const p of plans) if (p.recordDir) mkdirSync(p.recordDir, { recursive: true });
   const floor = spawn(process.execPath, [FLOOR_MAIN, JSON.stringify(plans.map((p) => p.pipeline))], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, UV_THREADPOOL_SIZE: String(4 + 2 * plans.length) } });
   let frames: number[] = [];

@@ -10,6 +10,7 @@ export const CLK_TCK = 100;
 export interface ProcSample {
   ticks: number;
   reapedTicks: number;
+  ppid: number;
   rssKb: number;
   pssKb: number;
 }
@@ -36,7 +37,7 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
     } catch {
       rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     }
-    return { ticks, reapedTicks, rssKb, pssKb };
+    return { ticks, reapedTicks, ppid: Number(fields[1]), rssKb, pssKb };
   } catch {
     return undefined;
   }
