@@ -24,14 +24,17 @@ import { INSTALL_ROOT } from '../core/version.js';
 import { launchArgv } from './pipeline-templates.js';
 import type { SecretLaunchRequest } from './secret-launch.js';
 
-/** Environment markers: how the agent (and `ps e`) tells which camera and data dir a child serves. */
-export const CAMERA_ENV = 'EDGE_AGENT_CAMERA';
-export const DATA_DIR_ENV = 'EDGE_AGENT_DATA_DIR';
+/** Environment markers: how the agent (and `ps e`) tells which camera of which data dir a child serves. */
+export interface CameraMarkers {
+  EDGE_AGENT_CAMERA: string;
+  /** Absolute. */
+  EDGE_AGENT_DATA_DIR: string;
+}
 const SETPRIV = '/usr/bin/setpriv';
 
 /** The environment markers of a camera child (stale-camera-processes.ts finds children by them). */
-export function cameraProcessEnv(cameraId: string, dataDir: string): Record<string, string> {
-  return { [CAMERA_ENV]: cameraId, [DATA_DIR_ENV]: path.resolve(dataDir) };
+export function cameraProcessEnv(cameraId: string, dataDir: string): CameraMarkers {
+  return { EDGE_AGENT_CAMERA: cameraId, EDGE_AGENT_DATA_DIR: path.resolve(dataDir) };
 }
 
 export interface LaunchHandlers {

@@ -9,12 +9,9 @@ import { CameraErrorCode, type CameraError } from './error-codes.js';
 import { buildPlan, recordingDir, type CameraPlan } from './pipeline-plan.js';
 import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
-import { SegmentNamer } from './segment-namer.js';
-import { describeSource } from './camera-source.js';
-import { launchCamera, problemAsBusMessage, type LaunchedCamera } from './camera-launch.js';
-import { probeFileCodec } from './codec-probe.js';
-import { classifyGstError, classifyParseError } from './gst-errors.js';
-import type { LaunchMessage } from './launch-output.js';
+import type { LaunchedCamera } from './camera-launch.js';
+import { startCameraRun, type RunOutcome } from './camera-run.js';
+import { withProbedParser } from './codec-probe.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
 
 /** Frames handed to the agent and not yet taken (past the bus's I/O phase) before further ones are dropped. */
@@ -32,13 +29,6 @@ export interface SupervisorDeps {
 const KILL_GRACE_MS = 5000;
 /** Time a started child gets to connect and deliver a first frame, on top of stallTimeoutSeconds. */
 const CONNECT_GRACE_MS = 10000;
-
-/** What one child run ended with, as far as the supervisor cares. */
-interface RunOutcome {
-  error?: CameraError;
-  /** The file reached its end (EOS without a stop asked for). */
-  eos: boolean;
-}
 
 /**
  * Runs one camera: starts its `gst-launch-1.0` child (camera-launch.ts), watches it (stalls,
@@ -157,7 +147,7 @@ export class CameraSupervisor {
     try {
       const onvifUrl = camera.source.kind === 'onvif' ? await this.resolveOnvif(camera.source) : undefined;
       plan = await buildPlan({ camera, dataDir, recording, onvifUrl, decoderThreads: Number(process.env.EDGE_DECODER_THREADS ?? 0) });
-      const parsed = await this.withParser(plan);
+      const parsed = await withProbedParser(plan);
       if (typeof parsed !== 'string') {
         if (gen === this.generation && this.running) this.fail(parsed);
         return;
@@ -171,77 +161,31 @@ export class CameraSupervisor {
     }
     if (gen !== this.generation || !this.running) return;
     this.decoder = plan.decoder;
-    // The pipeline at info once; a camera down for days retries every backoff.maxMs, so retries log at debug.
-    if (this.loops === 0 || this.reconnects > 0) this.log[this.reconnects === 0 ? 'info' : 'debug']({ pipeline: description, decoder: plan.decoder }, 'starting camera process');
+    // The pipeline at info once; a camera down for days retries every backoff.maxMs (and a looping file relaunches), so those log at debug.
+    this.log[this.reconnects === 0 && this.loops === 0 ? 'info' : 'debug']({ pipeline: description, decoder: plan.decoder }, 'starting camera process');
     this.spawnedAt = Date.now();
     this.inFlight = 0;
-    const outcome: RunOutcome = { eos: false };
-    const namer = new SegmentNamer(
-      camera.id,
-      (segment) => this.deps.bus.emit('camera.segment', segment),
-      (file, message) => {
-        this.segmentRenameFailures++;
-        this.log.warn({ code: CameraErrorCode.SEGMENT_RENAME_FAILED, file, error: message }, 'recording segment not closed under its final name: clips and retention do not see it');
+    const run = startCameraRun({
+      camera,
+      dataDir,
+      plan,
+      description,
+      log: this.log,
+      onFrame: (data) => {
+        if (gen === this.generation) this.onFrame(run.launched, data, plan);
       },
-    );
-    const frameBytes = (plan.width * plan.height * 3) / 2;
-    const launched = launchCamera(camera.id, dataDir, description, plan.secretProps, {
-      frame: (data) => {
-        if (gen === this.generation && data.length === frameBytes) this.onFrame(launched, data, plan);
-      },
-      message: (msg) => this.onMessage(msg, namer, outcome),
-      problem: (p) => {
-        if (p.level === 'warning') {
-          this.log.warn(`${p.message} (${p.element})`);
-        } else if (!outcome.error) {
-          // The first error is the cause; gst-launch repeats it in its own summaries after.
-          const e = p.parse ? classifyParseError(new Error(p.message)) : classifyGstError(problemAsBusMessage(p));
-          outcome.error = { code: e.code, message: `${describeSource(camera.source)}: ${e.message}` };
-        }
-      },
-      broken: (reason) => {
-        outcome.error ??= { code: CameraErrorCode.PIPELINE_FAILED, message: `frame stream unreadable: ${reason}` };
-        launched.child.kill('SIGKILL');
-      },
+      onSegment: (segment) => this.deps.bus.emit('camera.segment', segment),
+      onRenameFailed: () => this.segmentRenameFailures++,
     });
-    this.launched = launched;
-    launched.child.once('error', (err) => {
-      outcome.error ??= { code: CameraErrorCode.ELEMENT_MISSING, message: `cannot start gst-launch-1.0: ${err.message}` };
-    });
-    this.childGone = launched.closed.then(async ({ code, signal }) => {
-      await namer.finish();
-      if (this.launched === launched) this.launched = undefined;
+    this.launched = run.launched;
+    this.childGone = run.ended.then(({ code, signal }) => {
+      if (this.launched === run.launched) this.launched = undefined;
       if (gen !== this.generation || !this.running) return;
-      this.onChildEnded(plan, outcome, code, signal);
+      this.onChildEnded(plan, run.outcome, code, signal);
     });
     clearInterval(this.watchdog);
     this.watchdog = setInterval(() => this.checkStall(gen), 1000);
     this.watchdog.unref();
-  }
-
-  /** File sources: the codec is probed and its parser put where the template's {{parser}} stands. */
-  private async withParser(plan: CameraPlan): Promise<string | CameraError> {
-    if (!plan.probeFile) return plan.pipeline;
-    const probed = await probeFileCodec(plan.probeFile);
-    if ('error' in probed) return probed.error;
-    const parser = plan.parsers?.[probed.codec];
-    if (!parser) return { code: CameraErrorCode.CODEC_UNSUPPORTED, message: `${probed.codec} in ${plan.probeFile} is not supported by the ${plan.decoder} decoder` };
-    return plan.pipeline.replace('{{parser}}', parser);
-  }
-
-  private onMessage(msg: LaunchMessage, namer: SegmentNamer, outcome: RunOutcome): void {
-    switch (msg.kind) {
-      case 'fragment-opened':
-        namer.opened(msg.location, msg.runningNs);
-        break;
-      case 'fragment-closed':
-        namer.closed(msg.location, msg.runningNs);
-        break;
-      case 'eos':
-        outcome.eos = true;
-        break;
-      default:
-    }
   }
 
   private onChildEnded(plan: CameraPlan, outcome: RunOutcome, code: number | null, signal: NodeJS.Signals | null): void {

@@ -5,6 +5,7 @@ import { classifyGstError } from './gst-errors.js';
 import { problemAsBusMessage } from './camera-launch.js';
 import { StderrReader, type LaunchProblem } from './launch-output.js';
 import { launchArgv, quoteGst } from './pipeline-templates.js';
+import type { CameraPlan } from './pipeline-plan.js';
 
 const PROBE_TIMEOUT_MS = 15000;
 const VIDEO_CAPS = 'video/x-h264;video/x-h265;video/mpeg;video/x-raw';
@@ -12,6 +13,16 @@ const VIDEO_CAPS = 'video/x-h264;video/x-h265;video/mpeg;video/x-raw';
 const PROBE_CAPS = /GstCapsFilter:probe\.GstPad:src: caps = (video\/[\w.+-]+)/;
 
 export type ProbeResult = { codec: string } | { error: CameraError };
+
+/** A file plan's description with the parser for the file's codec where the template's {{parser}} stands. */
+export async function withProbedParser(plan: CameraPlan): Promise<string | CameraError> {
+  if (!plan.probeFile) return plan.pipeline;
+  const probed = await probeFileCodec(plan.probeFile);
+  if ('error' in probed) return probed.error;
+  const parser = plan.parsers?.[probed.codec];
+  if (!parser) return { code: CameraErrorCode.CODEC_UNSUPPORTED, message: `${probed.codec} in ${plan.probeFile} is not supported by the ${plan.decoder} decoder` };
+  return plan.pipeline.replace('{{parser}}', parser);
+}
 
 /** Keyed by path, size and mtime: a looping file camera relaunches often and must not re-probe. */
 const cache = new Map<string, ProbeResult>();

@@ -8,9 +8,7 @@
 
 export type LaunchMessage =
   | { kind: 'fragment-opened' | 'fragment-closed'; location: string; runningNs?: number }
-  | { kind: 'eos' }
-  /** The pipeline reached PLAYING. */
-  | { kind: 'playing' };
+  | { kind: 'eos' };
 
 /** An error or warning block; `element` is the element's path, e.g. /GstPipeline:pipeline0/GstFileSrc:filesrc0. */
 export interface LaunchProblem {
@@ -25,14 +23,13 @@ export interface LaunchProblem {
 const GOT_MESSAGE = /^Got message #\d+ from element "([^"]*)" \(([\w-]+)\): (.*)$/;
 const FRAGMENT = /^(splitmuxsink-fragment-(?:opened|closed)), (.*)$/;
 
-/** One stdout line → a message the supervisor acts on, or undefined for the rest (state changes, tags, latency). */
+/** One stdout line → a message the supervisor acts on, or undefined for the rest (state changes, tags, latency, ...). */
 export function parseStdoutLine(line: string): LaunchMessage | undefined {
   if (line.startsWith('Got EOS from element "pipeline')) return { kind: 'eos' };
   const m = GOT_MESSAGE.exec(line);
   if (!m) return undefined;
   const [, element, type, body] = m;
-  if (type === 'state-changed' && /^pipeline\d*$/.test(element) && /new-state=\(GstState\)GST_STATE_PLAYING|new-state=\(GstState\)playing/i.test(body)) return { kind: 'playing' };
-  if (type !== 'element') return undefined;
+  if (type !== 'element' || element === '') return undefined;
   const f = FRAGMENT.exec(body);
   if (!f) return undefined;
   const location = structureField(f[2], 'location');

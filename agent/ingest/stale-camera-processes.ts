@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { CAMERA_ENV, DATA_DIR_ENV } from './camera-launch.js';
+import type { CameraMarkers } from './camera-launch.js';
 
 /** The agent's own entry point (dist/agent/cli/main.js or agent/cli/main.ts from source). */
 const AGENT_SCRIPT = /[\\/]agent[\\/]cli[\\/]main\.(ts|js)$/;
@@ -79,9 +79,8 @@ export function cameraMarks(pid: number): { cameraId: string; dataDir: string } 
   } catch {
     return undefined; // ended meanwhile, or another user's
   }
-  const value = (name: string): string | undefined => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
-  const cameraId = value(CAMERA_ENV);
-  const dataDir = value(DATA_DIR_ENV);
+  const vars: Partial<CameraMarkers> = Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const { EDGE_AGENT_CAMERA: cameraId, EDGE_AGENT_DATA_DIR: dataDir } = vars;
   return cameraId !== undefined && dataDir !== undefined ? { cameraId, dataDir } : undefined;
 }
 

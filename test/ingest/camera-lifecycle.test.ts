@@ -61,4 +61,22 @@ describe('camera ingest: a camera process that dies, a file that ends (real GStr
     assert.deepEqual(h.states.filter((s) => s.cameraId === 'once').slice(-1).map((s) => [s.state, s.code]), [['offline', 'CAMERA_STREAM_ENDED']]);
     await waitFor(() => cameraProcessesOf(path.join(tmp.dir, 'ended')).length === 0, { what: 'the ended camera\'s process gone' });
   });
+
+  it('a looping file camera relaunches its child at the end of the file: still streaming, not a reconnect, recording goes on', async () => {
+    // The shortest clip (about 8 s), paced like a camera.
+    const h = await start([{ id: 'loop', source: { kind: 'file', path: path.join(VIDEOS_DIR, 'ozlu_pedestrian_survaillance.mp4'), loop: true }, ...fastRetry, record: { enabled: true } }], 'loop');
+    const dataDir = path.join(tmp.dir, 'loop');
+    const pids = new Set<number>();
+    await waitFor(() => {
+      for (const pid of cameraProcessesOf(dataDir)) pids.add(pid);
+      return pids.size >= 3 && h.segments.filter((s) => s.cameraId === 'loop').length >= 2;
+    }, { timeoutMs: 90000, intervalMs: 20, what: `three runs of the clip, two segments: ${JSON.stringify(h.manager.stats().loop)}` });
+    const stats = h.manager.stats().loop;
+    assert.equal(stats.state, 'streaming');
+    assert.equal(stats.reconnects, 0, 'the end of a looping file is no reconnect');
+    assert.equal(stats.lastError, undefined, 'nor an error');
+    assert.deepEqual(h.states.filter((s) => s.cameraId === 'loop').map((s) => s.state), ['connecting', 'streaming'], 'never offline in between');
+    const seqs = h.frames.get('loop')?.map((f) => f.seq) ?? [];
+    assert.ok(seqs.every((seq, i) => i === 0 || seq === seqs[i - 1] + 1), 'frame numbers run on across the relaunches');
+  });
 });
