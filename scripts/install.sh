@@ -59,7 +59,8 @@ if [ "$APT" = 1 ]; then
   pkgs=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
         gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
         systemd passwd)
-  # gstreamer1.0-tools: clips are remuxed by a gst-launch-1.0 child (tsdemux, parsers, mp4mux).
+  # gstreamer1.0-tools: cameras run as gst-launch-1.0 children (frames over gdppay, plugins-bad) and clips
+  # are remuxed by one (tsdemux, parsers, mp4mux). util-linux (essential) brings setpriv for --pdeathsig.
   missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
