@@ -174,7 +174,7 @@ export class SnapshotEncoder {
 function exitError(code: number | null, signal: NodeJS.Signals | null, stderr: string): AgentError {
   const how = signal ?? `code ${code}`;
   if (code !== null && code !== 0 && stderr.trim()) {
-    return new AgentError('SNAPSHOT_ENCODE_FAILED', `jpegenc: ${gstReason(stderr, `exited with ${how}`)}`, 'run `edge-agent diag` (gstreamer.elements lists jpegenc when it is missing)');
+    return new AgentError('SNAPSHOT_ENCODE_FAILED', `the JPEG process (${GST_LAUNCH}) stopped: ${gstReason(stderr, `exited with ${how}`)}`, 'run `edge-agent diag` (gstreamer.elements lists jpegenc when it is missing)');
   }
   return new AgentError('SNAPSHOT_ENCODER_FAILED', `the JPEG process exited (${how})`);
 }
