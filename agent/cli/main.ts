@@ -5,6 +5,7 @@
  * parser with help, sub-commands and option validation we would otherwise write by hand).
  */
 import '../runtime/threadpool.js';
+import '../runtime/malloc-env.js';
 import { Command } from 'commander';
 import { AGENT_VERSION } from '../core/version.js';
 import { register as checkConfig } from './commands/check-config.js';

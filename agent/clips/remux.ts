@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { GST_LAUNCH, gstReason } from '../core/gst-launch.js';
 import { VIDEO_PARSERS } from './mpegts.js';
 
 /**
@@ -7,8 +8,6 @@ import { VIDEO_PARSERS } from './mpegts.js';
  * process, not gstreamer-superficial: the binding's pull/pollBus hold libuv pool threads and it must
  * never load in the agent's own process; a stuck or crashing GStreamer can only fail this clip.
  */
-export const GST_LAUNCH = process.env.EDGE_GST_LAUNCH ?? 'gst-launch-1.0';
-
 /** Elements a clip cut runs (diag proves they exist): the TS remux, and the MP4/MKV-to-TS step. */
 export const REMUX_ELEMENTS = ['fdsrc', 'tsdemux', ...VIDEO_PARSERS, 'mp4mux', 'filesink', 'filesrc', 'parsebin', 'mpegtsmux', 'fdsink'];
 
@@ -20,12 +19,6 @@ export function tsToMp4Args(parser: string, outFile: string): string[] {
 /** A recording in another container (MP4, MKV; H.264 only) -> TS on stdout, to be cut like the rest. */
 export function toTsArgs(file: string): string[] {
   return ['-q', 'filesrc', `location=${file}`, '!', 'parsebin', '!', 'h264parse', '!', 'mpegtsmux', '!', 'fdsink', 'fd=1'];
-}
-
-/** GStreamer's own reason from gst-launch's stderr ("ERROR: from element ...: <reason>"). */
-function gstReason(stderr: string, fallback: string): string {
-  const m = /ERROR: from element [^:]*:\s*(.+)/.exec(stderr);
-  return (m?.[1] ?? stderr.trim().split('\n').pop() ?? '').trim() || fallback;
 }
 
 /** A running gst-launch child: feed stdin, then finish() resolves on a clean exit or rejects with GStreamer's reason. */

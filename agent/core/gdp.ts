@@ -5,10 +5,10 @@
  * Buffers are type 1, caps type 2, events 64 and up; the reader keeps buffers and caps.
  */
 
-const HEADER_BYTES = 62;
-const TYPE_BUFFER = 1;
-const TYPE_CAPS = 2;
-const NO_TIMESTAMP = 0xffffffffffffffffn;
+export const HEADER_BYTES = 62;
+export const TYPE_BUFFER = 1;
+export const TYPE_CAPS = 2;
+export const NO_TIMESTAMP = 0xffffffffffffffffn;
 /** A payload larger than this is a broken stream, not a frame (a 4K I420 frame is 12 MB). */
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 

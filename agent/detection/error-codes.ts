@@ -15,11 +15,11 @@ export const DetectionErrorCodes = {
     remedy: 'the box is overloaded: lower `detect.fps` or the number of cameras',
   },
   SNAPSHOT_ENCODE_FAILED: {
-    summary: 'GStreamer (jpegenc, in the snapshot JPEG process) could not make this JPEG; the snapshot is not made (the event itself was sent)',
+    summary: 'GStreamer (jpegenc, in the snapshot JPEG process) stopped with an error of its own, e.g. an element missing; the snapshots waiting on it are not made (the events themselves were sent), later ones start a new process after 5 s',
     remedy: 'run `edge-agent diag`: gstreamer.elements lists jpegenc when it is missing (gstreamer1.0-plugins-good)',
   },
   SNAPSHOT_ENCODER_FAILED: {
-    summary: 'the snapshot JPEG process crashed, hung (no JPEG in 15 s, killed) or could not start; the snapshots waiting on it are not made, later ones start a new process after 5 s (events, cameras and the uplink are not affected)',
+    summary: 'the snapshot JPEG process (gst-launch-1.0) crashed, hung (no JPEG in 15 s, killed) or could not start; the snapshots waiting on it are not made, later ones start a new process after 5 s (events, cameras and the uplink are not affected)',
     remedy: 'report it with the log; `edge-agent diag` checks the GStreamer elements',
   },
   SNAPSHOT_CLOSED: {

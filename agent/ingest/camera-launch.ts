@@ -12,13 +12,13 @@
  * stop closes the open recording segment properly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { GdpFormatError, GdpReader } from '../core/gdp.js';
 import type { GstBusMessage } from './gst-binding.js';
 import { elementName, parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
+import { dyingWithAgent, GST_LAUNCH } from '../core/gst-launch.js';
 import { HELPER_NODE_FLAGS, helperScript } from '../core/helper-script.js';
 import { INSTALL_ROOT } from '../core/version.js';
 import { launchArgv } from './pipeline-templates.js';
@@ -30,7 +30,6 @@ export interface CameraMarkers {
   /** Absolute. */
   EDGE_AGENT_DATA_DIR: string;
 }
-const SETPRIV = '/usr/bin/setpriv';
 
 /** The environment markers of a camera child (stale-camera-processes.ts finds children by them). */
 export function cameraProcessEnv(cameraId: string, dataDir: string): CameraMarkers {
@@ -59,11 +58,10 @@ const SECRET_LAUNCH = helperScript(__filename, 'secret-launch');
  * readable by every local user).
  */
 export function launchCamera(cameraId: string, dataDir: string, description: string, secrets: SecretLaunchRequest['secretProps'], handlers: LaunchHandlers): LaunchedCamera {
-  const program = secrets.length > 0
-    ? [process.execPath, ...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file]
-    : ['gst-launch-1.0', '-m', '-e', ...launchArgv(description)];
-  const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...program] : program;
-  const child = spawn(cmd, args, {
+  const { command, args } = secrets.length > 0
+    ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
+    : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
+  const child = spawn(command, args, {
     cwd: INSTALL_ROOT,
     env: { ...process.env, ...cameraProcessEnv(cameraId, dataDir) },
     stdio: [secrets.length > 0 ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { GST_LAUNCH } from '../core/gst-launch.js';
 import { stat } from 'node:fs/promises';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
 import { classifyGstError } from './gst-errors.js';
@@ -50,7 +51,7 @@ export async function probeFileCodec(file: string): Promise<ProbeResult> {
 function runProbe(file: string): Promise<ProbeResult> {
   const description = `filesrc location=${quoteGst(file)} ! parsebin ! capsfilter name=probe caps="${VIDEO_CAPS}" ! fakesink num-buffers=1`;
   return new Promise((resolve) => {
-    execFile('gst-launch-1.0', ['-v', ...launchArgv(description)], { timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(GST_LAUNCH, ['-v', ...launchArgv(description)], { timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       const codec = PROBE_CAPS.exec(stdout)?.[1];
       if (codec) return resolve({ codec });
       if (err && 'killed' in err && err.killed) return resolve({ error: { code: CameraErrorCode.STREAM_CORRUPT, message: `no video stream found within ${PROBE_TIMEOUT_MS / 1000} s` } });

@@ -7,8 +7,9 @@
  * times and the frames dropped.
  *   npm run bench -- memory      (BENCH_MEMORY_SECONDS=40, BENCH_MEMORY_COUNTS=1,2,4,
  *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth)
- * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests. The
- * box is shared: compare runs made alternately, with the load average printed next to them.
+ * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests, with
+ * the environment of the systemd unit. The box is shared: compare runs made alternately, with the
+ * load average printed next to them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
 import { cameraIdOf, cpuPercent, descendants, mb, procSample, round1, type ProcSample } from './support/proc.js';
 import { runStandalone } from './support/standalone.js';
+import { unitEnvironment } from './support/unit-env.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
 /** H.264 clips an RTSP test camera serves as they are. */
@@ -36,6 +38,11 @@ type SourceKind = 'file' | 'rtsp' | 'rtsp-auth';
 const CPU_WINDOW_S = 10;
 /** BENCH_MEMORY_AGENT=<other checkout>/dist/agent/cli/main.js measures another build (before/after). */
 const AGENT_DIST = process.env.BENCH_MEMORY_AGENT ?? path.join(REPO_ROOT, 'dist/agent/cli/main.js');
+/**
+ * The agent runs with the systemd unit's environment, as on a box (the malloc setting there is worth
+ * ~70 MB in the main process); BENCH_MEMORY_UNIT_ENV=0 measures it without.
+ */
+const AGENT_ENV = process.env.BENCH_MEMORY_UNIT_ENV === '0' ? {} : unitEnvironment();
 
 interface ProcessFigures {
   pid: number;
@@ -126,7 +133,7 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number, kin
   writeFileSync(configFile, JSON.stringify(config));
   const health = await new MqttCollector(broker.url, 'edge/bench/health').start();
   const t0 = performance.now();
-  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
+  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...AGENT_ENV, EDGE_LOG_LEVEL: 'warn' } });
   const agentPid = agent.pid ?? 0;
   const ids = config.cameras.map((c) => c.id);
   try {

@@ -40,11 +40,18 @@ async function main(): Promise<void> {
   post({ type: 'ready', inputs: infos(session.inputMetadata), outputs: infos(session.outputMetadata) });
 }
 
+/**
+ * The input tensor's buffer, kept from job to job (3 MB for a 512x512 model): runs are awaited one by
+ * one, and a fresh one per job would be mapped, faulted in and unmapped again at every frame.
+ */
+let inputBuffer: Float32Array | undefined;
+
 /** Crops and infers each region of the one frame in turn (one input tensor, reused: runs are awaited one by one). */
 async function runRegions(session: ort.InferenceSession, req: RunRequest): Promise<RegionOutput[]> {
   const { width: W, height: H, layout } = req.spec;
   const dims = layout === 'NHWC' ? [1, H, W, 3] : [1, 3, H, W];
-  const input = new Float32Array(W * H * 3);
+  if (inputBuffer?.length !== W * H * 3) inputBuffer = new Float32Array(W * H * 3);
+  const input = inputBuffer;
   const outputs: RegionOutput[] = [];
   for (const region of req.regions) {
     const t0 = performance.now();

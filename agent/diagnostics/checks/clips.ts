@@ -4,7 +4,8 @@
  * must be installed. Not applicable when no enabled camera records.
  */
 import type { AgentConfig } from '../../config/schema/index.js';
-import { GST_LAUNCH, REMUX_ELEMENTS } from '../../clips/remux.js';
+import { REMUX_ELEMENTS } from '../../clips/remux.js';
+import { GST_LAUNCH } from '../../core/gst-launch.js';
 import type { CheckGroup } from '../check-runner.js';
 import { elementsStep, GST_INSPECT_SLOW, gstToolVersion, installRemedy } from './gstreamer.js';
 

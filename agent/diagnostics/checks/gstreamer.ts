@@ -60,7 +60,7 @@ export function packageFor(element: string): string {
   if (element.startsWith('avdec_') || element.startsWith('avenc_')) return 'gstreamer1.0-libav';
   if (['x264enc'].includes(element)) return 'gstreamer1.0-plugins-ugly';
   if (element === 'v4l2h264dec') return 'gstreamer1.0-plugins-bad (v4l2h264dec: gstreamer1.0-plugins-good on Raspberry Pi OS)';
-  if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux'].includes(element)) return 'gstreamer1.0-plugins-bad';
+  if (['h264parse', 'h265parse', 'mpeg4videoparse', 'mpegvideoparse', 'tsdemux', 'mpegtsmux', 'gdppay', 'gdpdepay'].includes(element)) return 'gstreamer1.0-plugins-bad';
   if (['nvv4l2decoder', 'nvvidconv'].includes(element)) return 'the NVIDIA JetPack GStreamer plugins (nvidia-l4t-gstreamer)';
   if (['rtspsrc', 'rtph264depay', 'qtdemux', 'matroskademux', 'avidemux', 'splitmuxsink', 'v4l2src', 'jpegdec', 'jpegenc', 'mp4mux'].includes(element)) return 'gstreamer1.0-plugins-good';
   if (['fdsrc', 'fdsink', 'filesrc', 'filesink', 'identity', 'fakesink', 'queue', 'tee'].includes(element)) return 'libgstreamer1.0-0 (core elements)';
@@ -116,7 +116,7 @@ export async function requiredElements(config: AgentConfig): Promise<{ elements:
       problems.push(`${camera.id}: ${err instanceof AgentError || err instanceof Error ? err.message : String(err)}`);
     }
   }
-  // Event snapshots, the live view and the snapshot command: GStreamer's jpegenc in the JPEG process.
+  // Event snapshots, the live view and the snapshot command: jpegenc in the gst-launch JPEG process.
   if (elements.size) for (const el of SNAPSHOT_ELEMENTS) need(el, 'snapshots');
   return { elements, problems };
 }

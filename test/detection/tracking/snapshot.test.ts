@@ -1,11 +1,34 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { normBox } from '../../../agent/core/object-event.js';
 import { pixelBox, toPixelBox } from '../../../agent/detection/coords.js';
 import { BestFrames } from '../../../agent/detection/snapshot/best-frames.js';
 import { SnapshotEncoder } from '../../../agent/detection/snapshot/encoder.js';
 import { gstI420Layout, snapshotI420 } from '../../../agent/detection/snapshot/render.js';
+import { endChild } from '../../support/end-child.js';
+import { tempDir } from '../../support/tmp.js';
+import { waitFor } from '../../support/wait.js';
+
+/** Pids of this process's children whose command line mentions `pattern`. */
+function childPids(parent: number, pattern: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(parent), '-f', pattern]).toString().trim().split('\n').map(Number);
+  } catch {
+    return []; // pgrep exits 1 when none match
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** A mid-grey I420 frame (Y=126, U=V=128). */
 function greyFrame(width: number, height: number): { width: number; height: number; data: Uint8Array } {
@@ -97,7 +120,7 @@ describe('snapshots', () => {
     const encoder = new SnapshotEncoder();
     const frame = greyFrame(640, 360);
     await encoder.encodePixels(frame, []); // running
-    const pid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'jpeg-process']).toString().trim().split('\n')[0]);
+    const [pid] = childPids(process.pid, 'jpegenc');
     // Frozen first, so the snapshot is surely in flight when the process dies (an encode takes ~10 ms).
     process.kill(pid, 'SIGSTOP');
     const waiting = encoder.encodePixels(frame, []);
@@ -105,5 +128,48 @@ describe('snapshots', () => {
     await assert.rejects(waiting, { code: 'SNAPSHOT_ENCODER_FAILED' });
     await assert.rejects(encoder.encodePixels(frame, []), { code: 'SNAPSHOT_ENCODER_FAILED', message: /restarts/ });
     await encoder.close();
+  });
+
+  it('a GStreamer that cannot run the pipeline fails the waiting snapshot with its reason (SNAPSHOT_ENCODE_FAILED)', async () => {
+    const gst = tempDir('snapshot-noplugins-');
+    const saved = { ...process.env };
+    // No plugins at all: gst-launch refuses the pipeline, as on a box without jpegenc.
+    Object.assign(process.env, { GST_PLUGIN_SYSTEM_PATH_1_0: gst.dir, GST_PLUGIN_PATH_1_0: gst.dir, GST_REGISTRY_1_0: path.join(gst.dir, 'registry.bin') });
+    const encoder = new SnapshotEncoder();
+    try {
+      await assert.rejects(encoder.encodePixels(greyFrame(160, 90), []), { code: 'SNAPSHOT_ENCODE_FAILED', message: /no element/ });
+    } finally {
+      process.env = saved;
+      await encoder.close();
+      gst.cleanup();
+    }
+  });
+
+  it('the JPEG process dies with the agent, even a hung one whose agent was killed with SIGKILL', async () => {
+    const dir = tempDir('snapshot-orphan-');
+    const script = path.join(dir.dir, 'agent.ts');
+    const encoderTs = path.resolve(__dirname, '../../../agent/detection/snapshot/encoder.ts');
+    writeFileSync(script, [
+      `import { SnapshotEncoder } from ${JSON.stringify(encoderTs)};`,
+      'const encoder = new SnapshotEncoder();',
+      "const frame = { width: 64, height: 36, data: new Uint8Array(64 * 36 * 3 / 2) };",
+      "encoder.encodePixels(frame, []).then(() => { process.stdout.write('encoded\\n'); setInterval(() => undefined, 1000); });",
+    ].join('\n'));
+    const agent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      agent.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      await waitFor(() => out.includes('encoded'), { what: 'the first snapshot' });
+      const [jpeg] = childPids(agent.pid!, 'jpegenc');
+      assert.ok(jpeg && alive(jpeg), 'the JPEG process runs');
+      // Frozen, so it cannot leave on its own at the end of its input: only the kernel's kill can end it.
+      process.kill(jpeg, 'SIGSTOP');
+      agent.kill('SIGKILL');
+      await waitFor(() => !alive(jpeg) || execFileSync('ps', ['-o', 'stat=', '-p', String(jpeg)]).toString().startsWith('Z'), { what: 'the orphaned JPEG process to die', timeoutMs: 20000 });
+    } finally {
+      for (const pid of childPids(1, 'jpegenc')) process.kill(pid, 'SIGKILL'); // an orphan left by a failure
+      await endChild(agent, 'SIGKILL');
+      dir.cleanup();
+    }
   });
 });
