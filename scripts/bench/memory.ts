@@ -6,7 +6,7 @@
  * last 10 s) and gives the CPU % of each camera process over those 10 s, the detector's inference
  * times and the frames dropped.
  *   npm run bench -- memory      (BENCH_MEMORY_SECONDS=40, BENCH_MEMORY_COUNTS=1,2,4,
- *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth)
+ *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth, BENCH_MEMORY_CLIPS=0)
  * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests, with
  * the environment of the systemd unit. The box is shared: compare runs made alternately, with the
  * load average printed next to them.
@@ -121,6 +121,8 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number, kin
     mqtt: { url: broker.url },
     health: { intervalSeconds: 2 },
     detection: { enabled: true },
+    // BENCH_MEMORY_CLIPS=0: no event clips, so no clip-cut children in the CPU figure (cameras alone).
+    ...(process.env.BENCH_MEMORY_CLIPS === '0' ? { clips: { onEvents: false } } : {}),
     cameras: Array.from({ length: n }, (_, i) => ({
       id: `cam${i + 1}`,
       source: sources[i],

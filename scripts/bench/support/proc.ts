@@ -1,6 +1,6 @@
 /**
  * Per-process figures from /proc for the benchmarks: CPU ticks, RSS and PSS, and the agent's camera
- * processes (each is forked with `camera-process <id>` in its argv) or its whole process tree.
+ * processes (found by their environment markers) or its whole process tree.
  */
 import { cameraMarks } from '../../../agent/ingest/stale-camera-processes.js';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -60,9 +60,16 @@ function argvOf(pid: number): string[] {
   }
 }
 
-/** The camera id a process serves, from the environment marker its agent gave it. */
+/**
+ * The camera id a process serves, from the environment marker its agent gave it, or from the argv of
+ * a build from before gst-launch camera children (`... camera-process.{ts,js} <id>`, for before/after runs).
+ */
 export function cameraIdOf(pid: number): string | undefined {
-  return cameraMarks(pid)?.cameraId;
+  const marked = cameraMarks(pid)?.cameraId;
+  if (marked) return marked;
+  const argv = argvOf(pid);
+  const script = argv.findIndex((a) => /camera-process\.(ts|js)$/.test(a));
+  return script >= 0 ? argv[script + 1] : undefined;
 }
 
 /** The agent's camera processes by camera id. */
