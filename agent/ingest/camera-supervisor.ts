@@ -70,11 +70,6 @@ export class CameraSupervisor {
     return this.config.id;
   }
 
-  /** The camera's child process, while one runs (diagnostics, tests). */
-  get pid(): number | undefined {
-    return this.launched?.child.pid;
-  }
-
   start(): void {
     if (this.running) return;
     if (!this.config.enabled) {

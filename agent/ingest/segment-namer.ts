@@ -30,8 +30,9 @@ export class SegmentNamer {
   }
 
   /**
-   * After the child is gone: segments it closed by EOS without a message are complete on disk and
-   * named here, ending now; then every rename has finished.
+   * After the child is gone: segments still open (closed by its EOS without a message, or cut short by
+   * a crash: MPEG-TS stays readable up to its last packet) are named here, ending now; then every
+   * rename has finished.
    */
   async finish(): Promise<void> {
     const now = Date.now();
