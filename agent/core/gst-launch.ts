@@ -39,3 +39,11 @@ export function dyingWithAgent(command: string, args: readonly string[]): { comm
   if (setpriv === undefined) setpriv = onPath('setpriv') ?? null;
   return setpriv ? { command: setpriv, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args: [...args] };
 }
+
+/**
+ * Spawn option for long-lived children: a process group of their own. A terminal's Ctrl-C (or
+ * `timeout`) signals the whole foreground group, and a child stopped that way would end before the
+ * agent's own orderly stop (a camera's closing EOS, the last events' snapshots). The agent decides
+ * how its children stop; the kernel's parent-death signal still ends them with it.
+ */
+export const OWN_PROCESS_GROUP = { detached: true } as const;

@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import { GdpFormatError, GdpReader } from '../core/gdp.js';
 import type { GstBusMessage } from './gst-binding.js';
 import { elementName, parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
-import { dyingWithAgent, GST_LAUNCH } from '../core/gst-launch.js';
+import { dyingWithAgent, GST_LAUNCH, OWN_PROCESS_GROUP } from '../core/gst-launch.js';
 import { HELPER_NODE_FLAGS, helperScript } from '../core/helper-script.js';
 import { INSTALL_ROOT } from '../core/version.js';
 import { launchArgv } from './pipeline-templates.js';
@@ -62,6 +62,7 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
     ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
     : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
   const child = spawn(command, args, {
+    ...OWN_PROCESS_GROUP,
     cwd: INSTALL_ROOT,
     env: { ...process.env, ...cameraProcessEnv(cameraId, dataDir) },
     stdio: [secrets.length > 0 ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],

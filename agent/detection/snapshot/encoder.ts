@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { AgentError } from '../../core/errors.js';
 import { GdpReader } from '../../core/gdp.js';
 import { writeGdpBuffer, writeGdpCaps, writeGdpStart } from '../../core/gdp-writer.js';
-import { dyingWithAgent, GST_LAUNCH, gstReason } from '../../core/gst-launch.js';
+import { dyingWithAgent, GST_LAUNCH, gstReason, OWN_PROCESS_GROUP } from '../../core/gst-launch.js';
 import type { NormBox } from '../../core/object-event.js';
 import { toPixelBox } from '../coords.js';
 import type { I420Image } from '../image/i420.js';
@@ -102,7 +102,7 @@ export class SnapshotEncoder {
   private ensureChild(): Running {
     if (this.running) return this.running;
     const launch = dyingWithAgent(GST_LAUNCH, JPEG_LAUNCH_ARGS);
-    const child = spawn(launch.command, launch.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(launch.command, launch.args, { ...OWN_PROCESS_GROUP, stdio: ['pipe', 'pipe', 'pipe'] });
     const running: Running = { child, stderr: '' };
     const reader = new GdpReader();
     child.stdout.on('data', (chunk: Buffer) => {
