@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
 import { cameraProcessesOf } from '../support/camera-processes.js';
@@ -10,6 +10,12 @@ import { MqttCollector } from '../support/mqtt-collector.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 import type { HealthMessage as Health } from '../../agent/contract/index.js';
+
+/** The process group of a pid, from /proc/<pid>/stat (the field after the parent pid). */
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
 
 /** Issue 15 item 5: no camera process outlives its agent, however the agent ends. */
 describe('camera processes die with the agent', function () {
@@ -56,6 +62,8 @@ describe('camera processes die with the agent', function () {
         const bothStreaming = (h: Health): boolean => Date.parse(h.ts) >= startedAt && ['street', 'pattern'].every((id) => h.cameras[id]?.state === 'streaming');
         await waitFor(() => health.json<Health>('/health', since).some(bothStreaming), { timeoutMs: 120000, what: `round ${round}: both cameras streaming: ${agent.log.slice(-2000)}` });
         assert.equal(cameraProcessesOf(dataDir).length, 2, `round ${round}: one process per camera: ${agent.log.slice(-3000)}`);
+        // A terminal's Ctrl-C (or `timeout`) signals the agent's whole process group: its children must not be in it.
+        for (const pid of cameraProcessesOf(dataDir)) assert.notEqual(processGroupOf(pid), processGroupOf(agent.pid ?? 0), `round ${round}: camera ${pid} shares the agent's process group`);
         if (midStop) {
           agent.kill('SIGTERM');
           await waitFor(() => agent.log.includes('"msg":"stopping"') || agent.exitCode !== null, { what: `round ${round}: the agent stopping` });

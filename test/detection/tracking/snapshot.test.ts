@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { normBox } from '../../../agent/core/object-event.js';
@@ -121,6 +121,9 @@ describe('snapshots', () => {
     const frame = greyFrame(640, 360);
     await encoder.encodePixels(frame, []); // running
     const [pid] = childPids(process.pid, 'jpegenc');
+    // Not in our process group: a terminal's Ctrl-C would otherwise end it before the agent's last snapshots.
+    const group = (p: number): string => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[2];
+    assert.notEqual(group(pid), group(process.pid), 'the JPEG process has a process group of its own');
     // Frozen first, so the snapshot is surely in flight when the process dies (an encode takes ~10 ms).
     process.kill(pid, 'SIGSTOP');
     const waiting = encoder.encodePixels(frame, []);
