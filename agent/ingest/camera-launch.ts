@@ -16,8 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { GdpFormatError, GdpReader } from '../core/gdp.js';
-import type { GstBusMessage } from './gst-binding.js';
-import { elementName, parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
+import { parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
 import { dyingWithAgent, GST_LAUNCH, OWN_PROCESS_GROUP } from '../core/gst-launch.js';
 import { HELPER_NODE_FLAGS, helperScript } from '../core/helper-script.js';
 import { INSTALL_ROOT } from '../core/version.js';
@@ -37,7 +36,7 @@ export function cameraProcessEnv(cameraId: string, dataDir: string): CameraMarke
 }
 
 export interface LaunchHandlers {
-  frame(data: Buffer, ptsNs: bigint | undefined): void;
+  frame(data: Buffer): void;
   message(msg: LaunchMessage): void;
   problem(p: LaunchProblem): void;
   /** The frame stream is not GDP (a broken template or child): the camera must restart. */
@@ -80,7 +79,7 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
     frames.on('data', (chunk: Buffer) => {
       if (broken) return;
       try {
-        for (const packet of reader.push(chunk)) if (packet.kind === 'buffer') handlers.frame(packet.data, packet.ptsNs);
+        for (const packet of reader.push(chunk)) if (packet.kind === 'buffer') handlers.frame(packet.data);
       } catch (err) {
         broken = true;
         handlers.broken(err instanceof GdpFormatError ? err.message : String(err));
@@ -122,9 +121,4 @@ function ended(stream: Readable): Promise<void> {
     stream.once('close', resolve);
     stream.once('error', () => resolve());
   });
-}
-
-/** A problem in the shape the error classifier reads (the one it was built on for in-process pipelines). */
-export function problemAsBusMessage(p: LaunchProblem): GstBusMessage {
-  return { type: p.level, message: p.message, debug: p.debug, name: p.element, _src_element_name: elementName(p.element) };
 }

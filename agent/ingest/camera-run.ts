@@ -1,9 +1,9 @@
 import type { CameraConfig } from '../config/schema/index.js';
 import type { Logger } from '../core/logger.js';
 import { describeSource } from './camera-source.js';
-import { launchCamera, problemAsBusMessage, type LaunchedCamera } from './camera-launch.js';
+import { launchCamera, type LaunchedCamera } from './camera-launch.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
-import { classifyGstError, classifyParseError } from './gst-errors.js';
+import { classifyLaunchProblem } from './gst-errors.js';
 import type { CameraPlan } from './pipeline-plan.js';
 import { SegmentNamer } from './segment-namer.js';
 import type { RecordingSegment } from './types.js';
@@ -63,7 +63,7 @@ export function startCameraRun(o: CameraRunOptions): CameraRun {
       if (p.level === 'warning') {
         o.log.warn(`${p.message} (${p.element})`);
       } else if (!outcome.error) {
-        const e = p.parse ? classifyParseError(new Error(p.message)) : classifyGstError(problemAsBusMessage(p));
+        const e = classifyLaunchProblem(p);
         outcome.error = { code: e.code, message: `${describeSource(o.camera.source)}: ${e.message}` };
       }
     },

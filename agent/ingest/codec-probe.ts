@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { GST_LAUNCH } from '../core/gst-launch.js';
 import { stat } from 'node:fs/promises';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
-import { classifyGstError } from './gst-errors.js';
-import { problemAsBusMessage } from './camera-launch.js';
+import { classifyLaunchProblem } from './gst-errors.js';
 import { StderrReader, type LaunchProblem } from './launch-output.js';
 import { launchArgv, quoteGst } from './pipeline-templates.js';
 import type { CameraPlan } from './pipeline-plan.js';
@@ -61,7 +60,7 @@ function runProbe(file: string): Promise<ProbeResult> {
       reader.flush();
       const first = problems.find((p) => p.level === 'error');
       if (!first) return resolve({ error: { code: CameraErrorCode.STREAM_CORRUPT, message: 'no video stream in the file' } });
-      const e = classifyGstError(problemAsBusMessage(first));
+      const e = classifyLaunchProblem(first);
       resolve({ error: { code: e.code === CameraErrorCode.PIPELINE_FAILED ? CameraErrorCode.STREAM_CORRUPT : e.code, message: e.message } });
     });
   });

@@ -1,4 +1,5 @@
 import type { GstBusMessage } from './gst-binding.js';
+import { elementName, type LaunchProblem } from './launch-output.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
 
 /**
@@ -29,4 +30,10 @@ export function classifyParseError(err: unknown): CameraError {
   const message = err instanceof Error ? err.message : String(err);
   if (/no element/i.test(message)) return { code: CameraErrorCode.ELEMENT_MISSING, message };
   return { code: CameraErrorCode.PIPELINE_FAILED, message };
+}
+
+/** An error block a camera child printed (launch-output.ts): a refused description or a pipeline error. */
+export function classifyLaunchProblem(p: LaunchProblem): CameraError {
+  if (p.parse) return classifyParseError(new Error(p.message));
+  return classifyGstError({ type: p.level, message: p.message, debug: p.debug, name: p.element, _src_element_name: elementName(p.element) });
 }

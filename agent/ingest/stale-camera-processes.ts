@@ -23,9 +23,13 @@ export interface CameraProcessInfo {
 export function findCameraProcesses(dataDir: string): CameraProcessInfo[] {
   const wanted = path.resolve(dataDir);
   const found: CameraProcessInfo[] = [];
-  for (const proc of listProcesses()) {
-    const marks = cameraMarks(proc.pid);
-    if (marks?.dataDir === wanted) found.push({ pid: proc.pid, ppid: proc.ppid, cameraId: marks.cameraId });
+  if (!existsSync('/proc')) return found;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const marks = cameraMarks(pid);
+    const stat = marks?.dataDir === wanted ? readStat(pid) : undefined;
+    if (marks && stat && stat.state !== 'Z') found.push({ pid, ppid: stat.ppid, cameraId: marks.cameraId });
   }
   return found;
 }
@@ -56,19 +60,6 @@ export async function reapStaleCameraProcesses(dataDir: string, log: Logger): Pr
   const deadline = Date.now() + GONE_TIMEOUT_MS;
   while (stale.some(({ pid }) => isRunning(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return stale.length;
-}
-
-function listProcesses(): Array<{ pid: number; ppid: number; argv: string[] }> {
-  if (!existsSync('/proc')) return [];
-  const out: Array<{ pid: number; ppid: number; argv: string[] }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const argv = readArgv(pid);
-    const stat = readStat(pid);
-    if (argv && stat && stat.state !== 'Z') out.push({ pid, ppid: stat.ppid, argv });
-  }
-  return out;
 }
 
 /** The camera and data dir a process serves, from its environment (readable by its own user and root). */
