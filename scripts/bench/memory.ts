@@ -1,18 +1,19 @@
 /**
  * Memory benchmark (issue 12): `edge-agent run` with 1, 2 and 4 file cameras of the shared street
  * clips at 5 fps, detection on, against a real Mosquitto. After ~40 s it sums PSS and RSS over the
- * agent's whole process tree from /proc/<pid>/smaps_rollup (the main process with its inference and
- * snapshot workers, each camera process, anything else they started; the mean of 5 samples over the
- * last 10 s) and gives the CPU % of each camera process over those 10 s, the detector's inference
- * times and the frames dropped.
+ * agent's whole process tree from /proc/<pid>/smaps_rollup (the main process with its inference
+ * worker, each camera process, the snapshot encoder, anything else they started; the mean of 5
+ * samples over the last 10 s) and gives the CPU % of the camera processes over those 10 s, the
+ * detector's inference times, the frames dropped and where the main process's memory is by mapping.
  *   npm run bench -- memory      (BENCH_MEMORY_SECONDS=40, BENCH_MEMORY_COUNTS=1,2,4,
- *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth, BENCH_MEMORY_CLIPS=0)
+ *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth, BENCH_MEMORY_CLIPS=0,
+ *                                 BENCH_MEMORY_PRIVATE_NODE=0, BENCH_MEMORY_UNIT_ENV=0)
  * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests, with
- * the environment of the systemd unit. The box is shared: compare runs made alternately, with the
+ * the environment and node options of the systemd unit, from a private copy of the node binary. The box is shared: compare runs made alternately, with the
  * load average printed next to them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../../agent/config/validate.js';
@@ -23,9 +24,9 @@ import { MqttCollector } from '../../test/support/mqtt-collector.js';
 import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
-import { cameraIdOf, cpuPercent, descendants, mb, procSample, round1, type ProcSample } from './support/proc.js';
+import { cameraIdOf, cpuPercent, descendants, mb, procSample, pssByMapping, round1, type ProcSample } from './support/proc.js';
 import { runStandalone } from './support/standalone.js';
-import { unitEnvironment } from './support/unit-env.js';
+import { unitEnvironment, unitNodeFlags } from './support/unit-env.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'bgslib_video02.avi'];
 /** H.264 clips an RTSP test camera serves as they are. */
@@ -39,10 +40,26 @@ const CPU_WINDOW_S = 10;
 /** BENCH_MEMORY_AGENT=<other checkout>/dist/agent/cli/main.js measures another build (before/after). */
 const AGENT_DIST = process.env.BENCH_MEMORY_AGENT ?? path.join(REPO_ROOT, 'dist/agent/cli/main.js');
 /**
- * The agent runs with the systemd unit's environment, as on a box (the malloc setting there is worth
- * ~70 MB in the main process); BENCH_MEMORY_UNIT_ENV=0 measures it without.
+ * The agent runs with the systemd unit's environment and node options, as on a box (the malloc
+ * setting there is worth ~70 MB in the main process, the young-generation cap ~28 MB);
+ * BENCH_MEMORY_UNIT_ENV=0 measures it without either.
  */
 const AGENT_ENV = process.env.BENCH_MEMORY_UNIT_ENV === '0' ? {} : unitEnvironment();
+const AGENT_NODE_FLAGS = process.env.BENCH_MEMORY_UNIT_ENV === '0' ? [] : unitNodeFlags();
+
+/**
+ * The node binary the agent runs from: a private copy by default. PSS splits a page among the
+ * processes mapping it, and this benchmark is itself node: run from the same binary, the agent's
+ * share of node's code (~45 MB touched) halves (~20 MB), which no box sees, where the agent is the
+ * only node process. BENCH_MEMORY_PRIVATE_NODE=0 runs the shared binary (figures from before 2026-12-06).
+ */
+function agentNodeBinary(dir: string): string {
+  if (process.env.BENCH_MEMORY_PRIVATE_NODE === '0') return process.execPath;
+  const copy = path.join(dir, 'node');
+  copyFileSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
 
 interface ProcessFigures {
   pid: number;
@@ -112,7 +129,7 @@ async function cameraSources(n: number, kind: SourceKind, servers: RtspTestServe
   return out;
 }
 
-async function runCount(n: number, broker: MosquittoBroker, seconds: number, kind: SourceKind): Promise<Record<string, unknown>> {
+async function runCount(n: number, broker: MosquittoBroker, seconds: number, kind: SourceKind, nodeBinary: string): Promise<Record<string, unknown>> {
   const tmp = tempDir('bench-memory-');
   const servers: RtspTestServer[] = [];
   const sources = await cameraSources(n, kind, servers);
@@ -135,7 +152,7 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number, kin
   writeFileSync(configFile, JSON.stringify(config));
   const health = await new MqttCollector(broker.url, 'edge/bench/health').start();
   const t0 = performance.now();
-  const agent: ChildProcess = spawn(process.execPath, [...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...AGENT_ENV, EDGE_LOG_LEVEL: 'warn' } });
+  const agent: ChildProcess = spawn(nodeBinary, [...AGENT_NODE_FLAGS, ...agentArgv(), 'run', '--config', configFile], { cwd: path.resolve(AGENT_DIST, '../../../..'), stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...AGENT_ENV, EDGE_LOG_LEVEL: 'warn' } });
   const agentPid = agent.pid ?? 0;
   const ids = config.cameras.map((c) => c.id);
   try {
@@ -155,6 +172,7 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number, kin
       samples.push(treeSample(agentPid));
     }
     const elapsed = (performance.now() - w0) / 1000;
+    const mainByMapping = pssByMapping(agentPid);
     const after = samples[samples.length - 1];
     const meanKb = (pid: number, key: 'pssKb' | 'rssKb'): number => {
       const seen = samples.map((s) => s.get(pid)?.[key]).filter((v): v is number => v !== undefined);
@@ -178,6 +196,7 @@ async function runCount(n: number, broker: MosquittoBroker, seconds: number, kin
       source: kind,
       atSeconds: Math.round((performance.now() - t0) / 1000),
       processes,
+      mainByMapping,
       totalPssMB: round1(all.reduce((s, p) => s + p.pssMB, 0)),
       totalRssMB: round1(all.reduce((s, p) => s + p.rssMB, 0)),
       cameraPssMBMean: round1(cams.reduce((s, p) => s + p.pssMB, 0) / Math.max(1, cams.length)),
@@ -205,6 +224,7 @@ function printTable(r: Record<string, unknown>): void {
   process.stdout.write(
     `  ${'tree'.padEnd(16)} ${String(r.totalPssMB).padStart(8)} ${String(r.totalRssMB).padStart(8)}\n` +
       `  CPU per camera ${r.cameraCpuPercentMean} % (all camera children over the window, relaunches included)\n` +
+      `  main process by mapping (PSS MB): ${(r.mainByMapping as Array<{ mapping: string; pssMB: number }>).map((m) => `${m.mapping} ${m.pssMB}`).join(', ')}\n` +
       `  inference p50/p95 ${r.inferenceMsP50}/${r.inferenceMsP95} ms, dropped ${r.droppedInWindow}, detector skipped ${r.detectorSkippedInWindow}; load ${JSON.stringify(r.loadAverage)}\n`,
   );
 }
@@ -215,16 +235,19 @@ export async function run(): Promise<Record<string, unknown>> {
   const kind = (process.env.BENCH_MEMORY_SOURCE ?? 'file') as SourceKind;
   if (!['file', 'rtsp', 'rtsp-auth'].includes(kind)) throw new Error(`BENCH_MEMORY_SOURCE=${kind}: file, rtsp or rtsp-auth`);
   const broker = await new MosquittoBroker().start();
-  const results: Record<string, unknown> = {};
+  const bin = tempDir('bench-memory-node-');
+  const nodeBinary = agentNodeBinary(bin.dir);
+  const results: Record<string, unknown> = { privateNodeBinary: nodeBinary !== process.execPath };
   try {
     for (const n of counts) {
-      process.stdout.write(`memory: ${n} ${kind} camera(s), ${seconds} s...\n`);
-      const r = await runCount(n, broker, seconds, kind);
+      process.stdout.write(`memory: ${n} ${kind} camera(s), ${seconds} s, node ${nodeBinary === process.execPath ? 'shared with the bench' : 'a private copy'}...\n`);
+      const r = await runCount(n, broker, seconds, kind, nodeBinary);
       results[`cameras${n}${kind === 'file' ? '' : `-${kind}`}`] = r;
       printTable(r);
     }
   } finally {
     await broker.stop();
+    bin.cleanup();
   }
   return results;
 }

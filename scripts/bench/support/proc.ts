@@ -104,3 +104,31 @@ export function descendants(rootPid: number): number[] {
 export const mb = (kb: number): number => Math.round(kb / 102.4) / 10;
 export const round1 = (x: number): number => Math.round(x * 10) / 10;
 export const cpuPercent = (ticksBefore: number, ticksAfter: number, seconds: number): number => round1(((ticksAfter - ticksBefore) / CLK_TCK / seconds) * 100);
+
+/**
+ * A process's PSS by what is mapped (a library, the node binary, [heap], or anonymous memory), largest
+ * first, from /proc/<pid>/smaps: where a process's memory goes, for the memory bench's breakdown.
+ */
+export function pssByMapping(pid: number, top = 12): Array<{ mapping: string; pssMB: number }> {
+  let smaps: string;
+  try {
+    smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return [];
+  }
+  const byName = new Map<string, number>();
+  let current = '[anon]';
+  for (const line of smaps.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+\s+\S+\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
+    if (header) {
+      current = header[1].trim() || '[anon]';
+      continue;
+    }
+    const pss = /^Pss:\s+(\d+)/.exec(line);
+    if (pss) byName.set(current, (byName.get(current) ?? 0) + Number(pss[1]));
+  }
+  return [...byName.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([mapping, kb]) => ({ mapping: mapping.replace(/^.*\//, ''), pssMB: mb(kb) }));
+}

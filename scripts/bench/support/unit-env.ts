@@ -2,12 +2,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../../test/support/tmp.js';
 
+function unitFile(): string {
+  return readFileSync(path.join(REPO_ROOT, 'scripts/systemd/edge-agent.service'), 'utf8');
+}
+
 /**
  * The `Environment=` settings of the systemd unit the agent is installed with
  * (scripts/systemd/edge-agent.service), so a benchmark measures the agent as a box runs it (e.g.
  * glibc's MALLOC_MMAP_THRESHOLD_, which only takes effect when set before the process starts).
  */
 export function unitEnvironment(): Record<string, string> {
-  const unit = readFileSync(path.join(REPO_ROOT, 'scripts/systemd/edge-agent.service'), 'utf8');
-  return Object.fromEntries([...unit.matchAll(/^Environment=([A-Za-z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  return Object.fromEntries([...unitFile().matchAll(/^Environment=([A-Za-z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+/** The node options of the unit's `ExecStart=` (between the node binary and the agent's script). */
+export function unitNodeFlags(): string[] {
+  const exec = /^ExecStart=(.*)$/m.exec(unitFile())?.[1].split(/\s+/) ?? [];
+  const script = exec.findIndex((a) => a.endsWith('main.js'));
+  return script > 0 ? exec.slice(1, script) : [];
 }
