@@ -9,8 +9,8 @@
  *                                 BENCH_MEMORY_SOURCE=file | rtsp | rtsp-auth, BENCH_MEMORY_CLIPS=0,
  *                                 BENCH_MEMORY_PRIVATE_NODE=0, BENCH_MEMORY_UNIT_ENV=0)
  * Runs the built agent (dist) when it exists, else from source under tsx like the CLI tests, with
- * the environment and node options of the systemd unit, from a private copy of the node binary. The box is shared: compare runs made alternately, with the
- * load average printed next to them.
+ * the environment and node options of the systemd unit, from a private copy of the node binary.
+ * The box is shared: compare runs made alternately, with the load average printed next to them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
