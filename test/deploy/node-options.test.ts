@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/tmp.js';
+
+const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
+
+/** The node options between `node` and the agent's script in a command line. */
+function optionsBeforeScript(argv: string[]): string[] {
+  const node = argv.findIndex((a) => /(^|\/)node$/.test(a));
+  const script = argv.findIndex((a) => a.endsWith('dist/agent/cli/main.js'));
+  assert.ok(node >= 0 && script > node, `no "node ... dist/agent/cli/main.js" in ${argv.join(' ')}`);
+  return argv.slice(node + 1, script);
+}
+
+const unitOptions = (): string[] => optionsBeforeScript((/^ExecStart=(.*)$/m.exec(read('scripts/systemd/edge-agent.service'))?.[1] ?? '').split(/\s+/));
+const imageOptions = (): string[] => optionsBeforeScript(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile.arm64'))?.[1] ?? '[]') as string[]);
+const demoOptions = (): string[] => optionsBeforeScript((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.demo.split(/\s+/));
+
+/** Allocates short-lived garbage for a moment and prints the size V8 gave the young generation. */
+const YOUNG_GENERATION_MB = [
+  'const v8 = require("node:v8"); let keep = []; const t = Date.now();',
+  'while (Date.now() - t < 400) { keep.push({ a: new Array(50).fill(Math.random()) }); if (keep.length > 20000) keep = []; }',
+  'console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 1048576);',
+].join('\n');
+
+function youngGenerationMb(options: string[]): number {
+  const run = spawnSync(process.execPath, [...options, '-e', YOUNG_GENERATION_MB], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(run.status, 0, run.stderr);
+  return Number(run.stdout.trim());
+}
+
+describe('deploy: the node options the agent runs with', function () {
+  this.timeout(60000);
+
+  it('the systemd unit, the image and `npm run demo` start the agent with the same ones, the young-generation cap among them', () => {
+    const unit = unitOptions();
+    assert.ok(unit.includes('--max-semi-space-size=4'), `unit: ${unit.join(' ')}`);
+    assert.deepEqual(imageOptions(), unit);
+    assert.deepEqual(demoOptions(), unit);
+  });
+
+  it('with them, V8 keeps the young generation within 2 x 4 MB under allocation pressure (without, it grows past it)', () => {
+    assert.ok(youngGenerationMb(unitOptions()) <= 8);
+    assert.ok(youngGenerationMb([]) > 8);
+  });
+});
