@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { AGENT_VERSION } from '../core/version.js';
 import { writeOutboxSnapshot } from '../diagnostics/outbox-snapshot.js';
 import { runDiagnostics } from '../diagnostics/run-diagnostics.js';
+import { newestCapacity } from '../diagnostics/checks/detector-capacity.js';
 import type { DiagReport, MeasuredCapacity } from '../diagnostics/report-schema.js';
 import { deriveGatewayId } from '../identity/gateway-id.js';
 import { loadOrCreateIdentity, type GatewayIdentity } from '../identity/gateway-identity.js';
@@ -180,7 +181,7 @@ export class Agent {
   /** Diagnostics from inside the running agent (MQTT `diag`, status page, daily self-test). */
   async diag(): Promise<DiagReport> {
     const report = await runDiagnostics(this.config, { outboxStats: () => this.outbox.writer.stats(), configSource: 'running agent' });
-    if (report.capacity) this.lastCapacity = { measuredAt: report.startedAt, ...report.capacity };
+    this.lastCapacity = newestCapacity(this.lastCapacity, report);
     return report;
   }
 

@@ -9,7 +9,7 @@ import { certExpiryOutcome, brokerAddress } from '../../agent/diagnostics/checks
 import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
 import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
 import { authorization } from '../../agent/diagnostics/rtsp-probe.js';
-import { capacityOutcome, detectorCapacity } from '../../agent/diagnostics/checks/detector-capacity.js';
+import { capacityOutcome, detectorCapacity, newestCapacity } from '../../agent/diagnostics/checks/detector-capacity.js';
 import { busyRegionsPerFrame, camerasCarried } from '../../agent/detection/capacity.js';
 import { validateConfig } from '../../agent/config/validate.js';
 import { loadManifest } from '../../agent/detection/detector/manifest.js';
@@ -127,6 +127,21 @@ describe('diag check logic', () => {
     const def = detectorCapacity(none.config, manifest, 25);
     assert.deepEqual([def.cameras, def.camerasCarried, def.busyLoadPercent], [[], 4, 0]);
     assert.match(def.basis, /640x360 at 5 fps.*defaults/);
+  });
+
+  it('the capacity shown is the newest measurement, not the run that finished last (diag runs overlap)', () => {
+    const manifest = loadManifest(`${INSTALL_ROOT}/models/centernet.manifest.json`);
+    const none = validateConfig({ mqtt: { url: 'mqtt://127.0.0.1:1883' }, cameras: [] });
+    assert.ok(none.ok);
+    const older = { startedAt: '2026-12-05T23:44:44.724Z', capacity: detectorCapacity(none.config, manifest, 40) };
+    const newer = { startedAt: '2026-12-05T23:44:46.806Z', capacity: detectorCapacity(none.config, manifest, 25) };
+    const afterNewer = newestCapacity(undefined, newer);
+    assert.deepEqual([afterNewer?.measuredAt, afterNewer?.inferenceMs], [newer.startedAt, 25]);
+    // The older run finishes second: what is shown stays the newer one.
+    assert.equal(newestCapacity(afterNewer, older), afterNewer);
+    // In order, each run replaces the last; a run without a capacity (detection off) keeps it.
+    assert.equal(newestCapacity(newestCapacity(undefined, older), newer)?.measuredAt, newer.startedAt);
+    assert.equal(newestCapacity(afterNewer, { startedAt: '2026-12-05T23:50:00.000Z' }), afterNewer);
   });
 
   it('the report schema demands a remedy on every warn and fail', () => {

@@ -7,7 +7,7 @@ import type { AgentConfig } from '../../config/schema/index.js';
 import { busyRegionsPerFrame, CAPACITY_FORMULA, camerasCarried, DETECTOR_BUSY_SHARE } from '../../detection/capacity.js';
 import type { LoadedManifest } from '../../detection/detector/manifest.js';
 import { pass, warn, type Outcome } from '../check-runner.js';
-import type { DetectorCapacity } from '../report-schema.js';
+import type { DetectorCapacity, MeasuredCapacity } from '../report-schema.js';
 
 /** Without a detecting camera the estimate assumes the config's defaults. */
 const DEFAULT_CAMERA = { id: '(default camera)', width: 640, height: 360, fps: 5 };
@@ -49,4 +49,15 @@ export function capacityOutcome(c: DetectorCapacity): Outcome {
     return warn(c.camerasCarried, detail, 'in busy scenes frames will be skipped: lower detect.fps or the detect size, use fewer cameras per box, raise detection.threads on idle cores, or choose a smaller model variant (docs/detector.md)', 'cameras');
   }
   return pass(c.camerasCarried, detail, 'cameras');
+}
+
+/**
+ * The estimate the agent shows after a diag run: the run's own, unless a run that started later has
+ * already reported. Runs overlap (the status page starts one on every load, MQTT `diag` and the daily
+ * self-test others), and the one that finishes last is not always the newest measurement.
+ */
+export function newestCapacity(current: MeasuredCapacity | undefined, run: { startedAt: string; capacity?: DetectorCapacity }): MeasuredCapacity | undefined {
+  if (!run.capacity) return current;
+  if (current && Date.parse(current.measuredAt) > Date.parse(run.startedAt)) return current;
+  return { measuredAt: run.startedAt, ...run.capacity };
 }
