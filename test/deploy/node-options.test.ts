@@ -18,10 +18,13 @@ const unitOptions = (): string[] => optionsBeforeScript((/^ExecStart=(.*)$/m.exe
 const imageOptions = (): string[] => optionsBeforeScript(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile.arm64'))?.[1] ?? '[]') as string[]);
 const demoOptions = (): string[] => optionsBeforeScript((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.demo.split(/\s+/));
 
-/** Allocates short-lived garbage for a moment and prints the size V8 gave the young generation. */
+/**
+ * Allocates a fixed amount of short-lived garbage (some of it surviving a scavenge or two, which is
+ * what makes V8 grow the young generation) and prints the size V8 gave the young generation.
+ */
 const YOUNG_GENERATION_MB = [
-  'const v8 = require("node:v8"); let keep = []; const t = Date.now();',
-  'while (Date.now() - t < 400) { keep.push({ a: new Array(50).fill(Math.random()) }); if (keep.length > 20000) keep = []; }',
+  'const v8 = require("node:v8"); let keep = [];',
+  'for (let i = 0; i < 200000; i++) { keep.push({ a: new Array(50).fill(i) }); if (keep.length > 20000) keep = []; }',
   'console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 1048576);',
 ].join('\n');
 
