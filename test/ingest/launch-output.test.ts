@@ -47,7 +47,9 @@ describe('camera ingest: what a gst-launch-1.0 child says', () => {
       assert.equal(closed.length, opened.length, 'every segment opened is closed by the EOS');
       assert.equal(opened[0].kind === 'fragment-opened' && opened[0].location, `${dir}/seg00.ts`);
       assert.ok(closed.every((m) => m.kind === 'fragment-closed' && typeof m.runningNs === 'number' && m.runningNs > 0));
-      assert.equal(msgs.at(-1)?.kind, 'eos');
+      // gst-launch prints the bus until it exits: the last fragment-closed may come after the EOS, so
+      // the order is not asserted (the agent reads both until the child's output ends).
+      assert.equal(msgs.filter((m) => m.kind === 'eos').length, 1, stdout.slice(-2000));
     } finally {
       spawnSync('rm', ['-rf', dir]);
     }
