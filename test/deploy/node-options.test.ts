@@ -2,21 +2,13 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { nodeOptionsOf, unitNodeFlags } from '../../scripts/bench/support/unit-env.js';
 import { REPO_ROOT } from '../support/tmp.js';
 
 const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 
-/** The node options between `node` and the agent's script in a command line. */
-function optionsBeforeScript(argv: string[]): string[] {
-  const node = argv.findIndex((a) => /(^|\/)node$/.test(a));
-  const script = argv.findIndex((a) => a.endsWith('dist/agent/cli/main.js'));
-  assert.ok(node >= 0 && script > node, `no "node ... dist/agent/cli/main.js" in ${argv.join(' ')}`);
-  return argv.slice(node + 1, script);
-}
-
-const unitOptions = (): string[] => optionsBeforeScript((/^ExecStart=(.*)$/m.exec(read('scripts/systemd/edge-agent.service'))?.[1] ?? '').split(/\s+/));
-const imageOptions = (): string[] => optionsBeforeScript(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile.arm64'))?.[1] ?? '[]') as string[]);
-const demoOptions = (): string[] => optionsBeforeScript((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.demo.split(/\s+/));
+const imageOptions = (): string[] => nodeOptionsOf(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile.arm64'))?.[1] ?? '[]') as string[]);
+const demoOptions = (): string[] => nodeOptionsOf((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.demo.split(/\s+/));
 
 /**
  * Allocates a fixed amount of short-lived garbage (some of it surviving a scavenge or two, which is
@@ -38,14 +30,14 @@ describe('deploy: the node options the agent runs with', function () {
   this.timeout(60000);
 
   it('the systemd unit, the image and `npm run demo` start the agent with the same ones, the young-generation cap among them', () => {
-    const unit = unitOptions();
+    const unit = unitNodeFlags();
     assert.ok(unit.includes('--max-semi-space-size=4'), `unit: ${unit.join(' ')}`);
     assert.deepEqual(imageOptions(), unit);
     assert.deepEqual(demoOptions(), unit);
   });
 
   it('with them, V8 keeps the young generation within 2 x 4 MB under allocation pressure (without, it grows past it)', () => {
-    assert.ok(youngGenerationMb(unitOptions()) <= 8);
+    assert.ok(youngGenerationMb(unitNodeFlags()) <= 8);
     assert.ok(youngGenerationMb([]) > 8);
   });
 });

@@ -15,9 +15,14 @@ export function unitEnvironment(): Record<string, string> {
   return Object.fromEntries([...unitFile().matchAll(/^Environment=([A-Za-z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
 }
 
-/** The node options of the unit's `ExecStart=` (between the node binary and the agent's script). */
+/** The node options of a command line that starts the agent: the words between node and its script. */
+export function nodeOptionsOf(commandLine: readonly string[]): string[] {
+  const node = commandLine.findIndex((a) => /(^|\/)node$/.test(a));
+  const script = commandLine.findIndex((a) => a.endsWith('dist/agent/cli/main.js'));
+  return node >= 0 && script > node ? commandLine.slice(node + 1, script) : [];
+}
+
+/** The node options of the unit's `ExecStart=`. */
 export function unitNodeFlags(): string[] {
-  const exec = /^ExecStart=(.*)$/m.exec(unitFile())?.[1].split(/\s+/) ?? [];
-  const script = exec.findIndex((a) => a.endsWith('main.js'));
-  return script > 0 ? exec.slice(1, script) : [];
+  return nodeOptionsOf(/^ExecStart=(.*)$/m.exec(unitFile())?.[1].split(/\s+/) ?? []);
 }
