@@ -10,5 +10,5 @@ command -v gst-launch-1.0 >/dev/null || need=1
 [ -f node_modules/.setup-lock-hash ] && [ "$(cat node_modules/.setup-lock-hash)" = "$(sha256sum package-lock.json | cut -d' ' -f1)" ] || need=1
 [ -f .setup-stamp ] || need=1
 # A source file newer than the last build means the build is stale.
-if [ "$need" = 0 ] && [ -n "$(find agent scripts models provisioning -name '*.ts' -newer .setup-stamp 2>/dev/null | head -1)" ]; then need=1; fi
+if [ "$need" = 0 ] && [ -n "$(find agent scripts models provisioning \( -name "*.ts" -o -name "*.c" \) -newer .setup-stamp 2>/dev/null | head -1)" ]; then need=1; fi
 if [ "$need" = 1 ]; then bash scripts/setup.sh; fi

@@ -132,6 +132,21 @@ if [ ${#UNBUILT[@]} -gt 0 ]; then
   (cd "$APP" && npm_config_nodedir="$node_prefix" npm rebuild "${UNBUILT[@]}" --foreground-scripts)
 fi
 
+# The camera zygote (cameras share its loaded GStreamer libraries): compiled here when the dist came without
+# one for this box. Without a compiler the agent runs its cameras as plain gst-launch-1.0.
+zygote="$APP/dist/bin/edge-camera-zygote"
+zygote_runs() { [ -x "$zygote" ] && { "$zygote" >/dev/null 2>&1; [ $? -eq 2 ]; }; }
+if [ -z "$ROOT" ] && ! zygote_runs && [ -f "$APP/dist/native/camera-zygote.c" ]; then
+  if command -v cc >/dev/null && pkg-config --exists gstreamer-1.0; then
+    log "building the camera zygote for $(uname -m)"
+    mkdir -p "$APP/dist/bin"
+    # shellcheck disable=SC2046
+    cc -O2 -o "$zygote" "$APP/dist/native/camera-zygote.c" $(pkg-config --cflags --libs gstreamer-1.0)
+  else
+    rm -f "$zygote"; log "no compiler: cameras run as plain gst-launch-1.0 (more memory per camera)"
+  fi
+fi
+
 # 3. A dedicated system user and its directories: config root-owned, readable by the agent's group only (the
 # agent never writes there, so a compromised camera process cannot rename or replace a file in it); data
 # writable by the agent.

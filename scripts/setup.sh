@@ -42,6 +42,11 @@ fi
 echo "setup: building TypeScript"
 npx tsc -p tsconfig.json
 
+# The camera zygote (agent/ingest/camera-zygote.ts): cameras forked from one GStreamer process share
+# its loaded libraries. Without it (no compiler) the cameras run as plain gst-launch-1.0.
+echo "setup: building the camera zygote"
+bash scripts/build-zygote.sh dist
+
 if [ -f dist/scripts/convert-model.js ]; then
   node dist/scripts/convert-model.js
 fi

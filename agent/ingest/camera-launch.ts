@@ -7,6 +7,10 @@
  * no V8 per camera (issue 12). Why not in-process: every pending appsink.pull()/pollBus() of
  * gstreamer-superficial holds a libuv pool thread, and a crash would end the whole agent.
  *
+ * With the camera zygote, the child is a small launcher that hands these pipes to a camera process
+ * forked from the zygote and ends as that process ends (camera-zygote.ts): the same output, the same
+ * signals, less memory.
+ *
  * The child dies with the agent: `setpriv --pdeathsig KILL` (util-linux) asks the kernel for it, and a
  * write to the closed frame pipe would end it anyway. `-e` turns SIGINT into an EOS, so a graceful
  * stop closes the open recording segment properly.
@@ -21,6 +25,7 @@ import { dyingWithAgent, GST_LAUNCH, OWN_PROCESS_GROUP } from '../core/gst-launc
 import { HELPER_NODE_FLAGS, helperScript } from '../core/helper-script.js';
 import { INSTALL_ROOT } from '../core/version.js';
 import { launchArgv } from './pipeline-templates.js';
+import type { CameraZygote } from './camera-zygote.js';
 import type { SecretLaunchRequest } from './secret-launch.js';
 
 /** Environment markers: how the agent (and `ps e`) tells which camera of which data dir a child serves. */
@@ -52,14 +57,17 @@ export interface LaunchedCamera {
 const SECRET_LAUNCH = helperScript(__filename, 'secret-launch');
 
 /**
- * Starts the camera's child: `gst-launch-1.0` with the description on its command line, or, when the
- * pipeline holds credentials, secret-launch.ts with the description on stdin (a command line is
- * readable by every local user).
+ * Starts the camera's child with the description on its command line: forked by the camera zygote
+ * (camera-zygote.ts) when there is one, else `gst-launch-1.0`; or, when the pipeline holds
+ * credentials, secret-launch.ts with the description on stdin (a command line is readable by every
+ * local user).
  */
-export function launchCamera(cameraId: string, dataDir: string, description: string, secrets: SecretLaunchRequest['secretProps'], handlers: LaunchHandlers): LaunchedCamera {
+export function launchCamera(cameraId: string, dataDir: string, description: string, secrets: SecretLaunchRequest['secretProps'], handlers: LaunchHandlers, zygote?: CameraZygote): LaunchedCamera {
   const { command, args } = secrets.length > 0
     ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
-    : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
+    : zygote?.usable
+      ? zygote.launcher(launchArgv(description))
+      : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
   const child = spawn(command, args, {
     ...OWN_PROCESS_GROUP,
     cwd: INSTALL_ROOT,

@@ -4,6 +4,7 @@ import type { AgentEvents } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ApplyOutcome, Subsystem } from '../core/subsystem.js';
 import { CameraSupervisor } from './camera-supervisor.js';
+import { CameraZygote } from './camera-zygote.js';
 import { reapStaleCameraProcesses } from './stale-camera-processes.js';
 import type { CameraStats, VideoFrame } from './types.js';
 
@@ -27,9 +28,11 @@ export class CameraManager implements Subsystem {
   private started = false;
 
   private readonly opts: CameraManagerOptions;
+  private readonly zygote: CameraZygote;
 
   constructor(opts: CameraManagerOptions) {
     this.opts = { ...opts };
+    this.zygote = new CameraZygote(opts.dataDir, opts.logger);
     for (const cam of opts.cameras) this.cameras.set(cam.id, this.supervise(cam));
   }
 
@@ -44,6 +47,7 @@ export class CameraManager implements Subsystem {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
+    await this.zygote.stop();
   }
 
   /** Cameras and recording settings are taken live (see update). */
@@ -96,7 +100,7 @@ export class CameraManager implements Subsystem {
 
   private supervise(cfg: CameraConfig): CameraSupervisor {
     const { dataDir, recording, bus, logger, resolveOnvif } = this.opts;
-    return new CameraSupervisor(structuredClone(cfg), { dataDir, recording, bus, logger, resolveOnvif });
+    return new CameraSupervisor(structuredClone(cfg), { dataDir, recording, bus, logger, resolveOnvif, zygote: this.zygote });
   }
 }
 

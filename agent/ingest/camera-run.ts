@@ -2,6 +2,7 @@ import type { CameraConfig } from '../config/schema/index.js';
 import type { Logger } from '../core/logger.js';
 import { describeSource } from './camera-source.js';
 import { launchCamera, type LaunchedCamera } from './camera-launch.js';
+import type { CameraZygote } from './camera-zygote.js';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
 import { classifyLaunchProblem } from './gst-errors.js';
 import type { CameraPlan } from './pipeline-plan.js';
@@ -23,6 +24,8 @@ export interface CameraRunOptions {
   /** The plan's pipeline, parser filled in. */
   description: string;
   log: Logger;
+  /** Forks the camera's process when set (camera-zygote.ts); gst-launch-1.0 otherwise. */
+  zygote?: CameraZygote;
   /** A whole I420 frame of the plan's size. */
   onFrame(data: Buffer): void;
   onSegment(segment: RecordingSegment): void;
@@ -68,7 +71,7 @@ export function startCameraRun(o: CameraRunOptions): CameraRun {
       }
     },
     broken: (reason) => failWith({ code: CameraErrorCode.PIPELINE_FAILED, message: `frame stream unreadable: ${reason}` }),
-  });
+  }, o.zygote);
   launched.child.once('error', (err) => {
     outcome.error ??= { code: CameraErrorCode.ELEMENT_MISSING, message: `cannot start the camera process: ${err.message}` };
   });

@@ -11,6 +11,7 @@ import { RateMeter } from '../core/rate-meter.js';
 import { recoverPartialSegments } from './segment-files.js';
 import type { LaunchedCamera } from './camera-launch.js';
 import { startCameraRun, type RunOutcome } from './camera-run.js';
+import type { CameraZygote } from './camera-zygote.js';
 import { withProbedParser } from './codec-probe.js';
 import type { CameraState, CameraStats, VideoFrame } from './types.js';
 
@@ -23,6 +24,8 @@ export interface SupervisorDeps {
   bus: TypedBus<AgentEvents>;
   logger: Logger;
   resolveOnvif?: (source: Extract<CameraSource, { kind: 'onvif' }>) => Promise<string>;
+  /** The agent's camera zygote (camera-zygote.ts), shared by all its cameras. */
+  zygote?: CameraZygote;
 }
 
 /** Time a graceful stop gets to close the open segment (EOS through the pipeline) before SIGKILL. */
@@ -166,6 +169,7 @@ export class CameraSupervisor {
       plan,
       description,
       log: this.log,
+      zygote: this.deps.zygote,
       onFrame: (data) => {
         if (gen === this.generation) this.onFrame(run.launched, data, plan);
       },

@@ -54,6 +54,10 @@ export const IngestErrorCodes = {
     summary: 'a closed recording segment could not be renamed to `<startMs>_<endMs>.ts` (its folder removed or read-only, storage failing): clips and retention do not see it; logged with the file, counted in `health.cameras.<id>.segmentRenameFailures`. A partial file still there is recovered at the camera\'s next start',
     remedy: 'check `dataDir/recordings/<camera>/`: that it exists, is writable and the storage is healthy',
   },
+  CAMERA_ZYGOTE_FAILED: {
+    summary: 'the camera zygote (the process cameras are forked from, docs/ingest.md) could not start, or ended: before it listened, cameras run as plain `gst-launch-1.0` (more memory per camera); after, its cameras restart with a new one',
+    remedy: 'the log line holds its stderr; re-run `scripts/setup.sh` (builds `dist/bin/edge-camera-zygote`); `EDGE_CAMERA_ZYGOTE=0` switches it off',
+  },
   CAMERA_PIPELINE_FAILED: {
     summary: 'any other GStreamer error',
     remedy: 'the message holds GStreamer\'s text',
@@ -87,6 +91,7 @@ export const CameraErrorCode = {
   RECORDING_FAILED: 'CAMERA_RECORDING_FAILED',
   SEGMENT_RENAME_FAILED: 'CAMERA_SEGMENT_RENAME_FAILED',
   PIPELINE_FAILED: 'CAMERA_PIPELINE_FAILED',
+  ZYGOTE_FAILED: 'CAMERA_ZYGOTE_FAILED',
   ELEMENT_MISSING: 'GST_ELEMENT_MISSING',
 } as const satisfies Record<string, keyof typeof IngestErrorCodes>;
 export type CameraErrorCode = (typeof CameraErrorCode)[keyof typeof CameraErrorCode];

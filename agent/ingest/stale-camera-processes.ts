@@ -39,11 +39,17 @@ export function isAgentProcess(pid: number): boolean {
   return readArgv(pid)?.some((a) => AGENT_SCRIPT.test(a)) ?? false;
 }
 
-/** Camera processes of `dataDir` that are not children of this process or of another live agent. */
+/**
+ * Camera processes of `dataDir` that are not children of this process or of another live agent, nor
+ * forked by the camera zygote of one (a grandchild: agent → zygote → camera).
+ */
 export function findStaleCameraProcesses(dataDir: string): CameraProcessInfo[] {
-  return findCameraProcesses(dataDir).filter(({ pid, ppid }) =>
-    // A live agent's own camera (two agents pointed at one data dir): not ours to end.
-    pid !== process.pid && ppid !== process.pid && !isAgentProcess(ppid));
+  const ownedByAnAgent = (parent: number): boolean => parent === process.pid || isAgentProcess(parent);
+  return findCameraProcesses(dataDir).filter(({ pid, ppid }) => {
+    if (pid === process.pid || ownedByAnAgent(ppid)) return false; // a live agent's own camera: not ours to end
+    const grandparent = readStat(ppid)?.ppid;
+    return grandparent === undefined || !ownedByAnAgent(grandparent) || cameraMarks(ppid)?.dataDir !== path.resolve(dataDir);
+  });
 }
 
 /** Kills the stale camera processes of `dataDir` (SIGKILL: they may hang in exit) and waits until they are gone. */

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startCli, stopProcess } from '../support/agent-cli.js';
-import { cameraProcessesOf } from '../support/camera-processes.js';
+import { cameraProcessesOf, cameraSideProcessesOf } from '../support/camera-processes.js';
 import { cameraProcessEnv } from '../../agent/ingest/camera-launch.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { MqttCollector } from '../support/mqtt-collector.js';
@@ -43,7 +43,7 @@ describe('camera processes die with the agent', function () {
     }));
   });
   after(async () => {
-    for (const pid of cameraProcessesOf(dataDir)) process.kill(pid, 'SIGKILL');
+    for (const pid of cameraSideProcessesOf(dataDir)) process.kill(pid, 'SIGKILL');
     await health.stop();
     await broker.dispose();
     tmp.cleanup();
@@ -63,7 +63,7 @@ describe('camera processes die with the agent', function () {
         await waitFor(() => health.json<Health>('/health', since).some(bothStreaming), { timeoutMs: 120000, what: `round ${round}: both cameras streaming: ${agent.log.slice(-2000)}` });
         assert.equal(cameraProcessesOf(dataDir).length, 2, `round ${round}: one process per camera: ${agent.log.slice(-3000)}`);
         // A terminal's Ctrl-C (or `timeout`) signals the agent's whole process group: its children must not be in it.
-        for (const pid of cameraProcessesOf(dataDir)) assert.notEqual(processGroupOf(pid), processGroupOf(agent.pid ?? 0), `round ${round}: camera ${pid} shares the agent's process group`);
+        for (const pid of cameraSideProcessesOf(dataDir)) assert.notEqual(processGroupOf(pid), processGroupOf(agent.pid ?? 0), `round ${round}: camera-side process ${pid} shares the agent's process group`);
         if (midStop) {
           agent.kill('SIGTERM');
           await waitFor(() => agent.log.includes('"msg":"stopping"') || agent.exitCode !== null, { what: `round ${round}: the agent stopping` });
@@ -72,7 +72,8 @@ describe('camera processes die with the agent', function () {
         await stopProcess(agent, 'SIGKILL');
       }
       if (!midStop) assert.equal(agent.signalCode, 'SIGKILL', `round ${round}: killed while streaming: ${agent.log.slice(-2000)}`);
-      await waitFor(() => cameraProcessesOf(dataDir).length === 0, { timeoutMs: 15000, what: `round ${round}: no camera process left (${cameraProcessesOf(dataDir).join(', ')})` });
+      // The cameras, their launchers and the camera zygote.
+      await waitFor(() => cameraSideProcessesOf(dataDir).length === 0, { timeoutMs: 15000, what: `round ${round}: no camera process left (${cameraSideProcessesOf(dataDir).join(', ')})` });
     }
   });
 

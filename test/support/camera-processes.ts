@@ -1,25 +1,49 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/**
- * PIDs of the live (not zombie) camera processes of `dataDir`, read straight from /proc by the
- * environment markers the agent gives them (EDGE_AGENT_DATA_DIR): what a technician would see with
- * `ps e`, independent of the agent's own reaping code.
- */
-export function cameraProcessesOf(dataDir: string): number[] {
+/** A process carrying a data dir's camera markers, read straight from /proc. */
+interface Marked {
+  pid: number;
+  camera: string;
+  argv: string[];
+}
+
+function markedProcesses(dataDir: string): Marked[] {
   const marker = `EDGE_AGENT_DATA_DIR=${path.resolve(dataDir)}`;
-  const pids: number[] = [];
+  const found: Marked[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (!env.includes(marker) || !env.some((e) => e.startsWith('EDGE_AGENT_CAMERA='))) continue;
+      const camera = env.find((e) => e.startsWith('EDGE_AGENT_CAMERA='));
+      if (!env.includes(marker) || camera === undefined) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      pids.push(Number(entry));
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      found.push({ pid: Number(entry), camera: camera.slice('EDGE_AGENT_CAMERA='.length), argv });
     } catch {
       // ended meanwhile
     }
   }
-  return pids;
+  return found;
+}
+
+/** The zygote's launcher for one camera (`edge-camera-zygote launch ...`): plumbing, not the camera itself. */
+const isLauncher = (p: Marked): boolean => p.argv.some((a) => a.endsWith('edge-camera-zygote')) && p.argv.includes('launch');
+/** A camera forked by the zygote: it carries the zygote's markers and names itself `edge-camera <id>`. */
+const isForkedCamera = (p: Marked): boolean => p.camera === '' && p.argv[0] === 'edge-camera';
+
+/**
+ * PIDs of the live (not zombie) processes that run the cameras of `dataDir`, one per camera: a
+ * camera forked by the camera zygote, or a gst-launch-1.0 / secret-launch child. Read straight from
+ * /proc by the environment markers (EDGE_AGENT_DATA_DIR) and names the agent gives them: what a
+ * technician would see with `ps e`, independent of the agent's own reaping code.
+ */
+export function cameraProcessesOf(dataDir: string): number[] {
+  return markedProcesses(dataDir).filter((p) => isForkedCamera(p) || (p.camera !== '' && !isLauncher(p))).map((p) => p.pid);
+}
+
+/** Every process on the camera side of `dataDir`: the cameras, their launchers and the camera zygote. */
+export function cameraSideProcessesOf(dataDir: string): number[] {
+  return markedProcesses(dataDir).map((p) => p.pid);
 }

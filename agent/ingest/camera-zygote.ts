@@ -1,0 +1,111 @@
+/**
+ * The camera zygote (agent/ingest/native/camera-zygote.c): one GStreamer process that has loaded the
+ * camera plugins once and forks every camera from itself, so the cameras share the ~8 MB of library
+ * relocations each `gst-launch-1.0` would write for itself (issue 12, docs/ingest.md). A camera is
+ * still a process of its own; the agent spawns a small launcher per camera that hands its pipes to
+ * the zygote and ends the way the camera ends, so the supervisor treats it as it treats gst-launch.
+ *
+ * Started with the first camera and stopped after the last; a zygote that dies takes its cameras
+ * with it (their supervisors restart them, which starts a new zygote). One that cannot start at all
+ * (a box without the built helper, or one that fails before listening) leaves the cameras on plain
+ * gst-launch-1.0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { dyingWithAgent, OWN_PROCESS_GROUP } from '../core/gst-launch.js';
+import type { Logger } from '../core/logger.js';
+import { INSTALL_ROOT } from '../core/version.js';
+import { CameraErrorCode } from './error-codes.js';
+
+/** Built by scripts/setup.sh (and the image's build stage) from agent/ingest/native/camera-zygote.c. */
+export const ZYGOTE_BINARY = path.join(INSTALL_ROOT, 'dist/bin/edge-camera-zygote');
+
+/**
+ * The plugins the camera templates use, loaded before the first fork (the rest load per camera). Not
+ * video4linux2: its start-up opens a GLib main context, which a fork cannot share (the zygote refuses
+ * to run with one open).
+ */
+const PRELOADED_PLUGINS = ['coreelements', 'playback', 'typefindfunctions', 'libav', 'videoparsersbad', 'videorate', 'videoconvertscale', 'gdp', 'multifile', 'mpegtsmux', 'rtsp', 'rtp', 'rtpmanager', 'udp', 'tcp', 'isomp4', 'matroska', 'avi', 'videotestsrc'];
+
+/** The zygote's environment marker: a camera-side process of this data dir that serves no one camera. */
+export const ZYGOTE_CAMERA_MARK = '';
+
+export class CameraZygote {
+  private child?: ChildProcess;
+  private dir?: string;
+  /** The zygote failed before it listened: cameras run as plain gst-launch from then on. */
+  private broken = false;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+    private readonly binary = ZYGOTE_BINARY,
+  ) {}
+
+  /** Whether launches go through the zygote (the helper is built and not switched off). */
+  get usable(): boolean {
+    return !this.broken && process.env.EDGE_CAMERA_ZYGOTE !== '0' && existsSync(this.binary);
+  }
+
+  /**
+   * The launcher command for one camera: `edge-camera-zygote launch SOCKET DESCRIPTION-ARGV...`, the
+   * zygote started first if it is not running. The launcher waits for the socket, so a zygote still
+   * starting is fine.
+   */
+  launcher(argv: readonly string[]): { command: string; args: string[] } {
+    return dyingWithAgent(this.binary, ['launch', this.ensureRunning(), ...argv]);
+  }
+
+  /** Ends the zygote (its cameras, if any are left, end with it) and removes its socket folder. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  private ensureRunning(): string {
+    if (!this.dir) this.dir = mkdtempSync(path.join(os.tmpdir(), 'edge-zygote-')); // 0700: only our uid reaches the socket
+    const socket = path.join(this.dir, 'cameras.sock');
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return socket;
+    const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...PRELOADED_PLUGINS]);
+    const child = spawn(command, args, {
+      ...OWN_PROCESS_GROUP,
+      cwd: INSTALL_ROOT,
+      // The data dir's marker: a zygote (and the cameras forked from it) left by a killed run is found and ended like any camera process.
+      env: { ...process.env, EDGE_AGENT_CAMERA: ZYGOTE_CAMERA_MARK, EDGE_AGENT_DATA_DIR: path.resolve(this.dataDir) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let ready = false;
+    let stderr = '';
+    child.stdout?.once('data', () => (ready = true));
+    child.stdout?.resume();
+    createInterface({ input: child.stderr as NonNullable<typeof child.stderr> }).on('line', (line) => {
+      stderr = `${stderr}${line}\n`.slice(-2000);
+      this.log.debug({ zygote: line }, 'camera zygote');
+    });
+    child.once('error', (err) => {
+      this.broken = true;
+      this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, error: err.message }, 'camera zygote cannot start: cameras run as plain gst-launch-1.0');
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (!ready && !this.broken) {
+        this.broken = true;
+        this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code, stderr: stderr.trim() }, 'camera zygote failed before it listened: cameras run as plain gst-launch-1.0');
+      } else if (ready && signal !== 'SIGTERM') {
+        this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code }, 'camera zygote ended: its cameras restart with a new one');
+      }
+    });
+    return socket;
+  }
+}
