@@ -57,16 +57,17 @@ export interface LaunchedCamera {
 const SECRET_LAUNCH = helperScript(__filename, 'secret-launch');
 
 /**
- * Starts the camera's child with the description on its command line: forked by the camera zygote
- * (camera-zygote.ts) when there is one, else `gst-launch-1.0`; or, when the pipeline holds
- * credentials, secret-launch.ts with the description on stdin (a command line is readable by every
- * local user).
+ * Starts the camera's child: forked by the camera zygote (camera-zygote.ts) when there is one, else
+ * `gst-launch-1.0`, with the description on its command line. Credentials (element properties) never
+ * go on a command line, which every local user can read: the zygote's launcher takes them on stdin;
+ * without a zygote such a camera runs secret-launch.ts (a Node child) with everything on stdin.
  */
 export function launchCamera(cameraId: string, dataDir: string, description: string, secrets: SecretLaunchRequest['secretProps'], handlers: LaunchHandlers, zygote?: CameraZygote): LaunchedCamera {
-  const { command, args } = secrets.length > 0
-    ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
-    : zygote?.usable
-      ? zygote.launcher(launchArgv(description))
+  const viaZygote = zygote?.usable === true;
+  const { command, args } = viaZygote
+    ? zygote.launcher([...(secrets.length > 0 ? ['--secrets-on-stdin'] : []), ...launchArgv(description)])
+    : secrets.length > 0
+      ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
       : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
   const child = spawn(command, args, {
     ...OWN_PROCESS_GROUP,
@@ -75,9 +76,8 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
     stdio: [secrets.length > 0 ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   if (child.stdin) {
-    const request: SecretLaunchRequest = { pipeline: description, secretProps: secrets };
     child.stdin.on('error', () => undefined); // the child died first: its exit says why
-    child.stdin.end(`${JSON.stringify(request)}\n`);
+    child.stdin.end(viaZygote ? zygoteSecrets(secrets) : `${JSON.stringify({ pipeline: description, secretProps: secrets } satisfies SecretLaunchRequest)}\n`);
   }
   const streams: Array<Promise<void>> = [];
   const frames = child.stdio[3] as Readable | null;
@@ -122,6 +122,12 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
     return result;
   });
   return { child, closed };
+}
+
+/** The zygote launcher's stdin: NUL-separated ELEMENT PROPERTY VALUE triples (a NUL cannot be in any of them). */
+export function zygoteSecrets(secrets: SecretLaunchRequest['secretProps']): Buffer {
+  const words = secrets.flatMap(({ element, props }) => Object.entries(props).flatMap(([prop, value]) => [element, prop, value]));
+  return Buffer.from(words.map((w) => `${w.replace(/\0/g, '')}\0`).join(''), 'utf8');
 }
 
 function ended(stream: Readable): Promise<void> {

@@ -30,6 +30,11 @@ export const ZYGOTE_BINARY = path.join(INSTALL_ROOT, 'dist/bin/edge-camera-zygot
  */
 const PRELOADED_PLUGINS = ['coreelements', 'playback', 'typefindfunctions', 'libav', 'videoparsersbad', 'videorate', 'videoconvertscale', 'gdp', 'multifile', 'mpegtsmux', 'rtsp', 'rtp', 'rtpmanager', 'udp', 'tcp', 'isomp4', 'matroska', 'avi', 'videotestsrc'];
 
+/** Whether the agent's cameras will be forked by a zygote: the helper is built and not switched off. */
+export function zygoteInstalled(binary = ZYGOTE_BINARY): boolean {
+  return process.env.EDGE_CAMERA_ZYGOTE !== '0' && existsSync(binary);
+}
+
 /** The zygote's environment marker: a camera-side process of this data dir that serves no one camera. */
 export const ZYGOTE_CAMERA_MARK = '';
 
@@ -43,11 +48,17 @@ export class CameraZygote {
     private readonly dataDir: string,
     private readonly log: Logger,
     private readonly binary = ZYGOTE_BINARY,
+    private readonly plugins: readonly string[] = PRELOADED_PLUGINS,
   ) {}
+
+  /** The running zygote's pid (tests, diagnostics). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
 
   /** Whether launches go through the zygote (the helper is built and not switched off). */
   get usable(): boolean {
-    return !this.broken && process.env.EDGE_CAMERA_ZYGOTE !== '0' && existsSync(this.binary);
+    return !this.broken && zygoteInstalled(this.binary);
   }
 
   /**
@@ -56,13 +67,14 @@ export class CameraZygote {
    * starting is fine.
    */
   launcher(argv: readonly string[]): { command: string; args: string[] } {
-    return dyingWithAgent(this.binary, ['launch', this.ensureRunning(), ...argv]);
+    const { socket, pid } = this.ensureRunning();
+    return dyingWithAgent(this.binary, ['launch', socket, String(pid), ...argv]);
   }
 
   /** Ends the zygote (its cameras, if any are left, end with it) and removes its socket folder. */
   async stop(): Promise<void> {
     const child = this.child;
-    this.child = undefined;
+    this.child = undefined; // its exit is ours, not news
     if (child && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -72,11 +84,11 @@ export class CameraZygote {
     this.dir = undefined;
   }
 
-  private ensureRunning(): string {
+  private ensureRunning(): { socket: string; pid: number } {
     if (!this.dir) this.dir = mkdtempSync(path.join(os.tmpdir(), 'edge-zygote-')); // 0700: only our uid reaches the socket
     const socket = path.join(this.dir, 'cameras.sock');
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return socket;
-    const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...PRELOADED_PLUGINS]);
+    if (this.child?.pid && this.child.exitCode === null && this.child.signalCode === null) return { socket, pid: this.child.pid };
+    const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...this.plugins]);
     const child = spawn(command, args, {
       ...OWN_PROCESS_GROUP,
       cwd: INSTALL_ROOT,
@@ -98,14 +110,16 @@ export class CameraZygote {
       this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, error: err.message }, 'camera zygote cannot start: cameras run as plain gst-launch-1.0');
     });
     child.once('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined;
-      if (!ready && !this.broken) {
-        this.broken = true;
-        this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code, stderr: stderr.trim() }, 'camera zygote failed before it listened: cameras run as plain gst-launch-1.0');
-      } else if (ready && signal !== 'SIGTERM') {
-        this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code }, 'camera zygote ended: its cameras restart with a new one');
-      }
+      if (this.child !== child) return; // stopped by us
+      this.child = undefined;
+      // At once, so the next launch already runs gst-launch-1.0; logged once its stderr is all read.
+      const failedEarly = !ready && !this.broken;
+      if (failedEarly) this.broken = true;
+      child.once('close', () => {
+        if (failedEarly) this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code, stderr: stderr.trim() }, 'camera zygote failed before it listened: cameras run as plain gst-launch-1.0');
+        else if (ready) this.log.warn({ code: CameraErrorCode.ZYGOTE_FAILED, exit: signal ?? code }, 'camera zygote ended: its cameras restart with a new one');
+      });
     });
-    return socket;
+    return { socket, pid: child.pid ?? 0 };
   }
 }

@@ -24,7 +24,7 @@ import { MqttCollector } from '../../test/support/mqtt-collector.js';
 import { RtspTestServer } from '../../test/support/rtsp.js';
 import { REPO_ROOT, tempDir, VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
-import { cameraIdOf, cpuPercent, descendants, mb, procSample, pssByMapping, round1, type ProcSample } from './support/proc.js';
+import { cameraRoleOf, cpuPercent, descendants, mb, procSample, pssByMapping, round1, type ProcSample } from './support/proc.js';
 import { runStandalone } from './support/standalone.js';
 import { unitEnvironment, unitNodeFlags } from './support/unit-env.js';
 
@@ -82,8 +82,10 @@ function agentArgv(): string[] {
 /** Names a process of the tree: main, the camera id, or its executable name. */
 function label(pid: number, agentPid: number): string {
   if (pid === agentPid) return 'main';
-  const camera = cameraIdOf(pid);
-  if (camera) return camera;
+  const role = cameraRoleOf(pid);
+  if (role?.role === 'camera') return role.cameraId;
+  if (role?.role === 'launcher') return `${role.cameraId}:launcher`;
+  if (role?.role === 'zygote') return 'camera-zygote';
   try {
     return `${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}:${pid}`;
   } catch {
@@ -92,19 +94,22 @@ function label(pid: number, agentPid: number): string {
 }
 
 /**
- * CPU % of all the agent's camera children over the window, relaunched ones included: live ones by
- * their tick delta; ended ones by the agent's cutime/cstime (their whole life), less what those alive
- * at the start had used by then. Other children that ended in the window (clip cuts) stay in: a
- * small overcount, never an undercount.
+ * CPU % of all the agent's camera processes over the window (cameras, their launchers, the camera
+ * zygote), relaunched ones included: live ones by their tick delta; ended ones by their parent's
+ * cutime/cstime (their whole life: the agent's for its children, the zygote's for the cameras it
+ * forked), less what those alive at the start had used by then. Other children that ended in the
+ * window (clip cuts) stay in: a small overcount, never an undercount.
  */
 function cameraCpuInWindow(agentPid: number, before: Map<number, ProcSample>, after: Map<number, ProcSample>, elapsed: number): number {
-  const agentBefore = before.get(agentPid);
-  const agentAfter = after.get(agentPid);
-  if (!agentBefore || !agentAfter) return -1;
-  let ticks = agentAfter.reapedTicks - agentBefore.reapedTicks;
-  // Only the agent's own children are reaped into its cutime (grandchildren go to their parents).
-  for (const [pid, b] of before) if (!after.has(pid) && b.ppid === agentPid) ticks -= b.ticks;
-  for (const [pid, a] of after) if (pid !== agentPid && cameraIdOf(pid)) ticks += a.ticks - (before.get(pid)?.ticks ?? 0);
+  if (!before.get(agentPid) || !after.get(agentPid)) return -1;
+  const reapers = [agentPid, ...[...after.keys()].filter((pid) => cameraRoleOf(pid)?.role === 'zygote' && before.has(pid))];
+  let ticks = 0;
+  for (const reaper of reapers) {
+    ticks += (after.get(reaper)?.reapedTicks ?? 0) - (before.get(reaper)?.reapedTicks ?? 0);
+    // A parent's cutime holds only its own children's (grandchildren go to their parents).
+    for (const [pid, b] of before) if (!after.has(pid) && b.ppid === reaper) ticks -= b.ticks;
+  }
+  for (const [pid, a] of after) if (pid !== agentPid && cameraRoleOf(pid)) ticks += a.ticks - (before.get(pid)?.ticks ?? 0);
   return cpuPercent(0, Math.max(0, ticks), elapsed);
 }
 

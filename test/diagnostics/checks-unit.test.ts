@@ -14,7 +14,7 @@ import { busyRegionsPerFrame, camerasCarried } from '../../agent/detection/capac
 import { validateConfig } from '../../agent/config/validate.js';
 import { loadManifest } from '../../agent/detection/detector/manifest.js';
 import { INSTALL_ROOT } from '../../agent/core/version.js';
-import { CAMERA_PSS_MIB, PASSWORD_CAMERA_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
+import { CAMERA_PSS_MIB, FORKED_CAMERA_PSS_MIB, PASSWORD_CAMERA_PSS_MIB, ZYGOTE_PSS_MIB, memoryBudgetOutcome, runningAgentBytes } from '../../agent/diagnostics/checks/memory-budget.js';
 import { findCameraProcesses } from '../../agent/ingest/stale-camera-processes.js';
 import { cameraProcessEnv } from '../../agent/ingest/camera-launch.js';
 import { tempDir } from '../support/tmp.js';
@@ -171,6 +171,11 @@ describe('diag check logic', () => {
     const withPassword = memoryBudgetOutcome({ cameras: 1, passwordCameras: 1, detection: true, availableBytes: need * MiB, runningAgentBytes: 0 });
     assert.equal(withPassword.status, 'warn', 'what carries one plain camera does not carry one with a password');
     assert.match(withPassword.detail ?? '', new RegExp(`0 × ${CAMERA_PSS_MIB} MiB per camera \\+ 1 × ${PASSWORD_CAMERA_PSS_MIB} MiB per camera with a password`));
+    // Forked by the camera zygote, every camera (password or not) costs the forked figure, plus the zygote once.
+    const forked = memoryBudgetOutcome({ cameras: 4, passwordCameras: 2, zygote: true, detection: true, availableBytes: 0, runningAgentBytes: 0 });
+    const plain = memoryBudgetOutcome({ cameras: 4, passwordCameras: 2, detection: true, availableBytes: 0, runningAgentBytes: 0 });
+    assert.equal(Number(forked.value) - Number(plain.value), 2 * CAMERA_PSS_MIB + 2 * PASSWORD_CAMERA_PSS_MIB - 4 * FORKED_CAMERA_PSS_MIB - ZYGOTE_PSS_MIB);
+    assert.match(forked.detail ?? '', new RegExp(`4 × ${FORKED_CAMERA_PSS_MIB} MiB per camera \\+ ${ZYGOTE_PSS_MIB} MiB for the camera zygote`));
   });
 
   it('counts the memory of a running agent of the data dir: its camera processes, not a parent that is no agent', async () => {

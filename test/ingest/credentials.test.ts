@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordingDir } from '../../agent/ingest/pipeline-plan.js';
+import { cameraProcessesOf } from '../support/camera-processes.js';
 import { commandLines } from '../support/command-lines.js';
 import { RtspTestServer } from '../support/rtsp.js';
 import { tempDir, VIDEOS_DIR } from '../support/tmp.js';
@@ -11,7 +12,8 @@ import { cameras, frameCount, harness, type Harness } from './helpers.js';
 
 /**
  * gst-launch-1.0 takes its pipeline only on its command line, which every local user can read: a
- * camera with a password runs the Node launcher that takes the pipeline on stdin instead.
+ * camera with a password is forked by the camera zygote, its launcher taking the password on stdin
+ * (without a zygote: the Node launcher that takes the pipeline on stdin instead).
  */
 describe('camera ingest: a camera with a password', function () {
   this.timeout(180000);
@@ -49,6 +51,8 @@ describe('camera ingest: a camera with a password', function () {
       return frameCount(harnessNow, 'gate') >= 20 && segments.length >= 2 && harnessNow.states.some((s) => s.cameraId === 'wrong' && s.code === 'CAMERA_AUTH_FAILED');
     }, { timeoutMs: 150000, intervalMs: 20, what: `20 frames and two segments from gate, wrong refused: ${JSON.stringify(harnessNow.manager.stats())}` });
     assert.ok(scans > 10, 'the command lines were read while the cameras ran');
+    const gate = cameraProcessesOf(tmp.dir).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).find((argv) => argv[1] === 'gate');
+    assert.equal(gate?.[0], 'edge-camera', 'the password camera runs as a fork of the camera zygote, no V8 of its own');
     assert.deepEqual([...leaks.values()], [], 'a command line held the camera password');
     const frame = harnessNow.frames.get('gate')?.at(-1);
     assert.equal(frame?.data.length, (640 * 360 * 3) / 2, 'a whole I420 frame at the detect size');

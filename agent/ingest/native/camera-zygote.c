@@ -12,8 +12,12 @@
  *       gst_init, load the named plugins, listen on SOCKET (a path in a 0700 directory; peers of
  *       another uid are refused). For every launch request: fork a camera process that takes the
  *       requester's stdin, stdout, stderr and fd 3, and report its pid and, later, its wait status.
- *   edge-camera-zygote launch SOCKET DESCRIPTION-ARGV...
- *       What the agent spawns per camera, in place of `gst-launch-1.0 -m -e DESCRIPTION-ARGV...`:
+ *   edge-camera-zygote launch SOCKET ZYGOTE-PID [--secrets-on-stdin] DESCRIPTION-ARGV...
+ *       What the agent spawns per camera, in place of `gst-launch-1.0 -m -e DESCRIPTION-ARGV...`
+ *       (it waits for SOCKET while the zygote process ZYGOTE-PID is starting). With
+ *       --secrets-on-stdin it first reads element properties that must not appear on any command
+ *       line (a camera's password) from stdin, NUL-separated ELEMENT PROPERTY VALUE triples, and the
+ *       camera sets them after parsing the description (secret-launch.ts's job, without a V8):
  *       hands its own fds and the description to the zygote, forwards the signals it gets to the
  *       camera process, and ends with the camera's own exit status (or its signal). When this
  *       process is killed, the zygote kills the camera; when the zygote dies, its cameras die.
@@ -46,7 +50,7 @@
 #include <unistd.h>
 
 #define PASSED_FDS 4            /* stdin, stdout, stderr, the frame pipe */
-#define MAX_REQUEST 65536       /* the description's argv, NUL-separated */
+#define MAX_REQUEST 65536       /* the camera's id, the argv count, the argv and the secret triples, NUL-separated */
 #define MAX_CAMERAS 64
 #define CONNECT_WAIT_MS 20000   /* a zygote being (re)started by the agent */
 
@@ -173,7 +177,7 @@ static gboolean on_interrupt(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-static int run_camera(char **argv) {
+static int run_camera(char **argv, char **secrets) {
   GError *err = NULL;
   GstElement *parsed = gst_parse_launchv_full((const gchar **)argv, NULL, GST_PARSE_FLAG_NONE, &err);
   if (!parsed) {
@@ -189,6 +193,12 @@ static int run_camera(char **argv) {
   } else {
     pipeline = gst_pipeline_new(NULL);
     gst_bin_add(GST_BIN(pipeline), parsed);
+  }
+  for (char **t = secrets; t[0] && t[1] && t[2]; t += 3) {
+    GstElement *element = gst_bin_get_by_name(GST_BIN(pipeline), t[0]);
+    if (!element) continue; /* as secret-launch.ts: a template without that element takes none */
+    gst_util_set_object_arg(G_OBJECT(element), t[1], t[2]);
+    gst_object_unref(element);
   }
   loop = g_main_loop_new(NULL, FALSE);
   GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(pipeline));
@@ -257,7 +267,7 @@ static struct camera *camera_slot(void) {
 }
 
 /* In the fork: become the camera with the launcher's fds. Never returns. */
-static void become_camera(int fds[PASSED_FDS], const char *camera, char **argv, pid_t zygote, const sigset_t *oldmask) {
+static void become_camera(int fds[PASSED_FDS], const char *camera, char **argv, char **secrets, pid_t zygote, const sigset_t *oldmask) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   set_camera_title(camera);
   if (getppid() != zygote) _exit(1); /* the zygote died before the line above */
@@ -273,7 +283,7 @@ static void become_camera(int fds[PASSED_FDS], const char *camera, char **argv, 
   signal(SIGINT, SIG_DFL);
   signal(SIGPIPE, SIG_DFL);
   sigprocmask(SIG_SETMASK, oldmask, NULL);
-  _exit(run_camera(argv));
+  _exit(run_camera(argv, secrets));
 }
 
 /* One request on a new connection: the camera's id and its description's argv + fds in, pid out. */
@@ -306,21 +316,29 @@ static void handle_request(int conn, const sigset_t *oldmask) {
   body = malloc((size_t)len + 1);
   if (!body || read_all(conn, body, len) != 0) goto refuse;
   body[len] = '\0';
-  int argc = 0;
+  /* id \0 count \0 argv[count] \0... then ELEMENT \0 PROPERTY \0 VALUE \0 triples. */
+  int words = 0;
   for (uint32_t i = 0; i < len; i++)
-    if (body[i] == '\0') argc++;
-  if (argc < 2) goto refuse; /* the camera's id, then at least one word */
-  argv = calloc((size_t)argc + 1, sizeof(char *));
+    if (body[i] == '\0') words++;
+  if (body[len - 1] != '\0' || words < 3) goto refuse;
+  argv = calloc((size_t)words + 2, sizeof(char *));
   if (!argv) goto refuse;
   int k = 0;
   for (char *p = body; p < body + len; p += strlen(p) + 1) argv[k++] = p;
-  argv[k] = NULL;
+  char *end = NULL;
+  long count = strtol(argv[1], &end, 10);
+  if (*end != '\0' || count < 1 || count > words - 2 || (words - 2 - count) % 3 != 0) goto refuse;
+  /* argv: [id, count, description..., NULL, secrets..., NULL] */
+  memmove(argv + 1, argv + 2, sizeof(char *) * (size_t)(words - 2));
+  memmove(argv + 2 + count, argv + 1 + count, sizeof(char *) * (size_t)(words - 2 - count));
+  argv[1 + count] = NULL;
+  argv[words] = NULL;
 
   pid_t zygote = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     close(conn);
-    become_camera(fds, argv[0], argv + 1, zygote, oldmask);
+    become_camera(fds, argv[0], argv + 1, argv + 2 + count, zygote, oldmask);
   }
   for (int i = 0; i < PASSED_FDS; i++) close(fds[i]);
   free(argv);
@@ -476,7 +494,7 @@ static void forward_signal(int sig) {
   if (camera_pid > 0) kill(camera_pid, sig);
 }
 
-static int connect_zygote(const char *path) {
+static int connect_zygote(const char *path, pid_t zygote) {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   if (strlen(path) >= sizeof addr.sun_path) return -1;
   strcpy(addr.sun_path, path);
@@ -488,11 +506,54 @@ static int connect_zygote(const char *path) {
     int e = errno;
     close(fd);
     if ((e != ENOENT && e != ECONNREFUSED) || waited >= CONNECT_WAIT_MS) return -1;
+    if (kill(zygote, 0) < 0 && errno == ESRCH) { /* it ended before it listened */
+      errno = e;
+      return -1;
+    }
     nanosleep(&pause, NULL); /* the agent is starting the zygote */
   }
 }
 
-static int launch(const char *path, int argc, char **argv) {
+/* stdin to its end, for --secrets-on-stdin: NUL-separated triples, at most MAX_REQUEST bytes. */
+static char *read_stdin(size_t *len) {
+  char *buf = malloc(MAX_REQUEST);
+  size_t got = 0;
+  if (!buf) return NULL;
+  for (;;) {
+    ssize_t n = read(0, buf + got, MAX_REQUEST - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || (n == 0 && got == MAX_REQUEST)) break;
+    if (n == 0) {
+      *len = got;
+      return buf;
+    }
+    got += (size_t)n;
+    if (got == MAX_REQUEST) break;
+  }
+  free(buf);
+  return NULL;
+}
+
+static int launch(const char *path, pid_t zygote, int argc, char **argv) {
+  char *secrets = NULL;
+  size_t secrets_len = 0;
+  if (argc > 0 && strcmp(argv[0], "--secrets-on-stdin") == 0) {
+    argc--;
+    argv++;
+    secrets = read_stdin(&secrets_len);
+    int words = 0;
+    for (size_t i = 0; secrets && i < secrets_len; i++)
+      if (secrets[i] == '\0') words++;
+    if (!secrets || (secrets_len > 0 && secrets[secrets_len - 1] != '\0') || words % 3 != 0) {
+      fprintf(stderr, "WARNING: erroneous pipeline: unreadable secret properties on stdin\n");
+      return 1;
+    }
+    int null = open("/dev/null", O_RDONLY); /* the camera gets no stdin: what was there is read */
+    if (null > 0) {
+      dup2(null, 0);
+      close(null);
+    }
+  }
   /* The camera gets fds 0-3: hold each slot (a closed one on /dev/null) before the socket takes a number. */
   for (int i = 0; i < PASSED_FDS; i++) {
     if (fcntl(i, F_GETFD) >= 0) continue;
@@ -502,7 +563,7 @@ static int launch(const char *path, int argc, char **argv) {
       close(null);
     }
   }
-  int conn = connect_zygote(path);
+  int conn = connect_zygote(path, zygote);
   if (conn < 0) {
     fprintf(stderr, "ERROR: from element /edge-camera-zygote: cannot reach the camera zygote at %s: %s\n", path, strerror(errno));
     return 1;
@@ -510,7 +571,9 @@ static int launch(const char *path, int argc, char **argv) {
   /* The camera's id (the agent's environment marker) names the forked process. */
   const char *camera = getenv("EDGE_AGENT_CAMERA");
   if (!camera) camera = "";
-  size_t len = strlen(camera) + 1;
+  char count[16];
+  snprintf(count, sizeof count, "%d", argc);
+  size_t len = strlen(camera) + 1 + strlen(count) + 1 + secrets_len;
   for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
   if (argc == 0 || len > MAX_REQUEST) {
     fprintf(stderr, "WARNING: erroneous pipeline: empty or too long\n");
@@ -518,12 +581,20 @@ static int launch(const char *path, int argc, char **argv) {
   }
   char *body = malloc(len);
   if (!body) return 1;
-  size_t off = strlen(camera) + 1;
-  memcpy(body, camera, off);
+  size_t off = 0;
+  memcpy(body + off, camera, strlen(camera) + 1);
+  off += strlen(camera) + 1;
+  memcpy(body + off, count, strlen(count) + 1);
+  off += strlen(count) + 1;
   for (int i = 0; i < argc; i++) {
     size_t l = strlen(argv[i]) + 1;
     memcpy(body + off, argv[i], l);
     off += l;
+  }
+  if (secrets_len) memcpy(body + off, secrets, secrets_len);
+  if (secrets) {
+    explicit_bzero(secrets, secrets_len);
+    free(secrets);
   }
   int fds[PASSED_FDS] = { 0, 1, 2, 3 };
   uint32_t len32 = (uint32_t)len;
@@ -542,6 +613,7 @@ static int launch(const char *path, int argc, char **argv) {
     fprintf(stderr, "ERROR: from element /edge-camera-zygote: the camera zygote did not take the request\n");
     return 1;
   }
+  explicit_bzero(body, len);
   free(body);
   /* Our copies of the camera's fds: the camera holds its own now, and the agent must see EOF when it ends. */
   for (int i = 0; i < PASSED_FDS; i++) {
@@ -584,7 +656,7 @@ static int launch(const char *path, int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "serve") == 0) return serve(argv[2], argc - 3, argv + 3, argv, argc);
-  if (argc >= 4 && strcmp(argv[1], "launch") == 0) return launch(argv[2], argc - 3, argv + 3);
-  fprintf(stderr, "usage: edge-camera-zygote serve SOCKET [PLUGIN ...] | launch SOCKET DESCRIPTION-ARGV...\n");
+  if (argc >= 5 && strcmp(argv[1], "launch") == 0) return launch(argv[2], (pid_t)atoi(argv[3]), argc - 4, argv + 4);
+  fprintf(stderr, "usage: edge-camera-zygote serve SOCKET [PLUGIN ...] | launch SOCKET ZYGOTE-PID DESCRIPTION-ARGV...\n");
   return 2;
 }

@@ -61,24 +61,36 @@ function argvOf(pid: number): string[] {
 }
 
 /**
- * The camera id a process serves, from the environment marker its agent gave it, or from the argv of
- * a build from before gst-launch camera children (`... camera-process.{ts,js} <id>`, for before/after runs).
+ * What a process is on the camera side: a camera (forked by the camera zygote and named
+ * `edge-camera <id>`, a gst-launch-1.0 or secret-launch child with the agent's environment marker, or
+ * the Node camera process of a build from before those: `... camera-process.{ts,js} <id>`), a
+ * zygote's launcher for one camera, or the camera zygote itself.
  */
-export function cameraIdOf(pid: number): string | undefined {
-  const marked = cameraMarks(pid)?.cameraId;
-  if (marked) return marked;
+export function cameraRoleOf(pid: number): { role: 'camera' | 'launcher'; cameraId: string } | { role: 'zygote' } | undefined {
   const argv = argvOf(pid);
+  if (argv[0] === 'edge-camera' && argv[1] !== undefined) return { role: 'camera', cameraId: argv[1] };
+  if (argv[0]?.endsWith('edge-camera-zygote') || argv.includes('launch') && argv.some((a) => a.endsWith('edge-camera-zygote'))) {
+    const marked = cameraMarks(pid)?.cameraId;
+    return argv.includes('serve') ? { role: 'zygote' } : marked ? { role: 'launcher', cameraId: marked } : undefined;
+  }
+  const marked = cameraMarks(pid)?.cameraId;
+  if (marked) return { role: 'camera', cameraId: marked };
   const script = argv.findIndex((a) => /camera-process\.(ts|js)$/.test(a));
-  return script >= 0 ? argv[script + 1] : undefined;
+  return script >= 0 ? { role: 'camera', cameraId: argv[script + 1] } : undefined;
 }
 
-/** The agent's camera processes by camera id. */
+/** The camera id a process runs (not its launcher's, not the zygote's). */
+export function cameraIdOf(pid: number): string | undefined {
+  const role = cameraRoleOf(pid);
+  return role?.role === 'camera' ? role.cameraId : undefined;
+}
+
+/** The agent's camera processes by camera id: its children, or the zygote's (the agent's grandchildren). */
 export function cameraProcesses(agentPid: number): Map<string, number> {
   const found = new Map<string, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || parentOf(entry) !== agentPid) continue;
-    const id = cameraIdOf(Number(entry));
-    if (id) found.set(id, Number(entry));
+  for (const pid of descendants(agentPid)) {
+    const id = cameraIdOf(pid);
+    if (id) found.set(id, pid);
   }
   return found;
 }
