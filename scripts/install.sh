@@ -141,7 +141,8 @@ if [ -z "$ROOT" ] && ! zygote_runs && [ -f "$APP/dist/native/camera-zygote.c" ];
     log "building the camera zygote for $(uname -m)"
     mkdir -p "$APP/dist/bin"
     # shellcheck disable=SC2046
-    cc -O2 -o "$zygote" "$APP/dist/native/camera-zygote.c" $(pkg-config --cflags --libs gstreamer-1.0)
+    cc -O2 -o "$zygote" "$APP/dist/native/camera-zygote.c" $(pkg-config --cflags --libs gstreamer-1.0) \
+      || { rm -f "$zygote"; log "the camera zygote did not compile: cameras run as plain gst-launch-1.0"; }
   else
     rm -f "$zygote"; log "no compiler: cameras run as plain gst-launch-1.0 (more memory per camera)"
   fi

@@ -489,9 +489,14 @@ static int serve(const char *path, int nplugins, char **plugins, char **argv, in
 /* ---------------------------------------------------------------- launch: the agent's per-camera child */
 
 static volatile sig_atomic_t camera_pid;
+/* A signal that came before the camera had a pid (a stop right at the start): forwarded once it has one. */
+static volatile sig_atomic_t pending_signal;
+static const int FORWARDED[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define N_FORWARDED (sizeof FORWARDED / sizeof FORWARDED[0])
 
 static void forward_signal(int sig) {
   if (camera_pid > 0) kill(camera_pid, sig);
+  else pending_signal = sig;
 }
 
 static int connect_zygote(const char *path, pid_t zygote) {
@@ -506,7 +511,7 @@ static int connect_zygote(const char *path, pid_t zygote) {
     int e = errno;
     close(fd);
     if ((e != ENOENT && e != ECONNREFUSED) || waited >= CONNECT_WAIT_MS) return -1;
-    if (kill(zygote, 0) < 0 && errno == ESRCH) { /* it ended before it listened */
+    if (zygote <= 0 || (kill(zygote, 0) < 0 && errno == ESRCH)) { /* it ended before it listened */
       errno = e;
       return -1;
     }
@@ -535,6 +540,9 @@ static char *read_stdin(size_t *len) {
 }
 
 static int launch(const char *path, pid_t zygote, int argc, char **argv) {
+  struct sigaction forward = { .sa_handler = forward_signal };
+  sigemptyset(&forward.sa_mask);
+  for (size_t i = 0; i < N_FORWARDED; i++) sigaction(FORWARDED[i], &forward, NULL);
   char *secrets = NULL;
   size_t secrets_len = 0;
   if (argc > 0 && strcmp(argv[0], "--secrets-on-stdin") == 0) {
@@ -630,11 +638,13 @@ static int launch(const char *path, pid_t zygote, int argc, char **argv) {
     fprintf(stderr, "ERROR: from element /edge-camera-zygote: the camera zygote refused the launch\n");
     return 1;
   }
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < N_FORWARDED; i++) sigaddset(&block, FORWARDED[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
   camera_pid = word;
-  struct sigaction forward = { .sa_handler = forward_signal };
-  sigemptyset(&forward.sa_mask);
-  int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &forward, NULL);
+  if (pending_signal) kill(camera_pid, pending_signal);
+  sigprocmask(SIG_SETMASK, &old, NULL);
 
   int r = read_all(conn, &word, sizeof word);
   int null = open("/dev/null", O_RDWR);
@@ -657,6 +667,6 @@ static int launch(const char *path, pid_t zygote, int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "serve") == 0) return serve(argv[2], argc - 3, argv + 3, argv, argc);
   if (argc >= 5 && strcmp(argv[1], "launch") == 0) return launch(argv[2], (pid_t)atoi(argv[3]), argc - 4, argv + 4);
-  fprintf(stderr, "usage: edge-camera-zygote serve SOCKET [PLUGIN ...] | launch SOCKET ZYGOTE-PID DESCRIPTION-ARGV...\n");
+  fprintf(stderr, "usage: edge-camera-zygote serve SOCKET [PLUGIN ...] | launch SOCKET ZYGOTE-PID [--secrets-on-stdin] DESCRIPTION-ARGV...\n");
   return 2;
 }
