@@ -11,7 +11,7 @@
  * gst-launch-1.0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,37 @@ const PRELOADED_PLUGINS = ['coreelements', 'playback', 'typefindfunctions', 'lib
 /** Whether the agent's cameras will be forked by a zygote: the helper is built and not switched off. */
 export function zygoteInstalled(binary = ZYGOTE_BINARY): boolean {
   return process.env.EDGE_CAMERA_ZYGOTE !== '0' && existsSync(binary);
+}
+
+/** Where the zygotes' socket folders are made (`edge-zygote-XXXXXX`, 0700, with the agent's pid in `agent.pid`). */
+const SOCKET_DIR_PREFIX = 'edge-zygote-';
+
+/**
+ * Socket folders left by agents that were killed before they could remove them: removed when a new
+ * zygote starts. Only our uid's, and only those whose agent is gone (another agent's stays).
+ */
+export function removeStaleSocketDirs(tmp = os.tmpdir()): void {
+  for (const name of readdirSync(tmp)) {
+    if (!name.startsWith(SOCKET_DIR_PREFIX)) continue;
+    const dir = path.join(tmp, name);
+    try {
+      if (lstatSync(dir).uid !== process.getuid?.()) continue;
+      const agent = Number(readFileSync(path.join(dir, 'agent.pid'), 'utf8'));
+      if (agent === process.pid || processExists(agent)) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another user's, one without an agent.pid, or gone meanwhile
+    }
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The zygote's environment marker: a camera-side process of this data dir that serves no one camera. */
@@ -85,7 +116,11 @@ export class CameraZygote {
   }
 
   private ensureRunning(): { socket: string; pid: number } {
-    if (!this.dir) this.dir = mkdtempSync(path.join(os.tmpdir(), 'edge-zygote-')); // 0700: only our uid reaches the socket
+    if (!this.dir) {
+      removeStaleSocketDirs();
+      this.dir = mkdtempSync(path.join(os.tmpdir(), SOCKET_DIR_PREFIX)); // 0700: only our uid reaches the socket
+      writeFileSync(path.join(this.dir, 'agent.pid'), String(process.pid));
+    }
     const socket = path.join(this.dir, 'cameras.sock');
     if (this.child?.pid && this.child.exitCode === null && this.child.signalCode === null) return { socket, pid: this.child.pid };
     const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...this.plugins]);

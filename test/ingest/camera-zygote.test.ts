@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchCamera, type LaunchedCamera } from '../../agent/ingest/camera-launch.js';
-import { CameraZygote, ZYGOTE_BINARY } from '../../agent/ingest/camera-zygote.js';
+import { CameraZygote, removeStaleSocketDirs, ZYGOTE_BINARY } from '../../agent/ingest/camera-zygote.js';
 import { launchArgv } from '../../agent/ingest/pipeline-templates.js';
 import type { LaunchMessage, LaunchProblem } from '../../agent/ingest/launch-output.js';
 import pino from 'pino';
@@ -197,6 +197,26 @@ describe('camera ingest: cameras forked from the camera zygote (real GStreamer)'
     assert.equal(code, 1, stderr);
     assert.match(stderr, /cannot reach the camera zygote/);
     assert.equal(forkedCamera(zygote.pid, ''), undefined, 'nothing was forked for it');
+  });
+
+  it('removes the socket folders of killed agents at start, and keeps those of live ones', () => {
+    const dirs = path.join(tmp.dir, 'tmp');
+    const folder = (name: string, agentPid: number): string => {
+      const dir = path.join(dirs, `edge-zygote-${name}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(dir, 'agent.pid'), String(agentPid));
+      writeFileSync(path.join(dir, 'cameras.sock'), '');
+      return dir;
+    };
+    const gonePid = spawnSync('true').pid ?? 0; // ended and reaped
+    const stale = folder('killed', gonePid);
+    const live = folder('live', process.ppid);
+    const unrelated = path.join(dirs, 'other-folder');
+    mkdirSync(unrelated);
+    removeStaleSocketDirs(dirs);
+    assert.equal(existsSync(stale), false, 'the killed agent\'s folder is removed');
+    assert.equal(existsSync(live), true, 'a live agent\'s folder stays');
+    assert.equal(existsSync(unrelated), true);
   });
 
   it('a zygote whose plugins leave a main context open is refused, and the cameras fall back to gst-launch-1.0', async () => {
