@@ -125,7 +125,7 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
 }
 
 /** The zygote launcher's stdin: NUL-separated ELEMENT PROPERTY VALUE triples (a NUL cannot be in any of them). */
-export function zygoteSecrets(secrets: SecretLaunchRequest['secretProps']): Buffer {
+function zygoteSecrets(secrets: SecretLaunchRequest['secretProps']): Buffer {
   const words = secrets.flatMap(({ element, props }) => Object.entries(props).flatMap(([prop, value]) => [element, prop, value]));
   return Buffer.from(words.map((w) => `${w.replace(/\0/g, '')}\0`).join(''), 'utf8');
 }

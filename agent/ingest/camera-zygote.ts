@@ -57,6 +57,10 @@ export function removeStaleSocketDirs(tmp = os.tmpdir()): void {
   }
 }
 
+function running(child: ChildProcess | undefined): boolean {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -68,6 +72,23 @@ function processExists(pid: number): boolean {
 
 /** The zygote's environment marker: a camera-side process of this data dir that serves no one camera. */
 export const ZYGOTE_CAMERA_MARK = '';
+/** What a camera forked by the zygote calls itself (`ps`: `edge-camera <id>`; camera-zygote.c writes it). */
+export const FORKED_CAMERA_NAME = 'edge-camera';
+
+export type CameraSideRole = { role: 'camera' | 'launcher'; cameraId: string } | { role: 'zygote' };
+
+/**
+ * What a process carrying a data dir's markers is, from its argv and its `EDGE_AGENT_CAMERA` mark: a
+ * camera forked by the zygote, a zygote's launcher, the zygote itself, or (marked with its camera)
+ * a gst-launch-1.0 / secret-launch camera.
+ */
+export function cameraSideRole(argv: readonly string[], cameraMark: string | undefined): CameraSideRole | undefined {
+  if (argv[0] === FORKED_CAMERA_NAME && argv[1] !== undefined) return { role: 'camera', cameraId: argv[1] };
+  const binary = argv.findIndex((a) => a.endsWith(path.basename(ZYGOTE_BINARY)));
+  if (binary >= 0 && argv[binary + 1] === 'serve') return { role: 'zygote' };
+  if (!cameraMark) return undefined;
+  return { role: binary >= 0 && argv[binary + 1] === 'launch' ? 'launcher' : 'camera', cameraId: cameraMark };
+}
 
 export class CameraZygote {
   private child?: ChildProcess;
@@ -84,7 +105,7 @@ export class CameraZygote {
 
   /** The running zygote's pid (tests, diagnostics). */
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return running(this.child) ? this.child?.pid : undefined;
   }
 
   /** Whether launches go through the zygote (the helper is built and not switched off). */
@@ -106,7 +127,7 @@ export class CameraZygote {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined; // its exit is ours, not news
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child && running(child)) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await gone;
@@ -122,7 +143,7 @@ export class CameraZygote {
       writeFileSync(path.join(this.dir, 'agent.pid'), String(process.pid));
     }
     const socket = path.join(this.dir, 'cameras.sock');
-    if (this.child?.pid && this.child.exitCode === null && this.child.signalCode === null) return { socket, pid: this.child.pid };
+    if (this.pid) return { socket, pid: this.pid };
     const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...this.plugins]);
     const child = spawn(command, args, {
       ...OWN_PROCESS_GROUP,

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchCamera, type LaunchedCamera } from '../../agent/ingest/camera-launch.js';
-import { CameraZygote, removeStaleSocketDirs, ZYGOTE_BINARY } from '../../agent/ingest/camera-zygote.js';
+import { CameraZygote, cameraSideRole, removeStaleSocketDirs, ZYGOTE_BINARY } from '../../agent/ingest/camera-zygote.js';
 import { launchArgv } from '../../agent/ingest/pipeline-templates.js';
 import type { LaunchMessage, LaunchProblem } from '../../agent/ingest/launch-output.js';
 import pino from 'pino';
@@ -19,14 +19,14 @@ interface Run {
 }
 
 function launch(zygote: CameraZygote | undefined, cameraId: string, dataDir: string, description: string): Run {
-  const run: Run = { frames: 0, messages: [], problems: [], launched: undefined as unknown as LaunchedCamera };
-  run.launched = launchCamera(cameraId, dataDir, description, [], {
-    frame: () => run.frames++,
-    message: (m) => run.messages.push(m),
-    problem: (p) => run.problems.push(p),
-    broken: (reason) => run.problems.push({ level: 'error', element: '', message: reason, debug: '', parse: false }),
+  const heard: Omit<Run, 'launched'> = { frames: 0, messages: [], problems: [] };
+  const launched = launchCamera(cameraId, dataDir, description, [], {
+    frame: () => heard.frames++,
+    message: (m) => heard.messages.push(m),
+    problem: (p) => heard.problems.push(p),
+    broken: (reason) => heard.problems.push({ level: 'error', element: '', message: reason, debug: '', parse: false }),
   }, zygote);
-  return run;
+  return Object.assign(heard, { launched });
 }
 
 /** The live process that runs `cameraId` as a fork of the zygote (`edge-camera <id>`). */
@@ -37,8 +37,8 @@ function forkedCamera(zygotePid: number | undefined, cameraId: string): number |
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state === 'Z' || Number(ppid) !== zygotePid) continue;
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv[0] === 'edge-camera' && argv[1] === cameraId) return Number(entry);
+      const role = cameraSideRole(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'), undefined);
+      if (role?.role === 'camera' && role.cameraId === cameraId) return Number(entry);
     } catch {
       // ended meanwhile
     }

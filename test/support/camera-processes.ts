@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { cameraSideRole } from '../../agent/ingest/camera-zygote.js';
 
 /** A process carrying a data dir's camera markers, read straight from /proc. */
 interface Marked {
@@ -28,10 +29,6 @@ function markedProcesses(dataDir: string): Marked[] {
   return found;
 }
 
-/** The zygote's launcher for one camera (`edge-camera-zygote launch ...`): plumbing, not the camera itself. */
-const isLauncher = (p: Marked): boolean => p.argv.some((a) => a.endsWith('edge-camera-zygote')) && p.argv.includes('launch');
-/** A camera forked by the zygote: it carries the zygote's markers and names itself `edge-camera <id>`. */
-const isForkedCamera = (p: Marked): boolean => p.camera === '' && p.argv[0] === 'edge-camera';
 
 /**
  * PIDs of the live (not zombie) processes that run the cameras of `dataDir`, one per camera: a
@@ -40,7 +37,7 @@ const isForkedCamera = (p: Marked): boolean => p.camera === '' && p.argv[0] === 
  * technician would see with `ps e`, independent of the agent's own reaping code.
  */
 export function cameraProcessesOf(dataDir: string): number[] {
-  return markedProcesses(dataDir).filter((p) => isForkedCamera(p) || (p.camera !== '' && !isLauncher(p))).map((p) => p.pid);
+  return markedProcesses(dataDir).filter((p) => cameraSideRole(p.argv, p.camera)?.role === 'camera').map((p) => p.pid);
 }
 
 /** Every process on the camera side of `dataDir`: the cameras, their launchers and the camera zygote. */

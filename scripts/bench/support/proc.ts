@@ -2,6 +2,7 @@
  * Per-process figures from /proc for the benchmarks: CPU ticks, RSS and PSS, and the agent's camera
  * processes (found by their environment markers) or its whole process tree.
  */
+import { cameraSideRole, type CameraSideRole } from '../../../agent/ingest/camera-zygote.js';
 import { cameraMarks } from '../../../agent/ingest/stale-camera-processes.js';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -66,15 +67,10 @@ function argvOf(pid: number): string[] {
  * the Node camera process of a build from before those: `... camera-process.{ts,js} <id>`), a
  * zygote's launcher for one camera, or the camera zygote itself.
  */
-export function cameraRoleOf(pid: number): { role: 'camera' | 'launcher'; cameraId: string } | { role: 'zygote' } | undefined {
+export function cameraRoleOf(pid: number): CameraSideRole | undefined {
   const argv = argvOf(pid);
-  if (argv[0] === 'edge-camera' && argv[1] !== undefined) return { role: 'camera', cameraId: argv[1] };
-  if (argv[0]?.endsWith('edge-camera-zygote') || argv.includes('launch') && argv.some((a) => a.endsWith('edge-camera-zygote'))) {
-    const marked = cameraMarks(pid)?.cameraId;
-    return argv.includes('serve') ? { role: 'zygote' } : marked ? { role: 'launcher', cameraId: marked } : undefined;
-  }
-  const marked = cameraMarks(pid)?.cameraId;
-  if (marked) return { role: 'camera', cameraId: marked };
+  const role = cameraSideRole(argv, cameraMarks(pid)?.cameraId);
+  if (role) return role;
   const script = argv.findIndex((a) => /camera-process\.(ts|js)$/.test(a));
   return script >= 0 ? { role: 'camera', cameraId: argv[script + 1] } : undefined;
 }
