@@ -7,6 +7,7 @@ import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
+import { pixelBox } from '../coords.js';
 import { computeRegions } from '../regions.js';
 import { BestFrames } from '../snapshot/best-frames.js';
 import type { SnapshotEncoder } from '../snapshot/encoder.js';
@@ -219,7 +220,9 @@ export class CameraDetection {
     const motion = this.motion.detect(frame);
     this.motionPercent = motion.motionPercent;
     const tracked = tracker.activeBoxes(frame.ts);
-    const interesting = motion.calibrating ? tracked : [...motion.boxes, ...tracked];
+    // While motion calibrates (start-up, a lighting change) its boxes say nothing: the detector looks at the
+    // whole frame, or whatever is there then would go unseen (the accuracy gate: 85 % -> 100 % recall).
+    const interesting = motion.calibrating ? [pixelBox(0, 0, w, h)] : [...motion.boxes, ...tracked];
     const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];

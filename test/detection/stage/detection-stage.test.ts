@@ -160,6 +160,18 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     assertSnapshots(run.snapshots, run.events, PEDESTRIANS);
   });
 
+  it('looks at the whole frame while motion calibrates: people there when the camera starts are reported at once', async () => {
+    const config = configFor(PEDESTRIANS, {}, { calibrationFrames: 10 }); // no motion boxes for the first 10 frames at least
+    const frames = (await clipFrames(PEDESTRIANS, 'street', 5, Date.now())).slice(0, 5);
+    const run = startStage(config, detector);
+    const before = detector.stats().inferences;
+    await feed(run.stage, frames);
+    assert.equal(detector.stats().inferences - before, frames.length, 'one whole-frame inference per calibrating frame');
+    const people = run.events.filter((e) => e.type === 'start' && e.label === 'person');
+    assert.ok(people.length >= 2, `people reported during calibration, got ${run.events.map((e) => `${e.type}:${e.label}`).join(' ')}`);
+    await run.stage.stop();
+  });
+
   it('while a frame is in detection keeps only the newest waiting frame, skipping (and counting) the older ones', async () => {
     const config = configFor(VEHICLES, {}, QUICK_CALIBRATION);
     const bus = new TypedBus<AgentEvents>();
@@ -185,7 +197,7 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
       const bus = new TypedBus<AgentEvents>();
       const stage = new DetectionStage({ config, bus, detector: small, logger });
       const clips = await Promise.all(ids.map((id) => clipFrames(VEHICLES, id, 5, Date.now())));
-      for (const frames of clips) await feed(stage, frames.slice(0, 3)); // calibrated (no detector work yet)
+      for (const frames of clips) await feed(stage, frames.slice(0, 3)); // calibrated (the whole frames detected meanwhile)
       const processedBefore = ids.map((id) => stage.stats().cameras[id].processed);
       const outcomes = await Promise.all(clips.map((frames) => stage.handle(frames[3])));
       const stats = stage.stats();

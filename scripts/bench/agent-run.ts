@@ -1,0 +1,139 @@
+/**
+ * The whole agent as a user runs it (issue 14): `edge-agent run` with 4 and 8 file cameras looping the
+ * shared street clips at 5 fps (the default detect size and model), an embedded MQTT broker, and the
+ * agent's own health messages as the only source of figures. Between two health reports taken after a
+ * warm-up: processed fps, skipped frames, inferences/s, detector ms per processed frame
+ * (= inferences × inference p50 / frames processed), and the whole agent's RSS (agent + camera
+ * processes, from /proc). The 1-minute load average is printed: on a shared box the figures are only
+ * as good as its idle time.
+ *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>
+ *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt from 'mqtt';
+import { INSTALL_ROOT } from '../../agent/core/version.js';
+import { startEmbeddedBroker } from '../../agent/runtime/demo-broker.js';
+import { VIDEOS_DIR } from '../../test/support/tmp.js';
+
+const CLIPS = ['ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'intel_car-detection.mp4', 'bgslib_video02.avi'];
+const HEALTH_SECONDS = 5;
+const WARMUP_SECONDS = 15;
+
+interface Health {
+  cameras: Record<string, { processed?: number; skipped?: number }>;
+  detector?: { inferences: number; inferenceMsP50: number | null; dropped: number };
+}
+
+/** RSS (kB) of a process and all its descendants. */
+function treeRssKb(root: number): number {
+  const children = new Map<number, number[]>();
+  let rss = 0;
+  const rssOf = new Map<number, number>();
+  for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const status = readFileSync(`/proc/${d}/status`, 'utf8');
+      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+      rssOf.set(Number(d), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch { /* gone */ }
+  }
+  const stack = [root];
+  while (stack.length) {
+    const p = stack.pop() as number;
+    rss += rssOf.get(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return rss;
+}
+
+async function measure(count: number, seconds: number, model: string | undefined): Promise<Record<string, unknown>> {
+  const broker = await startEmbeddedBroker();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-agent-'));
+  const gatewayId = 'bench-gw';
+  const configFile = path.join(dataDir, 'config.json');
+  const cameras = Array.from({ length: count }, (_, i) => ({
+    id: `cam${i + 1}`, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true }, detect: { fps: 5 }, record: { enabled: false },
+  }));
+  writeFileSync(configFile, JSON.stringify({
+    gateway: { id: gatewayId, dataDir }, mqtt: { url: broker.url, protocolVersion: 4 }, health: { intervalSeconds: HEALTH_SECONDS }, cameras,
+    ...(model ? { detection: { model } } : {}),
+  }));
+  const reports: { at: number; h: Health; rssKb: number }[] = [];
+  const view = mqtt.connect(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}` });
+  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const cli = [...nodeArgs, '--import', 'tsx', path.join(INSTALL_ROOT, 'agent/cli/main.ts')];
+  const agent = spawn(process.execPath, [...cli, 'run', '--config', configFile], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, EDGE_LOG_LEVEL: 'warn' } });
+  view.on('message', (topic, payload) => {
+    if (!topic.endsWith('/health')) return;
+    reports.push({ at: Date.now(), h: JSON.parse(payload.toString()) as Health, rssKb: agent.pid ? treeRssKb(agent.pid) : 0 });
+  });
+  await view.subscribeAsync(`edge/${gatewayId}/health`, { qos: 1 });
+  const started = Date.now();
+  try {
+    const wait = async (ok: () => boolean, ms: number): Promise<void> => {
+      const end = Date.now() + ms;
+      while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+    };
+    // Warm-up: every camera streaming and processing, motion calibrated.
+    await wait(() => reports.length > 0 && Object.values(reports[reports.length - 1].h.cameras).filter((c) => (c.processed ?? 0) > 0).length === count, 120_000);
+    await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+    const first = reports.length;
+    await wait(() => reports.length > first, 2 * HEALTH_SECONDS * 1000);
+    const a = reports[reports.length - 1];
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const n = reports.length;
+    await wait(() => reports.length > n, 2 * HEALTH_SECONDS * 1000);
+    const b = reports[reports.length - 1];
+    const secs = (b.at - a.at) / 1000;
+    const sum = (h: Health, k: 'processed' | 'skipped'): number => Object.values(h.cameras).reduce((s, c) => s + (c[k] ?? 0), 0);
+    const processed = sum(b.h, 'processed') - sum(a.h, 'processed');
+    const skipped = sum(b.h, 'skipped') - sum(a.h, 'skipped');
+    const inferences = (b.h.detector?.inferences ?? 0) - (a.h.detector?.inferences ?? 0);
+    const p50 = b.h.detector?.inferenceMsP50 ?? 0;
+    return {
+      cameras: count,
+      model: model ?? 'default',
+      seconds: +secs.toFixed(1),
+      processedFps: +(processed / secs).toFixed(2),
+      processedFpsPerCamera: +(processed / secs / count).toFixed(2),
+      skipped,
+      skippedPercent: +((100 * skipped) / Math.max(1, skipped + processed)).toFixed(1),
+      inferencesPerSecond: +(inferences / secs).toFixed(2),
+      inferencesPerFrame: +(inferences / Math.max(1, processed)).toFixed(2),
+      inferenceMsP50: p50,
+      detectorMsPerProcessedFrame: +((inferences * p50) / Math.max(1, processed)).toFixed(1),
+      detectorBusyPercent: +((100 * inferences * p50) / (secs * 1000)).toFixed(0),
+      detectorDropped: (b.h.detector?.dropped ?? 0) - (a.h.detector?.dropped ?? 0),
+      rssMb: +(Math.max(a.rssKb, b.rssKb) / 1024).toFixed(0),
+      loadAverage1m: +os.loadavg()[0].toFixed(1),
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    agent.kill('SIGTERM');
+    await new Promise((r) => agent.once('exit', r));
+    await view.endAsync(true);
+    await broker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const counts = (process.env.BENCH_AGENT_COUNTS ?? '4,8').split(',').map(Number);
+  const seconds = Number(process.env.BENCH_AGENT_SECONDS ?? 50);
+  const out: Record<string, unknown> = {};
+  for (const c of counts) {
+    out[`cameras${c}`] = await measure(c, seconds, process.env.BENCH_AGENT_MODEL);
+    process.stdout.write(`${JSON.stringify(out[`cameras${c}`])}\n`);
+  }
+  return out;
+}
+
+if (require.main === module) {
+  run().then(() => process.exit(0), (err: unknown) => {
+    process.stderr.write(`bench agent-run: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
