@@ -1,6 +1,7 @@
 import { rescaleResizeSizes } from './input-size.js';
 import { macsOf } from './macs.js';
-import { OnnxGraphBuilder } from './onnx-graph.js';
+import { fuseHardActivations, type FusedActivations } from './fuse-activations.js';
+import { ONNX_OPSET, OnnxGraphBuilder } from './onnx-graph.js';
 import { onnxTypeOf, translate, type OpContext } from './ops.js';
 import { inferNode } from './shapes.js';
 import {
@@ -35,10 +36,12 @@ export interface ConvertResult {
   folded: number;
   /** Multiply-accumulates of one inference, from the graph's shapes (macs.ts). */
   macs: number;
+  /** Activation chains written as one node (fuse-activations.ts). */
+  fused: FusedActivations;
 }
 
 /**
- * Converts a TFJS graph model to an ONNX (opset 13) model with static shapes. Shapes follow TF's
+ * Converts a TFJS graph model to an ONNX (opset 14) model with static shapes. Shapes follow TF's
  * rules from the static input shape (shapes.ts); the tfjs CPU backend computes weight-only subgraphs,
  * which are folded into initializers. The ONNX graph is emitted in a deterministic topological
  * order, so the bytes never change between runs for the same input files.
@@ -154,13 +157,15 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     return { name, shape: info.shape };
   });
   graph.model.dispose();
-  const doc = `Converted from TFJS graph model by models/converter (opset 13, NHWC input).`;
+  const fused = fuseHardActivations(b);
+  const doc = `Converted from TFJS graph model by models/converter (opset ${ONNX_OPSET}, NHWC input).`;
   return {
     onnx: b.encode(opts.graphName ?? 'converted', 'edge-agent-tfjs-to-onnx', doc),
     inputs: placeholders.map((p) => ({ name: p, shape: feeds[p].shape })),
     outputs,
     ops,
     folded: folded.size,
+    fused,
     macs,
   };
 }

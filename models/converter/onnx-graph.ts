@@ -12,6 +12,13 @@ const DATA_TYPE: Record<OnnxDataType, number> = {
 
 export type AttrValue = number | string | number[] | { float: number };
 
+/** 14: the first opset with HardSwish (fuse-activations.ts); nothing else the converter emits changed from 13. */
+export const ONNX_OPSET = 14;
+
+export function nodeProto(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrValue> = {}): onnx.INodeProto {
+  return { opType, input: inputs, output: outputs, name, attribute: Object.keys(attrs).map((k) => attribute(k, attrs[k])) };
+}
+
 function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof value === 'string') return { name, type: T.STRING, s: Buffer.from(value, 'utf8') };
@@ -44,8 +51,37 @@ export class OnnxGraphBuilder {
   }
 
   node(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrValue> = {}): void {
-    const attribute_ = Object.keys(attrs).map((k) => attribute(k, attrs[k]));
-    this.nodes.push({ opType, input: inputs, output: outputs, name, attribute: attribute_ });
+    this.nodes.push(nodeProto(opType, inputs, outputs, name, attrs));
+  }
+
+  /** The nodes so far, in order (for a rewriting pass: `replaceNodes`). */
+  get nodeList(): readonly onnx.INodeProto[] {
+    return this.nodes;
+  }
+
+  /** Names of the graph outputs declared so far. */
+  get outputNames(): string[] {
+    return this.outputs.map((o) => o.name as string);
+  }
+
+  /** The value of a one-element float32 initializer; undefined for anything else. */
+  scalar(name: string): number | undefined {
+    if (!this.initializerNames.has(name)) return undefined;
+    const t = this.initializers.find((i) => i.name === name);
+    if (!t || t.dataType !== DataType.FLOAT || !t.rawData || t.rawData.length !== 4) return undefined;
+    return Buffer.from(t.rawData).readFloatLE(0);
+  }
+
+  /** Replaces every node (order kept by the caller) and drops the initializers no node reads any more. */
+  replaceNodes(nodes: onnx.INodeProto[]): void {
+    this.nodes.splice(0, this.nodes.length, ...nodes);
+    const read = new Set(nodes.flatMap((n) => n.input ?? []));
+    for (let i = this.initializers.length - 1; i >= 0; i--) {
+      const name = this.initializers[i].name as string;
+      if (read.has(name)) continue;
+      this.initializers.splice(i, 1);
+      this.initializerNames.delete(name);
+    }
   }
 
   input(name: string, type: OnnxDataType, dims: number[]): void {
@@ -62,7 +98,7 @@ export class OnnxGraphBuilder {
       producerName: producer,
       producerVersion: '1',
       docString,
-      opsetImport: [{ domain: '', version: 13 }],
+      opsetImport: [{ domain: '', version: ONNX_OPSET }],
       graph: {
         name: graphName,
         node: this.nodes,

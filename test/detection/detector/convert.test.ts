@@ -37,16 +37,17 @@ describe('detector: TFJS → ONNX converter', function () {
     }
   });
 
-  it('writes opset 13 with static input/output shapes and only the ops it translated', function () {
+  it('writes opset 14 with static input/output shapes and only the ops it translated', function () {
     const model = onnx.ModelProto.decode(readFileSync(MODEL_PATH));
-    assert.equal(Number(model.opsetImport[0].version), 13);
+    assert.equal(Number(model.opsetImport[0].version), 14);
     const g = model.graph as onnx.GraphProto;
     assert.deepEqual(g.input.map((i) => i.name), ['tower_0/images']);
     assert.deepEqual(g.input[0].type?.tensorType?.shape?.dim?.map((d) => Number(d.dimValue)), [1, 512, 512, 3]);
     assert.deepEqual(g.output.map((o) => o.name), ['tower_0/detections']);
     assert.deepEqual(g.output[0].type?.tensorType?.shape?.dim?.map((d) => Number(d.dimValue)), [1, 100, 6]);
     const ops = new Set(g.node.map((n) => n.opType));
-    for (const op of ['Conv', 'Transpose', 'Resize', 'TopK', 'Gather', 'MaxPool']) assert.ok(ops.has(op), `no ${op}`);
+    for (const op of ['Conv', 'Transpose', 'Resize', 'TopK', 'Gather', 'MaxPool', 'HardSwish', 'HardSigmoid']) assert.ok(ops.has(op), `no ${op}`);
+    assert.ok(!ops.has('Clip'), 'every relu6(x + 3) chain is a fused hard-swish or hard-sigmoid');
   });
 
   it('matches tfjs tensor by tensor on a real photo (backbone through a squeeze-excite block)', async function () {
@@ -59,7 +60,9 @@ describe('detector: TFJS → ONNX converter', function () {
     const diffs = await crossCheck(centernetSourcePath(), readFileSync(MODEL_PATH), 'tower_0/images', input, [1, 512, 512, 3], taps);
     for (const d of diffs) {
       assert.ok(d.maxAbsRef > 0.1, `${d.name} carries signal`);
-      assert.ok(d.maxAbsDiff <= 1e-3 * Math.max(1, d.maxAbsRef), `${d.name}: max |onnx - tfjs| = ${d.maxAbsDiff} (max |ref| ${d.maxAbsRef})`);
+      // The fused activations use 1/6 where the graph stores its fp16 rounding (fuse-activations.ts):
+      // 2.4e-4 per activation, 1.4e-3 after the eight of the first four blocks. A mistranslation is O(1).
+      assert.ok(d.maxAbsDiff <= 3e-3 * Math.max(1, d.maxAbsRef), `${d.name}: max |onnx - tfjs| = ${d.maxAbsDiff} (max |ref| ${d.maxAbsRef})`);
     }
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { onnx } from 'onnx-proto';
 import { convertTfjsGraphModel } from '../../../models/converter/convert.js';
 import { crossCheck } from '../../../models/converter/cross-check.js';
 import { tempDir } from '../../support/tmp.js';
@@ -43,6 +44,35 @@ describe('detector: converter ops beyond CenterNet\'s happy path, against tfjs',
     const diffs = await crossCheck(modelJson, conv.onnx, 'x', input, [2, 6], taps);
     for (const d of diffs) assert.ok(d.maxAbsDiff <= 1e-5, `${d.name}: max |onnx - tfjs| ${d.maxAbsDiff}`);
     assert.ok(diffs.find((d) => d.name === 'imod_f')?.maxAbsRef, 'integer modulo produced values');
+  });
+
+  it('writes MobileNetV3\'s hard-swish and hard-sigmoid chains as one HardSwish / HardSigmoid node, same values as tfjs', async function () {
+    const g = new TfjsGraphFile();
+    const f = { T: T('DT_FLOAT') };
+    const x = g.placeholder('x', [1, 2, 2, 3]);
+    // As TF exports them, with 1/6 as the fp16 weights store it.
+    const sixth = g.const('sixth', 'DT_FLOAT', [], [0.1666259765625]);
+    const three = g.const('three', 'DT_FLOAT', [], [3]);
+    const relu6 = (name: string): string => g.op(`${name}/Relu6`, 'Relu6', [g.op(`${name}/add`, 'AddV2', [x, three], f)], f);
+    const swish = g.op('hs/mul_1', 'Mul', [g.op('hs/mul', 'Mul', [sixth, x], f), relu6('hs')], f);
+    const sigmoid = g.op('hsig/mul', 'Mul', [sixth, relu6('hsig')], f);
+    // A chain whose relu6(x+3) is also read elsewhere is left as it is.
+    const shared = relu6('shared');
+    const kept = g.op('shared/mul_1', 'Mul', [g.op('shared/mul', 'Mul', [sixth, x], f), shared], f);
+    const taps = [swish, sigmoid, kept, g.op('shared/also', 'Mul', [shared, three], f)];
+    const modelJson = g.write(tmp.dir);
+
+    const conv = await convertTfjsGraphModel({ modelJsonPath: modelJson, outputs: taps });
+    assert.deepEqual(conv.fused, { hardSwish: 1, hardSigmoid: 1 });
+    const ops = (onnx.ModelProto.decode(conv.onnx).graph?.node ?? []).map((n) => n.opType);
+    assert.equal(ops.filter((o) => o === 'HardSwish').length, 1);
+    assert.equal(ops.filter((o) => o === 'HardSigmoid').length, 1);
+    assert.equal(ops.filter((o) => o === 'Clip').length, 1, 'the shared chain keeps its relu6');
+    // Both sides of every kink (-3, 3) and the saturation, where the two forms could part.
+    const input = new Float32Array([-9, -3.01, -3, -2.99, -1, 0, 0.5, 1, 2.99, 3, 3.01, 40]);
+    const diffs = await crossCheck(modelJson, conv.onnx, 'x', input, [1, 2, 2, 3], taps);
+    // 1/6 vs the stored 0.16662598: at most 6 x 0.16662598 = 0.99976, relative 2.4e-4 (fuse-activations.ts).
+    for (const d of diffs) assert.ok(d.maxAbsDiff <= 2.5e-4 * Math.max(1, d.maxAbsRef), `${d.name}: max |onnx - tfjs| ${d.maxAbsDiff} of ${d.maxAbsRef}`);
   });
 
   it('refuses an op it cannot translate, naming it', async function () {
