@@ -14,6 +14,11 @@ export const CENTERNET_HEADS = ['tower_0/keypoints', 'tower_0/wh'];
 export const CENTERNET_HEADS_OUTPUT = 'tower_0/heads';
 /** Multiples of the backbone's stride 32 that the upsampling sizes scale to. */
 export const CENTERNET_SIZES = [320, 384, 416, 512] as const;
+/**
+ * The default model: the default 640x360 detect frame at the 512 model's scale (0.8), 16:9 with no
+ * letterbox rows (a square input spends 44 % of its pixels on black). docs/detector.md, "The default".
+ */
+export const CENTERNET_FRAME_SHAPE = { width: 512, height: 288 } as const;
 
 export type Precision = 'fp32' | 'int8';
 
@@ -30,24 +35,27 @@ export interface CalibrationFile {
   ranges: Record<string, [number, number]>;
 }
 
-export function variantName(size: number, precision: Precision): string {
-  return precision === 'fp32' ? `centernet-${size}` : `centernet-${size}-int8`;
+/** `centernet-<size>` for a square input, `centernet-<width>x<height>` otherwise; `-int8` when quantized. */
+export function variantName(size: number | { width: number; height: number }, precision: Precision): string {
+  const shape = typeof size === 'number' ? `${size}` : size.width === size.height ? `${size.width}` : `${size.width}x${size.height}`;
+  return precision === 'fp32' ? `centernet-${shape}` : `centernet-${shape}-int8`;
 }
 
 export function calibrationPath(root: string, size: number): string {
   return join(root, `models/centernet-${size}.calibration.json`);
 }
 
-export function variantManifest(root: string, size: number, precision: Precision, macs: number): ModelManifest {
+export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number): ModelManifest {
   const base = JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
+  const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const how = precision === 'int8'
     ? `int8 (QDQ, per-channel weights, activations calibrated on the shared street clips: centernet-${size}.calibration.json)`
     : 'fp32';
   return {
     ...base,
     file: `${variantName(size, precision)}.onnx`,
-    description: `MobileNetV3-CenterNet, COCO-80, ${size}x${size}, ${how}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
-    input: { ...base.input, width: size, height: size },
+    description: `MobileNetV3-CenterNet, COCO-80, ${width}x${height}, ${how}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
+    input: { ...base.input, width, height },
     output: { ...base.output, name: CENTERNET_HEADS_OUTPUT, decoder: 'centernet-heads' },
   };
 }

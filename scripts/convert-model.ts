@@ -1,7 +1,8 @@
 /**
  * Set-up step: converts the bundled TFJS CenterNet (from @vladmandic/human) into
- * models/centernet.onnx (512, with the graph's own decode: the default) and the head-cut variants
- * models/centernet-<size>.onnx (scripts/centernet-variants.ts), each with its manifest.
+ * models/centernet.onnx (512, with the graph's own decode: the accuracy reference), the head-cut variants
+ * models/centernet-<size>.onnx and the default, frame-shaped models/centernet-512x288.onnx
+ * (scripts/centernet-variants.ts), each with its manifest.
  * Deterministic: same input files, same bytes; a file is only rewritten when its content would change.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { convertTfjsGraphModel } from '../models/converter/convert.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  calibrationPath, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  calibrationPath, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
   type CalibrationFile,
 } from './centernet-variants.js';
 
@@ -43,14 +44,14 @@ export async function convertCenternet(root = repoRoot()): Promise<ConvertedMode
   return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
 }
 
-/** The graph cut at its heads, at `size`x`size`, the heads joined into one output. */
-export async function convertCenternetHeads(size: number, root = repoRoot()): Promise<ConvertedModel> {
+/** The graph cut at its heads, at `size`x`size` (or `size`x`height`), the heads joined into one output. */
+export async function convertCenternetHeads(size: number, root = repoRoot(), height = size): Promise<ConvertedModel> {
   const result = await convertTfjsGraphModel({
     modelJsonPath: centernetSourcePath(root),
     outputs: CENTERNET_HEADS,
     joinOutputs: { name: CENTERNET_HEADS_OUTPUT, axis: 3 },
-    inputShapes: { [CENTERNET_INPUT]: [1, size, size, 3] },
-    graphName: `centernet-${size}`,
+    inputShapes: { [CENTERNET_INPUT]: [1, height, size, 3] },
+    graphName: variantName({ width: size, height }, 'fp32'),
   });
   return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
 }
@@ -86,11 +87,12 @@ export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wro
   return 'wrote';
 }
 
-function writeVariant(root: string, size: number, precision: 'fp32' | 'int8', m: ConvertedModel): void {
+function writeVariant(root: string, size: number | { width: number; height: number }, precision: 'fp32' | 'int8', m: ConvertedModel): void {
   const name = variantName(size, precision);
+  const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
   writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs), null, 2)}\n`);
-  console.log(`convert-model: models/${name}.onnx ${state} (${size}x${size} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
+  console.log(`convert-model: models/${name}.onnx ${state} (${width}x${height} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
 }
 
 async function main(): Promise<void> {
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
+  const frame = CENTERNET_FRAME_SHAPE;
+  writeVariant(root, frame, 'fp32', await convertCenternetHeads(frame.width, root, frame.height));
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 

@@ -62,6 +62,17 @@ function axisStart(lo: number, hi: number, s: number, extent: number): number {
   return clamp(Math.round((lo + hi - s) / 2), min, max);
 }
 
+/**
+ * The one region a model that is not square gets: the whole frame, extended past its far edge (black)
+ * to the model's aspect, so the frame is scaled to the model input, never stretched. Such a model is
+ * shaped for the detect frame (docs/detector.md: 512x288 for 640x360); crops of it would cut most
+ * objects of a frame it already sees at 0.8 of native size.
+ */
+export function wholeFrameRegion(frameW: number, frameH: number, model: { width: number; height: number }): PixelBox {
+  const w = Math.max(frameW, (frameH * model.width) / model.height);
+  return pixelBox(0, 0, Math.ceil(w), Math.ceil((w * model.height) / model.width));
+}
+
 function overlapShare(a: PixelBox, b: PixelBox): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);

@@ -5,10 +5,11 @@ import { dominantColourI420 } from '../../analytics/colour.js';
 import type { LineCountReport, NormBox, ObjectEvent, Snapshot } from '../../core/object-event.js';
 import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
+import type { PixelBox } from '../types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
 import { pixelBox } from '../coords.js';
-import { computeRegions } from '../regions.js';
+import { computeRegions, wholeFrameRegion } from '../regions.js';
 import { BestFrames } from '../snapshot/best-frames.js';
 import type { SnapshotEncoder } from '../snapshot/encoder.js';
 import { objectPolicy } from '../tracking/filters.js';
@@ -223,7 +224,7 @@ export class CameraDetection {
     // While motion calibrates (start-up, a lighting change) its boxes say nothing: the detector looks at the
     // whole frame, or whatever is there then would go unseen (the accuracy gate: 85 % -> 100 % recall).
     const interesting = motion.calibrating ? [pixelBox(0, 0, w, h)] : [...motion.boxes, ...tracked];
-    const regions = interesting.length > 0 ? computeRegions(interesting, w, h, this.modelSize()) : [];
+    const regions = interesting.length === 0 ? [] : this.regionsFor(interesting, w, h);
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
@@ -255,10 +256,14 @@ export class CameraDetection {
     return this.tracker;
   }
 
-  /** Regions are square; a non-square model gets regions of its larger side (resize handles the rest). */
-  private modelSize(): number {
-    const { width, height } = this.o.detector.inputSize;
-    return Math.max(width, height);
+  /**
+   * A square model gets square regions around what moves and what is followed, at least its size; a
+   * model shaped like a frame (the default) gets the whole frame whenever anything is of interest.
+   */
+  private regionsFor(interesting: PixelBox[], w: number, h: number): PixelBox[] {
+    const model = this.o.detector.inputSize;
+    if (model.width !== model.height) return [wholeFrameRegion(w, h, model)];
+    return computeRegions(interesting, w, h, model.width);
   }
 
   /** Ends made without a processed frame (expiry, schedule, stop) at camera time `ts` get their analytics summary. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { computeRegions, REGION_MARGIN } from '../../../agent/detection/regions.js';
+import { computeRegions, REGION_MARGIN, wholeFrameRegion } from '../../../agent/detection/regions.js';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import type { PixelBox } from '../../../agent/detection/types.js';
 
@@ -82,5 +82,16 @@ describe('computeRegions', function () {
       }
       for (const b of boxes) assert.ok(regions.some((r) => covers(r, b)), `box ${b} covered by ${JSON.stringify(regions)} (${fw}x${fh}, model ${model})`);
     }
+  });
+});
+
+describe('wholeFrameRegion: the one region of a model shaped like a frame', () => {
+  const model = { width: 512, height: 288 };
+  it('is the frame itself when it has the model\'s aspect (640x360 into 512x288: scaled 0.8, no black)', () => {
+    assert.deepEqual(wholeFrameRegion(640, 360, model), [0, 0, 640, 360]);
+  });
+  it('extends a narrower frame to the right, a wider one downwards (black there), never stretching it', () => {
+    assert.deepEqual(wholeFrameRegion(640, 480, model), [0, 0, 854, 480], '4:3: 854x480 keeps 16:9');
+    assert.deepEqual(wholeFrameRegion(640, 240, model), [0, 0, 640, 360], 'a wide strip gets rows of black below');
   });
 });
