@@ -3,7 +3,7 @@ import { AgentError } from '../../core/errors.js';
 import type { VideoFrame } from '../../ingest/types.js';
 import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
-import { DECODERS, expectedOutputProblem, type DecodeOptions } from './decoders.js';
+import { expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
 import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
@@ -174,6 +174,8 @@ export class DetectorService {
       frame: { width: frame.width, height: frame.height, data: frame.data },
       regions,
       spec: this.spec,
+      decoder: this.manifest.output.decoder,
+      decode: this.decode,
     });
     const detections: Detection[] = [];
     outputs.forEach((out, i) => {
@@ -184,10 +186,10 @@ export class DetectorService {
     return detections;
   }
 
-  /** One region's model output as detections in frame pixels: decoded, mapped from the crop, NMS, capped. */
+  /** One region's decoded output as detections in frame pixels: mapped from the crop, NMS, capped. */
   private regionDetections(out: RegionOutput, region: PixelBox, frame: VideoFrame): Detection[] {
     const { width: W, height: H } = this.inputSize;
-    const raw = DECODERS[this.manifest.output.decoder](out.data, out.dims, this.decode);
+    const raw = out.raw;
     const sx = (region[2] - region[0]) / W;
     const sy = (region[3] - region[1]) / H;
     const detections: Detection[] = [];

@@ -2,11 +2,14 @@
  * Worker thread holding the one onnxruntime session: onnxruntime-node's run() is synchronous
  * under its promise, so running it here — with the crop/resize that feeds it — keeps 35+ ms of
  * work per region from stalling the agent's event loop (MQTT keep-alives, the outbox, camera IPC).
- * A job is one frame with all its regions: each is cropped from that one frame and inferred in turn.
+ * A job is one frame with all its regions: each is cropped from that one frame, inferred and decoded in
+ * turn; only the detections go back (a heads output is 3 MB per inference: sent to the main thread it
+ * cost that thread a decode and a twelfth of its time in garbage collection with four cameras).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
+import { DECODERS } from './decoders.js';
 import { i420RegionToTensor } from './preprocess.js';
 import { detectorSessionOptions } from './session-options.js';
 import type { RegionOutput, RunRequest, ValueInfo, WorkerInit, WorkerMessage } from './worker-protocol.js';
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
   }
   port?.on('message', (req: RunRequest) => {
     runRegions(session, req).then(
-      (outputs) => post({ type: 'result', id: req.id, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer)),
+      (outputs) => post({ type: 'result', id: req.id, outputs }),
       (err: unknown) => post({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) }),
     );
   });
@@ -60,8 +63,7 @@ async function runRegions(session: ort.InferenceSession, req: RunRequest): Promi
     const result = await session.run({ [req.inputName]: new ort.Tensor('float32', input, dims) }, [req.outputName]);
     const ms = performance.now() - started;
     const out = result[req.outputName];
-    // Copied out of onnxruntime's buffer so it can be transferred, not cloned.
-    outputs.push({ data: new Float32Array(out.data as Float32Array), dims: [...out.dims], ms, preprocessMs: started - t0 });
+    outputs.push({ raw: DECODERS[req.decoder](out.data as Float32Array, out.dims, req.decode), ms, preprocessMs: started - t0 });
   }
   return outputs;
 }

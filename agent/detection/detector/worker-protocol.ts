@@ -1,5 +1,6 @@
 /** Messages between the detector service and its inference worker thread. */
 import type { PixelBox } from '../types.js';
+import type { DecodeOptions, DecoderName, RawDetection } from './decoders.js';
 import type { InputSpec } from './preprocess.js';
 
 export interface WorkerInit {
@@ -24,12 +25,14 @@ export interface RunRequest {
   frame: { width: number; height: number; data: Uint8Array };
   regions: readonly PixelBox[];
   spec: InputSpec;
+  /** Decoded in the worker: a heads output is megabytes, its detections a few hundred bytes. */
+  decoder: DecoderName;
+  decode: DecodeOptions;
 }
 
-/** The model output for one region, in the request's region order. */
+/** One region's decoded model output (model-input pixels), in the request's region order. */
 export interface RegionOutput {
-  data: Float32Array;
-  dims: number[];
+  raw: RawDetection[];
   /** Time inside session.run, in the worker. */
   ms: number;
   /** Crop + resize + normalise, in the worker. */
