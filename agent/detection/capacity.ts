@@ -18,9 +18,12 @@ export const CAPACITY_FORMULA = 'floor(0.5 * 1000 / (inferenceMs * regionsPerFra
 /**
  * Detector regions per frame in a busy scene: small objects spread evenly over the whole detect
  * frame (boxes a tenth of the model's side, at most half a side apart, reaching every edge), as
- * the detection stage's own region planner (regions.ts) groups them.
+ * the detection stage's own region planner (regions.ts) groups them. A model that is not square sees
+ * the whole frame in one region, busy or not.
  */
-export function busyRegionsPerFrame(frameW: number, frameH: number, modelSide: number): number {
+export function busyRegionsPerFrame(frameW: number, frameH: number, model: { width: number; height: number }): number {
+  if (model.width !== model.height) return 1;
+  const modelSide = model.width;
   const size = Math.max(4, Math.round(modelSide / 10));
   const centres = (extent: number): number[] => {
     const n = Math.max(2, Math.ceil((extent - size) / (modelSide / 2)) + 1);

@@ -6,7 +6,7 @@
  * (= inferences × inference p50 / frames processed), and the whole agent's RSS (agent + camera
  * processes, from /proc). The 1-minute load average is printed: on a shared box the figures are only
  * as good as its idle time.
- *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>
+ *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>  BENCH_AGENT_THREADS=<n>
  *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
  */
 import { spawn } from 'node:child_process';
@@ -59,7 +59,7 @@ async function measure(count: number, seconds: number, model: string | undefined
   }));
   writeFileSync(configFile, JSON.stringify({
     gateway: { id: gatewayId, dataDir }, mqtt: { url: broker.url, protocolVersion: 4 }, health: { intervalSeconds: HEALTH_SECONDS }, cameras,
-    ...(model ? { detection: { model } } : {}),
+    detection: { ...(model ? { model } : {}), ...(process.env.BENCH_AGENT_THREADS ? { threads: Number(process.env.BENCH_AGENT_THREADS) } : {}) },
   }));
   const reports: { at: number; h: Health; rssKb: number }[] = [];
   const view = mqtt.connect(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}` });
@@ -96,6 +96,7 @@ async function measure(count: number, seconds: number, model: string | undefined
     return {
       cameras: count,
       model: model ?? 'default',
+      threads: process.env.BENCH_AGENT_THREADS ?? 'default',
       seconds: +secs.toFixed(1),
       processedFps: +(processed / secs).toFixed(2),
       processedFpsPerCamera: +(processed / secs / count).toFixed(2),

@@ -101,8 +101,10 @@ describe('diag check logic', () => {
     assert.equal(camerasCarried(600, 1, 5), 0, 'a box too slow for even one camera says 0');
     // The stage's planner merges objects spread over a whole 640x360 frame into one region; a 1080p
     // frame is several model sides wide, so it takes many.
-    assert.equal(busyRegionsPerFrame(640, 360, 512), 1);
-    assert.ok(busyRegionsPerFrame(1920, 1080, 416) > 4, 'a 1080p detect frame needs many 416 regions');
+    const square = (side: number): { width: number; height: number } => ({ width: side, height: side });
+    assert.equal(busyRegionsPerFrame(640, 360, square(512)), 1);
+    assert.ok(busyRegionsPerFrame(1920, 1080, square(416)) > 4, 'a 1080p detect frame needs many 416 regions');
+    assert.equal(busyRegionsPerFrame(1920, 1080, { width: 512, height: 288 }), 1, 'a frame-shaped model sees the whole frame once');
     const manifest = loadManifest(`${INSTALL_ROOT}/models/centernet.manifest.json`);
     const v = validateConfig({
       mqtt: { url: 'mqtt://127.0.0.1:1883' },

@@ -13,10 +13,9 @@ import type { DetectorCapacity, MeasuredCapacity } from '../report-schema.js';
 const DEFAULT_CAMERA = { id: '(default camera)', width: 640, height: 360, fps: 5 };
 
 export function detectorCapacity(config: AgentConfig, manifest: LoadedManifest, inferenceMs: number): DetectorCapacity {
-  const modelSide = Math.max(manifest.input.width, manifest.input.height);
   const configured = config.cameras.filter((c) => c.enabled && c.detect.enabled).map((c) => ({ id: c.id, ...c.detect }));
   const cameras = (configured.length ? configured : [DEFAULT_CAMERA]).map((c) => {
-    const regionsPerFrameBusy = busyRegionsPerFrame(c.width, c.height, modelSide);
+    const regionsPerFrameBusy = busyRegionsPerFrame(c.width, c.height, manifest.input);
     return { id: c.id, detectFps: c.fps, detectSize: `${c.width}x${c.height}`, regionsPerFrameBusy, camerasCarried: camerasCarried(inferenceMs, regionsPerFrameBusy, c.fps) };
   });
   const demand = (c: (typeof cameras)[number]): number => inferenceMs * c.regionsPerFrameBusy * c.detectFps; // detector ms per second
