@@ -4,7 +4,7 @@
  * "Capacity"). An estimate on purpose: it needs no footage, only the model, the box and the config.
  */
 import { pixelBox } from './coords.js';
-import { computeRegions } from './regions.js';
+import { planRegions } from './regions.js';
 import type { PixelBox } from './types.js';
 
 /**
@@ -22,8 +22,7 @@ export const CAPACITY_FORMULA = 'floor(0.5 * 1000 / (inferenceMs * regionsPerFra
  * the whole frame in one region, busy or not.
  */
 export function busyRegionsPerFrame(frameW: number, frameH: number, model: { width: number; height: number }): number {
-  if (model.width !== model.height) return 1;
-  const modelSide = model.width;
+  const modelSide = Math.max(model.width, model.height);
   const size = Math.max(4, Math.round(modelSide / 10));
   const centres = (extent: number): number[] => {
     const n = Math.max(2, Math.ceil((extent - size) / (modelSide / 2)) + 1);
@@ -31,7 +30,7 @@ export function busyRegionsPerFrame(frameW: number, frameH: number, model: { wid
   };
   const boxes: PixelBox[] = [];
   for (const y of centres(frameH)) for (const x of centres(frameW)) boxes.push(pixelBox(x - size / 2, y - size / 2, x + size / 2, y + size / 2));
-  return computeRegions(boxes, frameW, frameH, modelSide).length;
+  return planRegions(boxes, frameW, frameH, model).length;
 }
 
 /** Cameras of this detect fps and busy-scene regions the detector carries within DETECTOR_BUSY_SHARE. */

@@ -73,6 +73,17 @@ export function wholeFrameRegion(frameW: number, frameH: number, model: { width:
   return pixelBox(0, 0, Math.ceil(w), Math.ceil((w * model.height) / model.width));
 }
 
+/**
+ * The detector's regions for the boxes of interest, as the detection stage plans them for a model of
+ * this input size: a square model gets square crops (computeRegions), a model that is not square the
+ * whole frame (wholeFrameRegion).
+ */
+export function planRegions(boxes: readonly PixelBox[], frameW: number, frameH: number, model: { width: number; height: number }): PixelBox[] {
+  if (boxes.length === 0) return [];
+  if (model.width !== model.height) return [wholeFrameRegion(frameW, frameH, model)];
+  return computeRegions(boxes, frameW, frameH, model.width);
+}
+
 function overlapShare(a: PixelBox, b: PixelBox): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);

@@ -5,11 +5,10 @@ import { dominantColourI420 } from '../../analytics/colour.js';
 import type { LineCountReport, NormBox, ObjectEvent, Snapshot } from '../../core/object-event.js';
 import { RateMeter } from '../../core/rate-meter.js';
 import type { VideoFrame } from '../../ingest/types.js';
-import type { PixelBox } from '../types.js';
 import { nms } from '../detector/nms.js';
 import { MotionDetector } from '../motion/index.js';
 import { pixelBox } from '../coords.js';
-import { computeRegions, wholeFrameRegion } from '../regions.js';
+import { planRegions } from '../regions.js';
 import { BestFrames } from '../snapshot/best-frames.js';
 import type { SnapshotEncoder } from '../snapshot/encoder.js';
 import { objectPolicy } from '../tracking/filters.js';
@@ -224,7 +223,9 @@ export class CameraDetection {
     // While motion calibrates (start-up, a lighting change) its boxes say nothing: the detector looks at the
     // whole frame, or whatever is there then would go unseen (the accuracy gate: 85 % -> 100 % recall).
     const interesting = motion.calibrating ? [pixelBox(0, 0, w, h)] : [...motion.boxes, ...tracked];
-    const regions = interesting.length === 0 ? [] : this.regionsFor(interesting, w, h);
+    // A square model gets square crops around what moves and what is followed; the default, shaped like
+    // the frame, the whole frame whenever anything is of interest.
+    const regions = planRegions(interesting, w, h, this.o.detector.inputSize);
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
@@ -254,16 +255,6 @@ export class CameraDetection {
     this.tracker = new ObjectTracker({ camera: camera.id, tracking: detection.tracking, policy: objectPolicy(detection, camera), zones: camera.zones, frame: { width: frame.width, height: frame.height } });
     this.analytics = new TrackAnalytics(camera, this.o.analytics, camera.objects.track ?? detection.labels, this.o.emitCounts);
     return this.tracker;
-  }
-
-  /**
-   * A square model gets square regions around what moves and what is followed, at least its size; a
-   * model shaped like a frame (the default) gets the whole frame whenever anything is of interest.
-   */
-  private regionsFor(interesting: PixelBox[], w: number, h: number): PixelBox[] {
-    const model = this.o.detector.inputSize;
-    if (model.width !== model.height) return [wholeFrameRegion(w, h, model)];
-    return computeRegions(interesting, w, h, model.width);
   }
 
   /** Ends made without a processed frame (expiry, schedule, stop) at camera time `ts` get their analytics summary. */

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import { DetectorService } from '../../../agent/detection/detector/index.js';
 import { iou } from '../../../agent/detection/geometry.js';
-import { computeRegions, wholeFrameRegion } from '../../../agent/detection/regions.js';
+import { planRegions } from '../../../agent/detection/regions.js';
 import type { Detection, PixelBox } from '../../../agent/detection/types.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
 import { decodeFrames } from '../../../test/support/decode-frames.js';
@@ -48,9 +48,8 @@ export function pct(xs: number[], p: number): number {
 }
 
 /** The whole frame as the agent's detection stage hands it to a model of this shape. */
-export function wholeFrame(frame: VideoFrame, model: { width: number; height: number }): PixelBox[] {
-  if (model.width !== model.height) return [wholeFrameRegion(frame.width, frame.height, model)];
-  return computeRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, model.width);
+export function wholeFrame(frame: { width: number; height: number }, model: { width: number; height: number }): PixelBox[] {
+  return planRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, model);
 }
 
 const trackedAbove = (ds: readonly Detection[], min: number): Detection[] => ds.filter((d) => CALIBRATION_LABELS.includes(d.label) && d.score >= min);

@@ -23,7 +23,7 @@ import { TypedBus } from '../../../agent/core/bus.js';
 import type { AgentEvents } from '../../../agent/core/events.js';
 import { createLogger } from '../../../agent/core/logger.js';
 import { pixelBox } from '../../../agent/detection/coords.js';
-import { computeRegions } from '../../../agent/detection/regions.js';
+import { planRegions } from '../../../agent/detection/regions.js';
 import { DetectionStage, type DetectorLike } from '../../../agent/detection/detection-stage.js';
 import { DetectorService, nms, type DetectorStats } from '../../../agent/detection/detector/index.js';
 import type { Detection } from '../../../agent/detection/types.js';
@@ -70,8 +70,7 @@ function recording(detector: DetectorService, records: Map<number, FrameRecord>)
 
 /** The whole frame as the agent itself looks at it: one square region over it (letterboxed), at the model's size. */
 const whole = async (reference: DetectorService, frame: VideoFrame): Promise<Detection[]> => {
-  const { width, height } = reference.inputSize;
-  const regions = computeRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, Math.max(width, height));
+  const regions = planRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, reference.inputSize);
   const r = await reference.detect({ cameraId: 'reference', frame, regions });
   assert.ok(Array.isArray(r));
   return r;
