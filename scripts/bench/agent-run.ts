@@ -10,13 +10,15 @@
  *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { INSTALL_ROOT } from '../../agent/core/version.js';
 import { startEmbeddedBroker } from '../../agent/runtime/demo-broker.js';
 import { VIDEOS_DIR } from '../../test/support/tmp.js';
+import { waitFor } from '../../test/support/wait.js';
+import { descendants, procSample } from './support/proc.js';
 
 const CLIPS = ['ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'intel_car-detection.mp4', 'bgslib_video02.avi'];
 const HEALTH_SECONDS = 5;
@@ -29,24 +31,7 @@ interface Health {
 
 /** RSS (kB) of a process and all its descendants. */
 function treeRssKb(root: number): number {
-  const children = new Map<number, number[]>();
-  let rss = 0;
-  const rssOf = new Map<number, number>();
-  for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const status = readFileSync(`/proc/${d}/status`, 'utf8');
-      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      rssOf.set(Number(d), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch { /* gone */ }
-  }
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop() as number;
-    rss += rssOf.get(p) ?? 0;
-    stack.push(...(children.get(p) ?? []));
-  }
-  return rss;
+  return [root, ...descendants(root)].reduce((sum, pid) => sum + (procSample(pid)?.rssKb ?? 0), 0);
 }
 
 async function measure(count: number, seconds: number, model: string | undefined): Promise<Record<string, unknown>> {
@@ -73,19 +58,14 @@ async function measure(count: number, seconds: number, model: string | undefined
   await view.subscribeAsync(`edge/${gatewayId}/health`, { qos: 1 });
   const started = Date.now();
   try {
-    const wait = async (ok: () => boolean, ms: number): Promise<void> => {
-      const end = Date.now() + ms;
-      while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
-    };
-    // Warm-up: every camera streaming and processing, motion calibrated.
-    await wait(() => reports.length > 0 && Object.values(reports[reports.length - 1].h.cameras).filter((c) => (c.processed ?? 0) > 0).length === count, 120_000);
+    const nextReport = (after: number): Promise<unknown> => waitFor(() => reports.length > after, { timeoutMs: 2 * HEALTH_SECONDS * 1000, intervalMs: 250, what: 'the next health report' });
+    await waitFor(() => reports.length > 0 && Object.values(reports[reports.length - 1].h.cameras).filter((c) => (c.processed ?? 0) > 0).length === count, { timeoutMs: 120_000, intervalMs: 250, what: 'every camera processing frames' });
+    // Warm-up (motion calibrated, the detector's latency window filled), then the measured window: bench time, not a wait for state.
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-    const first = reports.length;
-    await wait(() => reports.length > first, 2 * HEALTH_SECONDS * 1000);
+    await nextReport(reports.length);
     const a = reports[reports.length - 1];
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const n = reports.length;
-    await wait(() => reports.length > n, 2 * HEALTH_SECONDS * 1000);
+    await nextReport(reports.length);
     const b = reports[reports.length - 1];
     const secs = (b.at - a.at) / 1000;
     const sum = (h: Health, k: 'processed' | 'skipped'): number => Object.values(h.cameras).reduce((s, c) => s + (c[k] ?? 0), 0);

@@ -189,11 +189,10 @@ export class DetectorService {
   /** One region's decoded output as detections in frame pixels: mapped from the crop, NMS, capped. */
   private regionDetections(out: RegionOutput, region: PixelBox, frame: VideoFrame): Detection[] {
     const { width: W, height: H } = this.inputSize;
-    const raw = out.raw;
     const sx = (region[2] - region[0]) / W;
     const sy = (region[3] - region[1]) / H;
     const detections: Detection[] = [];
-    for (const r of raw) {
+    for (const r of out.raw) {
       const box = pixelBox(
         clamp(region[0] + r.box[0] * sx, frame.width),
         clamp(region[1] + r.box[1] * sy, frame.height),

@@ -6,27 +6,25 @@
  * worker), the whole detect() p50 at 2 threads, and accuracy against the reference — models/centernet.onnx
  * (512x512 fp32) on the same whole frames: recall of its detections scoring >= 0.5 (same label,
  * IoU >= 0.5) when the variant scores them >= 0.3 (what the agent tracks) and >= 0.5, and the variant's
- * extra detections >= 0.5 where the reference has nothing >= 0.3, for the labels the agent tracks.
+ * extra detections >= 0.5 where the reference has nothing of that label >= 0.3, for the labels the agent
+ * tracks (labels, thresholds and matching from the accuracy gate's gate-scoring.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import { DetectorService } from '../../../agent/detection/detector/index.js';
-import { iou } from '../../../agent/detection/geometry.js';
 import { planRegions } from '../../../agent/detection/regions.js';
 import type { Detection, PixelBox } from '../../../agent/detection/types.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
+import { CONFIDENT, matches, SEEN, tracked } from '../../../test/detection/stage/gate-scoring.js';
 import { decodeFrames } from '../../../test/support/decode-frames.js';
-import { CALIBRATION_LABELS } from '../../calibrate-model.js';
 import { CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type Precision, variantName } from '../../centernet-variants.js';
 import { convertCenternetHeads } from '../../convert-model.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'bgslib_video02.avi', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4'];
 /** Every 6th frame at 5 fps of the four clips: about 80 frames. */
 const FRAME_STEP = 6;
-const CONFIDENT = 0.5;
-const SEEN = 0.3;
 
 export interface VariantRow {
   variant: string;
@@ -52,8 +50,6 @@ export function wholeFrame(frame: { width: number; height: number }, model: { wi
   return planRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, model);
 }
 
-const trackedAbove = (ds: readonly Detection[], min: number): Detection[] => ds.filter((d) => CALIBRATION_LABELS.includes(d.label) && d.score >= min);
-const same = (a: Detection, b: Detection): boolean => a.label === b.label && iou(a.box, b.box) >= 0.5;
 
 async function detectAll(manifestPath: string, threads: number, frames: VideoFrame[], runs: number): Promise<{ found: Detection[][]; detectMs: number[]; p50: number | null; p95: number | null }> {
   const detector = await DetectorService.load({ manifestPath, threads, queueSize: 4 });
@@ -97,11 +93,11 @@ export async function variantTable(root: string, clipsDir: string, runs: number)
       let confident = 0;
       let extra = 0;
       reference.forEach((refAll, f) => {
-        const ref = trackedAbove(refAll, CONFIDENT);
+        const ref = tracked(refAll, CONFIDENT);
         total += ref.length;
-        seen += ref.filter((r) => trackedAbove(two.found[f], SEEN).some((g) => same(g, r))).length;
-        confident += ref.filter((r) => trackedAbove(two.found[f], CONFIDENT).some((g) => same(g, r))).length;
-        extra += trackedAbove(two.found[f], CONFIDENT).filter((g) => !trackedAbove(refAll, SEEN).some((r) => same(g, r))).length;
+        seen += ref.filter((r) => tracked(two.found[f], SEEN).some((g) => matches(g, r))).length;
+        confident += ref.filter((r) => tracked(two.found[f], CONFIDENT).some((g) => matches(g, r))).length;
+        extra += tracked(two.found[f], CONFIDENT).filter((g) => !tracked(refAll, SEEN).some((r) => matches(g, r))).length;
       });
       const share = (n: number): number => (total ? Math.round((1000 * n) / total) / 10 : 0);
       rows.push({

@@ -43,8 +43,10 @@ export interface GateCounts {
 
 export const emptyCounts = (): GateCounts => ({ frames: 0, reference: 0, found: 0, held: 0, extra: 0, smallRecurring: 0 });
 
-const tracked = (ds: readonly Detection[], min: number): Detection[] => ds.filter((d) => GATE_LABELS.includes(d.label) && d.score >= min);
-const matches = (a: Detection, b: Detection): boolean => a.label === b.label && iou(a.box, b.box) >= MATCH_IOU;
+/** Detections of the tracked labels scoring at least `min`. */
+export const tracked = (ds: readonly Detection[], min: number): Detection[] => ds.filter((d) => GATE_LABELS.includes(d.label) && d.score >= min);
+/** The same object seen by both: same label, IoU >= 0.5. */
+export const matches = (a: Detection, b: Detection): boolean => a.label === b.label && iou(a.box, b.box) >= MATCH_IOU;
 /** An extra is a new object: one the reference saw under another label (truck/bus, car/truck) is not new. */
 const sameObject = (a: Detection, b: Detection): boolean => iou(a.box, b.box) >= MATCH_IOU;
 const inside = (b: PixelBox, r: PixelBox): boolean => b[0] >= r[0] && b[1] >= r[1] && b[2] <= r[2] && b[3] <= r[3];
