@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelManifest } from '../agent/detection/detector/manifest.js';
+import { I420_UV_INPUT, I420_Y_INPUT } from '../models/converter/i420-input.js';
 
 export const CENTERNET_INPUT = 'tower_0/images';
 /** Sigmoid class heatmaps [1,H,W,80] and box distances l,t,r,b in input pixels [1,H,W,4]. */
@@ -16,7 +17,8 @@ export const CENTERNET_HEADS_OUTPUT = 'tower_0/heads';
 export const CENTERNET_SIZES = [320, 384, 416, 512] as const;
 /**
  * The default model: the default 640x360 detect frame at the 512 model's scale (0.8), 16:9 with no
- * letterbox rows (a square input spends 44 % of its pixels on black). docs/detector.md, "The default".
+ * letterbox rows (a square input spends 44 % of its pixels on black), taking the frame's I420 bytes
+ * (its preprocessing in the graph). docs/detector.md, "The default".
  */
 export const CENTERNET_FRAME_SHAPE = { width: 512, height: 288 } as const;
 
@@ -45,17 +47,25 @@ export function calibrationPath(root: string, size: number): string {
   return join(root, `models/centernet-${size}.calibration.json`);
 }
 
-export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number): ModelManifest {
+/**
+ * `format` i420 (the default model): the model takes the region's I420 planes and resizes/converts
+ * them in its graph (models/converter/i420-input.ts; the rest of `input` then describes the graph's own
+ * float input), and its heads carry the cell-max channel (models/converter/cell-max.ts).
+ */
+export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number, format: 'float' | 'i420' = 'float'): ModelManifest {
   const base = JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const how = precision === 'int8'
     ? `int8 (QDQ, per-channel weights, activations calibrated on the shared street clips: centernet-${size}.calibration.json)`
     : 'fp32';
+  const feed = format === 'i420' ? ', takes any region\'s I420 planes, resized and converted to RGB in the graph' : '';
   return {
     ...base,
     file: `${variantName(size, precision)}.onnx`,
-    description: `MobileNetV3-CenterNet, COCO-80, ${width}x${height}, ${how}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
-    input: { ...base.input, width, height },
-    output: { ...base.output, name: CENTERNET_HEADS_OUTPUT, decoder: 'centernet-heads' },
+    description: `MobileNetV3-CenterNet, COCO-80, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
+    input: format === 'i420'
+      ? { ...base.input, name: I420_Y_INPUT, format, uvName: I420_UV_INPUT, width, height }
+      : { ...base.input, width, height },
+    output: { ...base.output, name: CENTERNET_HEADS_OUTPUT, decoder: 'centernet-heads', ...(format === 'i420' ? { cellMax: true } : {}) },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Set-up step: converts the bundled TFJS CenterNet (from @vladmandic/human) into
  * models/centernet.onnx (512, with the graph's own decode: the accuracy reference), the head-cut variants
- * models/centernet-<size>.onnx and the default, frame-shaped models/centernet-512x288.onnx
- * (scripts/centernet-variants.ts), each with its manifest.
+ * models/centernet-<size>.onnx and the default, frame-shaped models/centernet-512x288.onnx that takes
+ * the frame's I420 bytes (scripts/centernet-variants.ts), each with its manifest.
  * Deterministic: same input files, same bytes; a file is only rewritten when its content would change.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { AgentError } from '../agent/core/errors.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
+import { withCellMax } from '../models/converter/cell-max.js';
+import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
@@ -87,12 +89,25 @@ export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wro
   return 'wrote';
 }
 
-function writeVariant(root: string, size: number | { width: number; height: number }, precision: 'fp32' | 'int8', m: ConvertedModel): void {
+function writeVariant(root: string, size: number | { width: number; height: number }, precision: 'fp32' | 'int8', m: ConvertedModel, format: 'float' | 'i420' = 'float'): void {
   const name = variantName(size, precision);
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
-  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs), null, 2)}\n`);
-  console.log(`convert-model: models/${name}.onnx ${state} (${width}x${height} ${precision}, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
+  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs, format), null, 2)}\n`);
+  console.log(`convert-model: models/${name}.onnx ${state} (${width}x${height} ${precision}, ${format} input, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
+}
+
+/**
+ * The default: frame-shaped, taking the frame's I420 planes (models/converter/i420-input.ts), its
+ * heads with the cell-max channel (models/converter/cell-max.ts): preprocessing and the decode's
+ * scan done by onnxruntime.
+ */
+export async function convertCenternetFrameShaped(root = repoRoot()): Promise<ConvertedModel> {
+  const { width, height } = CENTERNET_FRAME_SHAPE;
+  const fp32 = await convertCenternetHeads(width, root, height);
+  const withInput = withI420Input(fp32.bytes, { inputName: CENTERNET_INPUT, width, height });
+  const bytes = withCellMax(withInput, { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] });
+  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
 }
 
 async function main(): Promise<void> {
@@ -116,8 +131,7 @@ async function main(): Promise<void> {
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
-  const frame = CENTERNET_FRAME_SHAPE;
-  writeVariant(root, frame, 'fp32', await convertCenternetHeads(frame.width, root, frame.height));
+  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', await convertCenternetFrameShaped(root), 'i420');
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 

@@ -18,6 +18,8 @@ export interface DecodeOptions {
   inputHeight: number;
   /** YOLO only: box coordinates as input pixels or 0..1 of the input. */
   boxUnits: 'pixels' | 'normalized';
+  /** centernet-heads only: the last channel is each cell's best class score. */
+  cellMax?: boolean;
 }
 
 export type DecoderName = 'centernet' | 'centernet-heads' | 'yolov5' | 'yolov8';
@@ -26,8 +28,8 @@ export type DecoderName = 'centernet' | 'centernet-heads' | 'yolov5' | 'yolov8';
  * Checks an output shape (from the session's metadata; dynamic dims are strings) against what the
  * decoder reads. A mismatch means the manifest does not describe the model: found at load time.
  */
-export function expectedOutputProblem(decoder: DecoderName, dims: readonly (number | string)[], classes: number): string | undefined {
-  if (decoder === 'centernet-heads') return centernetHeadsOutputProblem(dims, classes);
+export function expectedOutputProblem(decoder: DecoderName, dims: readonly (number | string)[], classes: number, cellMax = false): string | undefined {
+  if (decoder === 'centernet-heads') return centernetHeadsOutputProblem(dims, classes, cellMax);
   const d = dims.length === 3 && (dims[0] === 1 || typeof dims[0] === 'string') ? dims.slice(1) : dims;
   const shown = `[${dims.join(',')}]`;
   if (d.length !== 2) return `${decoder} output must have 3 dimensions, got ${shown}`;

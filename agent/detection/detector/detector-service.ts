@@ -5,12 +5,12 @@ import { pixelBox } from '../coords.js';
 import type { Detection, PixelBox } from '../types.js';
 import { expectedOutputProblem, type DecodeOptions } from './decoders.js';
 import { FairQueue } from './fair-queue.js';
+import { evenRegion } from './i420-crop.js';
 import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
-import type { InputSpec } from './preprocess.js';
-import type { RegionOutput } from './worker-protocol.js';
+import { inputFeed, type InputFeed, type RegionOutput } from './worker-protocol.js';
 
 export interface DetectorLoadOptions {
   manifestPath: string;
@@ -61,7 +61,7 @@ export class DetectorService {
   readonly inputSize: { width: number; height: number };
   private readonly queue: FairQueue<Job>;
   private readonly latency = new LatencyWindow();
-  private readonly spec: InputSpec;
+  private readonly input: InputFeed;
   private readonly decode: DecodeOptions;
   private dropped = 0;
   private inferences = 0;
@@ -79,14 +79,14 @@ export class DetectorService {
     this.labels = manifest.labels;
     this.inputSize = { width: manifest.input.width, height: manifest.input.height };
     this.queue = new FairQueue<Job>(queueSize);
-    const { width, height, layout, channels, scale, mean, std } = manifest.input;
-    this.spec = { width, height, layout, channels, scale, mean, std };
+    this.input = inputFeed(manifest);
     this.decode = {
       minScore: manifest.output.minScore,
       classes: manifest.labels.length,
       inputWidth: manifest.input.width,
       inputHeight: manifest.input.height,
       boxUnits: manifest.output.boxUnits,
+      cellMax: manifest.output.cellMax,
     };
   }
 
@@ -167,13 +167,14 @@ export class DetectorService {
 
   private async runJob(job: Job): Promise<Detection[]> {
     await this.ensureHost();
-    const { frame, regions } = job;
+    const { frame } = job;
+    // A model taking I420 planes needs regions on the chroma grid; boxes map back through the snapped ones.
+    const regions = this.input.format === 'i420' ? job.regions.map(evenRegion) : job.regions;
     const outputs = await this.host.run({
-      inputName: this.manifest.input.name,
+      input: this.input,
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
       regions,
-      spec: this.spec,
       decoder: this.manifest.output.decoder,
       decode: this.decode,
     });
@@ -238,11 +239,22 @@ function checkModelIo(m: LoadedManifest, host: InferenceHost): void {
   if (!output) {
     throw new AgentError('MODEL_IO_MISMATCH', `model has no output "${m.output.name}" (it has ${host.outputs.map((o) => o.name).join(', ')})`, remedy);
   }
-  const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
-  const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
-  if (bad) {
-    throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
+  if (m.input.format === 'i420') {
+    // Luma [1,1,h,w] and chroma [1,2,h/2,w/2] of any region size: only batch and channels are fixed.
+    const uv = host.inputs.find((i) => i.name === m.input.uvName);
+    if (!uv) throw new AgentError('MODEL_IO_MISMATCH', `model has no input "${m.input.uvName}" (it has ${host.inputs.map((i) => i.name).join(', ')})`, remedy);
+    for (const [info, channels] of [[input, 1], [uv, 2]] as const) {
+      if (info.dims.length !== 4 || info.dims[0] !== 1 || info.dims[1] !== channels) {
+        throw new AgentError('MODEL_IO_MISMATCH', `model input "${info.name}" is [${info.dims.join(',')}], format i420 needs [1,${channels},h,w]`, remedy);
+      }
+    }
+  } else {
+    const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];
+    const bad = input.dims.length !== 4 || input.dims.some((d, i) => typeof d === 'number' && d !== want[i]);
+    if (bad) {
+      throw new AgentError('MODEL_IO_MISMATCH', `model input "${input.name}" is [${input.dims.join(',')}], manifest says [${want.join(',')}] (${m.input.layout})`, remedy);
+    }
   }
-  const problem = expectedOutputProblem(m.output.decoder, output.dims, m.labels.length);
+  const problem = expectedOutputProblem(m.output.decoder, output.dims, m.labels.length, m.output.cellMax);
   if (problem) throw new AgentError('MODEL_IO_MISMATCH', `model output "${output.name}": ${problem}`, remedy);
 }

@@ -17,7 +17,12 @@ export const ModelManifestSchema = Type.Object(
     licence: Type.Optional(Type.String({ description: 'licence and source of the weights' })),
     input: Type.Object(
       {
-        name: Type.String({ minLength: 1 }),
+        name: Type.String({ minLength: 1, description: 'the float input; with format i420 the luma input' }),
+        format: Type.Union([Type.Literal('float'), Type.Literal('i420')], {
+          default: 'float',
+          description: 'float: the agent crops, resizes and normalises into a float tensor; i420: the model takes the region\'s uint8 I420 planes of any even size and does that in its graph',
+        }),
+        uvName: Type.Optional(Type.String({ minLength: 1, description: 'format i420: the chroma input, U then V [1,2,h/2,w/2]' })),
         width: Type.Integer({ minimum: 8, maximum: 4096 }),
         height: Type.Integer({ minimum: 8, maximum: 4096 }),
         layout: Type.Union([Type.Literal('NHWC'), Type.Literal('NCHW')]),
@@ -36,6 +41,7 @@ export const ModelManifestSchema = Type.Object(
         minScore: Type.Number({ minimum: 0, maximum: 1, default: 0.25, description: 'detections below are discarded while decoding' }),
         nmsIou: Type.Number({ minimum: 0, maximum: 1, default: 0.45, description: 'class-aware NMS overlap' }),
         maxDetections: Type.Integer({ minimum: 1, default: 100 }),
+        cellMax: Type.Boolean({ default: false, description: 'centernet-heads: the output\'s last channel is each cell\'s best class score, so the decoder reads only cells with a candidate' }),
       },
       { additionalProperties: false },
     ),
@@ -71,6 +77,9 @@ export function parseManifest(raw: unknown, manifestPath: string): LoadedManifes
   const m = data;
   if (m.input.std?.some((s) => s === 0)) {
     throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/std: must not contain 0`, 'use 1 for no scaling');
+  }
+  if (m.input.format === 'i420' && !m.input.uvName) {
+    throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/uvName: required when format is i420`, 'name the model\'s chroma input');
   }
   return {
     ...m,

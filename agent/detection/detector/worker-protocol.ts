@@ -1,6 +1,7 @@
 /** Messages between the detector service and its inference worker thread. */
 import type { PixelBox } from '../types.js';
 import type { DecodeOptions, DecoderName, RawDetection } from './decoders.js';
+import type { LoadedManifest } from './manifest.js';
 import type { InputSpec } from './preprocess.js';
 
 export interface WorkerInit {
@@ -15,16 +16,22 @@ export interface ValueInfo {
 }
 
 /**
- * One job: one I420 frame (a copy, transferred) and every region of it to crop, resize and infer,
+ * One job: one I420 frame (a copy, transferred) and every region of it to infer,
  * so a frame crosses the thread boundary once however many regions it has.
  */
+/** How the worker feeds a region to the model (the manifest's input.format). */
+export type InputFeed =
+  /** Cropped, resized and normalised into one float tensor here, in JavaScript. */
+  | { format: 'float'; name: string; spec: InputSpec }
+  /** The region's uint8 I420 planes as they are (regions even-aligned); the graph does the rest. */
+  | { format: 'i420'; yName: string; uvName: string };
+
 export interface RunRequest {
   id: number;
-  inputName: string;
+  input: InputFeed;
   outputName: string;
   frame: { width: number; height: number; data: Uint8Array };
   regions: readonly PixelBox[];
-  spec: InputSpec;
   /** Decoded in the worker: a heads output is megabytes, its detections a few hundred bytes. */
   decoder: DecoderName;
   decode: DecodeOptions;
@@ -35,7 +42,7 @@ export interface RegionOutput {
   raw: RawDetection[];
   /** Time inside session.run, in the worker. */
   ms: number;
-  /** Crop + resize + normalise, in the worker. */
+  /** Crop + resize + normalise (an i420 model: the crop's rows copied, or nothing for the whole frame), in the worker. */
   preprocessMs: number;
 }
 
@@ -44,3 +51,11 @@ export type WorkerMessage =
   | { type: 'load-error'; message: string }
   | { type: 'result'; id: number; outputs: RegionOutput[] }
   | { type: 'run-error'; id: number; message: string };
+
+/** How a region reaches the model, from the manifest's input.format. */
+export function inputFeed(m: LoadedManifest): InputFeed {
+  const { name, format, uvName, width, height, layout, channels, scale, mean, std } = m.input;
+  return format === 'i420' && uvName
+    ? { format, yName: name, uvName }
+    : { format: 'float', name, spec: { width, height, layout, channels, scale, mean, std } };
+}

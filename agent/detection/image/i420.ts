@@ -18,6 +18,20 @@ function planes(img: I420Image): { y: number; u: number; v: number; cw: number }
 
 const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
+/**
+ * BT.601 limited range, the conversion the whole agent uses: RGB = matrix · (YUV − offset), rows R, G, B
+ * over columns Y, U, V. Written out inline where it runs per pixel; this is the copy the model
+ * converter folds into a graph (models/converter/i420-input.ts).
+ */
+export const BT601_LIMITED = {
+  offset: [16, 128, 128],
+  matrix: [
+    [1.164, 0, 1.596],
+    [1.164, -0.392, -0.813],
+    [1.164, 2.017, 0],
+  ],
+} as const;
+
 /** BT.601 limited-range YUV -> RGB for one pixel, written at out[o..o+2]. */
 function yuvToRgb(Y: number, U: number, V: number, out: Uint8Array, o: number): void {
   const c = (Y - 16) * 1.164;

@@ -9,22 +9,22 @@ import * as ort from 'onnxruntime-node';
 import type { AgentConfig } from '../../config/schema/index.js';
 import { INSTALL_ROOT } from '../../core/version.js';
 import { toErrorInfo } from '../../core/errors.js';
+import { pixelBox } from '../../detection/coords.js';
 import { loadManifest, type LoadedManifest } from '../../detection/detector/manifest.js';
+import { modelFeeds } from '../../detection/detector/model-feeds.js';
+import { detectorSessionOptions } from '../../detection/detector/session-options.js';
+import { inputFeed } from '../../detection/detector/worker-protocol.js';
 import { fail, pass, warn, type CheckGroup } from '../check-runner.js';
 import type { DetectorCapacity } from '../report-schema.js';
 import { capacityOutcome, detectorCapacity } from './detector-capacity.js';
 
 const RUNS = 5;
 
-function neutralInput(m: LoadedManifest): ort.Tensor {
-  const { width, height, layout } = m.input;
-  const data = new Float32Array(width * height * 3);
-  // Mid-grey after the manifest's normalisation: a plausible, deterministic image.
-  for (let i = 0; i < data.length; i++) {
-    const c = layout === 'NHWC' ? i % 3 : Math.floor(i / (width * height));
-    data[i] = (128 * m.input.scale - m.input.mean[c]) / m.input.std[c];
-  }
-  return new ort.Tensor('float32', data, layout === 'NHWC' ? [1, height, width, 3] : [1, 3, height, width]);
+/** A mid-grey I420 frame of the model's size, fed as the detector feeds a whole frame: plausible and deterministic. */
+function neutralFeeds(m: LoadedManifest): Record<string, ort.Tensor> {
+  const { width, height } = m.input;
+  const grey = { width, height, data: new Uint8Array(width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1)).fill(128) };
+  return modelFeeds(grey, pixelBox(0, 0, width, height), inputFeed(m));
 }
 
 export function detectorChecks(config: AgentConfig, opts: { manifestPath?: string; onCapacity?: (c: DetectorCapacity) => void } = {}): CheckGroup {
@@ -45,20 +45,21 @@ export function detectorChecks(config: AgentConfig, opts: { manifestPath?: strin
       const t0 = performance.now();
       try {
         manifest = loadManifest(manifestPath);
-        session = await ort.InferenceSession.create(manifest.modelPath, { intraOpNumThreads: config.detection.threads, graphOptimizationLevel: 'all' });
+        session = await ort.InferenceSession.create(manifest.modelPath, detectorSessionOptions(config.detection.threads)); // as the detector runs it
       } catch (err) {
         const e = toErrorInfo(err, 'MODEL_LOAD');
         r.report('detector.model', fail(e.code, e.message, e.remedy ?? 'run scripts/setup.sh (it converts and installs models/centernet.onnx with its manifest)'));
         return r.skipRest('not attempted: no model');
       }
-      if (!session.inputNames.includes(manifest.input.name) || !session.outputNames.includes(manifest.output.name)) {
-        r.report('detector.model', fail(null, `model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the manifest names ${manifest.input.name} → ${manifest.output.name}`, 'fix input.name/output.name in the manifest, or run scripts/setup.sh to restore the bundled model'));
+      const inputNames = [manifest.input.name, ...(manifest.input.uvName ? [manifest.input.uvName] : [])];
+      if (!inputNames.every((n) => session.inputNames.includes(n)) || !session.outputNames.includes(manifest.output.name)) {
+        r.report('detector.model', fail(null, `model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the manifest names ${inputNames.join(' + ')} → ${manifest.output.name}`, 'fix input.name/output.name in the manifest, or run scripts/setup.sh to restore the bundled model'));
         await session.release();
         return r.skipRest('not attempted: manifest does not match the model');
       }
       r.report('detector.model', pass(Math.round(performance.now() - t0), `${path.basename(manifest.modelPath)} (${manifest.output.decoder}, ${manifest.input.width}x${manifest.input.height}, ${manifest.labels.length} labels${manifest.description ? `; ${manifest.description}` : ''})`, 'ms'));
       try {
-        const feeds = { [manifest.input.name]: neutralInput(manifest) };
+        const feeds = neutralFeeds(manifest);
         await session.run(feeds); // warm-up: first run allocates
         const times: number[] = [];
         for (let i = 0; i < RUNS; i++) {

@@ -52,7 +52,30 @@ describe('detector: centernet-heads decoder (CenterNet at any input size)', func
     assert.ok(Math.abs(out[0].score - (0.3 + (28 * 30 + 28) / 2000)) < 1e-6, 'best first');
   });
 
+  it('with the cell-max channel reads only cells whose best score reaches minScore, with the same result', function () {
+    const H = 4;
+    const W = 6;
+    const C = 2;
+    const heat: [number, number, number, number][] = [[1, 1, 0, 0.9], [1, 2, 1, 0.6], [3, 5, 0, 0.7], [3, 4, 0, 0.7], [0, 5, 1, 0.1]];
+    const plain = headsTensor(H, W, C, heat, [2, 3, 4, 5]);
+    const withMax = new Float32Array(H * W * (C + 5));
+    for (let cell = 0; cell < H * W; cell++) {
+      const scores = plain.subarray(cell * (C + 4), cell * (C + 4) + C + 4);
+      withMax.set(scores, cell * (C + 5));
+      withMax[cell * (C + 5) + C + 4] = Math.max(...scores.subarray(0, C));
+    }
+    const o = { ...opts(48), inputHeight: 32, classes: C };
+    const want = decodeCenterNetHeads(plain, [1, H, W, C + 4], o);
+    assert.equal(want.length, 4);
+    assert.deepEqual(decodeCenterNetHeads(withMax, [1, H, W, C + 5], { ...o, cellMax: true }), want);
+    // The channel is trusted: a cell whose cell max says nothing is there is not read.
+    withMax[(1 * W + 1) * (C + 5) + C + 4] = 0;
+    assert.deepEqual(decodeCenterNetHeads(withMax, [1, H, W, C + 5], { ...o, cellMax: true }).map((d) => d.score.toFixed(2)), ['0.70', '0.70', '0.60']);
+  });
+
   it('checks the heads shape against the label count', function () {
+    assert.equal(expectedOutputProblem('centernet-heads', [1, 80, 80, 85], 80, true), undefined);
+    assert.match(expectedOutputProblem('centernet-heads', [1, 80, 80, 84], 80, true) ?? '', /\[1,H,W,85\] \(with the cell-max channel\)/);
     assert.equal(expectedOutputProblem('centernet-heads', [1, 80, 80, 84], 80), undefined);
     assert.match(expectedOutputProblem('centernet-heads', [1, 80, 80, 84], 3) ?? '', /\[1,H,W,7\]/);
     assert.match(expectedOutputProblem('centernet-heads', [1, 100, 6], 80) ?? '', /centernet-heads output must be/);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AgentError } from '../../../agent/core/errors.js';
 import { DetectorService, loadManifest, parseManifest } from '../../../agent/detection/detector/index.js';
 import { tempDir } from '../../support/tmp.js';
-import { ensureModel, MANIFEST_PATH, MODEL_PATH } from './model.js';
+import { DEFAULT_MANIFEST_PATH, ensureModel, MANIFEST_PATH, MODEL_PATH, variantPath } from './model.js';
 
 type Json = Record<string, unknown>;
 
@@ -71,6 +71,9 @@ describe('detector: model manifest validation', function () {
     const zeroStd = bundled();
     zeroStd.input.std = [1, 0, 1];
     await rejectsWith(() => loadManifest(write('std.json', zeroStd)), 'MODEL_MANIFEST_INVALID', /std/);
+    const noChroma = bundled();
+    noChroma.input.format = 'i420';
+    await rejectsWith(() => loadManifest(write('i420.json', noChroma)), 'MODEL_MANIFEST_INVALID', /\/input\/uvName: required when format is i420/);
   });
 
   it('MODEL_FILE_NOT_FOUND when the manifest points at a missing model', async function () {
@@ -98,5 +101,13 @@ describe('detector: model manifest validation', function () {
       change(m);
       await rejectsWith(DetectorService.load({ manifestPath: write(`io-${what}.json`, m), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', message);
     }
+    // The default model takes I420 planes: a manifest naming another chroma input, or a float model called i420.
+    const i420 = JSON.parse(readFileSync(DEFAULT_MANIFEST_PATH, 'utf8')) as Json & { input: Json };
+    i420.file = variantPath('centernet-512x288');
+    i420.input.uvName = 'chroma';
+    await rejectsWith(DetectorService.load({ manifestPath: write('io-uv.json', i420), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /no input "chroma"/);
+    const floatAsI420 = bundled();
+    Object.assign(floatAsI420.input, { format: 'i420', uvName: 'tower_0/images' });
+    await rejectsWith(DetectorService.load({ manifestPath: write('io-float.json', floatAsI420), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /format i420 needs \[1,1,h,w\]/);
   });
 });

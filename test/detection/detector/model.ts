@@ -22,3 +22,6 @@ export async function ensureHeadsModel(size: number): Promise<string> {
   if (!existsSync(path)) writeFileSync(path, (await convertCenternetHeads(size, REPO_ROOT)).bytes);
   return path;
 }
+
+/** The default model (frame-shaped, I420 input) and the same weights taking a float RGB tensor. */
+export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-512x288');
