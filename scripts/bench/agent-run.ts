@@ -75,7 +75,7 @@ async function measure(count: number, seconds: number, model: string | undefined
     const p50 = b.h.detector?.inferenceMsP50 ?? 0;
     return {
       cameras: count,
-      model: model ?? 'default',
+      model: model || 'default',
       threads: process.env.BENCH_AGENT_THREADS ?? 'default',
       seconds: +secs.toFixed(1),
       processedFps: +(processed / secs).toFixed(2),
