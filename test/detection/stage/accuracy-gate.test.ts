@@ -45,10 +45,13 @@ const CLIPS = [
 const PHOTOS = ['dog.jpg', 'person.jpg', 'horses.jpg', 'giraffe.jpg', 'kite.jpg', 'eagle.jpg', 'scream.jpg'];
 const EXTRAS_DIR = process.env.EDGE_GATE_EXTRAS ?? path.join(tmpdir(), 'edge-agent-accuracy-gate');
 
+/** The shipped defaults; EDGE_GATE_MODEL=<manifest> holds a candidate model to the same gate before it becomes the default. */
 function shipped(): AgentConfig {
+  const candidate = process.env.EDGE_GATE_MODEL;
   const r = validateConfig({
     mqtt: { url: 'mqtt://127.0.0.1:1883' },
     cameras: [{ id: 'gate', source: { kind: 'test' }, detect: { fps: 5 } }],
+    ...(candidate ? { detection: { model: candidate } } : {}),
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.config;
