@@ -1,9 +1,9 @@
 /**
  * Worker thread holding the one onnxruntime session: onnxruntime-node's run() is synchronous
- * under its promise, so running it here — with the crop/resize that feeds it — keeps 15+ ms of
+ * under its promise, so running it here — with whatever preprocessing feeds it — keeps 15+ ms of
  * work per region from stalling the agent's event loop (MQTT keep-alives, the outbox, camera IPC).
- * A job is one frame with all its regions: each is cropped from that one frame, inferred and decoded in
- * turn; only the detections go back (a heads output is 3 MB per inference: sent to the main thread it
+ * A job is one frame with all its regions: each is fed from that one frame (model-feeds.ts), inferred
+ * and decoded in turn; only the detections go back (a heads output is 3 MB per inference: sent to the main thread it
  * cost that thread a decode and a twelfth of its time in garbage collection with four cameras).
  */
 import { parentPort, workerData } from 'node:worker_threads';

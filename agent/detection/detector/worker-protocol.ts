@@ -15,10 +15,6 @@ export interface ValueInfo {
   dims: (number | string)[];
 }
 
-/**
- * One job: one I420 frame (a copy, transferred) and every region of it to infer,
- * so a frame crosses the thread boundary once however many regions it has.
- */
 /** How the worker feeds a region to the model (the manifest's input.format). */
 export type InputFeed =
   /** Cropped, resized and normalised into one float tensor here, in JavaScript. */
@@ -26,6 +22,10 @@ export type InputFeed =
   /** The region's uint8 I420 planes as they are (regions even-aligned); the graph does the rest. */
   | { format: 'i420'; yName: string; uvName: string };
 
+/**
+ * One job: one I420 frame (a copy, transferred) and every region of it to infer,
+ * so a frame crosses the thread boundary once however many regions it has.
+ */
 export interface RunRequest {
   id: number;
   input: InputFeed;

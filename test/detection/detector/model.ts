@@ -23,5 +23,5 @@ export async function ensureHeadsModel(size: number): Promise<string> {
   return path;
 }
 
-/** The default model (frame-shaped, I420 input) and the same weights taking a float RGB tensor. */
+/** The default model's manifest (frame-shaped, I420 input, cell max). */
 export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-512x288');
