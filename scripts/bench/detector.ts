@@ -97,8 +97,8 @@ export async function run(): Promise<Record<string, unknown>> {
       inferenceMsP50: pct(inf, 50), inferenceMsP95: pct(inf, 95),
       detectMsP50: pct(detect, 50), detectMsP95: pct(detect, 95),
       workerInferenceMsP50: workerInferenceP50,
-      // Item 4 of issue 14: the agent's own work around an inference (copy, preprocessing, hops, decode, NMS).
-      // detect() against the inference inside it (the worker's session.run over the same calls).
+      // Item 4 of issue 14: the agent's own work around an inference (copy, hops, decode, NMS): detect()
+      // against the inference inside it (the worker's session.run over the same calls).
       aroundInferencePercent: Math.round((100 * (pct(detect, 50) - workerInferenceP50)) / workerInferenceP50),
       objectsPerFrame: Math.round(objects * 10) / 10,
     };

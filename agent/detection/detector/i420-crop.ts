@@ -15,16 +15,14 @@ export interface I420Planes {
 }
 
 /**
- * Snaps a region outwards to even pixels, so its chroma starts on a 2×2 block and has exactly half
- * its size: what a model with its preprocessing in the graph needs (the detections are mapped back
- * with the snapped region, so nothing shifts).
+ * Snaps a region outwards to even whole pixels, so its chroma starts on a 2×2 block and has exactly
+ * half its size: what a model with its preprocessing in the graph needs (the detections are mapped back
+ * with the snapped region, so nothing shifts). detect() takes any region, fractional ones too.
  */
 export function evenRegion(r: PixelBox): PixelBox {
-  const x1 = r[0] - (r[0] & 1);
-  const y1 = r[1] - (r[1] & 1);
-  const x2 = r[2] + ((r[2] - x1) & 1);
-  const y2 = r[3] + ((r[3] - y1) & 1);
-  return pixelBox(x1, y1, x2, y2);
+  const x1 = Math.floor(r[0] / 2) * 2;
+  const y1 = Math.floor(r[1] / 2) * 2;
+  return pixelBox(x1, y1, x1 + Math.ceil((r[2] - x1) / 2) * 2, y1 + Math.ceil((r[3] - y1) / 2) * 2);
 }
 
 /**

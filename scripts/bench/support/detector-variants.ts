@@ -50,7 +50,6 @@ export function wholeFrame(frame: { width: number; height: number }, model: { wi
   return planRegions([pixelBox(0, 0, frame.width, frame.height)], frame.width, frame.height, model);
 }
 
-
 async function detectAll(manifestPath: string, threads: number, frames: VideoFrame[], runs: number): Promise<{ found: Detection[][]; detectMs: number[]; p50: number | null; p95: number | null }> {
   const detector = await DetectorService.load({ manifestPath, threads, queueSize: 4 });
   try {

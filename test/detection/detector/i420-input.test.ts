@@ -18,10 +18,11 @@ import { OnnxGraphBuilder } from '../../../models/converter/onnx-graph.js';
 import { CENTERNET_FRAME_SHAPE, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT } from '../../../scripts/centernet-variants.js';
 import { convertCenternetFrameShaped, convertCenternetHeads } from '../../../scripts/convert-model.js';
 import { tempDir } from '../../support/tmp.js';
+import { matches } from '../stage/gate-scoring.js';
 import { CLIPS, clipFrames, DARKNET_DATA, loadJpeg, rgbaToI420Frame } from './images.js';
 import { DEFAULT_MANIFEST_PATH, variantPath } from './model.js';
 
-/** Every detection of `a` scoring >= 0.3 has one of the same label in `b`: box IoU, score difference. */
+/** Every detection of `a` scoring >= 0.3 has one of the same label in `b` (the gate's match: IoU >= 0.5): worst IoU, score difference. */
 function compare(a: Detection[], b: Detection[]): { found: number; of: number; worstIou: number; worstScore: number } {
   let found = 0;
   let worstIou = 1;
@@ -29,7 +30,7 @@ function compare(a: Detection[], b: Detection[]): { found: number; of: number; w
   const wanted = a.filter((d) => d.score >= 0.3);
   for (const d of wanted) {
     const m = b.filter((x) => x.label === d.label).sort((p, q) => iou(q.box, d.box) - iou(p.box, d.box))[0];
-    if (!m || iou(m.box, d.box) < 0.5) continue;
+    if (!m || !matches(m, d)) continue;
     found++;
     worstIou = Math.min(worstIou, iou(m.box, d.box));
     worstScore = Math.max(worstScore, Math.abs(m.score - d.score));
@@ -162,6 +163,7 @@ describe('detector: I420 planes of a region', function () {
   it('a crop copies its rows, black (Y 16, U/V 128) past the frame, snapped outwards to even pixels', function () {
     const r = evenRegion(pixelBox(-1, 1, 4, 4));
     assert.deepEqual(r, [-2, 0, 4, 4]);
+    assert.deepEqual(evenRegion(pixelBox(100.5, 33.2, 421.7, 212.9)), [100, 32, 422, 214], 'fractional regions: whole even pixels, outwards');
     const p = cropI420Planes(frame, r);
     assert.deepEqual([p.width, p.height], [6, 4]);
     assert.deepEqual(Array.from(p.y.subarray(0, 6)), [16, 16, 0, 1, 2, 3]);
