@@ -88,6 +88,10 @@ async function measure(count: number, seconds: number, model: string | undefined
       detectorMsPerProcessedFrame: +((inferences * p50) / Math.max(1, processed)).toFixed(1),
       detectorBusyPercent: +((100 * inferences * p50) / (secs * 1000)).toFixed(0),
       detectorDropped: (b.h.detector?.dropped ?? 0) - (a.h.detector?.dropped ?? 0),
+      // Where the skipped frames were: one clip's restarts or every camera alike.
+      skippedByClip: Object.fromEntries(cameras.map((c, i) => [`${c.id} ${CLIPS[i % CLIPS.length]}`, (b.h.cameras[c.id]?.skipped ?? 0) - (a.h.cameras[c.id]?.skipped ?? 0)])),
+      // Skipped frames per health interval across the window (bursts or a steady trickle).
+      skippedPerInterval: reports.filter((r) => r.at >= a.at && r.at <= b.at).map((r, i, all) => (i === 0 ? 0 : sum(r.h, 'skipped') - sum(all[i - 1].h, 'skipped'))).slice(1),
       rssMb: +(Math.max(a.rssKb, b.rssKb) / 1024).toFixed(0),
       loadAverage1m: +os.loadavg()[0].toFixed(1),
       wallSeconds: Math.round((Date.now() - started) / 1000),

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../../agent/config/validate.js';
 import { HealthMessageSchema, wireValidator } from '../../agent/contract/index.js';
@@ -13,7 +12,7 @@ import type { DiskReclaimer } from '../../agent/outbox/level/write-guard.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { objectEvent } from '../support/object-event.js';
-import { tempDir } from '../support/tmp.js';
+import { smallDisk } from '../support/small-disk.js';
 import { waitFor } from '../support/wait.js';
 import { mqttConfig, quietLogger } from '../uplink/helpers.js';
 import { clipMeta, outboxConfig } from './helpers.js';
@@ -31,19 +30,6 @@ async function seenFromOutside(ob: Outbox, dataDir: string) {
   const report = await runDiagnostics(v.config, { only: ['storage'], outboxStats: () => stats });
   const metrics = renderMetrics({ gatewayId: 'gw-diskfull', version: 'test', uptimeS: 1, uplink: { connected: true, broker: 'x' }, cameras: [], outbox: stats, recentEvents: [] });
   return { stats, writes: check(report, 'storage.writes'), metrics };
-}
-
-/** A 16 MiB tmpfs as the data disk (tests run as root); unmounted after the test, also when it fails. */
-function smallDisk(cleanups: Array<() => Promise<void> | void>): string {
-  const t = tempDir('edge-diskfull-');
-  const mnt = path.join(t.dir, 'disk');
-  mkdirSync(mnt);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
-  cleanups.push(() => {
-    execFileSync('umount', ['-l', mnt]);
-    t.cleanup();
-  });
-  return mnt;
 }
 
 /** Writes a file until the disk refuses more (ENOSPC), then gives `leaveBytes` back. */

@@ -73,15 +73,15 @@ export const HealthMessageSchema = Type.Object(
     uplink: Type.Object({ connected: Type.Boolean({ description: 'broker reachable when the report was made: false in reports buffered during an outage' }) }, Strict),
     system: Type.Object(
       {
-        cpuLoadPercent: Type.Number(),
+        cpuLoadPercent: Type.Number({ description: 'busy share of all cores since the previous report' }),
         loadAvg1: Type.Number({ description: 'load average, 1 min' }),
-        memUsedMB: Type.Number(),
+        memUsedMB: Type.Number({ description: 'total − MemAvailable (page cache is not counted)' }),
         memTotalMB: Type.Number(),
         diskFreeMB: NumberOrNull('of the disk holding dataDir'),
         diskTotalMB: NumberOrNull('of the disk holding dataDir'),
         agentRssMB: Type.Number({ description: "the agent process's resident memory" }),
       },
-      { ...Strict, description: 'from systeminformation' },
+      { ...Strict, description: 'read from the kernel (/proc, statfs) without starting a process: a child forks the whole agent and stalls inference' },
     ),
     startup: Type.Optional(StartupInfoSchema),
     capacity: Type.Optional(
