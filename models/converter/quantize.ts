@@ -117,6 +117,22 @@ export function quantizeWeights(w: Float32Array, outChannels: number): { q: Int8
   return { q, scales };
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+/** Live activations of these models calibrate to ranges of 1 and wider; a hundredth of that is not live. */
+const NEAR_DEAD_RANGE = 0.01;
+
+/**
+ * int32 bias at input scale × weight scale per channel (what QLinearConv adds to its int32 sums), or
+ * null when a channel's bias does not fit: an Int32Array would wrap it silently (2.4 at a scale of
+ * 6e-10 became a negative bias: the int8 variants above 320 lost their squeeze-excite gates that way).
+ */
+export function quantizeBias(bias: Float32Array, weightScales: Float32Array, inputScale: number): { q: Int32Array; scales: Float32Array } | null {
+  const scales = weightScales.map((sc) => Math.fround(sc * inputScale));
+  const levels = Array.from(bias, (v, i) => Math.round(v / scales[i]));
+  if (levels.some((l) => Math.abs(l) > INT32_MAX)) return null;
+  return { q: Int32Array.from(levels), scales };
+}
+
 /** Rewrites an optimised fp32 model (optimiseForQuantization) into QDQ int8 with the given ranges. */
 export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: string): Uint8Array {
   const model = onnx.ModelProto.decode(optimised);
@@ -135,8 +151,10 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
   const pairs: onnx.INodeProto[] = [];
   for (const p of points) {
     const [min, max] = ranges[p.tensor];
-    // 0 on every calibration frame (a dead ReLU): exact in float, and no scale would mean anything.
-    if (!(Math.max(max, 0) - Math.min(min, 0) > 0)) continue;
+    // 0, or nearly, on every calibration frame (a dead ReLU, or one that leaks a few thousandths): left
+    // in float. A step of under 4e-5 clips whatever the tensor carries on other frames, and it did: at
+    // 384-512 one squeeze-excite ReLU calibrated at [0, 0.0002-0.005] took every score below 0.3.
+    if (!(Math.max(max, 0) - Math.min(min, 0) >= NEAR_DEAD_RANGE)) continue;
     const { scale, zeroPoint } = activationQuant(min, max);
     const s = tensor(`${p.tensor}/q_scale`, DT.FLOAT, [], bytes(Float32Array.of(scale)));
     const z = tensor(`${p.tensor}/q_zero_point`, DT.UINT8, [], Uint8Array.of(zeroPoint));
@@ -151,26 +169,28 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
     if (n.opType === 'Conv') {
       const input = n.input ?? [];
       const [x, wName, bName] = input;
-      if (!actQuant.has(x)) continue; // input left in float: the Conv cannot become integer
+      const xq = actQuant.get(x);
+      if (!xq) continue; // input left in float: the Conv cannot become integer
       const w = inits.get(wName);
       if (!w) throw new Error(`Conv ${n.name}: weights ${wName} are not an initializer`);
       const dims = (w.dims ?? []).map(Number);
       const { q, scales } = quantizeWeights(floats(w), dims[0]);
+      const b = bName ? inits.get(bName) : undefined;
+      if (bName && !b) throw new Error(`Conv ${n.name}: bias ${bName} is not an initializer`);
+      const bias = b ? quantizeBias(floats(b), scales, xq.scale) : undefined;
+      // A bias past int32 at this input scale (a nearly dead input: squeeze-excite after a ReLU that
+      // calibrated at ~0): the Conv stays float, reading the dequantized input.
+      if (bias === null) continue;
       const ws = tensor(`${wName}/w_scale`, DT.FLOAT, [dims[0]], bytes(scales));
       const wz = tensor(`${wName}/w_zero_point`, DT.INT8, [dims[0]], new Uint8Array(dims[0]));
       const wq = tensor(`${wName}/w_quantized`, DT.INT8, dims, new Uint8Array(q.buffer));
       weightNodes.push({ opType: 'DequantizeLinear', name: `${wName}/dequantize`, input: [wq, ws, wz], output: [`${wName}/dequantized`], attribute: [axis0()] });
       input[1] = `${wName}/dequantized`;
-      if (bName) {
-        const b = inits.get(bName);
-        const xq = actQuant.get(x);
-        if (!b || !xq) throw new Error(`Conv ${n.name}: bias ${bName} or input range missing`);
-        const bf = floats(b);
-        const bScales = scales.map((sc) => Math.fround(sc * xq.scale));
-        const bq = Int32Array.from(bf, (v, i) => Math.round(v / bScales[i]));
-        const bs = tensor(`${bName}/b_scale`, DT.FLOAT, [bf.length], bytes(bScales));
-        const bz = tensor(`${bName}/b_zero_point`, DT.INT32, [bf.length], new Uint8Array(4 * bf.length));
-        const bqName = tensor(`${bName}/b_quantized`, DT.INT32, [bf.length], bytes(bq));
+      if (bName && bias) {
+        const n32 = bias.q.length;
+        const bs = tensor(`${bName}/b_scale`, DT.FLOAT, [n32], bytes(bias.scales));
+        const bz = tensor(`${bName}/b_zero_point`, DT.INT32, [n32], new Uint8Array(4 * n32));
+        const bqName = tensor(`${bName}/b_quantized`, DT.INT32, [n32], bytes(bias.q));
         weightNodes.push({ opType: 'DequantizeLinear', name: `${bName}/dequantize`, input: [bqName, bs, bz], output: [`${bName}/dequantized`], attribute: [axis0()] });
         input[2] = `${bName}/dequantized`;
       }

@@ -9,7 +9,7 @@ import { decodeCenterNetHeads } from '../../../agent/detection/detector/centerne
 import { DetectorService } from '../../../agent/detection/detector/index.js';
 import { iou } from '../../../agent/detection/geometry.js';
 import { frameRange } from '../../../models/converter/calibrate.js';
-import { activationQuant, quantizeWeights } from '../../../models/converter/quantize.js';
+import { activationQuant, quantizeBias, quantizeWeights } from '../../../models/converter/quantize.js';
 import type { ClipFrame } from '../../../scripts/calibration-frames.js';
 import { calibrateCenternet } from '../../../scripts/calibrate-model.js';
 import { calibrationPath, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES } from '../../../scripts/centernet-variants.js';
@@ -25,11 +25,11 @@ function frames(n: number, pixel: (i: number, f: number) => number): ClipFrame[]
   return Array.from({ length: n }, (_, f) => ({ clip: 'synthetic', index: f, rgb: Uint8Array.from({ length: SIZE * SIZE * 3 }, (_, i) => pixel(i, f)) }));
 }
 
-async function heads(session: ort.InferenceSession, photo: string): Promise<ReturnType<typeof decodeCenterNetHeads>> {
-  const input = resizeToNhwc(loadJpeg(`${DARKNET_DATA}/${photo}`), SIZE, SIZE);
-  const out = (await session.run({ [CENTERNET_INPUT]: new ort.Tensor('float32', input, [1, SIZE, SIZE, 3]) }))[CENTERNET_HEADS_OUTPUT];
-  assert.deepEqual(out.dims, [1, SIZE / 4, SIZE / 4, 84]);
-  return decodeCenterNetHeads(out.data as Float32Array, out.dims, { minScore: 0.3, classes: 80, inputWidth: SIZE, inputHeight: SIZE, boxUnits: 'pixels' });
+async function heads(session: ort.InferenceSession, photo: string, size = SIZE): Promise<ReturnType<typeof decodeCenterNetHeads>> {
+  const input = resizeToNhwc(loadJpeg(`${DARKNET_DATA}/${photo}`), size, size);
+  const out = (await session.run({ [CENTERNET_INPUT]: new ort.Tensor('float32', input, [1, size, size, 3]) }))[CENTERNET_HEADS_OUTPUT];
+  assert.deepEqual(out.dims, [1, size / 4, size / 4, 84]);
+  return decodeCenterNetHeads(out.data as Float32Array, out.dims, { minScore: 0.3, classes: 80, inputWidth: size, inputHeight: size, boxUnits: 'pixels' });
 }
 
 describe('detector: int8 quantization (QDQ) of the CenterNet variants', function () {
@@ -107,28 +107,49 @@ describe('detector: int8 quantization (QDQ) of the CenterNet variants', function
     assert.ok(qlinear >= 0.9 * convs.length, `${qlinear} QLinearConv of ${convs.length} convs (left: ${ops.filter((o) => o === 'Conv' || o === 'FusedConv').length} float convs)`);
   });
 
-  it('onnxruntime-node runs it and it finds the objects fp32 scores >= 0.5 in the photos (IoU >= 0.5; int8 scores sit lower, so >= 0.3)', async function () {
-    const f = await ort.InferenceSession.create(fp32.bytes, { intraOpNumThreads: 2 });
-    const q = await ort.InferenceSession.create(int8.bytes, { intraOpNumThreads: 2 });
-    let matched = 0;
-    let reference = 0;
-    const misses: string[] = [];
+  /** Of fp32's detections scoring >= 0.5 in the photos, those int8 finds (same class, IoU >= 0.5; int8 scores sit lower, so >= 0.3). */
+  async function int8Finds(fp32Bytes: Uint8Array, int8Bytes: Uint8Array, size: number): Promise<{ matched: number; reference: number; misses: string[] }> {
+    const f = await ort.InferenceSession.create(fp32Bytes, { intraOpNumThreads: 2 });
+    const q = await ort.InferenceSession.create(int8Bytes, { intraOpNumThreads: 2 });
+    const r = { matched: 0, reference: 0, misses: [] as string[] };
     try {
       for (const photo of PHOTOS) {
-        const want = (await heads(f, photo)).filter((d) => d.score >= 0.5);
-        const got = await heads(q, photo);
-        reference += want.length;
+        const want = (await heads(f, photo, size)).filter((d) => d.score >= 0.5);
+        const got = await heads(q, photo, size);
+        r.reference += want.length;
         for (const w of want) {
-          if (got.some((g) => g.classIndex === w.classIndex && iou(g.box, w.box) >= 0.5)) matched++;
-          else misses.push(`${photo}: class ${w.classIndex} ${w.score.toFixed(2)}`);
+          if (got.some((g) => g.classIndex === w.classIndex && iou(g.box, w.box) >= 0.5)) r.matched++;
+          else r.misses.push(`${photo}: class ${w.classIndex} ${w.score.toFixed(2)}`);
         }
       }
     } finally {
       await f.release();
       await q.release();
     }
+    return r;
+  }
+
+  it('onnxruntime-node runs it and it finds the objects fp32 scores >= 0.5 in the photos (IoU >= 0.5; int8 scores sit lower, so >= 0.3)', async function () {
+    const { matched, reference, misses } = await int8Finds(fp32.bytes, int8.bytes, SIZE);
     assert.ok(reference >= 5, `only ${reference} reference objects`);
     assert.ok(matched >= 0.9 * reference, `int8 matched ${matched}/${reference}; missed ${misses.join('; ')}`);
+  });
+
+  it('at 512 too: a ReLU calibrated at nearly 0 stays float (quantized, its step clipped every score below 0.3), no bias wraps past int32', async function () {
+    const fp32At512 = await convertCenternetHeads(512);
+    const int8At512 = await buildCenternetInt8(512, fp32At512);
+    assert.ok(int8At512);
+    const { matched, reference, misses } = await int8Finds(fp32At512.bytes, int8At512.bytes, 512);
+    assert.ok(reference >= 5, `only ${reference} reference objects`);
+    assert.ok(matched >= 0.9 * reference, `int8 matched ${matched}/${reference}; missed ${misses.join('; ')}`);
+  });
+
+  it('an int32 bias that does not fit at input scale × weight scale is refused, not wrapped', function () {
+    const ok = quantizeBias(Float32Array.of(0.5, -0.25), Float32Array.of(0.01, 0.02), 0.1);
+    assert.deepEqual(Array.from(ok?.q ?? []), [500, -125]);
+    assert.deepEqual(Array.from(ok?.scales ?? []), [Math.fround(0.01) * 0.1, Math.fround(0.02) * 0.1].map(Math.fround), 'weight scale × input scale, as float32');
+    // 2.4 at 6e-10: 4e9 levels (Int32Array.from would have made it -2.9e8).
+    assert.equal(quantizeBias(Float32Array.of(0.1, 2.4), Float32Array.of(1e-3, 1e-3), 6e-7), null);
   });
 
   it('the service loads the int8 variant by its manifest', async function () {
