@@ -123,8 +123,8 @@ const NEAR_DEAD_RANGE = 0.01;
 
 /**
  * int32 bias at input scale × weight scale per channel (what QLinearConv adds to its int32 sums), or
- * null when a channel's bias does not fit: an Int32Array would wrap it silently (2.4 at a scale of
- * 6e-10 became a negative bias: the int8 variants above 320 lost their squeeze-excite gates that way).
+ * null when a channel's bias does not fit: an Int32Array wraps it silently (after a nearly dead ReLU,
+ * bias scales of 1e-14 to 3e-10 once turned 35-46 of a squeeze-excite's 72 positive biases negative).
  */
 export function quantizeBias(bias: Float32Array, weightScales: Float32Array, inputScale: number): { q: Int32Array; scales: Float32Array } | null {
   const scales = weightScales.map((sc) => Math.fround(sc * inputScale));
