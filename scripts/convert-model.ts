@@ -15,7 +15,7 @@ import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  calibrationPath, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
+  calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
   type CalibrationFile,
 } from './centernet-variants.js';
 
@@ -70,10 +70,10 @@ export async function buildCenternetInt8(size: number, fp32: ConvertedModel, roo
   if (calibration.fp32Sha256 !== fp32.sha256) {
     throw new AgentError('MODEL_CALIBRATION_STALE', `${path} was measured on another fp32 model (sha256 ${calibration.fp32Sha256}, now ${fp32.sha256})`, remedy);
   }
-  const doc = `int8 QDQ of centernet-${size} by models/converter/quantize.ts; activation ranges: ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
+  const doc = `int8 QDQ of centernet-${size} by models/converter/quantize.ts, the stem and first two blocks in float; activation ranges: ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
   let bytes: Uint8Array;
   try {
-    bytes = quantizeQdq(await optimiseForQuantization(fp32.bytes), calibration.ranges, doc);
+    bytes = quantizeQdq(await optimiseForQuantization(fp32.bytes), calibration.ranges, doc, (tensor) => CENTERNET_FLOAT_ACTIVATIONS.test(tensor));
   } catch (err) {
     throw new AgentError('MODEL_CALIBRATION_STALE', `${path} does not fit centernet-${size}: ${(err as Error).message}`, remedy, { cause: err });
   }

@@ -133,8 +133,11 @@ export function quantizeBias(bias: Float32Array, weightScales: Float32Array, inp
   return { q: Int32Array.from(levels), scales };
 }
 
-/** Rewrites an optimised fp32 model (optimiseForQuantization) into QDQ int8 with the given ranges. */
-export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: string): Uint8Array {
+/**
+ * Rewrites an optimised fp32 model (optimiseForQuantization) into QDQ int8 with the given ranges.
+ * Activations `keepFloat` names get no pair: the convolutions reading them stay float (mixed precision).
+ */
+export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: string, keepFloat: (tensor: string) => boolean = () => false): Uint8Array {
   const model = onnx.ModelProto.decode(optimised);
   const g = model.graph as onnx.GraphProto;
   const inits = new Map(g.initializer.map((t) => [t.name, t]));
@@ -150,6 +153,7 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
   const actQuant = new Map<string, { scale: number; zeroPoint: number; dq: string }>();
   const pairs: onnx.INodeProto[] = [];
   for (const p of points) {
+    if (keepFloat(p.tensor)) continue;
     const [min, max] = ranges[p.tensor];
     // 0, or nearly, on every calibration frame (a dead ReLU, or one that leaks a few thousandths): left
     // in float. A step of under 4e-5 clips whatever the tensor carries on other frames, and it did: at
