@@ -65,7 +65,7 @@ export function variantManifest(root: string, size: number | { width: number; he
   const base = JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const how = precision === 'int8'
-    ? `int8 (QDQ, per-channel weights, activations calibrated on the shared street clips: centernet-${size}.calibration.json; the stem and first two blocks in float)`
+    ? `int8 (QDQ, per-channel weights, activations calibrated on the shared street clips: centernet-${width}.calibration.json; the stem and first two blocks in float)`
     : 'fp32';
   const feed = format === 'i420' ? ', takes any region\'s I420 planes, resized and converted to RGB in the graph' : '';
   return {

@@ -63,21 +63,35 @@ export async function convertCenternetHeads(size: number, root = repoRoot(), hei
  * undefined when that size has no ranges file. Ranges measured on another fp32 model are refused.
  */
 export async function buildCenternetInt8(size: number, fp32: ConvertedModel, root = repoRoot()): Promise<ConvertedModel | undefined> {
-  const path = calibrationPath(root, size);
+  return quantizeWithRanges(fp32, `centernet-${size}`, size, fp32, root);
+}
+
+/**
+ * The frame-shaped default in int8: its graph (I420 input, cell max) quantized with the square 512's
+ * ranges — the same weights at the same scale (0.8 of the detect frame), and the same tensor names;
+ * its preprocessing and the stem stay float. `square512` is the fp32 model those ranges were measured on.
+ */
+export async function buildFrameShapedInt8(frameShaped: ConvertedModel, square512: ConvertedModel, root = repoRoot()): Promise<ConvertedModel | undefined> {
+  const { width, height } = CENTERNET_FRAME_SHAPE;
+  return quantizeWithRanges(frameShaped, `centernet-${width}x${height}`, width, square512, root);
+}
+
+async function quantizeWithRanges(model: ConvertedModel, name: string, rangesSize: number, measuredOn: ConvertedModel, root: string): Promise<ConvertedModel | undefined> {
+  const path = calibrationPath(root, rangesSize);
   if (!existsSync(path)) return undefined;
   const calibration = JSON.parse(readFileSync(path, 'utf8')) as CalibrationFile;
-  const remedy = `re-run npx tsx scripts/calibrate-model.ts ${size} and commit ${path}`;
-  if (calibration.fp32Sha256 !== fp32.sha256) {
-    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} was measured on another fp32 model (sha256 ${calibration.fp32Sha256}, now ${fp32.sha256})`, remedy);
+  const remedy = `re-run npx tsx scripts/calibrate-model.ts ${rangesSize} and commit ${path}`;
+  if (calibration.fp32Sha256 !== measuredOn.sha256) {
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} was measured on another fp32 model (sha256 ${calibration.fp32Sha256}, now ${measuredOn.sha256})`, remedy);
   }
-  const doc = `int8 QDQ of centernet-${size} by models/converter/quantize.ts, the stem and first two blocks in float; activation ranges: ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
+  const doc = `int8 QDQ of ${name} by models/converter/quantize.ts, the stem and first two blocks in float; activation ranges (centernet-${rangesSize}): ${calibration.method}, ${calibration.frames} frames of ${calibration.clips.join(', ')}.`;
   let bytes: Uint8Array;
   try {
-    bytes = quantizeQdq(await optimiseForQuantization(fp32.bytes), calibration.ranges, doc, (tensor) => CENTERNET_FLOAT_ACTIVATIONS.test(tensor));
+    bytes = quantizeQdq(await optimiseForQuantization(model.bytes), calibration.ranges, doc, (tensor) => CENTERNET_FLOAT_ACTIVATIONS.test(tensor));
   } catch (err) {
-    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} does not fit centernet-${size}: ${(err as Error).message}`, remedy, { cause: err });
+    throw new AgentError('MODEL_CALIBRATION_STALE', `${path} does not fit ${name}: ${(err as Error).message}`, remedy, { cause: err });
   }
-  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
+  return { bytes, sha256: sha256(bytes), macs: model.macs };
 }
 
 /** Writes `bytes` to `target` unless it already holds them; says which. */
@@ -124,14 +138,20 @@ async function main(): Promise<void> {
   const started = Date.now();
   const base = await convertCenternet(root);
   console.log(`convert-model: ${target} ${writeIfChanged(target, base.bytes)} (${base.bytes.length} bytes, sha256 ${base.sha256}, ${formatMacs(base.macs)}MACs)`);
+  const squares = new Map<number, ConvertedModel>();
   for (const size of CENTERNET_SIZES) {
     const fp32 = await convertCenternetHeads(size, root);
+    squares.set(size, fp32);
     writeVariant(root, size, 'fp32', fp32);
     const int8 = await buildCenternetInt8(size, fp32, root);
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
-  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', await convertCenternetFrameShaped(root), 'i420');
+  const frameShaped = await convertCenternetFrameShaped(root);
+  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', frameShaped, 'i420');
+  const square = squares.get(CENTERNET_FRAME_SHAPE.width);
+  const frameShapedInt8 = square && (await buildFrameShapedInt8(frameShaped, square, root));
+  if (frameShapedInt8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', frameShapedInt8, 'i420');
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 
