@@ -141,7 +141,8 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
   const model = onnx.ModelProto.decode(optimised);
   const g = model.graph as onnx.GraphProto;
   const inits = new Map(g.initializer.map((t) => [t.name, t]));
-  const points = quantizationPoints(model);
+  // Tensors kept float need no range: they are not quantization points here.
+  const points = quantizationPoints(model).filter((p) => !keepFloat(p.tensor));
   const missing = points.filter((p) => !ranges[p.tensor]).map((p) => p.tensor);
   if (missing.length) throw new Error(`no calibrated range for ${missing.length} tensor(s), e.g. ${missing.slice(0, 3).join(', ')}`);
 
@@ -153,7 +154,6 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
   const actQuant = new Map<string, { scale: number; zeroPoint: number; dq: string }>();
   const pairs: onnx.INodeProto[] = [];
   for (const p of points) {
-    if (keepFloat(p.tensor)) continue;
     const [min, max] = ranges[p.tensor];
     // 0, or nearly, on every calibration frame (a dead ReLU, or one that leaks a few thousandths): left
     // in float. A step of under 4e-5 clips whatever the tensor carries on other frames, and it did: at
