@@ -17,6 +17,7 @@ import numpy as np
 QUIET_FRACTION = 0.05
 QUIET_MAX_BOXES = 4
 MAX_EXPOSURE_GAIN = 2.0
+SWAY_MEMORY_FRAMES = 100
 
 
 def gaussian_taps(radius):
@@ -46,6 +47,9 @@ class Motion:
         self.low, self.scale = 0.0, 1.0
         self.bg = None
         self.age = np.zeros((self.gh, self.gw), np.uint16)
+        self.sway_left = np.zeros((self.gh, self.gw), np.int32)
+        r = cfg.get('swayRadius', 0)
+        self.sway_kernel = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
         self.calibrating = True
         self.calibration_count = 0
         self.npx = self.gw * self.gh
@@ -100,6 +104,20 @@ class Motion:
             mask = ((self.age == 0) | (self.age >= hold)).astype(np.uint8)
             cv2.accumulateWeighted(current, self.bg, alpha, mask=mask)
 
+    def without_sway(self, changed, cur_s, bg_s):
+        # A pixel known to sway, or differing blendAfterFrames frames in a row, that matches the
+        # background within swayRadius is a creeping edge: not changed; its neighbourhood is remembered.
+        r, t = self.cfg['swayRadius'], self.cfg['threshold']
+        padded = cv2.copyMakeBorder(bg_s, r, r, r, r, cv2.BORDER_REPLICATE)
+        near = np.zeros(changed.shape, bool)
+        for dy in range(2 * r + 1):
+            for dx in range(2 * r + 1):
+                near |= cv2.absdiff(cur_s, padded[dy:dy + self.gh, dx:dx + self.gw]) <= t
+        swaying = (changed == 1) & ((self.sway_left > 0) | (self.age >= self.cfg['blendAfterFrames'])) & near
+        zone = cv2.dilate(swaying.astype(np.uint8), self.sway_kernel) == 1
+        self.sway_left = np.where(zone, SWAY_MEMORY_FRAMES, np.maximum(self.sway_left - 1, 0))
+        return np.where(swaying, 0, changed).astype(np.uint8)
+
     def detect(self, y):
         small = cv2.resize(y, (self.gw, self.gh), interpolation=cv2.INTER_AREA)
         blurred = cv2.sepFilter2D(small, -1, self.kernel, self.kernel, borderType=cv2.BORDER_REFLECT)
@@ -108,8 +126,11 @@ class Motion:
             self.reseed(self.prepare(blurred, cum, True))
             return 0, 0.0
         current = self.prepare(blurred, cum, False)
-        diff = cv2.absdiff(cv2.LUT(current, self.stretch_lut), cv2.LUT(cv2.convertScaleAbs(self.bg), self.stretch_lut))
-        changed = cv2.threshold(diff, self.cfg['threshold'], 1, cv2.THRESH_BINARY)[1]
+        cur_s = cv2.LUT(current, self.stretch_lut)
+        bg_s = cv2.LUT(cv2.convertScaleAbs(self.bg), self.stretch_lut)
+        changed = cv2.threshold(cv2.absdiff(cur_s, bg_s), self.cfg['threshold'], 1, cv2.THRESH_BINARY)[1]
+        if self.cfg.get('swayRadius', 0) > 0:
+            changed = self.without_sway(changed, cur_s, bg_s)
         self.age = np.where(changed == 1, np.minimum(self.age + 1, 65535), 0).astype(np.uint16)
         grown = cv2.dilate(changed, self.dilate_kernel)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)

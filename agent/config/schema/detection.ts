@@ -15,6 +15,7 @@ export const MotionSection = Type.Object(
     calibrationFrames: Type.Integer({ minimum: 1, default: 5, description: 'a (re)calibration lasts at least this many frames (no motion boxes meanwhile)' }),
     maxCalibrationFrames: Type.Integer({ minimum: 1, default: 15, description: 'calibration ends after this many frames even if the scene never gets quiet' }),
     blendAfterFrames: Type.Integer({ minimum: 1, default: 10, description: 'a pixel that differs from the background is blended in only after differing this many frames in a row (passing objects leave no ghost; parked ones are absorbed)' }),
+    swayRadius: Type.Integer({ minimum: 0, maximum: 3, default: 2, description: 'where the view creeps (a pixel differing blendAfterFrames frames in a row that matches the background within this many downscaled pixels), that area is compared with the background around each pixel for 100 frames: a drifting edge is not motion; 0 = always pixel to pixel' }),
     blurRadius: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: 'Gaussian blur (sigma 1) radius in downscaled pixels; 0 = none' }),
     dilateIterations: Type.Integer({ minimum: 0, maximum: 5, default: 2, description: '3x3 dilations joining the fragments of one moving object' }),
     lightningThreshold: Type.Number({ minimum: 0.1, maximum: 1, default: 0.8, description: 'fraction of the unmasked frame changing at once that means a lighting change (lights, IR, auto-exposure): recalibrate instead of reporting motion' }),

@@ -11,6 +11,7 @@ import { Dilate } from './dilate.js';
 import { GaussianBlur } from './gaussian-blur.js';
 import { LumaHistogram } from './luma-histogram.js';
 import { rasterizeMasks } from './mask-raster.js';
+import { SwayMemory } from './sway-memory.js';
 import { TemporalMedian } from './temporal-median.js';
 
 export type MotionConfig = AgentConfig['detection']['motion'];
@@ -76,10 +77,14 @@ export class MotionDetector {
   private readonly blurred: Uint8Array;
   private readonly current: Uint8Array;
   private readonly background: Float32Array;
+  /** The background through this frame's stretch: what the frame is compared with. */
+  private readonly backgroundStretched: Uint8Array;
   private readonly changed: Uint8Array;
   private readonly grown: Uint8Array;
   /** Per grid pixel: consecutive frames it has differed from the background. */
   private readonly changedFor: Uint16Array;
+  /** Where the view sways (swayRadius > 0). */
+  private readonly sway?: SwayMemory;
   private readonly calibrationFrames: TemporalMedian;
   private seeded = false;
   private calibrating = true;
@@ -112,9 +117,11 @@ export class MotionDetector {
     this.blurred = new Uint8Array(n);
     this.current = new Uint8Array(n);
     this.background = new Float32Array(n);
+    this.backgroundStretched = new Uint8Array(n);
     this.changed = new Uint8Array(n);
     this.grown = new Uint8Array(n);
     this.changedFor = new Uint16Array(n);
+    if (cfg.swayRadius > 0) this.sway = new SwayMemory(this.gridW, this.gridH, cfg.swayRadius);
     this.calibrationFrames = new TemporalMedian(n, Math.max(cfg.calibrationFrames, cfg.maxCalibrationFrames) + 1);
   }
 
@@ -204,13 +211,26 @@ export class MotionDetector {
     this.calibrationFrames.add(current);
   }
 
-  /** Thresholded difference (outside the masks), dilated, labelled; returns the changed (undilated) pixel count. */
+  /**
+   * Thresholded difference (outside the masks), dilated, labelled; returns the changed (undilated)
+   * pixel count. Where the view sways (SwayMemory) a difference the background shows a pixel or two
+   * away is not a change.
+   */
   private findChanges(): number {
-    const { current, background, ignored, changed, changedFor, stretchLut } = this;
+    const { current, background, backgroundStretched, ignored, changed, changedFor, stretchLut, sway } = this;
     const t = this.cfg.threshold;
+    const hold = this.cfg.blendAfterFrames;
+    sway?.beginFrame();
+    for (let i = 0; i < current.length; i++) backgroundStretched[i] = stretchLut[(background[i] + 0.5) | 0];
     for (let i = 0; i < current.length; i++) {
-      const d = stretchLut[current[i]] - stretchLut[(background[i] + 0.5) | 0];
-      if ((d > t || d < -t) && ignored[i] === 0) {
+      const c = stretchLut[current[i]];
+      const d = c - backgroundStretched[i];
+      let differs = (d > t || d < -t) && ignored[i] === 0;
+      if (differs && sway && (sway.known(i) || changedFor[i] >= hold) && sway.matchesNearby(backgroundStretched, i, c, t)) {
+        differs = false;
+        sway.mark(i);
+      }
+      if (differs) {
         changed[i] = 1;
         if (changedFor[i] < 65535) changedFor[i]++;
       } else {
@@ -218,6 +238,7 @@ export class MotionDetector {
         changedFor[i] = 0;
       }
     }
+    sway?.endFrame();
     this.dilate.apply(changed, this.grown);
     this.regions.find(this.grown, changed);
     let total = 0;

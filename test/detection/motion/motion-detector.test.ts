@@ -44,6 +44,23 @@ function brighter(f: VideoFrame, step: number): VideoFrame {
   return { ...f, data };
 }
 
+/** The frame's luma moved right by `dx` pixels (the left edge repeated): the camera turned a little. */
+function shifted(f: VideoFrame, dx: number): VideoFrame {
+  const data = Buffer.from(f.data);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = f.data[y * W + Math.max(0, x - dx)];
+  return { ...f, data };
+}
+
+/** The frame with a w x h block `delta` levels off the mean luma under it at (x, y): a small figure. */
+function withFigure(f: VideoFrame, x0: number, y0: number, w: number, h: number, delta: number): VideoFrame {
+  const data = Buffer.from(f.data);
+  let sum = 0;
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) sum += data[y * W + x];
+  const v = Math.max(0, Math.min(255, Math.round(sum / (w * h) + delta)));
+  for (let y = y0; y < y0 + h; y++) data.fill(v, y * W + x0, y * W + x0 + w);
+  return { ...f, data };
+}
+
 describe('motion detector on a real car-park clip', function () {
   let frames: VideoFrame[] = [];
 
@@ -72,18 +89,49 @@ describe('motion detector on a real car-park clip', function () {
   });
 
   it('masks suppress motion inside them', function () {
-    const unmasked = run(frames, defaults(), []);
+    // Pixel-to-pixel comparison, so that the drifting edges show motion without masks.
+    const unmasked = run(frames, defaults({ swayRadius: 0 }), []);
     const edgeBoxes = unmasked.filter((r, i) => inRanges(EMPTY, i) && r.boxes.length > 0).length;
-    assert.ok(edgeBoxes > 10, `without masks the flickering edges show motion (${edgeBoxes} frames)`);
+    assert.ok(edgeBoxes > 10, `without masks the drifting edges show motion (${edgeBoxes} frames)`);
 
     const lane = rect(0.2, 0, 0.7, 1);
-    const masked = run(frames, defaults(), [...EDGE_MASKS, lane]);
+    const masked = run(frames, defaults({ swayRadius: 0 }), [...EDGE_MASKS, lane]);
     masked.forEach((r, i) => {
       for (const b of r.boxes) assert.ok(!centreInside(b, 0.25, 0.05, 0.65, 0.95), `frame ${i}: box ${b} inside the masked lane`);
       if (inRanges(EMPTY, i)) assert.deepEqual(r.boxes, []);
     });
     const laneMotion = unmasked.filter((r, i) => inRanges(CARS, i) && r.boxes.some((b) => centreInside(b, 0.25, 0.05, 0.65, 0.95))).length;
     assert.ok(laneMotion > 20, `without the lane mask the cars show there (${laneMotion} frames)`);
+  });
+
+  it('learns where the view drifts: without masks its edges stop showing motion, the cars still do', function () {
+    // The camera creeps: the parking lines at the edges move by a few pixels over the clip.
+    const emptyWithMotion = (results: MotionResult[]): number => results.filter((r, i) => inRanges(EMPTY, i) && r.boxes.length > 0).length;
+    const pixelToPixel = emptyWithMotion(run(frames, defaults({ swayRadius: 0 }), []));
+    const results = run(frames, defaults(), []);
+    const learned = emptyWithMotion(results);
+    const emptyFrames = EMPTY.reduce((n, [a, b]) => n + b - a + 1, 0);
+    assert.ok(pixelToPixel > emptyFrames * 0.8, `compared pixel to pixel, ${pixelToPixel} of ${emptyFrames} empty frames show the edges`);
+    assert.ok(learned <= emptyFrames * 0.2, `with the sway test ${learned} of ${emptyFrames} empty frames still show motion`);
+    results.forEach((r, i) => {
+      if (inRanges(CARS, i)) assert.ok(r.boxes.some((b) => centreInside(b, 0.15, 0, 0.8, 1) && b[2] - b[0] >= 30 && b[3] - b[1] >= 30), `frame ${i}: ${JSON.stringify(r.boxes)}`);
+    });
+  });
+
+  it('a view creeping by a pixel every 8 frames shows no motion once learned; a small figure crossing a steady view is seen as often as compared pixel to pixel', function () {
+    const still = frames[60];
+    const creeping = Array.from({ length: 80 }, (_, i) => ({ ...shifted(still, Math.floor(i / 8)), ts: i * 200 }));
+    const creepMotion = (cfg: MotionConfig): number => run(creeping, cfg, []).slice(30).filter((r) => r.boxes.length > 0).length;
+    assert.ok(creepMotion(defaults({ swayRadius: 0 })) >= 40, 'compared pixel to pixel, the creeping edges are motion');
+    assert.equal(creepMotion(defaults()), 0, 'with the sway test, once learned, they are not');
+
+    // A 10x22 pixel figure, 50 levels darker than where it stands, walking 5 pixels a frame across the still view.
+    const crossing = Array.from({ length: 100 }, (_, i) => ({ ...withFigure(still, 40 + i * 5, 200, 10, 22, -50), ts: i * 200 }));
+    const seen = (cfg: MotionConfig): number =>
+      run(crossing, cfg, EDGE_MASKS).filter((r, i) => i >= 20 && r.boxes.some((b) => b[0] <= 45 + i * 5 && b[2] > 45 + i * 5 && b[1] <= 211 && b[3] > 211)).length;
+    const pixelToPixel = seen(defaults({ swayRadius: 0 }));
+    assert.ok(pixelToPixel >= 70, `compared pixel to pixel the figure is seen in ${pixelToPixel} of 80 frames`);
+    assert.equal(seen(defaults()), pixelToPixel);
   });
 
   for (const compensateExposure of [true, false]) {
