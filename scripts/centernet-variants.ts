@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DetectionSection } from '../agent/config/schema/detection.js';
 import type { ModelManifest } from '../agent/detection/detector/manifest.js';
 import { I420_UV_INPUT, I420_Y_INPUT } from '../models/converter/i420-input.js';
 
@@ -33,6 +34,23 @@ export const CENTERNET_FLOAT_ACTIVATIONS = /^tower_0\/MobilenetV3\/(Conv\/|expan
 
 export type Precision = 'fp32' | 'int8';
 
+/**
+ * The labels the agent tracks unless configured otherwise (detection.labels' default): the road users.
+ * The `-road` variant keeps only these classes of COCO's 80 (models/converter/class-subset.ts).
+ */
+export const ROAD_LABELS: readonly string[] = DetectionSection.properties.labels.default;
+
+/** Which classes a variant carries: all 80 of COCO, or the road users only. */
+export type ClassSet = 'coco' | 'road';
+
+/** The COCO class indices of the road labels, in COCO order (the order the `-road` heatmaps carry them). */
+export function roadClassIndices(cocoLabels: readonly string[]): number[] {
+  const indices = ROAD_LABELS.map((l) => cocoLabels.indexOf(l));
+  const missing = ROAD_LABELS.filter((_, i) => indices[i] < 0);
+  if (missing.length > 0) throw new Error(`the base model lacks the labels ${missing.join(', ')}`);
+  return indices.sort((a, b) => a - b);
+}
+
 /** models/centernet-<size>.calibration.json, written by scripts/calibrate-model.ts and committed. */
 export interface CalibrationFile {
   model: string;
@@ -46,10 +64,10 @@ export interface CalibrationFile {
   ranges: Record<string, [number, number]>;
 }
 
-/** `centernet-<size>` for a square input, `centernet-<width>x<height>` otherwise; `-int8` when quantized. */
-export function variantName(size: number | { width: number; height: number }, precision: Precision): string {
+/** `centernet-<size>` for a square input, `centernet-<width>x<height>` otherwise; `-road` for the road classes only; `-int8` when quantized. */
+export function variantName(size: number | { width: number; height: number }, precision: Precision, classes: ClassSet = 'coco'): string {
   const shape = typeof size === 'number' ? `${size}` : size.width === size.height ? `${size.width}` : `${size.width}x${size.height}`;
-  return precision === 'fp32' ? `centernet-${shape}` : `centernet-${shape}-int8`;
+  return `centernet-${shape}${classes === 'road' ? '-road' : ''}${precision === 'int8' ? '-int8' : ''}`;
 }
 
 export function calibrationPath(root: string, size: number): string {
@@ -61,8 +79,9 @@ export function calibrationPath(root: string, size: number): string {
  * them in its graph (models/converter/i420-input.ts; the rest of `input` then describes the graph's own
  * float input), and its heads carry the cell-max channel (models/converter/cell-max.ts).
  */
-export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number, format: 'float' | 'i420' = 'float'): ModelManifest {
+export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number, format: 'float' | 'i420' = 'float', classes: ClassSet = 'coco'): ModelManifest {
   const base = JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
+  const labels = classes === 'road' ? roadClassIndices(base.labels).map((i) => base.labels[i]) : base.labels;
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const how = precision === 'int8'
     ? `int8 (QDQ, per-channel weights, activations calibrated on the shared street clips: centernet-${width}.calibration.json; the stem and first two blocks in float)`
@@ -70,8 +89,9 @@ export function variantManifest(root: string, size: number | { width: number; he
   const feed = format === 'i420' ? ', takes any region\'s I420 planes, resized and converted to RGB in the graph' : '';
   return {
     ...base,
-    file: `${variantName(size, precision)}.onnx`,
-    description: `MobileNetV3-CenterNet, COCO-80, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
+    file: `${variantName(size, precision, classes)}.onnx`,
+    description: `MobileNetV3-CenterNet, ${classes === 'road' ? `the ${labels.length} road-user classes of COCO-80 (the other rows of the class head dropped: the same scores)` : 'COCO-80'}, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
+    labels,
     input: format === 'i420'
       ? { ...base.input, name: I420_Y_INPUT, format, uvName: I420_UV_INPUT, width, height }
       : { ...base.input, width, height },

@@ -1,8 +1,9 @@
 /**
  * Set-up step: converts the bundled TFJS CenterNet (from @vladmandic/human) into
  * models/centernet.onnx (512, with the graph's own decode: the accuracy reference), the head-cut variants
- * models/centernet-<size>.onnx and the default, frame-shaped models/centernet-512x288.onnx that takes
- * the frame's I420 bytes (scripts/centernet-variants.ts), each with its manifest.
+ * models/centernet-<size>.onnx, the frame-shaped models/centernet-512x288.onnx that takes the frame's
+ * I420 bytes and the default, the same with the road users' classes only, models/centernet-512x288-road.onnx
+ * (scripts/centernet-variants.ts), each with its manifest.
  * Deterministic: same input files, same bytes; a file is only rewritten when its content would change.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { dirname, join, resolve } from 'node:path';
 import { AgentError } from '../agent/core/errors.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
 import { withCellMax } from '../models/converter/cell-max.js';
+import { withClassSubset } from '../models/converter/class-subset.js';
 import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, variantManifest, variantName,
-  type CalibrationFile,
+  calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
+  type CalibrationFile, type ClassSet,
 } from './centernet-variants.js';
 
 export const CENTERNET_OUTPUT = 'tower_0/detections';
@@ -103,25 +105,31 @@ export function writeIfChanged(target: string, bytes: Uint8Array | string): 'wro
   return 'wrote';
 }
 
-function writeVariant(root: string, size: number | { width: number; height: number }, precision: 'fp32' | 'int8', m: ConvertedModel, format: 'float' | 'i420' = 'float'): void {
-  const name = variantName(size, precision);
+function writeVariant(root: string, size: number | { width: number; height: number }, precision: 'fp32' | 'int8', m: ConvertedModel, format: 'float' | 'i420' = 'float', classes: ClassSet = 'coco'): void {
+  const name = variantName(size, precision, classes);
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const state = writeIfChanged(join(root, `models/${name}.onnx`), m.bytes);
-  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs, format), null, 2)}\n`);
-  console.log(`convert-model: models/${name}.onnx ${state} (${width}x${height} ${precision}, ${format} input, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
+  writeIfChanged(join(root, `models/${name}.manifest.json`), `${JSON.stringify(variantManifest(root, size, precision, m.macs, format, classes), null, 2)}\n`);
+  console.log(`convert-model: models/${name}.onnx ${state} (${width}x${height} ${precision}, ${format} input, ${classes} classes, ${formatMacs(m.macs)}MACs, ${m.bytes.length} bytes, sha256 ${m.sha256})`);
 }
 
 /**
- * The default: frame-shaped, taking the frame's I420 planes (models/converter/i420-input.ts), its
- * heads with the cell-max channel (models/converter/cell-max.ts): preprocessing and the decode's
- * scan done by onnxruntime.
+ * Frame-shaped, taking the frame's I420 planes (models/converter/i420-input.ts), its heads with the
+ * cell-max channel (models/converter/cell-max.ts): preprocessing and the decode's scan done by
+ * onnxruntime. `road`: the default, with the road users' classes only (models/converter/class-subset.ts).
  */
-export async function convertCenternetFrameShaped(root = repoRoot()): Promise<ConvertedModel> {
+export async function convertCenternetFrameShaped(root = repoRoot(), classes: ClassSet = 'coco'): Promise<ConvertedModel> {
   const { width, height } = CENTERNET_FRAME_SHAPE;
   const fp32 = await convertCenternetHeads(width, root, height);
-  const withInput = withI420Input(fp32.bytes, { inputName: CENTERNET_INPUT, width, height });
-  const bytes = withCellMax(withInput, { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] });
-  return { bytes, sha256: sha256(bytes), macs: fp32.macs };
+  const heads = { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] };
+  const subset = classes === 'road' ? withClassSubset(fp32.bytes, { ...heads, keep: roadClassIndices(cocoLabels(root)) }) : { bytes: fp32.bytes, macsRemoved: 0 };
+  const withInput = withI420Input(subset.bytes, { inputName: CENTERNET_INPUT, width, height });
+  const bytes = withCellMax(withInput, heads);
+  return { bytes, sha256: sha256(bytes), macs: fp32.macs - subset.macsRemoved };
+}
+
+function cocoLabels(root: string): string[] {
+  return (JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as { labels: string[] }).labels;
 }
 
 async function main(): Promise<void> {
@@ -149,6 +157,7 @@ async function main(): Promise<void> {
   }
   const frameShaped = await convertCenternetFrameShaped(root);
   writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', frameShaped, 'i420');
+  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', await convertCenternetFrameShaped(root, 'road'), 'i420', 'road');
   const square = squares.get(CENTERNET_FRAME_SHAPE.width);
   const frameShapedInt8 = square && (await buildFrameShapedInt8(frameShaped, square, root));
   if (frameShapedInt8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', frameShapedInt8, 'i420');

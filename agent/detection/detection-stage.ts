@@ -129,7 +129,7 @@ export class DetectionStage<S = unknown> {
     const unknown = (camera.objects.track ?? config.detection.labels).filter((l) => !known.includes(l));
     if (unknown.length === 0) return;
     this.o.logger.warn(
-      { camera: camera.id, labels: unknown, code: 'DETECTION_UNKNOWN_LABEL', remedy: `use labels the model knows (see the model manifest), e.g. ${known.slice(0, 8).join(', ')}` },
+      { camera: camera.id, labels: unknown, code: 'DETECTION_UNKNOWN_LABEL', remedy: `use labels the model knows (${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}; its manifest lists them), or set detection.model to one that has them (models/centernet-512x288.manifest.json: all 80 COCO labels)` },
       'tracked labels the detector model never produces',
     );
   }

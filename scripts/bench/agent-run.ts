@@ -7,6 +7,7 @@
  * processes, from /proc). The 1-minute load average is printed: on a shared box the figures are only
  * as good as its idle time.
  *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>  BENCH_AGENT_THREADS=<n>
+ *   BENCH_AGENT_MOTION='{"swayRadius":0}' (detection.motion options)
  *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
  */
 import { spawn } from 'node:child_process';
@@ -44,7 +45,11 @@ async function measure(count: number, seconds: number, model: string | undefined
   }));
   writeFileSync(configFile, JSON.stringify({
     gateway: { id: gatewayId, dataDir }, mqtt: { url: broker.url, protocolVersion: 4 }, health: { intervalSeconds: HEALTH_SECONDS }, cameras,
-    detection: { ...(model ? { model } : {}), ...(process.env.BENCH_AGENT_THREADS ? { threads: Number(process.env.BENCH_AGENT_THREADS) } : {}) },
+    detection: {
+      ...(model ? { model } : {}),
+      ...(process.env.BENCH_AGENT_THREADS ? { threads: Number(process.env.BENCH_AGENT_THREADS) } : {}),
+      ...(process.env.BENCH_AGENT_MOTION ? { motion: JSON.parse(process.env.BENCH_AGENT_MOTION) as Record<string, unknown> } : {}),
+    },
   }));
   const reports: { at: number; h: Health; rssKb: number }[] = [];
   const view = mqtt.connect(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}` });

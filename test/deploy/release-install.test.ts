@@ -43,7 +43,7 @@ describe('deploy: release tarball and install.sh', function () {
 
     it('carries the built agent, model, pipelines, clip cutter, unit, installer and the compiled addons', () => {
       const root = `edge-agent-`;
-      for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.js', 'models/centernet.onnx', 'models/centernet.manifest.json', 'models/centernet-512x288.onnx', 'models/centernet-512x288.manifest.json',
+      for (const part of ['dist/agent/cli/main.js', 'dist/agent/clips/cut-clip.js', 'models/centernet.onnx', 'models/centernet.manifest.json', 'models/centernet-512x288.onnx', 'models/centernet-512x288.manifest.json', 'models/centernet-512x288-road.onnx', 'models/centernet-512x288-road.manifest.json',
         'pipelines/rtsp.software.pipeline', 'scripts/install.sh', 'scripts/systemd/edge-agent.service', 'scripts/demo/street.mp4',
         'node_modules/gstreamer-superficial/build/Release/gstreamer-superficial.node', 'node_modules/unix-dgram/build/Release/unix_dgram.node']) {
         assert.ok(entries.some((e) => e.startsWith(root) && e.endsWith(`/${part}`)), `missing ${part}`);

@@ -19,8 +19,8 @@ import type { Detection, PixelBox } from '../../../agent/detection/types.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
 import { CONFIDENT, matches, SEEN, tracked } from '../../../test/detection/stage/gate-scoring.js';
 import { decodeFrames } from '../../../test/support/decode-frames.js';
-import { CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type Precision, variantName } from '../../centernet-variants.js';
-import { convertCenternetHeads } from '../../convert-model.js';
+import { CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type ClassSet, type Precision, variantName } from '../../centernet-variants.js';
+import { convertCenternetFrameShaped, convertCenternetHeads } from '../../convert-model.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'bgslib_video02.avi', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4'];
 /** Every 6th frame at 5 fps of the four clips: about 80 frames. */
@@ -77,12 +77,17 @@ export async function variantTable(root: string, clipsDir: string, runs: number)
     frames.push(...all.filter((_, i) => i % FRAME_STEP === 0));
   }
   const reference = (await detectAll(join(root, 'models/centernet.manifest.json'), 2, frames, 0)).found;
-  const shapes: { width: number; height: number }[] = [...CENTERNET_SIZES.map((s) => ({ width: s, height: s })), CENTERNET_FRAME_SHAPE];
+  const shapes: { width: number; height: number; classes: ClassSet }[] = [
+    ...CENTERNET_SIZES.map((s) => ({ width: s, height: s, classes: 'coco' as const })),
+    { ...CENTERNET_FRAME_SHAPE, classes: 'coco' },
+    { ...CENTERNET_FRAME_SHAPE, classes: 'road' },
+  ];
   const rows: VariantRow[] = [];
   for (const shape of shapes) {
-    const gmacs = Math.round((await convertCenternetHeads(shape.width, root, shape.height)).macs / 1e7) / 100;
+    const converted = shape.classes === 'road' ? await convertCenternetFrameShaped(root, 'road') : await convertCenternetHeads(shape.width, root, shape.height);
+    const gmacs = Math.round(converted.macs / 1e7) / 100;
     for (const precision of ['fp32', 'int8'] as Precision[]) {
-      const name = variantName(shape, precision);
+      const name = variantName(shape, precision, shape.classes);
       const manifestPath = join(root, `models/${name}.manifest.json`);
       if (!existsSync(manifestPath) || !existsSync(join(root, `models/${name}.onnx`))) continue;
       const one = await detectAll(manifestPath, 1, frames, runs);

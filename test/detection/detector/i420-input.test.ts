@@ -20,7 +20,7 @@ import { convertCenternetFrameShaped, convertCenternetHeads } from '../../../scr
 import { tempDir } from '../../support/tmp.js';
 import { matches } from '../stage/gate-scoring.js';
 import { CLIPS, clipFrames, DARKNET_DATA, loadJpeg, rgbaToI420Frame } from './images.js';
-import { DEFAULT_MANIFEST_PATH, variantPath } from './model.js';
+import { FRAME_SHAPED_MANIFEST_PATH, variantPath } from './model.js';
 
 /** Every detection of `a` scoring >= 0.3 has one of the same label in `b` (the gate's match: IoU >= 0.5): worst IoU, score difference. */
 function compare(a: Detection[], b: Detection[]): { found: number; of: number; worstIou: number; worstScore: number } {
@@ -38,7 +38,7 @@ function compare(a: Detection[], b: Detection[]): { found: number; of: number; w
   return { found, of: wanted.length, worstIou, worstScore };
 }
 
-describe('detector: the default model takes I420 and picks candidate cells in its graph', function () {
+describe('detector: the frame-shaped models take I420 and pick candidate cells in their graph', function () {
   let tmp: { dir: string; cleanup: () => void };
   let i420: DetectorService;
   let float: DetectorService;
@@ -49,12 +49,12 @@ describe('detector: the default model takes I420 and picks candidate cells in it
     // The same weights with the float RGB input, fed by the JavaScript preprocessing (preprocess.ts).
     const floatModel = join(tmp.dir, 'centernet-512x288-float.onnx');
     writeFileSync(floatModel, (await convertCenternetHeads(CENTERNET_FRAME_SHAPE.width, undefined, CENTERNET_FRAME_SHAPE.height)).bytes);
-    const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST_PATH, 'utf8')) as { file: string; input: Record<string, unknown>; output: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(FRAME_SHAPED_MANIFEST_PATH, 'utf8')) as { file: string; input: Record<string, unknown>; output: Record<string, unknown> };
     const { format, uvName, ...floatInput } = manifest.input;
-    assert.deepEqual([format, uvName], ['i420', I420_UV_INPUT], 'the default manifest takes I420');
+    assert.deepEqual([format, uvName], ['i420', I420_UV_INPUT], 'the frame-shaped manifest takes I420');
     const floatManifest = join(tmp.dir, 'float.manifest.json');
     writeFileSync(floatManifest, JSON.stringify({ ...manifest, file: floatModel, input: { ...floatInput, name: CENTERNET_INPUT }, output: { ...manifest.output, cellMax: false } }));
-    i420 = await DetectorService.load({ manifestPath: DEFAULT_MANIFEST_PATH, threads: 2, queueSize: 4 });
+    i420 = await DetectorService.load({ manifestPath: FRAME_SHAPED_MANIFEST_PATH, threads: 2, queueSize: 4 });
     float = await DetectorService.load({ manifestPath: floatManifest, threads: 2, queueSize: 4 });
     frames = [
       ...clipFrames(CLIPS.vehicles, 3, 3, 'street'),
@@ -77,7 +77,7 @@ describe('detector: the default model takes I420 and picks candidate cells in it
     return [a, b];
   };
 
-  it('the default model finds on whole frames what the same weights find with the JavaScript preprocessing', async function () {
+  it('the frame-shaped model finds on whole frames what the same weights find with the JavaScript preprocessing', async function () {
     let found = 0;
     let of = 0;
     for (const frame of frames) {
@@ -109,7 +109,7 @@ describe('detector: the default model takes I420 and picks candidate cells in it
     }
   });
 
-  it('set-up wrote the default from the head-cut model with the I420 inputs and the cell-max channel (same bytes)', async function () {
+  it('set-up wrote the frame-shaped model from the head-cut model with the I420 inputs and the cell-max channel (same bytes)', async function () {
     const model = await convertCenternetFrameShaped();
     assert.ok(Buffer.from(model.bytes).equals(readFileSync(variantPath('centernet-512x288'))), 'differs from the set-up\'s file (re-run scripts/setup.sh)');
     const g = onnx.ModelProto.decode(model.bytes).graph as onnx.GraphProto;
@@ -121,7 +121,7 @@ describe('detector: the default model takes I420 and picks candidate cells in it
     const session = await ort.InferenceSession.create(variantPath('centernet-512x288'), { intraOpNumThreads: 2 });
     try {
       const frame = frames[0];
-      const out = (await session.run(modelFeeds(frame, pixelBox(0, 0, frame.width, frame.height), inputFeed(loadManifest(DEFAULT_MANIFEST_PATH)))))[CENTERNET_HEADS_OUTPUT];
+      const out = (await session.run(modelFeeds(frame, pixelBox(0, 0, frame.width, frame.height), inputFeed(loadManifest(FRAME_SHAPED_MANIFEST_PATH)))))[CENTERNET_HEADS_OUTPUT];
       const data = out.data as Float32Array;
       let worst = 0;
       for (let cell = 0; cell < 72 * 128; cell++) {

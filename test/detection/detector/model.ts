@@ -23,5 +23,7 @@ export async function ensureHeadsModel(size: number): Promise<string> {
   return path;
 }
 
-/** The default model's manifest (frame-shaped, I420 input, cell max). */
-export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-512x288');
+/** The frame-shaped model's manifest (I420 input, cell max, COCO's 80 classes). */
+export const FRAME_SHAPED_MANIFEST_PATH = variantManifestPath('centernet-512x288');
+/** The default model's manifest: the frame-shaped model with the road users' classes only. */
+export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-512x288-road');

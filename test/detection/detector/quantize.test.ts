@@ -17,7 +17,7 @@ import { calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_HEADS_OUTPUT, C
 import { buildCenternetInt8, buildFrameShapedInt8, convertCenternetFrameShaped, convertCenternetHeads, type ConvertedModel } from '../../../scripts/convert-model.js';
 import { REPO_ROOT, tempDir } from '../../support/tmp.js';
 import { DARKNET_DATA, loadJpeg, resizeToNhwc, rgbaToI420Frame } from './images.js';
-import { DEFAULT_MANIFEST_PATH, variantManifestPath } from './model.js';
+import { FRAME_SHAPED_MANIFEST_PATH, variantManifestPath } from './model.js';
 
 const SIZE = 320;
 const PHOTOS = ['dog.jpg', 'person.jpg', 'horses.jpg', 'giraffe.jpg', 'kite.jpg'];
@@ -98,7 +98,7 @@ describe('detector: int8 quantization (QDQ) of the CenterNet variants', function
     const built = await buildFrameShapedInt8(await convertCenternetFrameShaped(), await convertCenternetHeads(512));
     assert.ok(built, `no committed ${calibrationPath(REPO_ROOT, 512)}`);
     assert.ok(readFileSync(join(REPO_ROOT, 'models/centernet-512x288-int8.onnx')).equals(Buffer.from(built.bytes)), 'differs from the set-up\'s file (re-run scripts/setup.sh)');
-    const [fp32Service, int8Service] = await Promise.all([DEFAULT_MANIFEST_PATH, variantManifestPath('centernet-512x288-int8')].map((manifestPath) => DetectorService.load({ manifestPath, threads: 2, queueSize: 4 })));
+    const [fp32Service, int8Service] = await Promise.all([FRAME_SHAPED_MANIFEST_PATH, variantManifestPath('centernet-512x288-int8')].map((manifestPath) => DetectorService.load({ manifestPath, threads: 2, queueSize: 4 })));
     let reference = 0;
     let matched = 0;
     try {

@@ -281,7 +281,8 @@ describe('DetectionStage on real street clips (real motion, real ONNX detector)'
     const config = configFor(VEHICLES, { objects: { track: ['person', 'unicorn'] } });
     const stage = new DetectionStage({ config, bus: new TypedBus<AgentEvents>(), detector, logger: capture });
     await stage.stop();
-    const warning = lines.map((l) => JSON.parse(l) as { code?: string; labels?: string[]; camera?: string }).find((l) => l.code === 'DETECTION_UNKNOWN_LABEL');
+    const warning = lines.map((l) => JSON.parse(l) as { code?: string; labels?: string[]; camera?: string; remedy?: string }).find((l) => l.code === 'DETECTION_UNKNOWN_LABEL');
     assert.deepEqual(warning && { camera: warning.camera, labels: warning.labels }, { camera: 'street', labels: ['unicorn'] });
+    assert.match(warning?.remedy ?? '', /person.*detection\.model.*centernet-512x288\.manifest\.json/);
   });
 });
