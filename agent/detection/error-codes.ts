@@ -8,7 +8,7 @@ export const DetectionErrorCodes = {
   },
   DETECTION_UNKNOWN_LABEL: {
     summary: '(warning when a camera starts) a tracked label (`objects.track` / `detection.labels`) is not one the model produces, so it can never make an event',
-    remedy: 'use the model\'s labels (its manifest lists them), or a model that has them: the default knows the six road users only, `models/centernet-512x288.manifest.json` all 80 COCO labels at the same accuracy and about 15 % more cost',
+    remedy: 'use the model\'s labels (its manifest lists them), or a model that has them: the default knows the six road users only, `models/centernet-512x288.manifest.json` all 80 COCO labels at the same accuracy and about 13 % more time per inference',
   },
   SNAPSHOT_BACKLOG: {
     summary: '32 snapshots already waiting for the encoder; this one is dropped',
