@@ -90,7 +90,7 @@ export function variantManifest(root: string, size: number | { width: number; he
   return {
     ...base,
     file: `${variantName(size, precision, classes)}.onnx`,
-    description: `MobileNetV3-CenterNet, ${classes === 'road' ? `the ${labels.length} road-user classes of COCO-80 (the other rows of the class head dropped: the same scores)` : 'COCO-80'}, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
+    description: `MobileNetV3-CenterNet, ${classes === 'road' ? `the ${labels.length} road-user classes of COCO-80, each scored as among all 80` : 'COCO-80'}, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
     labels,
     input: format === 'i420'
       ? { ...base.input, name: I420_Y_INPUT, format, uvName: I420_UV_INPUT, width, height }
