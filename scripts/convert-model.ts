@@ -69,13 +69,12 @@ export async function buildCenternetInt8(size: number, fp32: ConvertedModel, roo
 }
 
 /**
- * The frame-shaped default in int8: its graph (I420 input, cell max) quantized with the square 512's
- * ranges — the same weights at the same scale (0.8 of the detect frame), and the same tensor names;
- * its preprocessing and the stem stay float. `square512` is the fp32 model those ranges were measured on.
+ * The frame-shaped models in int8 (`classes`: COCO's 80 or the road users'): the graph (I420 input,
+ * cell max) quantized with the square 512's ranges — the same weights at the same scale (0.8 of the
+ * detect frame), and the same tensor names; its preprocessing and the stem stay float. `square512` is the fp32 model those ranges were measured on.
  */
-export async function buildFrameShapedInt8(frameShaped: ConvertedModel, square512: ConvertedModel, root = repoRoot()): Promise<ConvertedModel | undefined> {
-  const { width, height } = CENTERNET_FRAME_SHAPE;
-  return quantizeWithRanges(frameShaped, `centernet-${width}x${height}`, width, square512, root);
+export async function buildFrameShapedInt8(frameShaped: ConvertedModel, square512: ConvertedModel, root = repoRoot(), classes: ClassSet = 'coco'): Promise<ConvertedModel | undefined> {
+  return quantizeWithRanges(frameShaped, variantName(CENTERNET_FRAME_SHAPE, 'fp32', classes), CENTERNET_FRAME_SHAPE.width, square512, root);
 }
 
 async function quantizeWithRanges(model: ConvertedModel, name: string, rangesSize: number, measuredOn: ConvertedModel, root: string): Promise<ConvertedModel | undefined> {
@@ -155,12 +154,14 @@ async function main(): Promise<void> {
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
-  const frameShaped = await convertCenternetFrameShaped(root);
-  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', frameShaped, 'i420');
-  writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', await convertCenternetFrameShaped(root, 'road'), 'i420', 'road');
   const square = squares.get(CENTERNET_FRAME_SHAPE.width);
-  const frameShapedInt8 = square && (await buildFrameShapedInt8(frameShaped, square, root));
-  if (frameShapedInt8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', frameShapedInt8, 'i420');
+  for (const classes of ['coco', 'road'] as const) {
+    const frameShaped = await convertCenternetFrameShaped(root, classes);
+    writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', frameShaped, 'i420', classes);
+    // The road model's class convolution is a slice of the square 512's: its ranges still bound it.
+    const int8 = square && (await buildFrameShapedInt8(frameShaped, square, root, classes));
+    if (int8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', int8, 'i420', classes);
+  }
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 

@@ -7,7 +7,7 @@
  * processes, from /proc). The 1-minute load average is printed: on a shared box the figures are only
  * as good as its idle time.
  *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>  BENCH_AGENT_THREADS=<n>
- *   BENCH_AGENT_MOTION='{"swayRadius":0}' (detection.motion options)
+ *   BENCH_AGENT_MOTION='{"swayRadius":0}' (detection.motion options)  BENCH_AGENT_RECORD=1 (record, and cut a clip per event)
  *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
  */
 import { spawn } from 'node:child_process';
@@ -41,7 +41,7 @@ async function measure(count: number, seconds: number, model: string | undefined
   const gatewayId = 'bench-gw';
   const configFile = path.join(dataDir, 'config.json');
   const cameras = Array.from({ length: count }, (_, i) => ({
-    id: `cam${i + 1}`, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true }, detect: { fps: 5 }, record: { enabled: false },
+    id: `cam${i + 1}`, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true }, detect: { fps: 5 }, record: { enabled: process.env.BENCH_AGENT_RECORD === '1' },
   }));
   writeFileSync(configFile, JSON.stringify({
     gateway: { id: gatewayId, dataDir }, mqtt: { url: broker.url, protocolVersion: 4 }, health: { intervalSeconds: HEALTH_SECONDS }, cameras,
