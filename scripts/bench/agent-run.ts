@@ -7,7 +7,7 @@
  * processes, from /proc). The 1-minute load average is printed: on a shared box the figures are only
  * as good as its idle time.
  *   npx tsx scripts/bench/agent-run.ts   (BENCH_AGENT_COUNTS=4,8  BENCH_AGENT_SECONDS=50  BENCH_AGENT_MODEL=<manifest>  BENCH_AGENT_THREADS=<n>
- *   BENCH_AGENT_MOTION='{"swayRadius":0}' (detection.motion options)  BENCH_AGENT_RECORD=1 (record, and cut a clip per event)
+ *   BENCH_AGENT_MOTION='{"swayRadius":0}' (detection.motion options)  BENCH_AGENT_RECORD=segments|events (record; and cut a clip per ended event)
  *   BENCH_AGENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' for a profile of the main thread)
  */
 import { spawn } from 'node:child_process';
@@ -40,11 +40,14 @@ async function measure(count: number, seconds: number, model: string | undefined
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-agent-'));
   const gatewayId = 'bench-gw';
   const configFile = path.join(dataDir, 'config.json');
+  // off: no recording (the default); segments: record, no clip per event; events: record and cut a clip per ended event.
+  const record = process.env.BENCH_AGENT_RECORD ?? 'off';
   const cameras = Array.from({ length: count }, (_, i) => ({
-    id: `cam${i + 1}`, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true }, detect: { fps: 5 }, record: { enabled: process.env.BENCH_AGENT_RECORD === '1' },
+    id: `cam${i + 1}`, source: { kind: 'file', path: path.join(VIDEOS_DIR, CLIPS[i % CLIPS.length]), loop: true }, detect: { fps: 5 }, record: { enabled: record !== 'off' },
   }));
   writeFileSync(configFile, JSON.stringify({
     gateway: { id: gatewayId, dataDir }, mqtt: { url: broker.url, protocolVersion: 4 }, health: { intervalSeconds: HEALTH_SECONDS }, cameras,
+    clips: { onEvents: record === 'events' },
     detection: {
       ...(model ? { model } : {}),
       ...(process.env.BENCH_AGENT_THREADS ? { threads: Number(process.env.BENCH_AGENT_THREADS) } : {}),
@@ -102,8 +105,11 @@ async function measure(count: number, seconds: number, model: string | undefined
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
-    agent.kill('SIGTERM');
-    await new Promise((r) => agent.once('exit', r));
+    // An agent that already ended (a refused config) would never emit 'exit' again.
+    if (agent.exitCode === null && agent.signalCode === null) {
+      agent.kill('SIGTERM');
+      await new Promise((r) => agent.once('exit', r));
+    }
     await view.endAsync(true);
     await broker.close();
     rmSync(dataDir, { recursive: true, force: true });
