@@ -8,6 +8,7 @@
  * it did among the 80.
  */
 import { onnx } from 'onnx-proto';
+import { floatValues } from './onnx-graph.js';
 
 export interface ClassSubsetOptions {
   /** The joined heads output (a Concat on the channel axis, NHWC): heatmaps first. */
@@ -54,8 +55,8 @@ export function withClassSubset(modelBytes: Uint8Array, o: ClassSubsetOptions): 
     return fail(`keep must list distinct classes of 0..${classes - 1}, got [${o.keep.join(',')}]`);
   }
   const perClass = inPerGroup * kh * kw;
-  setFloats(weights, rowsOf(floats(weights), perClass, o.keep), [o.keep.length, inPerGroup, kh, kw]);
-  setFloats(bias, rowsOf(floats(bias), 1, o.keep), [o.keep.length]);
+  setFloats(weights, rowsOf(floatValues(weights), perClass, o.keep), [o.keep.length, inPerGroup, kh, kw]);
+  setFloats(bias, rowsOf(floatValues(bias), 1, o.keep), [o.keep.length]);
 
   const channels = dims[3];
   const boxChannels = Number(channels.dimValue) - classes;
@@ -68,11 +69,6 @@ function rowsOf(src: Float32Array, rowLength: number, keep: readonly number[]): 
   const out = new Float32Array(keep.length * rowLength);
   keep.forEach((c, i) => out.set(src.subarray(c * rowLength, (c + 1) * rowLength), i * rowLength));
   return out;
-}
-
-function floats(t: onnx.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length) return new Float32Array(Uint8Array.from(t.rawData).buffer);
-  return Float32Array.from(t.floatData ?? []);
 }
 
 function setFloats(t: onnx.ITensorProto, values: Float32Array, dims: number[]): void {

@@ -15,6 +15,13 @@ export type AttrValue = number | string | number[] | { float: number };
 /** 14: the first opset with HardSwish (fuse-activations.ts); nothing else the converter emits changed from 13. */
 export const ONNX_OPSET = 14;
 
+/** A float tensor's values (raw bytes or the repeated field), copied: a float initializer's weights. */
+export function floatValues(t: onnx.ITensorProto): Float32Array {
+  if (t.dataType !== DataType.FLOAT) throw new Error(`${t.name}: expected float weights`);
+  if (t.rawData && t.rawData.length) return new Float32Array(Uint8Array.from(t.rawData).buffer);
+  return Float32Array.from(t.floatData ?? []);
+}
+
 export function nodeProto(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrValue> = {}): onnx.INodeProto {
   return { opType, input: inputs, output: outputs, name, attribute: Object.keys(attrs).map((k) => attribute(k, attrs[k])) };
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import { floatValues } from './onnx-graph.js';
 
 const DT = onnx.TensorProto.DataType;
 const ACTIVATIONS_AFTER_CONV = new Set(['Relu', 'Clip']);
@@ -178,10 +179,10 @@ export function quantizeQdq(optimised: Uint8Array, ranges: Ranges, docString: st
       const w = inits.get(wName);
       if (!w) throw new Error(`Conv ${n.name}: weights ${wName} are not an initializer`);
       const dims = (w.dims ?? []).map(Number);
-      const { q, scales } = quantizeWeights(floats(w), dims[0]);
+      const { q, scales } = quantizeWeights(floatValues(w), dims[0]);
       const b = bName ? inits.get(bName) : undefined;
       if (bName && !b) throw new Error(`Conv ${n.name}: bias ${bName} is not an initializer`);
-      const bias = b ? quantizeBias(floats(b), scales, xq.scale) : undefined;
+      const bias = b ? quantizeBias(floatValues(b), scales, xq.scale) : undefined;
       // A bias past int32 at this input scale (a nearly dead input: squeeze-excite after a ReLU that
       // calibrated at ~0): the Conv stays float, reading the dequantized input.
       if (bias === null) continue;
@@ -218,15 +219,6 @@ function axis0(): onnx.IAttributeProto {
 
 function bytes(a: Float32Array | Int32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function floats(t: onnx.ITensorProto): Float32Array {
-  if (t.dataType !== DT.FLOAT) throw new Error(`${t.name}: expected float weights`);
-  if (t.rawData && t.rawData.length) {
-    const copy = Uint8Array.from(t.rawData);
-    return new Float32Array(copy.buffer);
-  }
-  return Float32Array.from(t.floatData ?? []);
 }
 
 /** Nodes ordered inputs-before-consumers (ONNX requires it), stable for the same input order. */
