@@ -51,6 +51,11 @@ export function roadClassIndices(cocoLabels: readonly string[]): number[] {
   return indices.sort((a, b) => a - b);
 }
 
+/** models/centernet.manifest.json: the converted model's manifest, which every variant's derives from (labels, normalisation). */
+export function baseManifest(root: string): ModelManifest {
+  return JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
+}
+
 /** models/centernet-<size>.calibration.json, written by scripts/calibrate-model.ts and committed. */
 export interface CalibrationFile {
   model: string;
@@ -80,7 +85,7 @@ export function calibrationPath(root: string, size: number): string {
  * float input), and its heads carry the cell-max channel (models/converter/cell-max.ts).
  */
 export function variantManifest(root: string, size: number | { width: number; height: number }, precision: Precision, macs: number, format: 'float' | 'i420' = 'float', classes: ClassSet = 'coco'): ModelManifest {
-  const base = JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as ModelManifest;
+  const base = baseManifest(root);
   const labels = classes === 'road' ? roadClassIndices(base.labels).map((i) => base.labels[i]) : base.labels;
   const { width, height } = typeof size === 'number' ? { width: size, height: size } : size;
   const how = precision === 'int8'

@@ -17,7 +17,7 @@ import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
+  baseManifest, calibrationPath, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
   type CalibrationFile, type ClassSet,
 } from './centernet-variants.js';
 
@@ -71,7 +71,8 @@ export async function buildCenternetInt8(size: number, fp32: ConvertedModel, roo
 /**
  * The frame-shaped models in int8 (`classes`: COCO's 80 or the road users'): the graph (I420 input,
  * cell max) quantized with the square 512's ranges — the same weights at the same scale (0.8 of the
- * detect frame), and the same tensor names; its preprocessing and the stem stay float. `square512` is the fp32 model those ranges were measured on.
+ * detect frame), and the same tensor names; its preprocessing and the stem stay float. `square512` is
+ * the fp32 model those ranges were measured on.
  */
 export async function buildFrameShapedInt8(frameShaped: ConvertedModel, square512: ConvertedModel, root = repoRoot(), classes: ClassSet = 'coco'): Promise<ConvertedModel | undefined> {
   return quantizeWithRanges(frameShaped, variantName(CENTERNET_FRAME_SHAPE, 'fp32', classes), CENTERNET_FRAME_SHAPE.width, square512, root);
@@ -121,14 +122,10 @@ export async function convertCenternetFrameShaped(root = repoRoot(), classes: Cl
   const { width, height } = CENTERNET_FRAME_SHAPE;
   const fp32 = await convertCenternetHeads(width, root, height);
   const heads = { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] };
-  const subset = classes === 'road' ? withClassSubset(fp32.bytes, { ...heads, keep: roadClassIndices(cocoLabels(root)) }) : { bytes: fp32.bytes, macsRemoved: 0 };
+  const subset = classes === 'road' ? withClassSubset(fp32.bytes, { ...heads, keep: roadClassIndices(baseManifest(root).labels) }) : { bytes: fp32.bytes, macsRemoved: 0 };
   const withInput = withI420Input(subset.bytes, { inputName: CENTERNET_INPUT, width, height });
   const bytes = withCellMax(withInput, heads);
   return { bytes, sha256: sha256(bytes), macs: fp32.macs - subset.macsRemoved };
-}
-
-function cocoLabels(root: string): string[] {
-  return (JSON.parse(readFileSync(join(root, 'models/centernet.manifest.json'), 'utf8')) as { labels: string[] }).labels;
 }
 
 async function main(): Promise<void> {
@@ -145,21 +142,21 @@ async function main(): Promise<void> {
   const started = Date.now();
   const base = await convertCenternet(root);
   console.log(`convert-model: ${target} ${writeIfChanged(target, base.bytes)} (${base.bytes.length} bytes, sha256 ${base.sha256}, ${formatMacs(base.macs)}MACs)`);
-  const squares = new Map<number, ConvertedModel>();
+  // The frame-shaped int8 models take the square 512's ranges, measured on this fp32 model.
+  let square512: ConvertedModel | undefined;
   for (const size of CENTERNET_SIZES) {
     const fp32 = await convertCenternetHeads(size, root);
-    squares.set(size, fp32);
+    if (size === CENTERNET_FRAME_SHAPE.width) square512 = fp32;
     writeVariant(root, size, 'fp32', fp32);
     const int8 = await buildCenternetInt8(size, fp32, root);
     if (int8) writeVariant(root, size, 'int8', int8);
     else console.log(`convert-model: no ${calibrationPath(root, size)}: no int8 variant at ${size}`);
   }
-  const square = squares.get(CENTERNET_FRAME_SHAPE.width);
   for (const classes of ['coco', 'road'] as const) {
     const frameShaped = await convertCenternetFrameShaped(root, classes);
     writeVariant(root, CENTERNET_FRAME_SHAPE, 'fp32', frameShaped, 'i420', classes);
     // The road model's class convolution is a slice of the square 512's: its ranges still bound it.
-    const int8 = square && (await buildFrameShapedInt8(frameShaped, square, root, classes));
+    const int8 = square512 && (await buildFrameShapedInt8(frameShaped, square512, root, classes));
     if (int8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', int8, 'i420', classes);
   }
   console.log(`convert-model: done in ${Date.now() - started} ms`);

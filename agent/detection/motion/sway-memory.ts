@@ -19,6 +19,9 @@ export class SwayMemory {
   private readonly swaying: Uint8Array;
   private readonly zone: Uint8Array;
   private readonly dilate: Dilate;
+  /** Pixels marked in this frame, and pixels still remembered: with neither, a frame costs nothing here. */
+  private marked = 0;
+  private remembered = 0;
 
   constructor(
     readonly w: number,
@@ -53,20 +56,28 @@ export class SwayMemory {
   /** Pixel `i` swayed in this frame. */
   mark(i: number): void {
     this.swaying[i] = 1;
+    this.marked++;
   }
 
   /** Ends a frame: the pixels within `radius` of one that swayed in it are known to sway; the others count down. */
   endFrame(): void {
+    if (this.marked === 0 && this.remembered === 0) return;
     const { framesLeft, swaying, zone } = this;
-    this.dilate.apply(swaying, zone);
+    if (this.marked > 0) this.dilate.apply(swaying, zone);
+    else zone.fill(0);
+    let remembered = 0;
     for (let i = 0; i < framesLeft.length; i++) {
       if (zone[i] === 1) framesLeft[i] = SWAY_MEMORY_FRAMES;
       else if (framesLeft[i] > 0) framesLeft[i]--;
+      if (framesLeft[i] > 0) remembered++;
     }
+    this.remembered = remembered;
   }
 
   /** Starts a frame: nothing has swayed in it yet. */
   beginFrame(): void {
+    if (this.marked === 0) return;
     this.swaying.fill(0);
+    this.marked = 0;
   }
 }
