@@ -147,6 +147,20 @@ if [ -z "$ROOT" ] && ! zygote_runs && [ -f "$APP/dist/native/camera-zygote.c" ];
     rm -f "$zygote"; log "no compiler: cameras run as plain gst-launch-1.0 (more memory per camera)"
   fi
 fi
+# vfork-spawn (the agent starts its children without forking itself): N-API, so the Node headers only.
+spawner="$APP/dist/lib/vfork-spawn.node"
+spawner_loads() { [ -f "$spawner" ] && node -e "require('$spawner')" 2>/dev/null; }
+if [ -z "$ROOT" ] && ! spawner_loads && [ -f "$APP/dist/native/vfork-spawn.c" ]; then
+  node_include="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node"
+  mkdir -p "$APP/dist/lib"
+  if command -v cc >/dev/null && [ -f "$node_include/node_api.h" ]; then
+    log "building vfork-spawn for $(uname -m)"
+    cc -O2 -shared -fPIC -I"$node_include" -o "$spawner" "$APP/dist/native/vfork-spawn.c" -lpthread \
+      || { rm -f "$spawner"; log "vfork-spawn did not compile: the agent forks itself for each child (slower with many cameras)"; }
+  else
+    rm -f "$spawner"; log "no compiler or Node headers: the agent forks itself for each child (slower with many cameras)"
+  fi
+fi
 
 # 3. A dedicated system user and its directories: config root-owned, readable by the agent's group only (the
 # agent never writes there, so a compromised camera process cannot rename or replace a file in it); data

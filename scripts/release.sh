@@ -47,9 +47,10 @@ for arch in "${ARCHES[@]}"; do
   cp -a models/*.md "$stage/models/" 2>/dev/null || true
   cp -a scripts/install.sh scripts/systemd scripts/demo "$stage/scripts/"
   rm -rf "$stage/dist/test" "$stage/dist/scripts/bench"
-  # The camera zygote: built here for this machine's arch, else only its source (install.sh compiles it on the box).
-  mkdir -p "$stage/dist/native" && cp agent/ingest/native/camera-zygote.c "$stage/dist/native/"
-  if [ "$arch" = "$HOST_ARCH" ]; then bash scripts/build-zygote.sh "$stage/dist" "$stage/dist/native/camera-zygote.c"; fi
+  # The native helpers: built here for this machine's arch, else only their sources (install.sh compiles them on the box).
+  mkdir -p "$stage/dist/native" && cp agent/ingest/native/camera-zygote.c agent/core/native/vfork-spawn.c "$stage/dist/native/"
+  rm -rf "$stage/dist/bin" "$stage/dist/lib"
+  if [ "$arch" = "$HOST_ARCH" ]; then bash scripts/build-native.sh "$stage/dist" "$stage/dist/native"; fi
   find "$stage/dist" -name '*.map' -delete
   (cd "$stage" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
   if [ "$arch" = "$HOST_ARCH" ]; then

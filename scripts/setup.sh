@@ -42,10 +42,11 @@ fi
 echo "setup: building TypeScript"
 npx tsc -p tsconfig.json
 
-# The camera zygote (agent/ingest/camera-zygote.ts): cameras forked from one GStreamer process share
-# its loaded libraries. Without it (no compiler) the cameras run as plain gst-launch-1.0.
-echo "setup: building the camera zygote"
-bash scripts/build-zygote.sh dist
+# The native helpers: the camera zygote (agent/ingest/camera-zygote.ts: cameras forked from one
+# GStreamer process share its loaded libraries) and vfork-spawn (agent/core/child-spawn.ts: children
+# started without a fork of the agent). Without them the agent runs, at more memory and CPU.
+echo "setup: building the native helpers"
+bash scripts/build-native.sh dist
 
 if [ -f dist/scripts/convert-model.js ]; then
   node dist/scripts/convert-model.js

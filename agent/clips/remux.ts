@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnPiped, type PipedChild } from '../core/child-spawn.js';
 import { GST_LAUNCH, gstReason } from '../core/gst-launch.js';
 import { VIDEO_PARSERS } from './mpegts.js';
 
@@ -23,14 +23,14 @@ export function toTsArgs(file: string): string[] {
 
 /** A running gst-launch child: feed stdin, then finish() resolves on a clean exit or rejects with GStreamer's reason. */
 export class GstLaunch {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: PipedChild;
   private readonly exited: Promise<void>;
   private readonly chunks: Buffer[] = [];
   private stderr = '';
   private timedOut = false;
 
   constructor(args: string[], timeoutMs: number) {
-    this.child = spawn(GST_LAUNCH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawnPiped(GST_LAUNCH, args);
     const timer = setTimeout(() => {
       this.timedOut = true;
       this.child.kill('SIGKILL');

@@ -15,10 +15,10 @@
  * write to the closed frame pipe would end it anyway. `-e` turns SIGINT into an EOS, so a graceful
  * stop closes the open recording segment properly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { spawnChild, type AgentChild } from '../core/child-spawn.js';
 import { GdpFormatError, GdpReader } from '../core/gdp.js';
 import { parseStdoutLine, StderrReader, type LaunchMessage, type LaunchProblem } from './launch-output.js';
 import { dyingWithAgent, GST_LAUNCH, OWN_PROCESS_GROUP } from '../core/gst-launch.js';
@@ -49,7 +49,7 @@ export interface LaunchHandlers {
 }
 
 export interface LaunchedCamera {
-  readonly child: ChildProcess;
+  readonly child: AgentChild;
   /** Resolves once the child has exited and all its output has been handled. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -69,7 +69,7 @@ export function launchCamera(cameraId: string, dataDir: string, description: str
     : secrets.length > 0
       ? dyingWithAgent(process.execPath, [...SECRET_LAUNCH.execArgv, ...HELPER_NODE_FLAGS, SECRET_LAUNCH.file])
       : dyingWithAgent(GST_LAUNCH, ['-m', '-e', ...launchArgv(description)]);
-  const child = spawn(command, args, {
+  const child = spawnChild(command, args, {
     ...OWN_PROCESS_GROUP,
     cwd: INSTALL_ROOT,
     env: { ...process.env, ...cameraProcessEnv(cameraId, dataDir) },

@@ -10,11 +10,11 @@
  * (a box without the built helper, or one that fails before listening) leaves the cameras on plain
  * gst-launch-1.0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { spawnChild, type AgentChild } from '../core/child-spawn.js';
 import { dyingWithAgent, OWN_PROCESS_GROUP } from '../core/gst-launch.js';
 import type { Logger } from '../core/logger.js';
 import { INSTALL_ROOT } from '../core/version.js';
@@ -57,7 +57,7 @@ export function removeStaleSocketDirs(tmp = os.tmpdir()): void {
   }
 }
 
-function running(child: ChildProcess | undefined): boolean {
+function running(child: AgentChild | undefined): boolean {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
@@ -91,7 +91,7 @@ export function cameraSideRole(argv: readonly string[], cameraMark: string | und
 }
 
 export class CameraZygote {
-  private child?: ChildProcess;
+  private child?: AgentChild;
   private dir?: string;
   /** The zygote failed before it listened: cameras run as plain gst-launch from then on. */
   private broken = false;
@@ -145,7 +145,7 @@ export class CameraZygote {
     const socket = path.join(this.dir, 'cameras.sock');
     if (this.pid) return { socket, pid: this.pid };
     const { command, args } = dyingWithAgent(this.binary, ['serve', socket, ...this.plugins]);
-    const child = spawn(command, args, {
+    const child = spawnChild(command, args, {
       ...OWN_PROCESS_GROUP,
       cwd: INSTALL_ROOT,
       // The data dir's marker: a zygote (and the cameras forked from it) left by a killed run is found and ended like any camera process.

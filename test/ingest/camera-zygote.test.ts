@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { AgentChild } from '../../agent/core/child-spawn.js';
 import { launchCamera, type LaunchedCamera } from '../../agent/ingest/camera-launch.js';
 import { CameraZygote, cameraSideRole, removeStaleSocketDirs, ZYGOTE_BINARY } from '../../agent/ingest/camera-zygote.js';
 import { launchArgv } from '../../agent/ingest/pipeline-templates.js';
@@ -82,7 +83,7 @@ describe('camera ingest: cameras forked from the camera zygote (real GStreamer)'
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const zygotes: CameraZygote[] = [];
-  const children: Array<ChildProcess> = [];
+  const children: AgentChild[] = [];
   const newZygote = (plugins?: readonly string[]): CameraZygote => {
     const z = new CameraZygote(dataDir, log, ZYGOTE_BINARY, plugins);
     zygotes.push(z);

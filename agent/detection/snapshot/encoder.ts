@@ -1,6 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
+import { spawnPiped, type PipedChild } from '../../core/child-spawn.js';
 import { AgentError } from '../../core/errors.js';
 import { GdpReader } from '../../core/gdp.js';
 import { writeGdpBuffer, writeGdpCaps, writeGdpStart } from '../../core/gdp-writer.js';
@@ -21,7 +20,7 @@ const RESPAWN_AFTER_MS = 5000;
 /** Enough of gst-launch's stderr to hold GStreamer's last error. */
 const STDERR_TAIL = 4096;
 
-type JpegProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+type JpegProcess = PipedChild;
 
 interface Pending {
   resolve: (b: Buffer) => void;
@@ -102,7 +101,7 @@ export class SnapshotEncoder {
   private ensureChild(): Running {
     if (this.running) return this.running;
     const launch = dyingWithAgent(GST_LAUNCH, JPEG_LAUNCH_ARGS);
-    const child = spawn(launch.command, launch.args, { ...OWN_PROCESS_GROUP, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnPiped(launch.command, launch.args, OWN_PROCESS_GROUP);
     const running: Running = { child, stderr: '' };
     const reader = new GdpReader();
     child.stdout.on('data', (chunk: Buffer) => {
