@@ -114,6 +114,8 @@ class SpawnedChild extends EventEmitter implements AgentChild {
   signalCode: NodeJS.Signals | null = null;
   private exited = false;
   private openStreams = 0;
+  /** Holds the event loop while the child runs, as a ChildProcess does (the addon's wait does not). */
+  private readonly keepAlive?: NodeJS.Timeout;
 
   get stdin(): Writable | null {
     return (this.stdio[0] as Writable | null | undefined) ?? null;
@@ -169,7 +171,9 @@ class SpawnedChild extends EventEmitter implements AgentChild {
       process.nextTick(() => this.emit('error', failure));
       return;
     }
+    this.keepAlive = setInterval(() => undefined, 2 ** 30);
     native.watch(this.pid, (code, signal) => {
+      clearInterval(this.keepAlive);
       this.exited = true;
       this.exitCode = code;
       this.signalCode = signal === null ? null : SIGNAL_NAMES.get(signal) ?? null;
@@ -190,10 +194,13 @@ class SpawnedChild extends EventEmitter implements AgentChild {
     }
   }
 
-  /** The wait holds no event loop (the pipes do, while the child runs): nothing to do. */
-  ref(): void {}
+  ref(): void {
+    this.keepAlive?.ref();
+  }
 
-  unref(): void {}
+  unref(): void {
+    this.keepAlive?.unref();
+  }
 
   private closeIfDone(): void {
     if (this.exited && this.openStreams === 0) {

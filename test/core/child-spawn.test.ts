@@ -42,6 +42,19 @@ describe('child processes of the agent (posix_spawn, not a fork of the agent)', 
     }
   });
 
+  it('a hundred children at once each report their own exit code, and hold the event loop until they do', () => {
+    // No pipes: only the child itself keeps the process alive. MALLOC_PERTURB_: glibc fills freed
+    // memory, so a use after free in the addon's wait reads garbage rather than the old value.
+    const code = `import('${path.resolve('agent/core/child-spawn.ts')}').then(async ({ default: { spawnChild } }) => {
+      const children = Array.from({ length: 100 }, (_, i) => spawnChild('sh', ['-c', 'exit ' + (i % 7)], { stdio: ['ignore', 'ignore', 'ignore'] }, 'posix_spawn'));
+      const codes = await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+      process.stdout.write(JSON.stringify(codes));
+    })`;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...process.env, MALLOC_PERTURB_: '165' } });
+    assert.equal(res.signal, null, `the process died of ${res.signal}`);
+    assert.deepEqual(JSON.parse(res.stdout), Array.from({ length: 100 }, (_, i) => i % 7));
+  });
+
   // The posix_spawn child must behave as node:child_process's does: both run the same checks.
   for (const method of ['posix_spawn', 'fork'] as SpawnMethod[]) {
     describe(`started by ${method}`, () => {

@@ -185,8 +185,10 @@ static void *wait_thread(void *arg) {
     w->code = -1;
     w->signal = WTERMSIG(status);
   }
-  napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
-  napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+  /* call_js frees w, perhaps before the call below returns: keep the function in a local. */
+  napi_threadsafe_function tsfn = w->tsfn;
+  if (napi_call_threadsafe_function(tsfn, w, napi_tsfn_blocking) != napi_ok) free(w); /* the agent is ending */
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return NULL;
 }
 
@@ -224,8 +226,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "watch: cannot create the callback");
     return NULL;
   }
-  /* The child's pipes keep the event loop alive while it runs (ref/unref them as a ChildProcess's);
-   * the wait alone must not hold an agent that is done. */
+  /* What holds the event loop while the child runs is the caller's to decide (child-spawn.ts). */
   napi_unref_threadsafe_function(env, w->tsfn);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
