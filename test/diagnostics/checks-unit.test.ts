@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { parseChronyTracking, parseTimesyncOffset, offsetOutcome, syncOutcome } from '../../agent/diagnostics/checks/clock.js';
 import { pipelineElements, packageFor } from '../../agent/diagnostics/checks/gstreamer.js';
-import { cpuLoadOutcome, throttledOutcome, temperatureOutcome } from '../../agent/diagnostics/checks/system.js';
+import { childSpawnOutcome, cpuLoadOutcome, throttledOutcome, temperatureOutcome } from '../../agent/diagnostics/checks/system.js';
 import { certExpiryOutcome, brokerAddress } from '../../agent/diagnostics/checks/uplink.js';
 import { backlogOutcome } from '../../agent/diagnostics/checks/storage.js';
 import { runGroup, pass } from '../../agent/diagnostics/check-runner.js';
@@ -35,6 +35,10 @@ describe('diag check logic', () => {
     assert.equal(temperatureOutcome(90, 'x').status, 'fail');
     assert.equal(cpuLoadOutcome(1, 4).status, 'pass');
     assert.equal(cpuLoadOutcome(9, 4).status, 'warn');
+    assert.deepEqual([childSpawnOutcome('posix_spawn').status, childSpawnOutcome('posix_spawn').value], ['pass', 'posix_spawn']);
+    const forked = childSpawnOutcome('fork');
+    assert.equal(forked.status, 'warn');
+    assert.match(forked.remedy ?? '', /scripts\/build-native\.sh/);
   });
 
   it('reads chrony and timesyncd answers', () => {

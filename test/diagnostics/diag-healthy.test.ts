@@ -68,6 +68,7 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     assert.deepEqual([temp.status, temp.value, temp.unit], ['pass', 52.1, '°C'], JSON.stringify(temp));
     assert.match(temp.detail ?? '', /52\.1 °C \(vcgencmd measure_temp\)/);
     assert.deepEqual([check(report, 'system.throttling').status, check(report, 'system.throttling').value], ['pass', '0x0']);
+    assert.deepEqual([check(report, 'system.child-spawn').status, check(report, 'system.child-spawn').value], ['pass', 'posix_spawn'], 'the set-up built the addon');
     for (const c of report.checks.filter((x) => x.status === 'warn')) assert.ok(c.remedy && c.remedy.length > 10, `${c.id} has a remedy`);
   });
 });

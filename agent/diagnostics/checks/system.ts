@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
 import type { AgentConfig } from '../../config/schema/index.js';
+import { spawnMethod, type SpawnMethod } from '../../core/child-spawn.js';
 import { fail, pass, skip, warn, type CheckGroup, type Outcome } from '../check-runner.js';
 import { run } from '../exec.js';
 import { memoryBudget, memoryBudgetOutcome } from './memory-budget.js';
@@ -114,6 +115,13 @@ export function throttledOutcome(hex: string): Outcome {
   return pass(hex, 'no under-voltage or throttling since boot');
 }
 
+/** How the agent starts its children (cameras, clip cuts, the JPEG encoder): agent/core/child-spawn.ts. */
+export function childSpawnOutcome(method: SpawnMethod): Outcome {
+  if (method === 'posix_spawn') return pass(method, 'children start by posix_spawn (dist/lib/vfork-spawn.node): the agent is not copied');
+  return warn(method, 'children start by a fork of the whole agent: each camera start and clip cut stalls it (20 ms at 1 GB) and detection skips frames with many cameras',
+    'build the native helpers: `bash scripts/build-native.sh dist` in the install folder (needs cc and the Node headers), or re-run scripts/install.sh');
+}
+
 export function systemChecks(config: AgentConfig): CheckGroup {
   return {
     group: 'system',
@@ -127,6 +135,7 @@ export function systemChecks(config: AgentConfig): CheckGroup {
       { id: 'system.temperature', title: 'CPU temperature' },
       { id: 'system.throttling', title: 'under-voltage / throttling' },
       { id: 'system.uptime', title: 'uptime' },
+      { id: 'system.child-spawn', title: 'how child processes start' },
     ],
     async run(r) {
       r.report('system.cpu-load', cpuLoadOutcome(os.loadavg()[0], os.cpus().length || 1));
@@ -139,6 +148,7 @@ export function systemChecks(config: AgentConfig): CheckGroup {
         r.report('system.disk', fail(null, `cannot measure ${config.gateway.dataDir}: ${(err as Error).message}`, 'check that gateway.dataDir is on a mounted, readable filesystem'));
       }
       const up = os.uptime();
+      r.report('system.child-spawn', childSpawnOutcome(spawnMethod()));
       r.report('system.uptime', pass(Math.round(up), `up ${Math.floor(up / 86400)} d ${Math.floor((up % 86400) / 3600)} h ${Math.floor((up % 3600) / 60)} min`, 's'));
       await Promise.all([
         readTemperature().then((temp) =>
