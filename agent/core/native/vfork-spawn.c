@@ -16,8 +16,8 @@
  *       fds[i] becomes the child's fd i (-1: /dev/null); env "K=V" strings; cwd "" keeps ours;
  *       newGroup puts the child in a process group of its own (a kill of the group ends its tree).
  *       Throws with the errno text when the program cannot be started.
- *   watch(pid, callback(code, signal))          a thread waits for the child and calls back once on
- *       the JavaScript thread; libuv reaps only the children it started itself, so nothing races.
+ *   watch(pid, callback(code, signal))          a thread waits for the child to end and the JavaScript
+ *       thread reaps it and calls back, once; libuv reaps only the children it started itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -164,27 +164,17 @@ out:
 
 typedef struct {
   pid_t pid;
-  int code;   /* exit code, or -1 */
-  int signal; /* terminating signal, or 0 */
   napi_threadsafe_function tsfn;
 } watch_t;
 
+/* Waits for the child to end without reaping it: until the JavaScript side has heard of the exit, a
+ * kill() of this pid reaches the zombie, never a process that took the pid over. */
 static void *wait_thread(void *arg) {
   watch_t *w = arg;
-  int status;
-  pid_t r;
-  do r = waitpid(w->pid, &status, 0);
+  siginfo_t info;
+  int r;
+  do r = waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOWAIT);
   while (r < 0 && errno == EINTR);
-  if (r < 0) {
-    w->code = -1;
-    w->signal = 0;
-  } else if (WIFEXITED(status)) {
-    w->code = WEXITSTATUS(status);
-    w->signal = 0;
-  } else {
-    w->code = -1;
-    w->signal = WTERMSIG(status);
-  }
   /* call_js frees w, perhaps before the call below returns: keep the function in a local. */
   napi_threadsafe_function tsfn = w->tsfn;
   if (napi_call_threadsafe_function(tsfn, w, napi_tsfn_blocking) != napi_ok) free(w); /* the agent is ending */
@@ -192,15 +182,20 @@ static void *wait_thread(void *arg) {
   return NULL;
 }
 
+/* On the JavaScript thread: reaps the child (it has ended: no wait) and calls back with its status. */
 static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   (void)context;
   watch_t *w = data;
+  int status = 0;
+  pid_t r;
+  do r = waitpid(w->pid, &status, 0);
+  while (r < 0 && errno == EINTR);
   if (env && cb) {
     napi_value argv[2], undefined;
     napi_get_undefined(env, &undefined);
-    if (w->code >= 0) napi_create_int32(env, w->code, &argv[0]);
+    if (r == w->pid && WIFEXITED(status)) napi_create_int32(env, WEXITSTATUS(status), &argv[0]);
     else napi_get_null(env, &argv[0]);
-    if (w->signal) napi_create_int32(env, w->signal, &argv[1]);
+    if (r == w->pid && WIFSIGNALED(status)) napi_create_int32(env, WTERMSIG(status), &argv[1]);
     else napi_get_null(env, &argv[1]);
     napi_call_function(env, undefined, cb, 2, argv, NULL);
   }
