@@ -19,7 +19,7 @@ import type { Detection, PixelBox } from '../../../agent/detection/types.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
 import { CONFIDENT, matches, SEEN, tracked } from '../../../test/detection/stage/gate-scoring.js';
 import { decodeFrames } from '../../../test/support/decode-frames.js';
-import { CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type ClassSet, type Precision, variantName } from '../../centernet-variants.js';
+import { CENTERNET_DEFAULT_SHAPE, CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type ClassSet, type Precision, variantName } from '../../centernet-variants.js';
 import { convertCenternetFrameShaped, convertCenternetHeads } from '../../convert-model.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'bgslib_video02.avi', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4'];
@@ -92,10 +92,11 @@ export async function variantTable(root: string, clipsDir: string, runs: number)
     ...CENTERNET_SIZES.map((s) => ({ width: s, height: s, classes: 'coco' as const })),
     { ...CENTERNET_FRAME_SHAPE, classes: 'coco' },
     { ...CENTERNET_FRAME_SHAPE, classes: 'road' },
+    { ...CENTERNET_DEFAULT_SHAPE, classes: 'road' },
   ];
   const variants: { name: string; gmacs: number; manifestPath: string }[] = [];
   for (const shape of shapes) {
-    const converted = shape.classes === 'road' ? await convertCenternetFrameShaped(root, 'road') : await convertCenternetHeads(shape.width, root, shape.height);
+    const converted = shape.classes === 'road' ? await convertCenternetFrameShaped(root, 'road', shape) : await convertCenternetHeads(shape.width, root, shape.height);
     const gmacs = Math.round(converted.macs / 1e7) / 100;
     for (const precision of ['fp32', 'int8'] as Precision[]) {
       const name = variantName(shape, precision, shape.classes);
