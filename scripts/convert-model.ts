@@ -2,9 +2,9 @@
  * Set-up step: converts the bundled TFJS CenterNet (from @vladmandic/human) into
  * models/centernet.onnx (512, with the graph's own decode: the accuracy reference), the head-cut variants
  * models/centernet-<size>.onnx, the frame-shaped models/centernet-512x288.onnx that takes the frame's
- * I420 bytes, the same with the road users' classes only, models/centernet-512x288-road.onnx, and the
- * default, that at 448x256, models/centernet-448x256-road.onnx (scripts/centernet-variants.ts), each
- * with its manifest.
+ * I420 bytes and the default, the same with the road users' classes only,
+ * models/centernet-512x288-road.onnx, and that at 448x256, models/centernet-448x256-road.onnx
+ * (scripts/centernet-variants.ts), each with its manifest.
  * Deterministic: same input files, same bytes; a file is only rewritten when its content would change.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
-  baseManifest, calibrationPath, CENTERNET_DEFAULT_SHAPE, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
+  baseManifest, calibrationPath, CENTERNET_SMALL_SHAPE, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
   type CalibrationFile, type ClassSet,
 } from './centernet-variants.js';
 
@@ -117,7 +117,7 @@ function writeVariant(root: string, size: number | { width: number; height: numb
 /**
  * Frame-shaped, taking the frame's I420 planes (models/converter/i420-input.ts), its heads with the
  * cell-max channel (models/converter/cell-max.ts): preprocessing and the decode's scan done by
- * onnxruntime. `road`: the road users' classes only (models/converter/class-subset.ts); `shape`: 512x288 unless told (the default model is 448x256).
+ * onnxruntime. `road`: the road users' classes only (models/converter/class-subset.ts); `shape`: 512x288 unless told.
  */
 export async function convertCenternetFrameShaped(root = repoRoot(), classes: ClassSet = 'coco', shape: { width: number; height: number } = CENTERNET_FRAME_SHAPE): Promise<ConvertedModel> {
   const { width, height } = shape;
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const int8 = square512 && (await buildFrameShapedInt8(frameShaped, square512, root, classes));
     if (int8) writeVariant(root, CENTERNET_FRAME_SHAPE, 'int8', int8, 'i420', classes);
   }
-  writeVariant(root, CENTERNET_DEFAULT_SHAPE, 'fp32', await convertCenternetFrameShaped(root, 'road', CENTERNET_DEFAULT_SHAPE), 'i420', 'road');
+  writeVariant(root, CENTERNET_SMALL_SHAPE, 'fp32', await convertCenternetFrameShaped(root, 'road', CENTERNET_SMALL_SHAPE), 'i420', 'road');
   console.log(`convert-model: done in ${Date.now() - started} ms`);
 }
 

@@ -53,7 +53,7 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     // Capacity from that same real inference: the variant, its time here, the camera estimate by the documented formula.
     const cap = report.capacity;
     assert.ok(cap, 'the report carries the capacity section');
-    assert.deepEqual([cap.model.manifest, cap.model.file, cap.model.input], ['centernet-448x256-road.manifest.json', 'centernet-448x256-road.onnx', '448x256']);
+    assert.deepEqual([cap.model.manifest, cap.model.file, cap.model.input], ['centernet-512x288-road.manifest.json', 'centernet-512x288-road.onnx', '512x288']);
     assert.ok(cap.inferenceMs > 0 && cap.inferenceMs < 60000, `inference ${cap.inferenceMs} ms`);
     assert.ok(Math.abs(Math.round(cap.inferenceMs) - Number(check(report, 'detector.inference').value)) <= 1, 'the detector.inference measurement, not another');
     assert.deepEqual(cap.cameras.map((c) => [c.id, c.detectFps, c.detectSize, c.regionsPerFrameBusy]), [['street', 5, '640x360', 1]], 'a 640x360 frame is one region of the frame-shaped model however busy');
@@ -62,7 +62,7 @@ describe('edge-agent diag on a healthy setup (real Mosquitto, a file camera on a
     const capCheck = check(report, 'detector.capacity');
     assert.ok(['pass', 'warn'].includes(capCheck.status));
     assert.deepEqual([capCheck.value, capCheck.unit], [cap.camerasCarried, 'cameras']);
-    assert.match(capCheck.detail ?? '', /centernet-448x256-road\.onnx \(448x256.*ms per inference: about \d+ camera/);
+    assert.match(capCheck.detail ?? '', /centernet-512x288-road\.onnx \(512x288.*ms per inference: about \d+ camera/);
     // The sensor's reading, as it gave it.
     const temp = check(report, 'system.temperature');
     assert.deepEqual([temp.status, temp.value, temp.unit], ['pass', 52.1, '°C'], JSON.stringify(temp));

@@ -83,7 +83,7 @@ describe('the technician status page (real agent, real browser)', function () {
     await waitFor(async () => (await page.locator('#diag tr').count()) > 5, { timeoutMs: 120000, what: 'diagnostics table' });
     // The diag run measured the model: the page shows the variant, its time here and the camera estimate.
     await waitFor(async () => /carries about \d+ camera/.test(await page.locator('#capacity').innerText()), { timeoutMs: 30000, what: 'detector capacity on the page' });
-    assert.match(await page.locator('#capacity').innerText(), /centernet-448x256-road\.onnx \(448x256[^)]*\)\s+[\d.]+ ms per inference on this box/);
+    assert.match(await page.locator('#capacity').innerText(), /centernet-512x288-road\.onnx \(512x288[^)]*\)\s+[\d.]+ ms per inference on this box/);
 
     // The screenshot really shows the street: the image area is not a flat colour.
     const shot = await img.screenshot({ path: path.join(tmp.dir, 'snapshot.png'), type: 'jpeg' });
@@ -130,7 +130,7 @@ describe('the technician status page (real agent, real browser)', function () {
     const diag = (await (await fetch(`${base}/api/diag`, { headers: auth })).json()) as DiagReport;
     assert.ok(validateReport(diag), JSON.stringify(validateReport.errors));
     assert.ok(diag.capacity, 'the diag report carries the capacity');
-    assert.equal(diag.capacity.model.file, 'centernet-448x256-road.onnx');
+    assert.equal(diag.capacity.model.file, 'centernet-512x288-road.onnx');
     assert.equal(check(diag, 'detector.capacity').value, diag.capacity.camerasCarried);
     // /api/status carries the last run's estimate: this diag's own measurement, not a second one.
     const withCapacity = (await (await fetch(`${base}/api/status`, { headers: auth })).json()) as AgentStatus;
@@ -139,7 +139,7 @@ describe('the technician status page (real agent, real browser)', function () {
     assert.equal(withCapacity.capacity.inferenceMs, diag.capacity.inferenceMs);
     assert.deepEqual(withCapacity.capacity.cameras.map((c) => c.id), ['street']);
     const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
-    assert.match(metrics, /^edge_detector_capacity_cameras\{model="centernet-448x256-road\.onnx"\} \d+$/m);
+    assert.match(metrics, /^edge_detector_capacity_cameras\{model="centernet-512x288-road\.onnx"\} \d+$/m);
     assert.match(metrics, /^# TYPE edge_camera_fps_in gauge$/m);
     assert.match(metrics, /^edge_camera_fps_in\{camera="street"\} [\d.]+$/m);
     assert.match(metrics, /^edge_outbox_pending \d+$/m);

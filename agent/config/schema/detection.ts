@@ -38,7 +38,7 @@ export const DetectionSection = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
     // Read when the detector loads: a change reloads it (in-process restart).
-    model: Type.String({ default: 'models/centernet-448x256-road.manifest.json', description: 'model manifest; relative to the agent install dir (docs/detector.md: the variants and how to choose)', 'x-apply': 'restart' }),
+    model: Type.String({ default: 'models/centernet-512x288-road.manifest.json', description: 'model manifest; relative to the agent install dir (docs/detector.md: the variants and how to choose)', 'x-apply': 'restart' }),
     threads: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'onnxruntime intra-op threads', 'x-apply': 'restart' }),
     queueSize: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'pending detector jobs; the oldest is dropped (and counted) beyond this', 'x-apply': 'restart' }),
     labels: Type.Array(Type.String(), { default: ['person', 'bicycle', 'motorcycle', 'car', 'bus', 'truck'], description: 'labels tracked unless a camera says otherwise' }),

@@ -19,7 +19,7 @@ import type { Detection, PixelBox } from '../../../agent/detection/types.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
 import { CONFIDENT, matches, SEEN, tracked } from '../../../test/detection/stage/gate-scoring.js';
 import { decodeFrames } from '../../../test/support/decode-frames.js';
-import { CENTERNET_DEFAULT_SHAPE, CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type ClassSet, type Precision, variantName } from '../../centernet-variants.js';
+import { CENTERNET_SMALL_SHAPE, CENTERNET_FRAME_SHAPE, CENTERNET_SIZES, type ClassSet, type Precision, variantName } from '../../centernet-variants.js';
 import { convertCenternetFrameShaped, convertCenternetHeads } from '../../convert-model.js';
 
 const CLIPS = ['intel_car-detection.mp4', 'bgslib_video02.avi', 'ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4'];
@@ -92,7 +92,7 @@ export async function variantTable(root: string, clipsDir: string, runs: number)
     ...CENTERNET_SIZES.map((s) => ({ width: s, height: s, classes: 'coco' as const })),
     { ...CENTERNET_FRAME_SHAPE, classes: 'coco' },
     { ...CENTERNET_FRAME_SHAPE, classes: 'road' },
-    { ...CENTERNET_DEFAULT_SHAPE, classes: 'road' },
+    { ...CENTERNET_SMALL_SHAPE, classes: 'road' },
   ];
   const variants: { name: string; gmacs: number; manifestPath: string }[] = [];
   for (const shape of shapes) {

@@ -13,15 +13,15 @@ import { wholeFrameRegion } from '../../../agent/detection/regions.js';
 import type { VideoFrame } from '../../../agent/ingest/types.js';
 import { withClassSubset } from '../../../models/converter/class-subset.js';
 import { OnnxGraphBuilder } from '../../../models/converter/onnx-graph.js';
-import { CENTERNET_DEFAULT_SHAPE, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, ROAD_LABELS, roadClassIndices } from '../../../scripts/centernet-variants.js';
+import { CENTERNET_SMALL_SHAPE, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, ROAD_LABELS, roadClassIndices } from '../../../scripts/centernet-variants.js';
 import { convertCenternetFrameShaped, convertCenternetHeads } from '../../../scripts/convert-model.js';
 import { CLIPS, clipFrames, DARKNET_DATA, loadJpeg, rgbaToI420Frame } from './images.js';
-import { DEFAULT_MANIFEST_PATH, FRAME_SHAPED_MANIFEST_PATH, MANIFEST_PATH, ROAD_MANIFEST_PATH, variantPath } from './model.js';
+import { DEFAULT_MANIFEST_PATH, FRAME_SHAPED_MANIFEST_PATH, MANIFEST_PATH, variantManifestPath, variantPath } from './model.js';
 
 const COCO = (JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as { labels: string[] }).labels;
 const HEADS = { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] };
 
-describe('detector: the road models keep only the road users\' classes', function () {
+describe('detector: the default keeps only the road users\' classes', function () {
   let frames: VideoFrame[];
 
   before(function () {
@@ -38,30 +38,30 @@ describe('detector: the road models keep only the road users\' classes', functio
     assert.equal(all.macs - road.macs, 74 * 128 * (512 / 4) * (288 / 4));
     const g = onnx.ModelProto.decode(road.bytes).graph as onnx.GraphProto;
     assert.deepEqual(g.output[0].type?.tensorType?.shape?.dim?.map((d) => Number(d.dimValue)), [1, 72, 128, 11], '6 heatmaps, 4 distances, the cell max');
-    const manifest = loadManifest(ROAD_MANIFEST_PATH);
+    const manifest = loadManifest(DEFAULT_MANIFEST_PATH);
     assert.deepEqual(manifest.labels, ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck']);
     assert.deepEqual([...manifest.labels].sort(), [...ROAD_LABELS].sort(), 'the labels detection.labels tracks by default');
   });
 
-  it('the default (detection.model) is the road model at 448x256, written by set-up: 0.7 of the frame, 22 % fewer MACs than 512x288', async function () {
-    const [road, small] = await Promise.all([convertCenternetFrameShaped(undefined, 'road'), convertCenternetFrameShaped(undefined, 'road', CENTERNET_DEFAULT_SHAPE)]);
+  it('set-up also writes the road model at 448x256 (selectable): 0.7 of the frame, 22 % fewer MACs than 512x288', async function () {
+    const [road, small] = await Promise.all([convertCenternetFrameShaped(undefined, 'road'), convertCenternetFrameShaped(undefined, 'road', CENTERNET_SMALL_SHAPE)]);
     assert.ok(Buffer.from(small.bytes).equals(readFileSync(variantPath('centernet-448x256-road'))), 'differs from the set-up\'s file (re-run scripts/setup.sh)');
     // The convolutions scale with the cells they compute (strides 2 to 32 divide both shapes); the
     // input's resize and the heads' edges a little less than exactly.
     const scale = (448 * 256) / (512 * 288);
     assert.ok(Math.abs(small.macs / road.macs - scale) < 0.001 * scale, `${small.macs} MACs, ${road.macs} at 512x288`);
-    const manifest = loadManifest(DEFAULT_MANIFEST_PATH);
-    assert.deepEqual([manifest.input.width, manifest.input.height, manifest.labels], [448, 256, loadManifest(ROAD_MANIFEST_PATH).labels]);
-    assert.equal(path.resolve(INSTALL_ROOT, DetectionSection.properties.model.default), DEFAULT_MANIFEST_PATH, 'the config schema\'s default');
+    const manifest = loadManifest(variantManifestPath('centernet-448x256-road'));
+    assert.deepEqual([manifest.input.width, manifest.input.height, manifest.labels], [448, 256, loadManifest(DEFAULT_MANIFEST_PATH).labels]);
+    assert.equal(path.resolve(INSTALL_ROOT, DetectionSection.properties.model.default), DEFAULT_MANIFEST_PATH, 'the config schema\'s default is the 512x288 road model');
   });
 
   it('scores every kept class exactly as the 80-class model does, on photos and street frames', async function () {
     const keep = roadClassIndices(COCO);
-    const [all, road] = await Promise.all([FRAME_SHAPED_MANIFEST_PATH, ROAD_MANIFEST_PATH].map((m) => ort.InferenceSession.create(loadManifest(m).modelPath, { intraOpNumThreads: 2 })));
+    const [all, road] = await Promise.all([FRAME_SHAPED_MANIFEST_PATH, DEFAULT_MANIFEST_PATH].map((m) => ort.InferenceSession.create(loadManifest(m).modelPath, { intraOpNumThreads: 2 })));
     try {
       for (const frame of frames) {
         const region = wholeFrameRegion(frame.width, frame.height, CENTERNET_FRAME_SHAPE);
-        const feed = inputFeed(loadManifest(ROAD_MANIFEST_PATH));
+        const feed = inputFeed(loadManifest(DEFAULT_MANIFEST_PATH));
         const a = (await all.run(modelFeeds(frame, region, feed)))[CENTERNET_HEADS_OUTPUT].data as Float32Array;
         const r = (await road.run(modelFeeds(frame, region, feed)))[CENTERNET_HEADS_OUTPUT].data as Float32Array;
         assert.equal(r.length, (a.length / 85) * 11);
@@ -82,7 +82,7 @@ describe('detector: the road models keep only the road users\' classes', functio
   });
 
   it('the detector reports the same road users with it as with all 80 classes', async function () {
-    const [all, road] = await Promise.all([FRAME_SHAPED_MANIFEST_PATH, ROAD_MANIFEST_PATH].map((manifestPath) => DetectorService.load({ manifestPath, threads: 2, queueSize: 4 })));
+    const [all, road] = await Promise.all([FRAME_SHAPED_MANIFEST_PATH, DEFAULT_MANIFEST_PATH].map((manifestPath) => DetectorService.load({ manifestPath, threads: 2, queueSize: 4 })));
     try {
       let compared = 0;
       for (const frame of frames) {

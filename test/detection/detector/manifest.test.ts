@@ -103,7 +103,7 @@ describe('detector: model manifest validation', function () {
     }
     // The default model takes I420 planes: a manifest naming another chroma input, or a float model called i420.
     const i420 = JSON.parse(readFileSync(DEFAULT_MANIFEST_PATH, 'utf8')) as Json & { input: Json };
-    i420.file = variantPath('centernet-448x256-road');
+    i420.file = variantPath('centernet-512x288-road');
     i420.input.uvName = 'chroma';
     await rejectsWith(DetectorService.load({ manifestPath: write('io-uv.json', i420), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /no input "chroma"/);
     const floatAsI420 = bundled();

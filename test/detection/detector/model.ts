@@ -25,7 +25,5 @@ export async function ensureHeadsModel(size: number): Promise<string> {
 
 /** The frame-shaped model's manifest (I420 input, cell max, COCO's 80 classes). */
 export const FRAME_SHAPED_MANIFEST_PATH = variantManifestPath('centernet-512x288');
-/** The frame-shaped model with the road users' classes only (same scale as the 80-class one). */
-export const ROAD_MANIFEST_PATH = variantManifestPath('centernet-512x288-road');
-/** The default model's manifest (detection.model): the road model at 448x256. */
-export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-448x256-road');
+/** The default model's manifest: the frame-shaped model with the road users' classes only. */
+export const DEFAULT_MANIFEST_PATH = variantManifestPath('centernet-512x288-road');
