@@ -209,3 +209,46 @@ class SpawnedChild extends EventEmitter implements AgentChild {
     }
   }
 }
+
+export interface RunResult {
+  /** Exit code; null when it could not start, was killed, or died of a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The program is not installed (ENOENT). */
+  missing: boolean;
+  /** Killed at the deadline (or by the abort signal). */
+  killed: boolean;
+}
+
+/**
+ * Runs a program to its end and collects its output (each stream up to `maxBytes`, the rest dropped),
+ * as execFile does but started by spawnChild: a diagnostics run (the status page starts one) or a probe
+ * does not fork the agent.
+ */
+export function runChild(command: string, args: readonly string[], o: { timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal; maxBytes?: number }): Promise<RunResult> {
+  const maxBytes = o.maxBytes ?? 4 * 1024 * 1024;
+  return new Promise((resolve) => {
+    const child = spawnChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: o.env });
+    const out = { stdout: '', stderr: '' };
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]?.setEncoding('utf8').on('data', (s: string) => {
+        if (out[name].length < maxBytes) out[name] += s.slice(0, maxBytes - out[name].length);
+      });
+    }
+    let killed = false;
+    const kill = (): void => {
+      killed = child.kill('SIGTERM') || killed;
+    };
+    const timer = setTimeout(kill, o.timeoutMs);
+    o.signal?.addEventListener('abort', kill, { once: true });
+    const done = (r: Omit<RunResult, 'stdout' | 'stderr' | 'killed'>): void => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', kill);
+      resolve({ ...r, ...out, killed });
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => done({ code: null, signal: null, missing: err.code === 'ENOENT' }));
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => done({ code, signal, missing: false }));
+  });
+}

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runChild } from '../core/child-spawn.js';
 
 export interface ExecResult {
   ok: boolean;
@@ -9,12 +9,8 @@ export interface ExecResult {
   missing: boolean;
 }
 
-/** Runs a program with a timeout; never throws (a missing tool is an answer, not an error). */
-export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: opts.timeoutMs ?? 5000, env: opts.env ?? process.env, signal: opts.signal, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? ((err as NodeJS.ErrnoException).code === 'ENOENT' ? null : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
-      resolve({ ok: !err, code, stdout: String(stdout), stderr: String(stderr), missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
-    });
-  });
+/** Runs a program with a timeout; never throws (a missing tool is an answer, not an error). Not a fork of the agent (core/child-spawn.ts). */
+export async function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  const r = await runChild(cmd, args, { timeoutMs: opts.timeoutMs ?? 5000, env: opts.env, signal: opts.signal });
+  return { ok: r.code === 0 && !r.killed, code: r.killed ? null : r.code, stdout: r.stdout, stderr: r.stderr, missing: r.missing };
 }

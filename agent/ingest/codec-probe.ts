@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runChild } from '../core/child-spawn.js';
 import { GST_LAUNCH } from '../core/gst-launch.js';
 import { stat } from 'node:fs/promises';
 import { CameraErrorCode, type CameraError } from './error-codes.js';
@@ -49,19 +49,17 @@ export async function probeFileCodec(file: string): Promise<ProbeResult> {
 
 function runProbe(file: string): Promise<ProbeResult> {
   const description = `filesrc location=${quoteGst(file)} ! parsebin ! capsfilter name=probe caps="${VIDEO_CAPS}" ! fakesink num-buffers=1`;
-  return new Promise((resolve) => {
-    execFile(GST_LAUNCH, ['-v', ...launchArgv(description)], { timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const codec = PROBE_CAPS.exec(stdout)?.[1];
-      if (codec) return resolve({ codec });
-      if (err && 'killed' in err && err.killed) return resolve({ error: { code: CameraErrorCode.STREAM_CORRUPT, message: `no video stream found within ${PROBE_TIMEOUT_MS / 1000} s` } });
-      const problems: LaunchProblem[] = [];
-      const reader = new StderrReader((p) => problems.push(p));
-      for (const line of stderr.split('\n')) reader.line(line);
-      reader.flush();
-      const first = problems.find((p) => p.level === 'error');
-      if (!first) return resolve({ error: { code: CameraErrorCode.STREAM_CORRUPT, message: 'no video stream in the file' } });
-      const e = classifyLaunchProblem(first);
-      resolve({ error: { code: e.code === CameraErrorCode.PIPELINE_FAILED ? CameraErrorCode.STREAM_CORRUPT : e.code, message: e.message } });
-    });
+  return runChild(GST_LAUNCH, ['-v', ...launchArgv(description)], { timeoutMs: PROBE_TIMEOUT_MS }).then(({ stdout, stderr, killed }): ProbeResult => {
+    const codec = PROBE_CAPS.exec(stdout)?.[1];
+    if (codec) return { codec };
+    if (killed) return { error: { code: CameraErrorCode.STREAM_CORRUPT, message: `no video stream found within ${PROBE_TIMEOUT_MS / 1000} s` } };
+    const problems: LaunchProblem[] = [];
+    const reader = new StderrReader((p) => problems.push(p));
+    for (const line of stderr.split('\n')) reader.line(line);
+    reader.flush();
+    const first = problems.find((p) => p.level === 'error');
+    if (!first) return { error: { code: CameraErrorCode.STREAM_CORRUPT, message: 'no video stream in the file' } };
+    const e = classifyLaunchProblem(first);
+    return { error: { code: e.code === CameraErrorCode.PIPELINE_FAILED ? CameraErrorCode.STREAM_CORRUPT : e.code, message: e.message } };
   });
 }

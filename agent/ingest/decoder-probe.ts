@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runChild } from '../core/child-spawn.js';
 
 /**
  * Which GStreamer elements this box really has, asked once per element (gst-inspect-1.0 --exists)
@@ -9,9 +9,7 @@ const known = new Map<string, Promise<boolean>>();
 export function hasElement(name: string): Promise<boolean> {
   let p = known.get(name);
   if (!p) {
-    p = new Promise<boolean>((resolve) => {
-      execFile('gst-inspect-1.0', ['--exists', name], { timeout: 30000 }, (err) => resolve(!err));
-    });
+    p = runChild('gst-inspect-1.0', ['--exists', name], { timeoutMs: 30000 }).then((r) => r.code === 0 && !r.killed);
     known.set(name, p);
   }
   return p;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { spawnChild, spawnMethod, spawnPiped, VFORK_SPAWN_ADDON, type AgentChild, type SpawnMethod } from '../../agent/core/child-spawn.js';
+import { runChild, spawnChild, spawnMethod, spawnPiped, VFORK_SPAWN_ADDON, type AgentChild, type SpawnMethod } from '../../agent/core/child-spawn.js';
 
 function readAll(stream: Readable | null): Promise<string> {
   if (!stream) return Promise.reject(new Error('no stream'));
@@ -53,6 +53,20 @@ describe('child processes of the agent (posix_spawn, not a fork of the agent)', 
     const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...process.env, MALLOC_PERTURB_: '165' } });
     assert.equal(res.signal, null, `the process died of ${res.signal}`);
     assert.deepEqual(JSON.parse(res.stdout), Array.from({ length: 100 }, (_, i) => i % 7));
+  });
+
+  it('runChild (diag tools, probes): output and exit code, a deadline that kills, an abort, a missing program', async () => {
+    assert.deepEqual(await runChild('sh', ['-c', 'echo out; echo err >&2; exit 3'], { timeoutMs: 30000 }), { code: 3, signal: null, stdout: 'out\n', stderr: 'err\n', missing: false, killed: false });
+    const late = await runChild('sleep', ['60'], { timeoutMs: 100 });
+    assert.deepEqual([late.code, late.signal, late.killed], [null, 'SIGTERM', true]);
+    const abort = new AbortController();
+    const aborted = runChild('sleep', ['60'], { timeoutMs: 30000, signal: abort.signal });
+    abort.abort();
+    assert.equal((await aborted).killed, true);
+    const missing = await runChild('edge-no-such-program', [], { timeoutMs: 30000 });
+    assert.deepEqual([missing.missing, missing.code], [true, null]);
+    const big = await runChild('head', ['-c', '100000', '/dev/zero'], { timeoutMs: 30000, maxBytes: 1000 });
+    assert.equal(big.stdout.length, 1000, 'output beyond maxBytes is dropped');
   });
 
   // The posix_spawn child must behave as node:child_process's does: both run the same checks.
