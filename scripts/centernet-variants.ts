@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DetectionSection } from '../agent/config/schema/detection.js';
 import type { ModelManifest } from '../agent/detection/detector/manifest.js';
-import { I420_UV_INPUT, I420_Y_INPUT } from '../models/converter/i420-input.js';
+import { I420_SIZE_INPUT, I420_UV_INPUT, I420_Y_INPUT } from '../models/converter/i420-input.js';
 
 export const CENTERNET_INPUT = 'tower_0/images';
 /** Sigmoid class heatmaps [1,H,W,80] and box distances l,t,r,b in input pixels [1,H,W,4]. */
@@ -16,6 +16,8 @@ export const CENTERNET_HEADS = ['tower_0/keypoints', 'tower_0/wh'];
 export const CENTERNET_HEADS_OUTPUT = 'tower_0/heads';
 /** Multiples of the backbone's stride 32 that the upsampling sizes scale to. */
 export const CENTERNET_SIZES = [320, 384, 416, 512] as const;
+/** The backbone's output stride: a window's model size is a multiple of it. */
+export const CENTERNET_STRIDE = 32;
 /**
  * The frame-shaped models: the default 640x360 detect frame at the 512 model's scale (0.8), 16:9 with
  * no letterbox rows (a square input spends 44 % of its pixels on black), taking the frame's I420 bytes
@@ -105,7 +107,7 @@ export function variantManifest(root: string, size: number | { width: number; he
     description: `MobileNetV3-CenterNet, ${classes === 'road' ? `the ${labels.length} road-user classes of COCO-80, each scored as among all 80` : 'COCO-80'}, ${width}x${height}, ${how}${feed}, heads decoded by the agent; ${(macs / 1e9).toFixed(2)} GMACs; converted at set-up from the TFJS graph model in @vladmandic/human by scripts/convert-model.ts`,
     labels,
     input: format === 'i420'
-      ? { ...base.input, name: I420_Y_INPUT, format, uvName: I420_UV_INPUT, width, height }
+      ? { ...base.input, name: I420_Y_INPUT, format, uvName: I420_UV_INPUT, sizeName: I420_SIZE_INPUT, stride: CENTERNET_STRIDE, width, height }
       : { ...base.input, width, height },
     output: { ...base.output, name: CENTERNET_HEADS_OUTPUT, decoder: 'centernet-heads', ...(format === 'i420' ? { cellMax: true } : {}) },
   };

@@ -49,13 +49,17 @@ export async function convertCenternet(root = repoRoot()): Promise<ConvertedMode
   return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
 }
 
-/** The graph cut at its heads, at `size`x`size` (or `size`x`height`), the heads joined into one output. */
-export async function convertCenternetHeads(size: number, root = repoRoot(), height = size): Promise<ConvertedModel> {
+/**
+ * The graph cut at its heads, at `size`x`size` (or `size`x`height`), the heads joined into one output;
+ * `anyInputSize`: runnable at other input sizes too (what the frame-shaped models' windows need).
+ */
+export async function convertCenternetHeads(size: number, root = repoRoot(), height = size, anyInputSize = false): Promise<ConvertedModel> {
   const result = await convertTfjsGraphModel({
     modelJsonPath: centernetSourcePath(root),
     outputs: CENTERNET_HEADS,
     joinOutputs: { name: CENTERNET_HEADS_OUTPUT, axis: 3 },
     inputShapes: { [CENTERNET_INPUT]: [1, height, size, 3] },
+    anyInputSize,
     graphName: variantName({ width: size, height }, 'fp32'),
   });
   return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
@@ -121,10 +125,10 @@ function writeVariant(root: string, size: number | { width: number; height: numb
  */
 export async function convertCenternetFrameShaped(root = repoRoot(), classes: ClassSet = 'coco', shape: { width: number; height: number } = CENTERNET_FRAME_SHAPE): Promise<ConvertedModel> {
   const { width, height } = shape;
-  const fp32 = await convertCenternetHeads(width, root, height);
+  const fp32 = await convertCenternetHeads(width, root, height, true);
   const heads = { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] };
   const subset = classes === 'road' ? withClassSubset(fp32.bytes, { ...heads, keep: roadClassIndices(baseManifest(root).labels) }) : { bytes: fp32.bytes, macsRemoved: 0 };
-  const withInput = withI420Input(subset.bytes, { inputName: CENTERNET_INPUT, width, height });
+  const withInput = withI420Input(subset.bytes, { inputName: CENTERNET_INPUT });
   const bytes = withCellMax(withInput, heads);
   return { bytes, sha256: sha256(bytes), macs: fp32.macs - subset.macsRemoved };
 }

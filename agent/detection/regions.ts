@@ -1,5 +1,6 @@
 import { pixelBox } from './coords.js';
 import type { PixelBox } from './types.js';
+import { planWindows, wholeFrameRegion } from './windows.js';
 
 /** Context kept around a cluster of boxes: the detector sees an object with some surroundings. */
 export const REGION_MARGIN = 1.2;
@@ -63,23 +64,14 @@ function axisStart(lo: number, hi: number, s: number, extent: number): number {
 }
 
 /**
- * The one region a model that is not square gets: the whole frame, extended past its far edge (black)
- * to the model's aspect, so the frame is scaled to the model input, never stretched. Such a model is
- * shaped for the detect frame (docs/detector.md: 512x288 for 640x360); crops of it would cut most
- * objects of a frame it already sees at 0.8 of native size.
- */
-export function wholeFrameRegion(frameW: number, frameH: number, model: { width: number; height: number }): PixelBox {
-  const w = Math.max(frameW, (frameH * model.width) / model.height);
-  return pixelBox(0, 0, Math.ceil(w), Math.ceil((w * model.height) / model.width));
-}
-
-/**
  * The detector's regions for the boxes of interest, as the detection stage plans them for a model of
- * this input size: a square model gets square crops (computeRegions), a model that is not square the
- * whole frame (wholeFrameRegion).
+ * this input size: a model that takes windows gets windows around them at the frame's scale
+ * (planWindows), any other model that is not square the whole frame (wholeFrameRegion), a square
+ * model square crops (computeRegions).
  */
-export function planRegions(boxes: readonly PixelBox[], frameW: number, frameH: number, model: { width: number; height: number }): PixelBox[] {
+export function planRegions(boxes: readonly PixelBox[], frameW: number, frameH: number, model: { width: number; height: number; windowStride?: number }): PixelBox[] {
   if (boxes.length === 0) return [];
+  if (model.windowStride) return planWindows(boxes, frameW, frameH, { width: model.width, height: model.height, stride: model.windowStride });
   if (model.width !== model.height) return [wholeFrameRegion(frameW, frameH, model)];
   return computeRegions(boxes, frameW, frameH, model.width);
 }

@@ -24,6 +24,8 @@ export interface ConvertOptions {
   inputShapes?: Record<string, number[]>;
   /** Concatenates `outputs` (same shape but `axis`) into one ONNX output of this name. */
   joinOutputs?: { name: string; axis: number };
+  /** Upsamplings by a whole factor as scales, not sizes: the graph then runs at any input size (ops.ts, ResizeBilinear). */
+  anyInputSize?: boolean;
 }
 
 export interface ConvertResult {
@@ -144,6 +146,7 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
       constInput: (i) => (refs[i] ? constOf(tensorName(refs[i].node, refs[i].index)) : undefined),
       outputInfo: (i) => info(tensorName(name, i)),
       out: (i) => tensorName(name, i),
+      anyInputSize: opts.anyInputSize ?? false,
     };
     translate(ctx);
   }

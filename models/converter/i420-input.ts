@@ -4,7 +4,7 @@
  * [1,2,h/2,w/2], of any even size — and onnxruntime does what agent/detection/detector/preprocess.ts
  * did in JavaScript:
  *
- *   Cast → Resize to the model's W×H (luma: TF-style "asymmetric" bilinear, the sampling the
+ *   Cast → Resize to `size` (luma: TF-style "asymmetric" bilinear, the sampling the
  *   CenterNet scores were measured with; chroma: half-pixel, at the centre of the 2×2 luma block it
  *   covers) → Concat → Sub (16, 128, 128) → the model's first convolution, its weights multiplied by
  *   the BT.601 YUV→RGB matrix.
@@ -14,6 +14,10 @@
  * The offsets are subtracted before the convolution so that its zero padding is still black. What the
  * fold leaves out is the clip to 0..255: a saturated colour reaches the model a little past the range
  * (scores move by 0.02 on frames of the shared clips, within 0.05 on photos and crops: i420-input.test.ts).
+ *
+ * `size` (int64 [h, w]) is the model's own W×H for a whole frame, and a window of the frame gets its
+ * share of it: the network is convolutional throughout (its upsamplings are scales, ops.ts), so a
+ * window at the whole frame's scale costs in proportion to its area (docs/detector.md, "Windows").
  */
 import { onnx } from 'onnx-proto';
 import { BT601_LIMITED } from '../../agent/detection/image/i420.js';
@@ -21,12 +25,12 @@ import { OnnxGraphBuilder } from './onnx-graph.js';
 
 export const I420_Y_INPUT = 'y';
 export const I420_UV_INPUT = 'uv';
+/** int64 [2]: the height and width the planes are resized to, in model pixels (a multiple of the network's stride). */
+export const I420_SIZE_INPUT = 'size';
 
 export interface I420InputOptions {
   /** The model's float RGB input (NHWC, 0–255, no normalisation: what the CenterNet graph takes). */
   inputName: string;
-  width: number;
-  height: number;
 }
 
 /**
@@ -59,15 +63,22 @@ export function withI420Input(modelBytes: Uint8Array, o: I420InputOptions): Uint
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   g.node('Cast', [I420_Y_INPUT], [p('y_f')], p('cast_y'), { to: FLOAT });
   g.node('Cast', [I420_UV_INPUT], [p('uv_f')], p('cast_uv'), { to: FLOAT });
-  g.node('Resize', [p('y_f'), '', '', g.constant(p('y_size'), 'int64', [4], [1, 1, o.height, o.width])], [p('y_s')], p('resize_y'),
+  g.node('Concat', [g.constant(p('y_batch_channels'), 'int64', [2], [1, 1]), I420_SIZE_INPUT], [p('y_size')], p('y_size'), { axis: 0 });
+  g.node('Concat', [g.constant(p('uv_batch_channels'), 'int64', [2], [1, 2]), I420_SIZE_INPUT], [p('uv_size')], p('uv_size'), { axis: 0 });
+  g.node('Resize', [p('y_f'), '', '', p('y_size')], [p('y_s')], p('resize_y'),
     { mode: 'linear', coordinate_transformation_mode: 'asymmetric' });
-  g.node('Resize', [p('uv_f'), '', '', g.constant(p('uv_size'), 'int64', [4], [1, 2, o.height, o.width])], [p('uv_s')], p('resize_uv'),
+  g.node('Resize', [p('uv_f'), '', '', p('uv_size')], [p('uv_s')], p('resize_uv'),
     { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
   g.node('Concat', [p('y_s'), p('uv_s')], [p('yuv')], p('concat'), { axis: 1 });
   g.node('Sub', [p('yuv'), g.constant(p('offset'), 'float32', [1, 3, 1, 1], BT601_LIMITED.offset)], [nchw], p('centre'));
   const prologue = onnx.ModelProto.decode(g.encode('i420-input', 'edge-agent', '')).graph;
 
-  graph.input.splice(graph.input.findIndex((i) => i.name === o.inputName), 1, planeInput(I420_Y_INPUT, 1), planeInput(I420_UV_INPUT, 2));
+  graph.input.splice(graph.input.findIndex((i) => i.name === o.inputName), 1, planeInput(I420_Y_INPUT, 1), planeInput(I420_UV_INPUT, 2), sizeInput());
+  // The outputs' spatial size follows `size` (NHWC heads: H and W).
+  for (const out of graph.output ?? []) {
+    const dims = out.type?.tensorType?.shape?.dim;
+    if (dims?.length === 4) [1, 2].forEach((d) => { dims[d] = { dimParam: `${out.name}_${d === 1 ? 'height' : 'width'}` }; });
+  }
   graph.node = [...(prologue?.node ?? []), ...nodes.filter((n) => n !== toNchw)];
   graph.initializer = [...(prologue?.initializer ?? []), ...graph.initializer];
   return onnx.ModelProto.encode(model).finish();
@@ -89,6 +100,10 @@ function foldColourMatrix(raw: Uint8Array, dims: number[]): Uint8Array {
     }
   }
   return new Uint8Array(folded.buffer);
+}
+
+function sizeInput(): onnx.IValueInfoProto {
+  return { name: I420_SIZE_INPUT, type: { tensorType: { elemType: onnx.TensorProto.DataType.INT64, shape: { dim: [{ dimValue: 2 }] } } } };
 }
 
 function planeInput(name: string, channels: number): onnx.IValueInfoProto {

@@ -18,6 +18,8 @@ export interface OpContext {
   outputInfo(i: number): TensorInfo;
   /** ONNX name of output i of this node. */
   out(i: number): string;
+  /** The graph is to run at any input size (ConvertOptions.anyInputSize). */
+  anyInputSize: boolean;
 }
 
 type Translator = (c: OpContext) => void;
@@ -187,10 +189,17 @@ const translators: Record<string, Translator> = {
     const size = requireConst(c, 1, 'size');
     const [n, , , ch] = c.inputInfo(0).shape;
     const mode = attrBool(c.node, 'align_corners') ? 'align_corners' : attrBool(c.node, 'half_pixel_centers') ? 'half_pixel' : 'asymmetric';
+    const [, h, w] = c.inputInfo(0).shape;
     const name = c.node.name;
-    const sizes = int64Const(c, 'onnx_sizes', [n, ch, size.values[0], size.values[1]]);
+    // For a graph to run at any input size, a whole-number factor (a feature pyramid's 2x) is written as
+    // scales, not sizes (the windows of the frame-shaped models: docs/detector.md, "Windows").
+    const fy = size.values[0] / h;
+    const fx = size.values[1] / w;
+    const target = c.anyInputSize && Number.isInteger(fy) && Number.isInteger(fx)
+      ? ['', c.b.constant(`${name}/onnx_scales`, 'float32', [4], [1, 1, fy, fx])]
+      : ['', '', int64Const(c, 'onnx_sizes', [n, ch, size.values[0], size.values[1]])];
     c.b.node('Transpose', [c.input(0)], [`${name}/nchw_in`], `${name}/nchw_in`, { perm: NHWC_TO_NCHW });
-    c.b.node('Resize', [`${name}/nchw_in`, '', '', sizes], [`${name}/nchw_resize`], `${name}/nchw_resize`, {
+    c.b.node('Resize', [`${name}/nchw_in`, ...target], [`${name}/nchw_resize`], `${name}/nchw_resize`, {
       mode: 'linear', coordinate_transformation_mode: mode,
     });
     c.b.node('Transpose', [`${name}/nchw_resize`], [c.out(0)], c.out(0), { perm: NCHW_TO_NHWC });

@@ -85,7 +85,7 @@ export async function run(): Promise<Record<string, unknown>> {
   for (let i = 0; i < WARMUP + 20; i++) {
     const frame = frames[i % frames.length];
     const t0 = performance.now();
-    const f = modelFeeds(frame, wholeFrame(frame, manifest.input)[0], feed);
+    const f = modelFeeds(frame, wholeFrame(frame, manifest.input)[0], feed, manifest.input);
     if (i >= WARMUP) pre.push(performance.now() - t0);
     // The float path reuses one buffer: each frame kept for the inference runs gets its own copy.
     if (inputs.length < frames.length) inputs.push(Object.fromEntries(Object.entries(f).map(([k, t]) => [k, new ort.Tensor(t.type, t.data.slice(), t.dims)])));

@@ -47,6 +47,7 @@ export const HealthMessageSchema = Type.Object(
           queueDepth: Count('jobs waiting'),
           dropped: Count('jobs dropped'),
           inferences: Count('inferences run'),
+          inferenceMsTotal: Type.Optional(Count('ms spent in inference since start (windows vary in size: this, not p50 x inferences, is the detector\'s time)')),
         },
         { ...Strict, description: 'the shared ONNX detector (docs/detector.md); absent without detection' },
       ),

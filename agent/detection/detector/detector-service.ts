@@ -10,7 +10,8 @@ import { InferenceHost } from './inference-host.js';
 import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
-import { inputFeed, type InputFeed, type RegionOutput } from './worker-protocol.js';
+import { inputFeed, type InputFeed, type ModelSize, type RegionOutput } from './worker-protocol.js';
+import { wholeFrameRegion } from '../windows.js';
 
 export interface DetectorLoadOptions {
   manifestPath: string;
@@ -40,6 +41,8 @@ export interface DetectorStats {
   dropped: number;
   /** Model runs: one per region. */
   inferences: number;
+  /** Time inside the model's runs since start, ms: with windows (regions of any size) the true cost, where p50 × runs is not. */
+  inferenceMsTotal: number;
 }
 
 interface Job extends DetectRequest {
@@ -57,14 +60,20 @@ const RESTART_MIN_INTERVAL_MS = 5_000;
  */
 export class DetectorService {
   readonly labels: readonly string[];
-  /** Model input size in pixels (regions are resized to this). */
+  /** Model input size in pixels (regions are resized to this; a window, to its share of it). */
   readonly inputSize: { width: number; height: number };
+  /**
+   * Set when the model takes windows of the frame (manifest input.sizeName): any region at the whole
+   * frame's scale, its model size a multiple of this stride, costing in proportion to its area.
+   */
+  readonly windowStride?: number;
   private readonly queue: FairQueue<Job>;
   private readonly latency = new LatencyWindow();
   private readonly input: InputFeed;
   private readonly decode: DecodeOptions;
   private dropped = 0;
   private inferences = 0;
+  private inferenceMs = 0;
   private running = false;
   private closed = false;
   private lastRestart = 0;
@@ -78,6 +87,7 @@ export class DetectorService {
   ) {
     this.labels = manifest.labels;
     this.inputSize = { width: manifest.input.width, height: manifest.input.height };
+    if (manifest.input.sizeName) this.windowStride = manifest.input.stride;
     this.queue = new FairQueue<Job>(queueSize);
     this.input = inputFeed(manifest);
     this.decode = {
@@ -136,6 +146,7 @@ export class DetectorService {
       queueDepth: this.queue.size,
       dropped: this.dropped,
       inferences: this.inferences,
+      inferenceMsTotal: Math.round(this.inferenceMs),
     };
   }
 
@@ -170,26 +181,42 @@ export class DetectorService {
     const { frame } = job;
     // A model taking I420 planes needs regions on the chroma grid; boxes map back through the snapped ones.
     const regions = this.input.format === 'i420' ? job.regions.map(evenRegion) : job.regions;
+    const sizes = regions.map((r) => this.modelSize(r, frame));
     const outputs = await this.host.run({
       input: this.input,
       outputName: this.manifest.output.name,
       frame: { width: frame.width, height: frame.height, data: frame.data },
       regions,
+      sizes,
       decoder: this.manifest.output.decoder,
       decode: this.decode,
     });
     const detections: Detection[] = [];
     outputs.forEach((out, i) => {
       this.inferences++;
+      this.inferenceMs += out.ms;
       this.latency.add(out.ms);
-      detections.push(...this.regionDetections(out, regions[i], frame));
+      detections.push(...this.regionDetections(out, regions[i], sizes[i], frame));
     });
     return detections;
   }
 
-  /** One region's decoded output as detections in frame pixels: mapped from the crop, NMS, capped. */
-  private regionDetections(out: RegionOutput, region: PixelBox, frame: VideoFrame): Detection[] {
-    const { width: W, height: H } = this.inputSize;
+  /**
+   * What a region is resized to: the model's input size, or for a model taking windows the region at
+   * the whole frame's scale (the frame, extended to the model's aspect, is the model's size), rounded
+   * to the stride per axis — a window of a 640x360 frame on a grid of 40 pixels keeps that scale exactly.
+   */
+  private modelSize(region: PixelBox, frame: VideoFrame): ModelSize {
+    const stride = this.windowStride;
+    if (!stride) return this.inputSize;
+    const scale = this.inputSize.width / wholeFrameRegion(frame.width, frame.height, this.inputSize)[2];
+    const side = (frameSpan: number): number => Math.max(stride, Math.round((frameSpan * scale) / stride) * stride);
+    return { width: side(region[2] - region[0]), height: side(region[3] - region[1]) };
+  }
+
+  /** One region's decoded output (model pixels of `size`) as detections in frame pixels: mapped from the crop, NMS, capped. */
+  private regionDetections(out: RegionOutput, region: PixelBox, size: ModelSize, frame: VideoFrame): Detection[] {
+    const { width: W, height: H } = size;
     const sx = (region[2] - region[0]) / W;
     const sy = (region[3] - region[1]) / H;
     const detections: Detection[] = [];

@@ -46,14 +46,16 @@ async function main(): Promise<void> {
 /** Feeds and infers each region of the one frame in turn. */
 async function runRegions(session: ort.InferenceSession, req: RunRequest): Promise<RegionOutput[]> {
   const outputs: RegionOutput[] = [];
-  for (const region of req.regions) {
+  for (const [i, region] of req.regions.entries()) {
+    const size = req.sizes[i];
     const t0 = performance.now();
-    const inputs = modelFeeds(req.frame, region, req.input);
+    const inputs = modelFeeds(req.frame, region, req.input, size);
     const started = performance.now();
     const result = await session.run(inputs, [req.outputName]);
     const ms = performance.now() - started;
     const out = result[req.outputName];
-    outputs.push({ raw: DECODERS[req.decoder](out.data as Float32Array, out.dims, req.decode), ms, preprocessMs: started - t0 });
+    const decode = { ...req.decode, inputWidth: size.width, inputHeight: size.height };
+    outputs.push({ raw: DECODERS[req.decoder](out.data as Float32Array, out.dims, decode), ms, preprocessMs: started - t0 });
   }
   return outputs;
 }

@@ -23,6 +23,11 @@ export const ModelManifestSchema = Type.Object(
           description: 'float: the agent crops, resizes and normalises into a float tensor; i420: the model takes the region\'s uint8 I420 planes of any even size and does that in its graph',
         }),
         uvName: Type.Optional(Type.String({ minLength: 1, description: 'format i420: the chroma input, U then V [1,2,h/2,w/2]' })),
+        sizeName: Type.Optional(Type.String({
+          minLength: 1,
+          description: 'format i420: the input (int64 [2]: height, width) the planes are resized to; with it the model also takes a window of the frame at the whole frame\'s scale and costs in proportion to its area (docs/detector.md, "Windows")',
+        })),
+        stride: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'with sizeName: a window\'s model size is a multiple of this (the network\'s output stride)' })),
         width: Type.Integer({ minimum: 8, maximum: 4096 }),
         height: Type.Integer({ minimum: 8, maximum: 4096 }),
         layout: Type.Union([Type.Literal('NHWC'), Type.Literal('NCHW')]),
@@ -80,6 +85,9 @@ export function parseManifest(raw: unknown, manifestPath: string): LoadedManifes
   }
   if (m.input.format === 'i420' && !m.input.uvName) {
     throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/uvName: required when format is i420`, 'name the model\'s chroma input');
+  }
+  if (m.input.sizeName && (m.input.format !== 'i420' || !m.input.stride)) {
+    throw new AgentError('MODEL_MANIFEST_INVALID', `model manifest ${manifestPath} is invalid: /input/sizeName: needs format i420 and a stride`, 'give the network\'s stride (32 for CenterNet), or drop sizeName');
   }
   return {
     ...m,

@@ -19,8 +19,17 @@ export interface ValueInfo {
 export type InputFeed =
   /** Cropped, resized and normalised into one float tensor here, in JavaScript. */
   | { format: 'float'; name: string; spec: InputSpec }
-  /** The region's uint8 I420 planes as they are (regions even-aligned); the graph does the rest. */
-  | { format: 'i420'; yName: string; uvName: string };
+  /**
+   * The region's uint8 I420 planes as they are (regions even-aligned); the graph does the rest. With
+   * `sizeName` the graph resizes them to the size it is given (the region's model size), else to its own.
+   */
+  | { format: 'i420'; yName: string; uvName: string; sizeName?: string };
+
+/** Model pixels: what a region is resized to (the model's input size, or a window's share of it). */
+export interface ModelSize {
+  width: number;
+  height: number;
+}
 
 /**
  * One job: one I420 frame (a copy, transferred) and every region of it to infer,
@@ -32,7 +41,9 @@ export interface RunRequest {
   outputName: string;
   frame: { width: number; height: number; data: Uint8Array };
   regions: readonly PixelBox[];
-  /** Decoded in the worker: a heads output is megabytes, its detections a few hundred bytes. */
+  /** Each region's model size, in the order of `regions`. */
+  sizes: readonly ModelSize[];
+  /** Decoded in the worker (inputWidth/inputHeight: each region's model size): a heads output is megabytes, its detections a few hundred bytes. */
   decoder: DecoderName;
   decode: DecodeOptions;
 }
@@ -54,8 +65,8 @@ export type WorkerMessage =
 
 /** How a region reaches the model, from the manifest's input.format. */
 export function inputFeed(m: LoadedManifest): InputFeed {
-  const { name, format, uvName, width, height, layout, channels, scale, mean, std } = m.input;
+  const { name, format, uvName, sizeName, width, height, layout, channels, scale, mean, std } = m.input;
   return format === 'i420' && uvName
-    ? { format, yName: name, uvName }
+    ? { format, yName: name, uvName, ...(sizeName ? { sizeName } : {}) }
     : { format: 'float', name, spec: { width, height, layout, channels, scale, mean, std } };
 }

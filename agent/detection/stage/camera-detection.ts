@@ -223,9 +223,9 @@ export class CameraDetection {
     // While motion calibrates (start-up, a lighting change) its boxes say nothing: the detector looks at the
     // whole frame, or whatever is there then would go unseen (the accuracy gate: 85 % -> 100 % recall).
     const interesting = motion.calibrating ? [pixelBox(0, 0, w, h)] : [...motion.boxes, ...tracked];
-    // A square model gets square crops around what moves and what is followed; the default, shaped like
-    // the frame, the whole frame whenever anything is of interest.
-    const regions = planRegions(interesting, w, h, this.o.detector.inputSize);
+    // The default model, shaped like the frame, gets windows of it around what moves and what is followed
+    // (the whole frame when they cover most of it); a square model square crops.
+    const regions = planRegions(interesting, w, h, { ...this.o.detector.inputSize, windowStride: this.o.detector.windowStride });
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';

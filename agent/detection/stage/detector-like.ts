@@ -8,6 +8,8 @@ import type { Detection, PixelBox } from '../types.js';
 export interface DetectorLike<S = unknown> {
   /** The model's input size in pixels: regions are sized around it. */
   readonly inputSize: { width: number; height: number };
+  /** Set when the model takes windows of the frame at its scale (regions of any size on this stride's grid). */
+  readonly windowStride?: number;
   /** Labels the model can produce; a tracked label not among them is reported at start-up. */
   readonly labels?: readonly string[];
   /** Detections of all the frame's regions in frame pixels, or 'dropped' when the shared queue evicted the job. */

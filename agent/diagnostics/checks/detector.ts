@@ -24,7 +24,7 @@ const RUNS = 5;
 function neutralFeeds(m: LoadedManifest): Record<string, ort.Tensor> {
   const { width, height } = m.input;
   const grey = { width, height, data: new Uint8Array(width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1)).fill(128) };
-  return modelFeeds(grey, pixelBox(0, 0, width, height), inputFeed(m));
+  return modelFeeds(grey, pixelBox(0, 0, width, height), inputFeed(m), m.input);
 }
 
 export function detectorChecks(config: AgentConfig, opts: { manifestPath?: string; onCapacity?: (c: DetectorCapacity) => void } = {}): CheckGroup {

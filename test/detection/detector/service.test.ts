@@ -194,7 +194,7 @@ describe('detector: shared service on real frames', function () {
       const truncated = { ...frame, data: frame.data.subarray(0, frame.width * frame.height) };
       await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, regions: [full(frame)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
       await assert.rejects(detector.detect({ cameraId: 'street', frame, regions: [pixelBox(10, 10, 10, 50)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
-      assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0 });
+      assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0, inferenceMsTotal: 0 });
     } finally {
       await detector.close();
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { computeRegions, REGION_MARGIN, wholeFrameRegion } from '../../../agent/detection/regions.js';
+import { computeRegions, REGION_MARGIN } from '../../../agent/detection/regions.js';
+import { wholeFrameRegion } from '../../../agent/detection/windows.js';
 import { pixelBox } from '../../../agent/detection/coords.js';
 import type { PixelBox } from '../../../agent/detection/types.js';
 

@@ -61,6 +61,7 @@ function shipped(): AgentConfig {
 function recording(detector: DetectorService, records: Map<number, FrameRecord>): DetectorLike<DetectorStats> {
   return {
     inputSize: detector.inputSize,
+    windowStride: detector.windowStride,
     labels: detector.labels,
     stats: () => detector.stats(),
     async detect(req) {
