@@ -21,7 +21,8 @@ import { VIDEOS_DIR } from '../../test/support/tmp.js';
 import { waitFor } from '../../test/support/wait.js';
 import { descendants, procSample } from './support/proc.js';
 
-const CLIPS = ['ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'intel_car-detection.mp4', 'bgslib_video02.avi'];
+/** The cameras' clips, in turn (BENCH_AGENT_CLIPS=a.mp4,b.avi: only those, e.g. one scene at a time). */
+const CLIPS = process.env.BENCH_AGENT_CLIPS?.split(',') ?? ['ozlu_vehicle_survaillance.mp4', 'ozlu_pedestrian_survaillance.mp4', 'intel_car-detection.mp4', 'bgslib_video02.avi'];
 const HEALTH_SECONDS = 5;
 const WARMUP_SECONDS = 15;
 
