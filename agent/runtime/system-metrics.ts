@@ -1,5 +1,6 @@
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 export interface SystemMetrics {
   cpuLoadPercent: number;
@@ -9,6 +10,8 @@ export interface SystemMetrics {
   diskTotalMB: number | null;
   agentRssMB: number;
   loadAvg1: number;
+  /** Share of the time the agent's main thread (motion, tracking, camera IPC, MQTT, clips) was busy since the previous report. */
+  agentMainThreadBusyPercent: number;
 }
 
 const MB = 1024 * 1024;
@@ -31,7 +34,18 @@ export async function readSystemMetrics(dataDir: string): Promise<SystemMetrics>
     diskFreeMB: disk ? Math.round(disk.freeBytes / MB) : null,
     diskTotalMB: disk ? Math.round(disk.totalBytes / MB) : null,
     agentRssMB: Math.round(process.memoryUsage().rss / MB),
+    agentMainThreadBusyPercent: round1(100 * mainThreadBusySinceLastCall()),
   };
+}
+
+let lastLoop: EventLoopUtilization | undefined;
+
+/** Event-loop utilisation since the previous report (the first one: since start), 0..1. */
+function mainThreadBusySinceLastCall(): number {
+  const now = performance.eventLoopUtilization();
+  const since = lastLoop ? performance.eventLoopUtilization(now, lastLoop) : now;
+  lastLoop = now;
+  return since.utilization;
 }
 
 interface CpuTicks {

@@ -29,6 +29,7 @@ const WARMUP_SECONDS = 15;
 interface Health {
   cameras: Record<string, { processed?: number; skipped?: number }>;
   detector?: { inferences: number; inferenceMsP50: number | null; dropped: number; inferenceMsTotal?: number };
+  system?: { agentMainThreadBusyPercent?: number };
 }
 
 /** RSS (kB) of a process and all its descendants. */
@@ -105,6 +106,8 @@ async function measure(count: number, seconds: number, model: string | undefined
       skippedByClip: Object.fromEntries(cameras.map((c, i) => [`${c.id} ${CLIPS[i % CLIPS.length]}`, (b.h.cameras[c.id]?.skipped ?? 0) - (a.h.cameras[c.id]?.skipped ?? 0)])),
       // Skipped frames per health interval across the window (bursts or a steady trickle).
       skippedPerInterval: reports.filter((r) => r.at >= a.at && r.at <= b.at).map((r, i, all) => (i === 0 ? 0 : sum(r.h, 'skipped') - sum(all[i - 1].h, 'skipped'))).slice(1),
+      // The agent's main thread (motion, tracking, camera IPC, MQTT, clips): each report's share since the one before.
+      mainThreadBusyPercent: reports.filter((r) => r.at > a.at && r.at <= b.at).map((r) => r.h.system?.agentMainThreadBusyPercent ?? null),
       rssMb: +(Math.max(a.rssKb, b.rssKb) / 1024).toFixed(0),
       loadAverage1m: +os.loadavg()[0].toFixed(1),
       wallSeconds: Math.round((Date.now() - started) / 1000),

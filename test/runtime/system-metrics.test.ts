@@ -27,6 +27,18 @@ describe('system metrics in the health report', () => {
     assert.ok(filled.agentRssMB > 0);
   });
 
+  it('reports how busy the main thread was since the previous report: a blocked loop near 100 %, an idle one near 0', async () => {
+    await readSystemMetrics('/tmp');
+    const until = performance.now() + 300;
+    while (performance.now() < until) { /* the main thread kept busy */ }
+    const busy = await readSystemMetrics('/tmp');
+    // Idle: the loop waits on a timer (nothing else runs in this test process meanwhile).
+    await new Promise((r) => setTimeout(r, 300));
+    const idle = await readSystemMetrics('/tmp');
+    assert.ok(busy.agentMainThreadBusyPercent > 80, `busy: ${busy.agentMainThreadBusyPercent} %`);
+    assert.ok(idle.agentMainThreadBusyPercent < 50, `idle: ${idle.agentMainThreadBusyPercent} %`);
+  });
+
   it('a dataDir that does not exist gives no disk figures, not an error', async () => {
     const m = await readSystemMetrics('/nonexistent/edge-agent-data');
     assert.equal(m.diskFreeMB, null);

@@ -81,6 +81,7 @@ export const HealthMessageSchema = Type.Object(
         diskFreeMB: NumberOrNull('of the disk holding dataDir'),
         diskTotalMB: NumberOrNull('of the disk holding dataDir'),
         agentRssMB: Type.Number({ description: "the agent process's resident memory" }),
+        agentMainThreadBusyPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: "share of the time since the previous report the agent's main thread (motion, tracking, camera IPC, MQTT, clips) was busy: near 100, frames wait for it" })),
       },
       { ...Strict, description: 'read from the kernel (/proc, statfs) without starting a process: a child forks the whole agent and stalls inference' },
     ),
