@@ -208,8 +208,9 @@ export class DetectorService {
    */
   private modelSize(region: PixelBox, frame: VideoFrame): ModelSize {
     const stride = this.windowStride;
-    if (!stride) return this.inputSize;
-    const scale = this.inputSize.width / wholeFrameRegion(frame.width, frame.height, this.inputSize)[2];
+    const whole = wholeFrameRegion(frame.width, frame.height, this.inputSize);
+    if (!stride || (region[2] - region[0] >= whole[2] && region[3] - region[1] >= whole[3])) return this.inputSize;
+    const scale = this.inputSize.width / whole[2];
     const side = (frameSpan: number): number => Math.max(stride, Math.round((frameSpan * scale) / stride) * stride);
     return { width: side(region[2] - region[0]), height: side(region[3] - region[1]) };
   }
@@ -274,6 +275,14 @@ function checkModelIo(m: LoadedManifest, host: InferenceHost): void {
       if (info.dims.length !== 4 || info.dims[0] !== 1 || info.dims[1] !== channels) {
         throw new AgentError('MODEL_IO_MISMATCH', `model input "${info.name}" is [${info.dims.join(',')}], format i420 needs [1,${channels},h,w]`, remedy);
       }
+    }
+    // The size input of a model taking windows: named by the manifest, or the model could not be fed.
+    const fed = [m.input.name, m.input.uvName, m.input.sizeName];
+    const unfed = host.inputs.find((i) => !fed.includes(i.name));
+    if (unfed) throw new AgentError('MODEL_IO_MISMATCH', `model input "${unfed.name}" is not in the manifest (a model taking windows names its size input as input.sizeName)`, remedy);
+    const size = m.input.sizeName ? host.inputs.find((i) => i.name === m.input.sizeName) : undefined;
+    if (m.input.sizeName && size?.dims.join() !== '2') {
+      throw new AgentError('MODEL_IO_MISMATCH', size ? `model input "${size.name}" is [${size.dims.join(',')}], input.sizeName needs [2] (height, width)` : `model has no input "${m.input.sizeName}" (it has ${host.inputs.map((i) => i.name).join(', ')})`, remedy);
     }
   } else {
     const want = m.input.layout === 'NHWC' ? [1, m.input.height, m.input.width, 3] : [1, 3, m.input.height, m.input.width];

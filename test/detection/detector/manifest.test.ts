@@ -74,6 +74,9 @@ describe('detector: model manifest validation', function () {
     const noChroma = bundled();
     noChroma.input.format = 'i420';
     await rejectsWith(() => loadManifest(write('i420.json', noChroma)), 'MODEL_MANIFEST_INVALID', /\/input\/uvName: required when format is i420/);
+    const sizeWithoutStride = bundled();
+    Object.assign(sizeWithoutStride.input, { format: 'i420', uvName: 'uv', sizeName: 'size' });
+    await rejectsWith(() => loadManifest(write('size.json', sizeWithoutStride)), 'MODEL_MANIFEST_INVALID', /\/input\/sizeName: needs format i420 and a stride/);
   });
 
   it('MODEL_FILE_NOT_FOUND when the manifest points at a missing model', async function () {
@@ -106,6 +109,13 @@ describe('detector: model manifest validation', function () {
     i420.file = variantPath('centernet-512x288-road');
     i420.input.uvName = 'chroma';
     await rejectsWith(DetectorService.load({ manifestPath: write('io-uv.json', i420), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /no input "chroma"/);
+    // The default takes windows: its size input unnamed (it could not be fed), or misnamed.
+    const noSize = JSON.parse(readFileSync(DEFAULT_MANIFEST_PATH, 'utf8')) as Json & { input: Json };
+    noSize.file = variantPath('centernet-512x288-road');
+    delete noSize.input.sizeName;
+    await rejectsWith(DetectorService.load({ manifestPath: write('io-nosize.json', noSize), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /model input "size" is not in the manifest/);
+    noSize.input.sizeName = 'extent';
+    await rejectsWith(DetectorService.load({ manifestPath: write('io-size.json', noSize), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /model input "size" is not in the manifest/);
     const floatAsI420 = bundled();
     Object.assign(floatAsI420.input, { format: 'i420', uvName: 'tower_0/images' });
     await rejectsWith(DetectorService.load({ manifestPath: write('io-float.json', floatAsI420), threads: 1, queueSize: 2 }), 'MODEL_IO_MISMATCH', /format i420 needs \[1,1,h,w\]/);
