@@ -28,7 +28,7 @@ const WARMUP_SECONDS = 15;
 
 interface Health {
   cameras: Record<string, { processed?: number; skipped?: number }>;
-  detector?: { inferences: number; inferenceMsP50: number | null; dropped: number; inferenceMsTotal?: number };
+  detector?: { inferences: number; inferenceMsP50: number | null; dropped: number; inferenceMsTotal?: number; inferenceMsByCamera?: Record<string, number> };
   system?: { agentMainThreadBusyPercent?: number };
 }
 
@@ -102,6 +102,12 @@ async function measure(count: number, seconds: number, model: string | undefined
       detectorMsPerProcessedFrameP50: +((inferences * p50) / Math.max(1, processed)).toFixed(1),
       detectorBusyPercent: +((100 * inferenceMs) / (secs * 1000)).toFixed(0),
       detectorDropped: (b.h.detector?.dropped ?? 0) - (a.h.detector?.dropped ?? 0),
+      // Each scene's cost: the detector's ms per processed frame of each camera.
+      detectorMsPerFrameByClip: Object.fromEntries(cameras.map((c, i) => {
+        const ms = (b.h.detector?.inferenceMsByCamera?.[c.id] ?? 0) - (a.h.detector?.inferenceMsByCamera?.[c.id] ?? 0);
+        const frames = (b.h.cameras[c.id]?.processed ?? 0) - (a.h.cameras[c.id]?.processed ?? 0);
+        return [`${c.id} ${CLIPS[i % CLIPS.length]}`, +(ms / Math.max(1, frames)).toFixed(1)];
+      })),
       // Where the skipped frames were: one clip's restarts or every camera alike.
       skippedByClip: Object.fromEntries(cameras.map((c, i) => [`${c.id} ${CLIPS[i % CLIPS.length]}`, (b.h.cameras[c.id]?.skipped ?? 0) - (a.h.cameras[c.id]?.skipped ?? 0)])),
       // Skipped frames per health interval across the window (bursts or a steady trickle).

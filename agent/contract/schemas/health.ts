@@ -48,6 +48,7 @@ export const HealthMessageSchema = Type.Object(
           dropped: Count('jobs dropped'),
           inferences: Count('inferences run'),
           inferenceMsTotal: Type.Optional(Count('ms spent in inference since start (windows vary in size: this, not p50 x inferences, is the detector\'s time)')),
+          inferenceMsByCamera: Type.Optional(Type.Record(Type.String(), Count(''), { description: 'inferenceMsTotal per camera id: which scene costs the detector what' })),
         },
         { ...Strict, description: 'the shared ONNX detector (docs/detector.md); absent without detection' },
       ),

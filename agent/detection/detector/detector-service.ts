@@ -43,6 +43,8 @@ export interface DetectorStats {
   inferences: number;
   /** Time inside the model's runs since start, ms: with windows (regions of any size) the true cost, where p50 × runs is not. */
   inferenceMsTotal: number;
+  /** The same per camera: which scene costs the detector what. */
+  inferenceMsByCamera: Record<string, number>;
 }
 
 interface Job extends DetectRequest {
@@ -74,6 +76,7 @@ export class DetectorService {
   private dropped = 0;
   private inferences = 0;
   private inferenceMs = 0;
+  private readonly inferenceMsByCamera = new Map<string, number>();
   private running = false;
   private closed = false;
   private lastRestart = 0;
@@ -147,6 +150,7 @@ export class DetectorService {
       dropped: this.dropped,
       inferences: this.inferences,
       inferenceMsTotal: Math.round(this.inferenceMs),
+      inferenceMsByCamera: Object.fromEntries([...this.inferenceMsByCamera].map(([id, ms]) => [id, Math.round(ms)])),
     };
   }
 
@@ -195,6 +199,7 @@ export class DetectorService {
     outputs.forEach((out, i) => {
       this.inferences++;
       this.inferenceMs += out.ms;
+      this.inferenceMsByCamera.set(job.cameraId, (this.inferenceMsByCamera.get(job.cameraId) ?? 0) + out.ms);
       this.latency.add(out.ms);
       detections.push(...this.regionDetections(out, regions[i], sizes[i], frame));
     });

@@ -44,6 +44,11 @@ describe('detector: shared service on real frames', function () {
       assert.equal(s.inferences, 5);
       assert.equal(s.queueDepth, 0);
       assert.ok(s.inferenceMsP50 !== null && s.inferenceMsP50 > 0 && (s.inferenceMsP95 ?? 0) >= s.inferenceMsP50);
+      // The model's time, in all and per camera: three runs of the street, two of the plaza.
+      const byCamera = s.inferenceMsByCamera;
+      assert.deepEqual(Object.keys(byCamera).sort(), [vehicles[0].cameraId, pedestrians[0].cameraId].sort());
+      assert.ok(Object.values(byCamera).every((ms) => ms >= 2 * s.inferenceMsP50! * 0.3), JSON.stringify(byCamera));
+      assert.ok(Math.abs(byCamera[vehicles[0].cameraId] + byCamera[pedestrians[0].cameraId] - s.inferenceMsTotal) <= 2, JSON.stringify(s));
       // Real inference on real frames: the street has cars, the plaza has people.
       for (const r of [ra[0], ra[10], ra[11]]) assert.ok(r !== 'dropped' && r.some((d) => d.label === 'car' && d.score > 0.4), JSON.stringify(r));
       for (const r of rb) assert.ok(r.some((d) => d.label === 'person' && d.score > 0.3), JSON.stringify(r));
@@ -194,7 +199,7 @@ describe('detector: shared service on real frames', function () {
       const truncated = { ...frame, data: frame.data.subarray(0, frame.width * frame.height) };
       await assert.rejects(detector.detect({ cameraId: 'street', frame: truncated, regions: [full(frame)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_FRAME');
       await assert.rejects(detector.detect({ cameraId: 'street', frame, regions: [pixelBox(10, 10, 10, 50)] }), (e: unknown) => e instanceof AgentError && e.code === 'DETECTOR_BAD_REGION');
-      assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0, inferenceMsTotal: 0 });
+      assert.deepEqual(detector.stats(), { inferenceMsP50: null, inferenceMsP95: null, queueDepth: 0, dropped: 0, inferences: 0, inferenceMsTotal: 0, inferenceMsByCamera: {} });
     } finally {
       await detector.close();
     }
