@@ -39,9 +39,20 @@ function bigIntToLe32(n: bigint): Buffer {
   return Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse();
 }
 
+/**
+ * The raw 32 bytes of an Ed25519/X25519 key: the tail of its SPKI (public) or PKCS#8 (private) DER.
+ * Not through a JWK export: Node 20 holds the key's mutex while it builds the JWK's strings, and a
+ * garbage collection then that frees the key's generation job locks the same mutex — the thread
+ * deadlocks (a key from generateKeyPairSync, exported in a loop under GC pressure, hangs every time).
+ */
+export function rawKey(key: KeyObject): Buffer {
+  const der = key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
+  return der.subarray(der.length - 32);
+}
+
 /** Ed25519 public key (raw 32 bytes) -> X25519 public key (raw 32 bytes): u = (1 + y) / (1 - y) mod p. */
 export function ed25519PublicToX25519(edPublic: KeyObject): Buffer {
-  const raw = Buffer.from(edPublic.export({ format: 'jwk' }).x ?? '', 'base64url');
+  const raw = edPublic.asymmetricKeyType === 'ed25519' && edPublic.type === 'public' ? rawKey(edPublic) : Buffer.alloc(0);
   if (raw.length !== 32) throw new AgentError('SECRET_KEY_INVALID', 'not an Ed25519 public key', 'use the gateway public key from its status message');
   const yBytes = Buffer.from(raw);
   yBytes[31] &= 0x7f;
@@ -52,7 +63,10 @@ export function ed25519PublicToX25519(edPublic: KeyObject): Buffer {
 
 /** The gateway's X25519 private key derived from its Ed25519 private key. */
 export function ed25519PrivateToX25519(edPrivate: KeyObject): KeyObject {
-  const seed = Buffer.from(edPrivate.export({ format: 'jwk' }).d ?? '', 'base64url');
+  if (edPrivate.asymmetricKeyType !== 'ed25519' || edPrivate.type !== 'private') {
+    throw new AgentError('SECRET_KEY_INVALID', 'not an Ed25519 private key', 'the gateway key (identity/gateway.key) must be Ed25519');
+  }
+  const seed = rawKey(edPrivate);
   const h = createHash('sha512').update(seed).digest().subarray(0, 32);
   h[0] &= 248;
   h[31] &= 127;
@@ -63,8 +77,10 @@ export function ed25519PrivateToX25519(edPrivate: KeyObject): KeyObject {
 
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
 function x25519PublicKey(raw: Buffer): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
+  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
 function deriveKey(shared: Buffer, epk: Buffer, recipient: Buffer): Buffer {
@@ -75,7 +91,7 @@ function deriveKey(shared: Buffer, epk: Buffer, recipient: Buffer): Buffer {
 export function encryptSecret(plaintext: string, gatewayPublicKeyPem: string): EncryptedSecret {
   const recipient = ed25519PublicToX25519(createPublicKey(gatewayPublicKeyPem));
   const eph = generateKeyPairSync('x25519');
-  const epk = Buffer.from(eph.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+  const epk = rawKey(eph.publicKey);
   const shared = diffieHellman({ privateKey: eph.privateKey, publicKey: x25519PublicKey(recipient) });
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', deriveKey(shared, epk, recipient), iv);
@@ -94,7 +110,7 @@ export function decryptSecret(secret: EncryptedSecret['encrypted'], x25519Privat
     const iv = Buffer.from(secret.iv, 'base64url');
     const tag = Buffer.from(secret.tag, 'base64url');
     if (epk.length !== 32 || iv.length !== 12 || tag.length !== 16) throw new Error('sizes');
-    const recipient = Buffer.from(createPublicKey(x25519Private).export({ format: 'jwk' }).x ?? '', 'base64url');
+    const recipient = rawKey(createPublicKey(x25519Private));
     const shared = diffieHellman({ privateKey: x25519Private, publicKey: x25519PublicKey(epk) });
     const decipher = createDecipheriv('aes-256-gcm', deriveKey(shared, epk, recipient), iv);
     decipher.setAuthTag(tag);

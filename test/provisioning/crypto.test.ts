@@ -1,19 +1,38 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../agent/core/atomic-file.js';
 import { configHash } from '../../agent/provisioning/config-hash.js';
-import { ed25519PrivateToX25519, ed25519PublicToX25519, decryptSecret, encryptSecret } from '../../agent/provisioning/secret-box.js';
+import { ed25519PrivateToX25519, ed25519PublicToX25519, decryptSecret, encryptSecret, rawKey } from '../../agent/provisioning/secret-box.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('provisioning: crypto and storage building blocks', function () {
   it('derives the same X25519 public key from the Ed25519 private key as from the Ed25519 public key', () => {
     for (let i = 0; i < 25; i++) {
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-      const fromPrivate = Buffer.from(createPublicKey(ed25519PrivateToX25519(privateKey)).export({ format: 'jwk' }).x ?? '', 'base64url');
+      const fromPrivate = rawKey(createPublicKey(ed25519PrivateToX25519(privateKey)));
       assert.ok(fromPrivate.equals(ed25519PublicToX25519(publicKey)), `key ${i}`);
     }
+  });
+
+  it('reads raw keys without a JWK export, which deadlocks Node 20 under garbage collection (fresh keys in a loop, a small young generation)', function () {
+    this.timeout(60000);
+    // Node 20 holds a key's mutex while building a JWK's strings; a GC then that frees the key's
+    // generation job locks it again: the thread hangs for good (this loop through JWK exports hung in
+    // 3 of 3 runs within a second). Run in a child with a deadline, so a hang fails instead of stalling mocha.
+    const script = [
+      `const sb = require(${JSON.stringify(path.resolve(__dirname, '../../agent/provisioning/secret-box.ts'))});`,
+      "const { generateKeyPairSync } = require('node:crypto');",
+      'const until = Date.now() + 3000; let n = 0;',
+      'while (Date.now() < until) { const k = generateKeyPairSync(\'ed25519\'); sb.ed25519PublicToX25519(k.publicKey); sb.rawKey(sb.ed25519PrivateToX25519(k.privateKey)); n++; }',
+      'console.log(n);',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 45000 });
+    assert.equal(run.signal, null, `hung (killed after 45 s): ${run.stderr}`);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(Number(run.stdout.trim()) > 100, `keys converted: ${run.stdout}`);
   });
 
   it('encrypts a secret only its gateway can read; any tampering is refused without detail', () => {
