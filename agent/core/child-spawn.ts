@@ -242,7 +242,8 @@ export function runChild(command: string, args: readonly string[], o: { timeoutM
       killed = child.kill('SIGTERM') || killed;
     };
     const timer = setTimeout(kill, o.timeoutMs);
-    o.signal?.addEventListener('abort', kill, { once: true });
+    if (o.signal?.aborted) kill();
+    else o.signal?.addEventListener('abort', kill, { once: true });
     const done = (r: Omit<RunResult, 'stdout' | 'stderr' | 'killed'>): void => {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', kill);

@@ -38,7 +38,7 @@ export interface WindowedModel {
 export function planWindows(boxes: readonly PixelBox[], frameW: number, frameH: number, model: WindowedModel): PixelBox[] {
   const whole = wholeFrameRegion(frameW, frameH, model);
   const extent = { w: whole[2], h: whole[3] };
-  const scale = model.width / extent.w;
+  const scale = wholeFrameScale(whole, model);
   const grid = model.stride / scale;
   const context = CONTEXT_MODEL_PX / scale;
   const minSide = Math.min(MIN_STRIDES * grid, extent.w, extent.h);
@@ -75,6 +75,11 @@ export function planWindows(boxes: readonly PixelBox[], frameW: number, frameH: 
 export function wholeFrameRegion(frameW: number, frameH: number, model: { width: number; height: number }): PixelBox {
   const w = Math.max(frameW, (frameH * model.width) / model.height);
   return pixelBox(0, 0, Math.ceil(w), Math.ceil((w * model.height) / model.width));
+}
+
+/** Model pixels per frame pixel of the whole-frame region (0.8 for 640x360 at 512x288): a window's scale too. */
+export function wholeFrameScale(whole: PixelBox, model: { width: number }): number {
+  return model.width / whole[2];
 }
 
 /** Joins pairs for which `join(a, b, union)` holds until none does. */

@@ -52,9 +52,10 @@ export function rawKey(key: KeyObject): Buffer {
 
 /** Ed25519 public key (raw 32 bytes) -> X25519 public key (raw 32 bytes): u = (1 + y) / (1 - y) mod p. */
 export function ed25519PublicToX25519(edPublic: KeyObject): Buffer {
-  const raw = edPublic.asymmetricKeyType === 'ed25519' && edPublic.type === 'public' ? rawKey(edPublic) : Buffer.alloc(0);
-  if (raw.length !== 32) throw new AgentError('SECRET_KEY_INVALID', 'not an Ed25519 public key', 'use the gateway public key from its status message');
-  const yBytes = Buffer.from(raw);
+  if (edPublic.asymmetricKeyType !== 'ed25519' || edPublic.type !== 'public') {
+    throw new AgentError('SECRET_KEY_INVALID', 'not an Ed25519 public key', 'use the gateway public key from its status message');
+  }
+  const yBytes = Buffer.from(rawKey(edPublic));
   yBytes[31] &= 0x7f;
   const y = leToBigInt(yBytes);
   const u = ((1n + y) * modPow((1n - y + P) % P, P - 2n, P)) % P;

@@ -64,6 +64,7 @@ describe('child processes of the agent (posix_spawn, not a fork of the agent)', 
     const aborted = runChild('sleep', ['60'], { timeoutMs: 30000, signal: abort.signal });
     abort.abort();
     assert.equal((await aborted).killed, true);
+    assert.equal((await runChild('sleep', ['60'], { timeoutMs: 30000, signal: AbortSignal.abort() })).killed, true, 'a signal aborted before the start');
     const missing = await runChild('edge-no-such-program', [], { timeoutMs: 30000 });
     assert.deepEqual([missing.missing, missing.code], [true, null]);
     const big = await runChild('head', ['-c', '100000', '/dev/zero'], { timeoutMs: 30000, maxBytes: 1000 });

@@ -11,7 +11,7 @@ import { LatencyWindow } from './latency-window.js';
 import { loadManifest, type LoadedManifest } from './manifest.js';
 import { nms } from './nms.js';
 import { inputFeed, type InputFeed, type ModelSize, type RegionOutput } from './worker-protocol.js';
-import { wholeFrameRegion } from '../windows.js';
+import { wholeFrameRegion, wholeFrameScale } from '../windows.js';
 
 export interface DetectorLoadOptions {
   manifestPath: string;
@@ -215,7 +215,7 @@ export class DetectorService {
     const stride = this.windowStride;
     const whole = wholeFrameRegion(frame.width, frame.height, this.inputSize);
     if (!stride || (region[2] - region[0] >= whole[2] && region[3] - region[1] >= whole[3])) return this.inputSize;
-    const scale = this.inputSize.width / whole[2];
+    const scale = wholeFrameScale(whole, this.inputSize);
     const side = (frameSpan: number): number => Math.max(stride, Math.round((frameSpan * scale) / stride) * stride);
     return { width: side(region[2] - region[0]), height: side(region[3] - region[1]) };
   }

@@ -103,7 +103,12 @@ export class CameraDetection {
   private lastErrorCode?: string;
   private stopped = false;
 
-  constructor(private readonly o: CameraDetectionOptions) {}
+  /** What the region planner needs of the model (fixed for the detector's life). */
+  private readonly model: { width: number; height: number; windowStride?: number };
+
+  constructor(private readonly o: CameraDetectionOptions) {
+    this.model = { ...o.detector.inputSize, windowStride: o.detector.windowStride };
+  }
 
   async onFrame(frame: VideoFrame): Promise<FrameOutcome> {
     if (this.stopped) return 'ignored';
@@ -225,7 +230,7 @@ export class CameraDetection {
     const interesting = motion.calibrating ? [pixelBox(0, 0, w, h)] : [...motion.boxes, ...tracked];
     // The default model, shaped like the frame, gets windows of it around what moves and what is followed
     // (the whole frame when they cover most of it); a square model square crops.
-    const regions = planRegions(interesting, w, h, { ...this.o.detector.inputSize, windowStride: this.o.detector.windowStride });
+    const regions = planRegions(interesting, w, h, this.model);
 
     const found = regions.length > 0 ? await this.o.detector.detect({ cameraId: frame.cameraId, frame, regions }) : [];
     if (this.stopped) return 'ignored';
