@@ -11,11 +11,13 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { AgentError } from '../agent/core/errors.js';
+import { withAlignedChannels } from '../models/converter/align-channels.js';
 import { convertTfjsGraphModel } from '../models/converter/convert.js';
 import { withCellMax } from '../models/converter/cell-max.js';
 import { withClassSubset } from '../models/converter/class-subset.js';
 import { withI420Input } from '../models/converter/i420-input.js';
 import { formatMacs } from '../models/converter/macs.js';
+import { convNodeName } from '../models/converter/ops.js';
 import { optimiseForQuantization, quantizeQdq } from '../models/converter/quantize.js';
 import {
   baseManifest, calibrationPath, CENTERNET_SMALL_SHAPE, CENTERNET_FLOAT_ACTIVATIONS, CENTERNET_FRAME_SHAPE, CENTERNET_HEADS, CENTERNET_HEADS_OUTPUT, CENTERNET_INPUT, CENTERNET_SIZES, roadClassIndices, variantManifest, variantName,
@@ -40,6 +42,8 @@ export function centernetSourcePath(root = repoRoot()): string {
 }
 
 export interface ConvertedModel { bytes: Uint8Array; sha256: string; macs: number }
+/** A converted graph and its MACs per ONNX Conv node (what a later step that widens a convolution adds to). */
+export interface ConvertedGraph extends ConvertedModel { convMacs: (onnxConv: string) => number }
 
 /** The hash set-up and calibration files name a model by (MODEL_CALIBRATION_STALE compares them). */
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -53,7 +57,7 @@ export async function convertCenternet(root = repoRoot()): Promise<ConvertedMode
  * The graph cut at its heads, at `size`x`size` (or `size`x`height`), the heads joined into one output;
  * `anyInputSize`: runnable at other input sizes too (what the frame-shaped models' windows need).
  */
-export async function convertCenternetHeads(size: number, root = repoRoot(), height = size, anyInputSize = false): Promise<ConvertedModel> {
+export async function convertCenternetHeads(size: number, root = repoRoot(), height = size, anyInputSize = false): Promise<ConvertedGraph> {
   const result = await convertTfjsGraphModel({
     modelJsonPath: centernetSourcePath(root),
     outputs: CENTERNET_HEADS,
@@ -62,7 +66,8 @@ export async function convertCenternetHeads(size: number, root = repoRoot(), hei
     anyInputSize,
     graphName: variantName({ width: size, height }, 'fp32'),
   });
-  return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs };
+  const byConv = new Map(Object.entries(result.macsByNode).map(([tf, macs]) => [convNodeName(tf), macs]));
+  return { bytes: result.onnx, sha256: sha256(result.onnx), macs: result.macs, convMacs: (conv) => byConv.get(conv) ?? 0 };
 }
 
 /**
@@ -121,16 +126,20 @@ function writeVariant(root: string, size: number | { width: number; height: numb
 /**
  * Frame-shaped, taking the frame's I420 planes (models/converter/i420-input.ts), its heads with the
  * cell-max channel (models/converter/cell-max.ts): preprocessing and the decode's scan done by
- * onnxruntime. `road`: the road users' classes only (models/converter/class-subset.ts); `shape`: 512x288 unless told.
+ * onnxruntime; its narrow depthwise stages padded to whole channel blocks (models/converter/align-channels.ts).
+ * `road`: the road users' classes only (models/converter/class-subset.ts); `shape`: 512x288 unless told.
  */
 export async function convertCenternetFrameShaped(root = repoRoot(), classes: ClassSet = 'coco', shape: { width: number; height: number } = CENTERNET_FRAME_SHAPE): Promise<ConvertedModel> {
   const { width, height } = shape;
   const fp32 = await convertCenternetHeads(width, root, height, true);
   const heads = { heads: CENTERNET_HEADS_OUTPUT, heatmaps: CENTERNET_HEADS[0] };
   const subset = classes === 'road' ? withClassSubset(fp32.bytes, { ...heads, keep: roadClassIndices(baseManifest(root).labels) }) : { bytes: fp32.bytes, macsRemoved: 0 };
-  const withInput = withI420Input(subset.bytes, { inputName: CENTERNET_INPUT });
+  const aligned = withAlignedChannels(subset.bytes);
+  // A padded stage's three convolutions each grow by to/from (the class subset touches none of them).
+  const macsAdded = aligned.padded.reduce((sum, p) => sum + (p.to / p.from - 1) * p.convs.reduce((s, c) => s + fp32.convMacs(c), 0), 0);
+  const withInput = withI420Input(aligned.bytes, { inputName: CENTERNET_INPUT });
   const bytes = withCellMax(withInput, heads);
-  return { bytes, sha256: sha256(bytes), macs: fp32.macs - subset.macsRemoved };
+  return { bytes, sha256: sha256(bytes), macs: fp32.macs - subset.macsRemoved + Math.round(macsAdded) };
 }
 
 async function main(): Promise<void> {

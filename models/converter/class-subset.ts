@@ -8,7 +8,7 @@
  * it did among the 80.
  */
 import { onnx } from 'onnx-proto';
-import { floatValues } from './onnx-graph.js';
+import { floatValues, setFloatValues } from './onnx-graph.js';
 
 export interface ClassSubsetOptions {
   /** The joined heads output (a Concat on the channel axis, NHWC): heatmaps first. */
@@ -55,8 +55,8 @@ export function withClassSubset(modelBytes: Uint8Array, o: ClassSubsetOptions): 
     return fail(`keep must list distinct classes of 0..${classes - 1}, got [${o.keep.join(',')}]`);
   }
   const perClass = inPerGroup * kh * kw;
-  setFloats(weights, rowsOf(floatValues(weights), perClass, o.keep), [o.keep.length, inPerGroup, kh, kw]);
-  setFloats(bias, rowsOf(floatValues(bias), 1, o.keep), [o.keep.length]);
+  setFloatValues(weights, rowsOf(floatValues(weights), perClass, o.keep), [o.keep.length, inPerGroup, kh, kw]);
+  setFloatValues(bias, rowsOf(floatValues(bias), 1, o.keep), [o.keep.length]);
 
   const channels = dims[3];
   const boxChannels = Number(channels.dimValue) - classes;
@@ -69,10 +69,4 @@ function rowsOf(src: Float32Array, rowLength: number, keep: readonly number[]): 
   const out = new Float32Array(keep.length * rowLength);
   keep.forEach((c, i) => out.set(src.subarray(c * rowLength, (c + 1) * rowLength), i * rowLength));
   return out;
-}
-
-function setFloats(t: onnx.ITensorProto, values: Float32Array, dims: number[]): void {
-  t.dims = dims;
-  t.floatData = [];
-  t.rawData = new Uint8Array(values.buffer);
 }

@@ -38,6 +38,8 @@ export interface ConvertResult {
   folded: number;
   /** Multiply-accumulates of one inference, from the graph's shapes (macs.ts). */
   macs: number;
+  /** The same per TF node that has any (the ONNX node translating it is named after it). */
+  macsByNode: Record<string, number>;
   /** Activation chains written as one node (fuse-activations.ts). */
   fused: FusedActivations;
 }
@@ -78,6 +80,7 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
   }
   // Every other tensor's shape by TF's shape rules: no need to run the network.
   let macs = 0;
+  const macsByNode: Record<string, number> = {};
   for (const p of placeholders) probed.set(p, { dtype: 'float32', shape: feeds[p].shape });
   for (const name of order) {
     const node = graph.nodes.get(name) as TfNode;
@@ -102,7 +105,9 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
       },
     });
     outs.forEach((info, i) => probed.set(tensorName(name, i), info));
-    macs += macsOf(node, inputs, outs);
+    const nodeMacs = macsOf(node, inputs, outs);
+    if (nodeMacs > 0) macsByNode[name] = nodeMacs;
+    macs += nodeMacs;
   }
 
   const constOf = (ref: string): ConstTensor | undefined => {
@@ -170,6 +175,7 @@ export async function convertTfjsGraphModel(opts: ConvertOptions): Promise<Conve
     folded: folded.size,
     fused,
     macs,
+    macsByNode,
   };
 }
 

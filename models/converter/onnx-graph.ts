@@ -22,6 +22,13 @@ export function floatValues(t: onnx.ITensorProto): Float32Array {
   return Float32Array.from(t.floatData ?? []);
 }
 
+/** Replaces a float initializer's values and shape (as raw bytes, the form the converter writes). */
+export function setFloatValues(t: onnx.ITensorProto, values: Float32Array, dims: number[]): void {
+  t.dims = dims;
+  t.floatData = [];
+  t.rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
 export function nodeProto(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrValue> = {}): onnx.INodeProto {
   return { opType, input: inputs, output: outputs, name, attribute: Object.keys(attrs).map((k) => attribute(k, attrs[k])) };
 }

@@ -26,6 +26,9 @@ type Translator = (c: OpContext) => void;
 
 export class UnsupportedOpError extends Error {}
 
+/** The ONNX Conv node a TF convolution node becomes (its MACs are keyed by the TF name: convert.ts). */
+export const convNodeName = (tfNode: string): string => `${tfNode}/nchw_conv`;
+
 const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 
@@ -131,7 +134,7 @@ function convNhwc(c: OpContext, depthwise: boolean): void {
     convInputs.push(c.b.constant(`${name}/onnx_bias`, 'float32', [outC], bias.values));
   }
   c.b.node('Transpose', [c.input(0)], [`${name}/nchw_in`], `${name}/nchw_in`, { perm: NHWC_TO_NCHW });
-  c.b.node('Conv', convInputs, [`${name}/nchw_conv`], `${name}/nchw_conv`, {
+  c.b.node('Conv', convInputs, [`${name}/nchw_conv`], convNodeName(name), {
     kernel_shape: [kh, kw], strides, dilations, pads, group: depthwise ? cin : 1,
   });
   const y = activation(c, fusedOps, `${name}/nchw_conv`, `${name}/nchw_act`);
