@@ -96,7 +96,9 @@ export async function variantTable(root: string, clipsDir: string, runs: number)
   ];
   const variants: { name: string; gmacs: number; manifestPath: string }[] = [];
   for (const shape of shapes) {
-    const converted = shape.classes === 'road' ? await convertCenternetFrameShaped(root, 'road', shape) : await convertCenternetHeads(shape.width, root, shape.height);
+    // The frame-shaped models as set-up writes them (their channels padded: align-channels.ts), the square ones head-cut.
+    const frameShaped = shape.width !== shape.height;
+    const converted = frameShaped ? await convertCenternetFrameShaped(root, shape.classes, shape) : await convertCenternetHeads(shape.width, root, shape.height);
     const gmacs = Math.round(converted.macs / 1e7) / 100;
     for (const precision of ['fp32', 'int8'] as Precision[]) {
       const name = variantName(shape, precision, shape.classes);
