@@ -117,7 +117,7 @@ describe('detector: the frame-shaped models keep onnxruntime in its blocked layo
   });
 
   it('pads a squeeze → depthwise → expansion chain exactly, and leaves a depthwise stage it cannot pad as it is', async function () {
-    const chain = (producer: 'conv' | 'input', consumers = 1): Uint8Array => {
+    const chain = (producer: 'conv' | 'input', alsoRead?: 'd' | 'sr'): Uint8Array => {
       const g = new OnnxGraphBuilder();
       g.input('x', 'float32', [1, 4, 5, 7]);
       const weights = (name: string, dims: number[]): string => g.constant(name, 'float32', dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.3 + dims[0])));
@@ -132,8 +132,8 @@ describe('detector: the frame-shaped models keep onnxruntime in its blocked layo
       g.node('Conv', [into, weights('wd', [channels, 1, 3, 3])], ['d'], 'depthwise', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: channels });
       g.node('Conv', ['d', weights('w2', [5, channels, 1, 1]), weights('b2', [5])], ['y'], 'expand', { kernel_shape: [1, 1] });
       g.output('y', 'float32', [1, 5, 5, 7]);
-      if (consumers > 1) {
-        g.node('Relu', ['d'], ['z'], 'other_reader');
+      if (alsoRead) {
+        g.node('Relu', [alsoRead], ['z'], 'other_reader');
         g.output('z', 'float32', [1, channels, 5, 7]);
       }
       return g.encode('t', 't', '');
@@ -155,7 +155,8 @@ describe('detector: the frame-shaped models keep onnxruntime in its blocked layo
     assert.ok(want.some((v) => Math.abs(v) > 0.5), 'a non-trivial output');
     want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `output ${i}: ${got[i]} vs ${v}`));
 
-    for (const [why, bytes] of [['no Conv before it', chain('input')], ['another reader of its output', chain('conv', 2)]] as const) {
+    const cannot = [['no Conv before it', chain('input')], ['another reader of its output', chain('conv', 'd')], ['another reader of its input', chain('conv', 'sr')]] as const;
+    for (const [why, bytes] of cannot) {
       const left = withAlignedChannels(bytes);
       assert.deepEqual(left.padded, [], why);
       assert.ok(Buffer.from(left.bytes).equals(Buffer.from(onnx.ModelProto.encode(onnx.ModelProto.decode(bytes)).finish())), `${why}: unchanged`);
