@@ -37,7 +37,8 @@ export interface AlignedModel {
 /**
  * Pads every depthwise Conv with a channel count that is not a multiple of `block`, when an ungrouped
  * Conv with constant weights produces its input and one ungrouped Conv consumes its output, through
- * per-channel ops only and with no other reader on the way; any other depthwise Conv is left as it is.
+ * per-channel ops only and with no other reader (nor graph output) on the way; any other depthwise Conv
+ * is left as it is.
  */
 export function withAlignedChannels(modelBytes: Uint8Array, block = NCHWC_BLOCK): AlignedModel {
   const model = onnx.ModelProto.decode(modelBytes);
@@ -54,7 +55,9 @@ export function withAlignedChannels(modelBytes: Uint8Array, block = NCHWC_BLOCK)
     const t = name ? initializer.get(name) : undefined;
     return t?.dataType === onnx.TensorProto.DataType.FLOAT ? t : undefined;
   };
-  const onlyReader = (name: string): boolean => (readers.get(name) ?? []).length === 1;
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name));
+  // Read by one node and nothing else (a graph output would change shape with the padding).
+  const onlyReader = (name: string): boolean => (readers.get(name) ?? []).length === 1 && !graphOutputs.has(name);
   // The Conv that feeds `name` through per-channel ops, every tensor on the way read by the next one only.
   const upstream = (name: string): onnx.INodeProto | undefined => {
     let n = onlyReader(name) ? producer.get(name) : undefined;
